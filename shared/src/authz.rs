@@ -1,0 +1,462 @@
+//! Who may do what to which record: one pure function, [`authorize`], used by every service on
+//! the server and by the offline app to decide what to offer.
+//!
+//! Two rules hold before any role is considered: a record of another organisation is
+//! [`Denied::NotFound`] (it answers exactly like a record that does not exist), and a role
+//! without a scope, or a scope without a role, grants nothing.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Channel;
+use crate::ids::{BuildingId, ContactId, OrgId, RegulatorId, SiteId, StaffUserId, UnitId, VendorId, WorkOrderId};
+
+/// The seven built-in staff roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    OrganisationOwner,
+    Administrator,
+    Manager,
+    Accountant,
+    SiteManager,
+    MaintenanceCoordinator,
+    ReadOnly,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Role::OrganisationOwner,
+        Role::Administrator,
+        Role::Manager,
+        Role::Accountant,
+        Role::SiteManager,
+        Role::MaintenanceCoordinator,
+        Role::ReadOnly,
+    ];
+
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::OrganisationOwner => "organisation_owner",
+            Role::Administrator => "administrator",
+            Role::Manager => "manager",
+            Role::Accountant => "accountant",
+            Role::SiteManager => "site_manager",
+            Role::MaintenanceCoordinator => "maintenance_coordinator",
+            Role::ReadOnly => "read_only",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::OrganisationOwner => "Organisation Owner",
+            Role::Administrator => "Administrator",
+            Role::Manager => "Manager",
+            Role::Accountant => "Accountant",
+            Role::SiteManager => "Site Manager",
+            Role::MaintenanceCoordinator => "Maintenance Coordinator",
+            Role::ReadOnly => "Read Only",
+        }
+    }
+
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.code() == code)
+    }
+}
+
+/// Which sites a staff user's role applies to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SiteScope {
+    /// Every site of the organisation, and its organisation-wide records.
+    AllSites,
+    /// Only these sites. An empty set grants nothing.
+    Selected(BTreeSet<SiteId>),
+}
+
+impl SiteScope {
+    fn covers(&self, site: Option<SiteId>) -> bool {
+        match (self, site) {
+            (SiteScope::AllSites, _) => true,
+            (SiteScope::Selected(sites), Some(site)) => sites.contains(&site),
+            // Organisation-wide records (a vendor, an org-wide notice) are visible to a
+            // selected-sites user only for reading; see `authorize`.
+            (SiteScope::Selected(sites), None) => !sites.is_empty(),
+        }
+    }
+}
+
+/// The person (or process) acting, with everything that bounds what they can reach.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Principal {
+    Staff { user: StaffUserId, role: Option<Role>, scope: Option<SiteScope> },
+    /// A leaseholder or tenant signed in to ResidencePort: their units and those units' sites.
+    Resident { contact: ContactId, kind: ResidentKind, units: BTreeSet<UnitId>, sites: BTreeSet<SiteId> },
+    /// A contractor holding a link to exactly one work order.
+    Contractor { vendor: VendorId, work_order: WorkOrderId },
+    /// A resident of a higher-risk building on BuildingThread.
+    HrbResident { contact: ContactId, building: BuildingId },
+    /// The Building Safety Regulator, granted buildings one by one.
+    Regulator { account: RegulatorId, buildings: BTreeSet<BuildingId> },
+    /// PropLink itself: demo data, scheduled jobs. Still confined to one organisation.
+    System,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResidentKind {
+    Leaseholder,
+    Tenant,
+}
+
+/// An acting principal within one organisation, arriving through one door.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub org: OrgId,
+    pub principal: Principal,
+    pub channel: Channel,
+    /// How the audit trail names them: "Mr Patel", "Mark Manager", "PropLink".
+    pub display_name: String,
+}
+
+/// The areas permissions are granted over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    /// Organisation settings, branding, portal settings.
+    Settings,
+    /// The organisation's PropLink subscription.
+    Billing,
+    /// Staff users, roles and scopes.
+    Users,
+    /// Sites, buildings, units.
+    Portfolio,
+    Contacts,
+    /// Invoices, payments, credit notes, statements.
+    Finance,
+    Tickets,
+    Issues,
+    WorkOrders,
+    Vendors,
+    Notices,
+    Documents,
+    GoldenThread,
+    Audit,
+}
+
+impl Domain {
+    pub const ALL: &'static [Domain] = &[
+        Domain::Settings,
+        Domain::Billing,
+        Domain::Users,
+        Domain::Portfolio,
+        Domain::Contacts,
+        Domain::Finance,
+        Domain::Tickets,
+        Domain::Issues,
+        Domain::WorkOrders,
+        Domain::Vendors,
+        Domain::Notices,
+        Domain::Documents,
+        Domain::GoldenThread,
+        Domain::Audit,
+    ];
+
+    fn is_operational(self) -> bool {
+        matches!(
+            self,
+            Domain::Portfolio
+                | Domain::Contacts
+                | Domain::Tickets
+                | Domain::Issues
+                | Domain::WorkOrders
+                | Domain::Vendors
+                | Domain::Notices
+                | Domain::Documents
+        )
+    }
+}
+
+/// What the actor wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Approve,
+    Archive,
+    Restore,
+    /// A message the reporter sees.
+    Reply,
+    /// A note only staff see.
+    AddInternalNote,
+    /// Pay an invoice (ResidencePort).
+    Pay,
+    SubmitQuote,
+    UploadCertificate,
+    ReportProgress,
+    MarkComplete,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::Approve,
+        Action::Archive,
+        Action::Restore,
+        Action::Reply,
+        Action::AddInternalNote,
+        Action::Pay,
+        Action::SubmitQuote,
+        Action::UploadCertificate,
+        Action::ReportProgress,
+        Action::MarkComplete,
+    ];
+
+    fn is_staff_write(self) -> bool {
+        !matches!(self, Action::Read | Action::Pay | Action::SubmitQuote | Action::UploadCertificate | Action::ReportProgress | Action::MarkComplete)
+    }
+}
+
+/// Who may open a document, by its folder's audience.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    StaffOnly,
+    Residents,
+    Contractor,
+    Regulator,
+}
+
+impl Audience {
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Audience::StaffOnly => "staff_only",
+            Audience::Residents => "residents",
+            Audience::Contractor => "contractor",
+            Audience::Regulator => "regulator",
+        }
+    }
+
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Audience> {
+        [Audience::StaffOnly, Audience::Residents, Audience::Contractor, Audience::Regulator]
+            .into_iter()
+            .find(|a| a.code() == code)
+    }
+}
+
+/// A record as the rules see it: whose it is and where it sits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resource {
+    pub org: OrgId,
+    pub domain: Domain,
+    /// The site it belongs to; `None` for organisation-wide records.
+    pub site: Option<SiteId>,
+    pub building: Option<BuildingId>,
+    pub unit: Option<UnitId>,
+    pub work_order: Option<WorkOrderId>,
+    /// The contact it is about: a ticket's reporter, an invoice's billable contact.
+    pub contact: Option<ContactId>,
+    /// For documents: the folder's audience.
+    pub audience: Option<Audience>,
+}
+
+impl Resource {
+    /// An organisation-wide record of `domain`.
+    #[must_use]
+    pub fn org_wide(org: OrgId, domain: Domain) -> Self {
+        Resource { org, domain, site: None, building: None, unit: None, work_order: None, contact: None, audience: None }
+    }
+
+    #[must_use]
+    pub fn on_site(org: OrgId, domain: Domain, site: SiteId) -> Self {
+        Resource { site: Some(site), ..Resource::org_wide(org, domain) }
+    }
+
+    #[must_use]
+    pub fn with_building(mut self, building: BuildingId) -> Self {
+        self.building = Some(building);
+        self
+    }
+
+    #[must_use]
+    pub fn with_unit(mut self, unit: UnitId) -> Self {
+        self.unit = Some(unit);
+        self
+    }
+
+    #[must_use]
+    pub fn with_work_order(mut self, work_order: WorkOrderId) -> Self {
+        self.work_order = Some(work_order);
+        self
+    }
+
+    #[must_use]
+    pub fn with_contact(mut self, contact: ContactId) -> Self {
+        self.contact = Some(contact);
+        self
+    }
+
+    #[must_use]
+    pub fn with_audience(mut self, audience: Audience) -> Self {
+        self.audience = Some(audience);
+        self
+    }
+}
+
+/// Why an action was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// The record is outside the actor's organisation or scope: answer as if it did not exist.
+    #[error("not found")]
+    NotFound,
+    /// The actor can see the record but may not do this to it.
+    #[error("you do not have permission to do that")]
+    Forbidden,
+}
+
+/// The one permission check. Pure: same inputs, same answer, on the server and on the phone.
+#[must_use = "a permission check that is not acted on protects nothing"]
+pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denied> {
+    if actor.org != resource.org {
+        return Err(Denied::NotFound);
+    }
+    match &actor.principal {
+        Principal::System => Ok(()),
+        Principal::Staff { role: Some(role), scope: Some(scope), .. } => staff(*role, scope, action, resource),
+        Principal::Staff { .. } => Err(Denied::NotFound),
+        Principal::Resident { contact, kind, units, sites } => resident(*contact, *kind, units, sites, action, resource),
+        Principal::Contractor { work_order, .. } => contractor(*work_order, action, resource),
+        Principal::HrbResident { building, .. } => hrb_resident(*building, action, resource),
+        Principal::Regulator { buildings, .. } => regulator(buildings, action, resource),
+    }
+}
+
+fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> Result<(), Denied> {
+    if !scope.covers(resource.site) {
+        return Err(Denied::NotFound);
+    }
+    // Selected-sites users read organisation-wide records but change only their sites'.
+    let org_wide_write = resource.site.is_none() && matches!(scope, SiteScope::Selected(_)) && action != Action::Read;
+    let domain = resource.domain;
+    let may_read = match role {
+        Role::OrganisationOwner | Role::Administrator | Role::Manager | Role::Accountant | Role::ReadOnly => true,
+        Role::SiteManager | Role::MaintenanceCoordinator => !matches!(domain, Domain::Settings | Domain::Billing | Domain::Users),
+    };
+    if action == Action::Read {
+        return if may_read { Ok(()) } else { Err(Denied::Forbidden) };
+    }
+    if !may_read || !action.is_staff_write() || org_wide_write {
+        return Err(Denied::Forbidden);
+    }
+    let may_write = match role {
+        Role::OrganisationOwner => domain != Domain::Audit,
+        Role::Administrator => !matches!(domain, Domain::Billing | Domain::Audit),
+        Role::Manager => domain.is_operational() || domain == Domain::GoldenThread,
+        Role::Accountant => domain == Domain::Finance,
+        Role::SiteManager => matches!(
+            domain,
+            Domain::Tickets | Domain::Issues | Domain::WorkOrders | Domain::Notices | Domain::Documents
+        ),
+        Role::MaintenanceCoordinator => matches!(domain, Domain::Tickets | Domain::Issues | Domain::WorkOrders),
+        Role::ReadOnly => false,
+    };
+    // The audit trail is read-only for everyone, owners included.
+    if may_write { Ok(()) } else { Err(Denied::Forbidden) }
+}
+
+fn resident(
+    me: ContactId,
+    kind: ResidentKind,
+    units: &BTreeSet<UnitId>,
+    sites: &BTreeSet<SiteId>,
+    action: Action,
+    resource: &Resource,
+) -> Result<(), Denied> {
+    let in_my_sites = resource.site.is_some_and(|s| sites.contains(&s));
+    let in_my_units = resource.unit.is_some_and(|u| units.contains(&u));
+    let about_me = resource.contact == Some(me);
+    let visible = match resource.domain {
+        // Their own units, and the buildings those units are in.
+        Domain::Portfolio => in_my_units || (resource.unit.is_none() && in_my_sites),
+        // Only what is billed to them, on their units; a tenant never sees the leaseholder's account.
+        Domain::Finance => about_me && in_my_units,
+        // Their own requests.
+        Domain::Tickets => about_me && in_my_sites,
+        Domain::Contacts => about_me,
+        Domain::Notices => in_my_sites || resource.site.is_none(),
+        Domain::Documents => resource.audience == Some(Audience::Residents) && in_my_sites,
+        _ => false,
+    };
+    if !visible {
+        return Err(Denied::NotFound);
+    }
+    let allowed = match (resource.domain, action) {
+        (_, Action::Read) => true,
+        (Domain::Finance, Action::Pay) => true,
+        (Domain::Tickets, Action::Create | Action::Reply) => true,
+        (Domain::Contacts, Action::Update) => true,
+        _ => false,
+    };
+    let _ = kind; // Both kinds have the same powers over what they can see.
+    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
+}
+
+fn contractor(mine: WorkOrderId, action: Action, resource: &Resource) -> Result<(), Denied> {
+    if resource.work_order != Some(mine) {
+        return Err(Denied::NotFound);
+    }
+    let visible = match resource.domain {
+        Domain::WorkOrders => true,
+        Domain::Documents => resource.audience == Some(Audience::Contractor),
+        _ => false,
+    };
+    if !visible {
+        return Err(Denied::NotFound);
+    }
+    let allowed = match resource.domain {
+        Domain::WorkOrders => matches!(
+            action,
+            Action::Read | Action::SubmitQuote | Action::UploadCertificate | Action::ReportProgress | Action::MarkComplete
+        ),
+        _ => action == Action::Read,
+    };
+    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
+}
+
+fn hrb_resident(mine: BuildingId, action: Action, resource: &Resource) -> Result<(), Denied> {
+    let visible = resource.building == Some(mine)
+        && match resource.domain {
+            Domain::GoldenThread => true,
+            Domain::Documents => resource.audience == Some(Audience::Residents),
+            _ => false,
+        };
+    if !visible {
+        return Err(Denied::NotFound);
+    }
+    if action == Action::Read { Ok(()) } else { Err(Denied::Forbidden) }
+}
+
+fn regulator(granted: &BTreeSet<BuildingId>, action: Action, resource: &Resource) -> Result<(), Denied> {
+    let visible = resource.building.is_some_and(|b| granted.contains(&b))
+        && match resource.domain {
+            Domain::GoldenThread => true,
+            Domain::Documents => resource.audience == Some(Audience::Regulator),
+            _ => false,
+        };
+    if !visible {
+        return Err(Denied::NotFound);
+    }
+    if action == Action::Read { Ok(()) } else { Err(Denied::Forbidden) }
+}
+
+#[cfg(test)]
+mod tests;

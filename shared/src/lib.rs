@@ -1,0 +1,17 @@
+//! PropLink's domain, shared by the server and the Facility Report app: typed ids, money,
+//! records and their validation, state machines, permission rules and audit wording.
+//!
+//! Nothing here does I/O, reads the clock or is async, so the phone and the server run
+//! exactly the same rules.
+
+pub mod audit;
+pub mod authz;
+pub mod ids;
+pub mod london;
+pub mod money;
+pub mod records;
+pub mod states;
+
+pub use authz::{Action, Actor, Denied, Domain, Principal, Resource, Role, SiteScope, authorize};
+pub use ids::*;
+pub use money::Money;

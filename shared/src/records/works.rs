@@ -1,0 +1,249 @@
+//! Money-bearing records: invoices, payments, quotes, certificates, notices, documents.
+
+use time::Date;
+
+use super::{ValidationErrors, coded_enum, optional_text, required_text};
+use crate::money::{Money, Sign};
+
+coded_enum! {
+    /// VAT rates; residential service charges are usually exempt.
+    VatRate {
+        Standard => "standard", "Standard 20%";
+        Reduced => "reduced", "Reduced 5%";
+        Zero => "zero", "Zero 0%";
+        Exempt => "exempt", "Exempt";
+        OutsideScope => "outside_scope", "Outside the scope of VAT";
+    }
+}
+
+impl VatRate {
+    /// In basis points: 2000 = 20%.
+    #[must_use]
+    pub fn basis_points(self) -> u32 {
+        match self {
+            VatRate::Standard => 2000,
+            VatRate::Reduced => 500,
+            VatRate::Zero | VatRate::Exempt | VatRate::OutsideScope => 0,
+        }
+    }
+}
+
+coded_enum! {
+    PaymentMethod {
+        Bacs => "bacs", "BACS";
+        FasterPayments => "faster_payments", "Faster Payments";
+        Card => "card", "Card";
+        DirectDebit => "direct_debit", "Direct Debit";
+        Cheque => "cheque", "Cheque";
+        Cash => "cash", "Cash";
+        Other => "other", "Other";
+    }
+}
+
+/// One line of an invoice, with its VAT worked out to the penny.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceLine {
+    pub description: String,
+    pub net: Money,
+    pub vat_rate: VatRate,
+    pub vat: Money,
+}
+
+impl InvoiceLine {
+    pub fn validate(description: &str, net: &str, vat_rate: VatRate) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let description = required_text(&mut errors, "description", "a description", description, 200);
+        let net = Money::parse(net, Sign::Positive).map_err(|e| errors.add("amount", e.to_string())).ok();
+        let vat = net.map(|n| n.vat_at(vat_rate.basis_points()));
+        match (net, vat) {
+            (Some(net), Some(Ok(vat))) => errors.into_result(InvoiceLine { description, net, vat_rate, vat }),
+            (_, Some(Err(e))) => {
+                errors.add("amount", e.to_string());
+                Err(errors)
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Totals of a set of lines: (net, VAT, gross).
+pub fn invoice_totals(lines: &[InvoiceLine]) -> Result<(Money, Money, Money), crate::money::MoneyError> {
+    let mut net = Money::ZERO;
+    let mut vat = Money::ZERO;
+    for line in lines {
+        net = net.checked_add(line.net)?;
+        vat = vat.checked_add(line.vat)?;
+    }
+    Ok((net, vat, net.checked_add(vat)?))
+}
+
+/// Arrears buckets by days overdue.
+#[must_use]
+pub fn arrears_bucket(days_overdue: i64) -> &'static str {
+    match days_overdue {
+        i64::MIN..=30 => "0–30 days",
+        31..=60 => "31–60 days",
+        61..=90 => "61–90 days",
+        91..=180 => "91–180 days",
+        _ => "180+ days",
+    }
+}
+
+coded_enum! {
+    QuoteKind {
+        FixedPrice => "fixed_price", "Fixed price";
+        DayRate => "day_rate", "Day-rate estimate";
+    }
+}
+
+coded_enum! {
+    ServiceCategory {
+        Plumbing => "plumbing", "Plumbing";
+        Electrical => "electrical", "Electrical";
+        Gas => "gas", "Gas";
+        FireSafety => "fire_safety", "Fire safety";
+        Roofing => "roofing", "Roofing";
+        Lifts => "lifts", "Lifts";
+        Cleaning => "cleaning", "Cleaning";
+        Grounds => "grounds", "Grounds";
+        General => "general", "General building";
+    }
+}
+
+coded_enum! {
+    CertificateKind {
+        PublicLiability => "public_liability", "Public liability insurance";
+        EmployersLiability => "employers_liability", "Employers' liability insurance";
+        GasSafe => "gas_safe", "Gas Safe";
+        Niceic => "niceic", "NICEIC";
+        Bafe => "bafe", "BAFE";
+        Eicr => "eicr", "Electrical installation condition report";
+        FireRiskAssessment => "fire_risk_assessment", "Fire risk assessment";
+        Completion => "completion", "Completion certificate";
+    }
+}
+
+/// Whether cover expiring on `expires_on` is lapsed, or due for a reminder, on `today`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoverStatus {
+    Valid,
+    /// Within the 60 days in which reminders go out.
+    ExpiringSoon,
+    Lapsed,
+}
+
+#[must_use]
+pub fn cover_status(expires_on: Date, today: Date) -> CoverStatus {
+    if expires_on < today {
+        CoverStatus::Lapsed
+    } else if (expires_on - today).whole_days() <= 60 {
+        CoverStatus::ExpiringSoon
+    } else {
+        CoverStatus::Valid
+    }
+}
+
+/// A new work order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewWorkOrder {
+    pub title: String,
+    pub scope: String,
+    pub service_category: ServiceCategory,
+    pub priority: super::Priority,
+    pub deadline: Option<Date>,
+}
+
+impl NewWorkOrder {
+    pub fn validate(title: &str, scope: &str, category: &str, priority: &str, deadline: Option<Date>, today: Date) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let title = required_text(&mut errors, "title", "a title", title, 150);
+        let scope = required_text(&mut errors, "scope", "the scope of works", scope, 10_000);
+        let service_category = ServiceCategory::from_code(category);
+        if service_category.is_none() {
+            errors.add("service_category", "Choose a service category");
+        }
+        let priority = super::Priority::from_code(priority);
+        if priority.is_none() {
+            errors.add("priority", "Choose a priority");
+        }
+        if deadline.is_some_and(|d| d < today) {
+            errors.add("deadline", "The deadline must be today or in the future");
+        }
+        match (service_category, priority) {
+            (Some(service_category), Some(priority)) => {
+                errors.into_result(NewWorkOrder { title, scope, service_category, priority, deadline })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A notice (announcement) to residents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNotice {
+    pub title: String,
+    pub body: String,
+    pub publish_on: Date,
+    pub expires_on: Option<Date>,
+    pub urgent: bool,
+}
+
+impl NewNotice {
+    pub fn validate(title: &str, body: &str, publish_on: Date, expires_on: Option<Date>, urgent: bool) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let title = required_text(&mut errors, "title", "a title", title, 150);
+        let body = required_text(&mut errors, "body", "the notice", body, 20_000);
+        if expires_on.is_some_and(|e| e <= publish_on) {
+            errors.add("expires_on", "The notice must expire after it is published");
+        }
+        errors.into_result(NewNotice { title, body, publish_on, expires_on, urgent })
+    }
+}
+
+/// A document's title and file name.
+pub fn validate_document(title: &str, filename: &str) -> Result<(String, String), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let title = required_text(&mut errors, "title", "a title", title, 150);
+    let filename = optional_text(&mut errors, "filename", "the file name", filename, 200);
+    if filename.contains(['/', '\\']) || filename.chars().any(char::is_control) {
+        errors.add("filename", "The file name cannot contain slashes or control characters");
+    }
+    errors.into_result((title, filename))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn invoice_line_vat() {
+        let line = InvoiceLine::validate("Plumbing", "180.00", VatRate::Standard).unwrap();
+        assert_eq!(line.vat, Money::from_pence(3_600));
+        let exempt = InvoiceLine::validate("Service charge", "£450", VatRate::Exempt).unwrap();
+        let (net, vat, gross) = invoice_totals(&[line, exempt]).unwrap();
+        assert_eq!((net.pence(), vat.pence(), gross.pence()), (63_000, 3_600, 66_600));
+        assert!(InvoiceLine::validate("x", "0", VatRate::Exempt).is_err());
+        assert!(InvoiceLine::validate("x", "1.001", VatRate::Exempt).is_err());
+    }
+
+    #[test]
+    fn cover_reminders_start_sixty_days_out() {
+        let today = date!(2026 - 05 - 10);
+        assert_eq!(cover_status(date!(2026 - 05 - 09), today), CoverStatus::Lapsed);
+        assert_eq!(cover_status(date!(2026 - 07 - 09), today), CoverStatus::ExpiringSoon);
+        assert_eq!(cover_status(date!(2026 - 07 - 10), today), CoverStatus::Valid);
+    }
+
+    #[test]
+    fn arrears_buckets() {
+        assert_eq!(arrears_bucket(0), "0–30 days");
+        assert_eq!(arrears_bucket(31), "31–60 days");
+        assert_eq!(arrears_bucket(181), "180+ days");
+    }
+
+    #[test]
+    fn notices_expire_after_publishing() {
+        assert!(NewNotice::validate("Lift", "Out of order", date!(2026 - 05 - 10), Some(date!(2026 - 05 - 10)), false).is_err());
+    }
+}

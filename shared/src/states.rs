@@ -1,0 +1,337 @@
+//! The life cycles of tickets, issues, work orders and invoices.
+//!
+//! Each state machine answers one question — may this record move from here to there? — so
+//! the admin app, the portals and the offline app refuse the same stale or impossible moves.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A move the state machine does not allow, worded for the person who tried it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("This {record} is {from} and cannot be moved to {to}")]
+pub struct InvalidTransition {
+    pub record: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+/// A stored status text that names no state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {record} status {value:?}")]
+pub struct UnknownStatus {
+    pub record: &'static str,
+    pub value: String,
+}
+
+macro_rules! state_machine {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $record:literal {
+            $($variant:ident => $code:literal, $label:tt;)*
+        }
+        transitions { $($from:ident -> [$($to:ident),*];)* }
+        terminal [$($terminal:ident),*]
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The stored form, e.g. `in_progress`.
+            #[must_use]
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            /// What a person reads, e.g. "In progress".
+            #[must_use]
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+
+            /// The states reachable in one step from `self`.
+            #[must_use]
+            pub fn next_states(self) -> &'static [$name] {
+                match self {
+                    $($name::$from => &[$($name::$to),*],)*
+                    #[allow(unreachable_patterns)]
+                    _ => &[],
+                }
+            }
+
+            /// A state no work leaves (it may still be reopened where `next_states` says so).
+            #[must_use]
+            pub fn is_terminal(self) -> bool {
+                matches!(self, $($name::$terminal)|*)
+            }
+
+            /// Checks the move `self → to`.
+            pub fn transition(self, to: $name) -> Result<$name, InvalidTransition> {
+                if self.next_states().contains(&to) {
+                    Ok(to)
+                } else {
+                    Err(InvalidTransition {
+                        record: $record,
+                        from: self.label_lower(),
+                        to: to.label_lower(),
+                    })
+                }
+            }
+
+            fn label_lower(self) -> &'static str {
+                // Sentences read "is in progress", not "is In progress".
+                match self { $($name::$variant => lower!($label)),* }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownStatus;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($code => Ok($name::$variant),)*
+                    other => Err(UnknownStatus { record: $record, value: other.to_owned() }),
+                }
+            }
+        }
+    };
+}
+
+/// Lower-case labels are spelt out once here so they stay `&'static str`.
+macro_rules! lower {
+    ("Open") => { "open" };
+    ("In progress") => { "in progress" };
+    ("Waiting on customer") => { "waiting on the customer" };
+    ("Closed") => { "closed" };
+    ("Triaged") => { "triaged" };
+    ("Assigned") => { "assigned" };
+    ("Resolved") => { "resolved" };
+    ("Dismissed") => { "dismissed" };
+    ("Draft") => { "draft" };
+    ("Sent for quote") => { "sent for quote" };
+    ("Quoted") => { "quoted" };
+    ("Approved") => { "approved" };
+    ("Completed") => { "completed" };
+    ("Pending review") => { "pending review" };
+    ("Cancelled") => { "cancelled" };
+    ("Pending approval") => { "pending approval" };
+    ("Sent") => { "sent" };
+    ("Paid") => { "paid" };
+    ("Voided") => { "voided" };
+}
+
+state_machine! {
+    /// A ticket (a "request" on ResidencePort). Closing needs a [`CloseReason`]; a closed
+    /// ticket may be reopened.
+    TicketStatus, "request" {
+        Open => "open", "Open";
+        InProgress => "in_progress", "In progress";
+        WaitingOnCustomer => "waiting_on_customer", "Waiting on customer";
+        Closed => "closed", "Closed";
+    }
+    transitions {
+        Open -> [InProgress, WaitingOnCustomer, Closed];
+        InProgress -> [WaitingOnCustomer, Closed, Open];
+        WaitingOnCustomer -> [InProgress, Closed, Open];
+        Closed -> [Open];
+    }
+    terminal [Closed]
+}
+
+state_machine! {
+    /// An on-site finding. Dismissing needs a reason.
+    IssueStatus, "issue" {
+        Open => "open", "Open";
+        Triaged => "triaged", "Triaged";
+        Assigned => "assigned", "Assigned";
+        Resolved => "resolved", "Resolved";
+        Dismissed => "dismissed", "Dismissed";
+    }
+    transitions {
+        Open -> [Triaged, Assigned, Resolved, Dismissed];
+        Triaged -> [Assigned, Resolved, Dismissed];
+        Assigned -> [Resolved, Dismissed];
+    }
+    terminal [Resolved, Dismissed]
+}
+
+state_machine! {
+    /// Costed work for a contractor. A draft is inert until a contractor is invited.
+    WorkOrderStatus, "work order" {
+        Draft => "draft", "Draft";
+        SentForQuote => "sent_for_quote", "Sent for quote";
+        Quoted => "quoted", "Quoted";
+        Approved => "approved", "Approved";
+        InProgress => "in_progress", "In progress";
+        Completed => "completed", "Completed";
+        PendingReview => "pending_review", "Pending review";
+        Closed => "closed", "Closed";
+        Cancelled => "cancelled", "Cancelled";
+    }
+    transitions {
+        Draft -> [SentForQuote, Cancelled];
+        SentForQuote -> [Quoted, Cancelled];
+        Quoted -> [Approved, SentForQuote, Cancelled];
+        Approved -> [InProgress, Cancelled];
+        InProgress -> [Completed, Cancelled];
+        Completed -> [PendingReview, Closed];
+        PendingReview -> [Closed, InProgress];
+    }
+    terminal [Closed, Cancelled]
+}
+
+state_machine! {
+    /// A debtor invoice. Once sent it is never edited: it is credited instead.
+    InvoiceStatus, "invoice" {
+        Draft => "draft", "Draft";
+        PendingApproval => "pending_approval", "Pending approval";
+        Approved => "approved", "Approved";
+        Sent => "sent", "Sent";
+        Paid => "paid", "Paid";
+        Voided => "voided", "Voided";
+    }
+    transitions {
+        Draft -> [PendingApproval, Voided];
+        PendingApproval -> [Approved, Draft, Voided];
+        Approved -> [Sent, Paid, Voided];
+        Sent -> [Paid, Voided];
+    }
+    terminal [Paid, Voided]
+}
+
+impl InvoiceStatus {
+    /// Only a draft can be edited; everything after is corrected with a credit note.
+    #[must_use]
+    pub fn is_editable(self) -> bool {
+        self == InvoiceStatus::Draft
+    }
+
+    /// Whether the invoice counts towards the unit's balance (it has been posted).
+    #[must_use]
+    pub fn is_posted(self) -> bool {
+        matches!(self, InvoiceStatus::Approved | InvoiceStatus::Sent | InvoiceStatus::Paid)
+    }
+}
+
+impl WorkOrderStatus {
+    /// Whether a contractor's link still opens the work order.
+    #[must_use]
+    pub fn is_open_to_contractor(self) -> bool {
+        !self.is_terminal() && self != WorkOrderStatus::Draft
+    }
+}
+
+/// Why a ticket was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    Resolved,
+    NoResponse,
+    Duplicate,
+    OutOfScope,
+}
+
+impl CloseReason {
+    pub const ALL: &'static [CloseReason] =
+        &[CloseReason::Resolved, CloseReason::NoResponse, CloseReason::Duplicate, CloseReason::OutOfScope];
+
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            CloseReason::Resolved => "resolved",
+            CloseReason::NoResponse => "no_response",
+            CloseReason::Duplicate => "duplicate",
+            CloseReason::OutOfScope => "out_of_scope",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            CloseReason::Resolved => "Resolved",
+            CloseReason::NoResponse => "No response",
+            CloseReason::Duplicate => "Duplicate",
+            CloseReason::OutOfScope => "Out of scope",
+        }
+    }
+
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|r| r.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_for_every_state() {
+        for s in TicketStatus::ALL {
+            assert_eq!(s.code().parse::<TicketStatus>(), Ok(*s));
+        }
+        for s in IssueStatus::ALL {
+            assert_eq!(s.code().parse::<IssueStatus>(), Ok(*s));
+        }
+        for s in WorkOrderStatus::ALL {
+            assert_eq!(s.code().parse::<WorkOrderStatus>(), Ok(*s));
+        }
+        for s in InvoiceStatus::ALL {
+            assert_eq!(s.code().parse::<InvoiceStatus>(), Ok(*s));
+        }
+        assert!("nonsense".parse::<InvoiceStatus>().is_err());
+    }
+
+    #[test]
+    fn work_order_follows_its_life_cycle() {
+        use WorkOrderStatus::*;
+        let path = [Draft, SentForQuote, Quoted, Approved, InProgress, Completed, PendingReview, Closed];
+        for pair in path.windows(2) {
+            assert_eq!(pair[0].transition(pair[1]), Ok(pair[1]));
+        }
+        let err = Closed.transition(InProgress).unwrap_err();
+        assert_eq!(err.to_string(), "This work order is closed and cannot be moved to in progress");
+        assert!(Draft.transition(Approved).is_err());
+        assert!(Cancelled.next_states().is_empty());
+    }
+
+    #[test]
+    fn terminal_states_have_no_way_out_except_reopening_tickets() {
+        for s in WorkOrderStatus::ALL.iter().filter(|s| s.is_terminal()) {
+            assert!(s.next_states().is_empty(), "{s:?}");
+        }
+        for s in InvoiceStatus::ALL.iter().filter(|s| s.is_terminal()) {
+            assert!(s.next_states().is_empty(), "{s:?}");
+        }
+        for s in IssueStatus::ALL.iter().filter(|s| s.is_terminal()) {
+            assert!(s.next_states().is_empty(), "{s:?}");
+        }
+        assert_eq!(TicketStatus::Closed.next_states(), &[TicketStatus::Open]);
+    }
+
+    #[test]
+    fn sent_invoices_are_never_edited() {
+        assert!(InvoiceStatus::Draft.is_editable());
+        for s in InvoiceStatus::ALL.iter().filter(|s| **s != InvoiceStatus::Draft) {
+            assert!(!s.is_editable());
+        }
+        assert!(InvoiceStatus::Sent.transition(InvoiceStatus::Draft).is_err());
+    }
+
+    #[test]
+    fn no_state_moves_to_itself() {
+        for s in WorkOrderStatus::ALL {
+            assert!(s.transition(*s).is_err());
+        }
+    }
+}
