@@ -171,10 +171,18 @@ mod tests {
             "Mr Patel paid £450.00 via ResidencePort on 10 May 2026"
         );
         assert_eq!(
-            sentence("Sam Site", "logged issue \"Leak in plant room\"", Channel::FacilityReport, at),
+            sentence(
+                "Sam Site",
+                "logged issue \"Leak in plant room\"",
+                Channel::FacilityReport,
+                at
+            ),
             "Sam Site logged issue \"Leak in plant room\" via Facility Report on 10 May 2026"
         );
-        assert_eq!(sentence("PropLink", "sent a reminder", Channel::System, at), "PropLink sent a reminder on 10 May 2026");
+        assert_eq!(
+            sentence("PropLink", "sent a reminder", Channel::System, at),
+            "PropLink sent a reminder on 10 May 2026"
+        );
     }
 
     #[test]

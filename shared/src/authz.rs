@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Channel;
-use crate::ids::{BuildingId, ContactId, OrgId, RegulatorId, SiteId, StaffUserId, UnitId, VendorId, WorkOrderId};
+use crate::ids::{
+    BuildingId, ContactId, OrgId, RegulatorId, SiteId, StaffUserId, UnitId, VendorId, WorkOrderId,
+};
 
 /// The seven built-in staff roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -92,15 +94,33 @@ impl SiteScope {
 /// The person (or process) acting, with everything that bounds what they can reach.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Principal {
-    Staff { user: StaffUserId, role: Option<Role>, scope: Option<SiteScope> },
+    Staff {
+        user: StaffUserId,
+        role: Option<Role>,
+        scope: Option<SiteScope>,
+    },
     /// A leaseholder or tenant signed in to ResidencePort: their units and those units' sites.
-    Resident { contact: ContactId, kind: ResidentKind, units: BTreeSet<UnitId>, sites: BTreeSet<SiteId> },
+    Resident {
+        contact: ContactId,
+        kind: ResidentKind,
+        units: BTreeSet<UnitId>,
+        sites: BTreeSet<SiteId>,
+    },
     /// A contractor holding a link to exactly one work order.
-    Contractor { vendor: VendorId, work_order: WorkOrderId },
+    Contractor {
+        vendor: VendorId,
+        work_order: WorkOrderId,
+    },
     /// A resident of a higher-risk building on BuildingThread.
-    HrbResident { contact: ContactId, building: BuildingId },
+    HrbResident {
+        contact: ContactId,
+        building: BuildingId,
+    },
     /// The Building Safety Regulator, granted buildings one by one.
-    Regulator { account: RegulatorId, buildings: BTreeSet<BuildingId> },
+    Regulator {
+        account: RegulatorId,
+        buildings: BTreeSet<BuildingId>,
+    },
     /// PropLink itself: demo data, scheduled jobs. Still confined to one organisation.
     System,
 }
@@ -220,7 +240,15 @@ impl Action {
     ];
 
     fn is_staff_write(self) -> bool {
-        !matches!(self, Action::Read | Action::Pay | Action::SubmitQuote | Action::UploadCertificate | Action::ReportProgress | Action::MarkComplete)
+        !matches!(
+            self,
+            Action::Read
+                | Action::Pay
+                | Action::SubmitQuote
+                | Action::UploadCertificate
+                | Action::ReportProgress
+                | Action::MarkComplete
+        )
     }
 }
 
@@ -247,9 +275,14 @@ impl Audience {
 
     #[must_use]
     pub fn from_code(code: &str) -> Option<Audience> {
-        [Audience::StaffOnly, Audience::Residents, Audience::Contractor, Audience::Regulator]
-            .into_iter()
-            .find(|a| a.code() == code)
+        [
+            Audience::StaffOnly,
+            Audience::Residents,
+            Audience::Contractor,
+            Audience::Regulator,
+        ]
+        .into_iter()
+        .find(|a| a.code() == code)
     }
 }
 
@@ -273,12 +306,24 @@ impl Resource {
     /// An organisation-wide record of `domain`.
     #[must_use]
     pub fn org_wide(org: OrgId, domain: Domain) -> Self {
-        Resource { org, domain, site: None, building: None, unit: None, work_order: None, contact: None, audience: None }
+        Resource {
+            org,
+            domain,
+            site: None,
+            building: None,
+            unit: None,
+            work_order: None,
+            contact: None,
+            audience: None,
+        }
     }
 
     #[must_use]
     pub fn on_site(org: OrgId, domain: Domain, site: SiteId) -> Self {
-        Resource { site: Some(site), ..Resource::org_wide(org, domain) }
+        Resource {
+            site: Some(site),
+            ..Resource::org_wide(org, domain)
+        }
     }
 
     #[must_use]
@@ -331,9 +376,18 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
     }
     match &actor.principal {
         Principal::System => Ok(()),
-        Principal::Staff { role: Some(role), scope: Some(scope), .. } => staff(*role, scope, action, resource),
+        Principal::Staff {
+            role: Some(role),
+            scope: Some(scope),
+            ..
+        } => staff(*role, scope, action, resource),
         Principal::Staff { .. } => Err(Denied::NotFound),
-        Principal::Resident { contact, kind, units, sites } => resident(*contact, *kind, units, sites, action, resource),
+        Principal::Resident {
+            contact,
+            kind,
+            units,
+            sites,
+        } => resident(*contact, *kind, units, sites, action, resource),
         Principal::Contractor { work_order, .. } => contractor(*work_order, action, resource),
         Principal::HrbResident { building, .. } => hrb_resident(*building, action, resource),
         Principal::Regulator { buildings, .. } => regulator(buildings, action, resource),
@@ -344,15 +398,34 @@ fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> 
     if !scope.covers(resource.site) {
         return Err(Denied::NotFound);
     }
+    // The organisation-wide audit log would show other sites' activity.
+    if resource.domain == Domain::Audit
+        && resource.site.is_none()
+        && matches!(scope, SiteScope::Selected(_))
+    {
+        return Err(Denied::NotFound);
+    }
     // Selected-sites users read organisation-wide records but change only their sites'.
-    let org_wide_write = resource.site.is_none() && matches!(scope, SiteScope::Selected(_)) && action != Action::Read;
+    let org_wide_write = resource.site.is_none()
+        && matches!(scope, SiteScope::Selected(_))
+        && action != Action::Read;
     let domain = resource.domain;
     let may_read = match role {
-        Role::OrganisationOwner | Role::Administrator | Role::Manager | Role::Accountant | Role::ReadOnly => true,
-        Role::SiteManager | Role::MaintenanceCoordinator => !matches!(domain, Domain::Settings | Domain::Billing | Domain::Users),
+        Role::OrganisationOwner
+        | Role::Administrator
+        | Role::Manager
+        | Role::Accountant
+        | Role::ReadOnly => true,
+        Role::SiteManager | Role::MaintenanceCoordinator => {
+            !matches!(domain, Domain::Settings | Domain::Billing | Domain::Users)
+        }
     };
     if action == Action::Read {
-        return if may_read { Ok(()) } else { Err(Denied::Forbidden) };
+        return if may_read {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden)
+        };
     }
     if !may_read || !action.is_staff_write() || org_wide_write {
         return Err(Denied::Forbidden);
@@ -364,13 +437,24 @@ fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> 
         Role::Accountant => domain == Domain::Finance,
         Role::SiteManager => matches!(
             domain,
-            Domain::Tickets | Domain::Issues | Domain::WorkOrders | Domain::Notices | Domain::Documents
+            Domain::Tickets
+                | Domain::Issues
+                | Domain::WorkOrders
+                | Domain::Notices
+                | Domain::Documents
         ),
-        Role::MaintenanceCoordinator => matches!(domain, Domain::Tickets | Domain::Issues | Domain::WorkOrders),
+        Role::MaintenanceCoordinator => matches!(
+            domain,
+            Domain::Tickets | Domain::Issues | Domain::WorkOrders
+        ),
         Role::ReadOnly => false,
     };
     // The audit trail is read-only for everyone, owners included.
-    if may_write { Ok(()) } else { Err(Denied::Forbidden) }
+    if may_write {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
 }
 
 fn resident(
@@ -407,7 +491,11 @@ fn resident(
         _ => false,
     };
     let _ = kind; // Both kinds have the same powers over what they can see.
-    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
 }
 
 fn contractor(mine: WorkOrderId, action: Action, resource: &Resource) -> Result<(), Denied> {
@@ -425,11 +513,19 @@ fn contractor(mine: WorkOrderId, action: Action, resource: &Resource) -> Result<
     let allowed = match resource.domain {
         Domain::WorkOrders => matches!(
             action,
-            Action::Read | Action::SubmitQuote | Action::UploadCertificate | Action::ReportProgress | Action::MarkComplete
+            Action::Read
+                | Action::SubmitQuote
+                | Action::UploadCertificate
+                | Action::ReportProgress
+                | Action::MarkComplete
         ),
         _ => action == Action::Read,
     };
-    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
 }
 
 fn hrb_resident(mine: BuildingId, action: Action, resource: &Resource) -> Result<(), Denied> {
@@ -442,10 +538,18 @@ fn hrb_resident(mine: BuildingId, action: Action, resource: &Resource) -> Result
     if !visible {
         return Err(Denied::NotFound);
     }
-    if action == Action::Read { Ok(()) } else { Err(Denied::Forbidden) }
+    if action == Action::Read {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
 }
 
-fn regulator(granted: &BTreeSet<BuildingId>, action: Action, resource: &Resource) -> Result<(), Denied> {
+fn regulator(
+    granted: &BTreeSet<BuildingId>,
+    action: Action,
+    resource: &Resource,
+) -> Result<(), Denied> {
     let visible = resource.building.is_some_and(|b| granted.contains(&b))
         && match resource.domain {
             Domain::GoldenThread => true,
@@ -455,7 +559,11 @@ fn regulator(granted: &BTreeSet<BuildingId>, action: Action, resource: &Resource
     if !visible {
         return Err(Denied::NotFound);
     }
-    if action == Action::Read { Ok(()) } else { Err(Denied::Forbidden) }
+    if action == Action::Read {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod authz;
+#[cfg(feature = "sqlx")]
+pub mod columns;
 pub mod ids;
 pub mod london;
 pub mod money;

@@ -13,7 +13,11 @@ pub fn offset_at(instant: OffsetDateTime) -> UtcOffset {
     let year = utc.year();
     let starts = last_sunday(year, Month::March).midnight().assume_utc() + time::Duration::hours(1);
     let ends = last_sunday(year, Month::October).midnight().assume_utc() + time::Duration::hours(1);
-    if utc >= starts && utc < ends { UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC) } else { UtcOffset::UTC }
+    if utc >= starts && utc < ends {
+        UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC)
+    } else {
+        UtcOffset::UTC
+    }
 }
 
 /// `instant` as a London wall-clock time.
@@ -38,14 +42,24 @@ fn last_sunday(year: i32, month: Month) -> Date {
 /// "10 May 2026".
 #[must_use]
 pub fn format_date(date: Date) -> String {
-    format!("{} {} {}", date.day(), month_name(date.month()), date.year())
+    format!(
+        "{} {} {}",
+        date.day(),
+        month_name(date.month()),
+        date.year()
+    )
 }
 
 /// "10 May 2026 at 14:05" in London time.
 #[must_use]
 pub fn format_date_time(instant: OffsetDateTime) -> String {
     let l = local(instant);
-    format!("{} at {:02}:{:02}", format_date(l.date()), l.hour(), l.minute())
+    format!(
+        "{} at {:02}:{:02}",
+        format_date(l.date()),
+        l.hour(),
+        l.minute()
+    )
 }
 
 fn month_name(m: Month) -> &'static str {
@@ -73,15 +87,33 @@ mod tests {
     #[test]
     fn summer_time_boundaries_2026() {
         // BST 2026: 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(offset_at(datetime!(2026-03-29 00:59:59 UTC)).whole_hours(), 0);
-        assert_eq!(offset_at(datetime!(2026-03-29 01:00:00 UTC)).whole_hours(), 1);
-        assert_eq!(offset_at(datetime!(2026-10-25 00:59:59 UTC)).whole_hours(), 1);
-        assert_eq!(offset_at(datetime!(2026-10-25 01:00:00 UTC)).whole_hours(), 0);
+        assert_eq!(
+            offset_at(datetime!(2026-03-29 00:59:59 UTC)).whole_hours(),
+            0
+        );
+        assert_eq!(
+            offset_at(datetime!(2026-03-29 01:00:00 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            offset_at(datetime!(2026-10-25 00:59:59 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            offset_at(datetime!(2026-10-25 01:00:00 UTC)).whole_hours(),
+            0
+        );
     }
 
     #[test]
     fn late_evening_utc_in_summer_is_the_next_day_in_london() {
-        assert_eq!(format_date_time(datetime!(2026-05-09 23:30 UTC)), "10 May 2026 at 00:30");
-        assert_eq!(format_date_time(datetime!(2026-12-09 23:30 UTC)), "9 December 2026 at 23:30");
+        assert_eq!(
+            format_date_time(datetime!(2026-05-09 23:30 UTC)),
+            "10 May 2026 at 00:30"
+        );
+        assert_eq!(
+            format_date_time(datetime!(2026-12-09 23:30 UTC)),
+            "9 December 2026 at 23:30"
+        );
     }
 }

@@ -9,7 +9,9 @@ use std::iter::Sum;
 use serde::{Deserialize, Serialize};
 
 /// An amount of pounds sterling in pence. Negative amounts are credits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -60,18 +62,26 @@ impl Money {
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
-        self.0.checked_add(other.0).map(Money).ok_or(MoneyError::Overflow)
+        self.0
+            .checked_add(other.0)
+            .map(Money)
+            .ok_or(MoneyError::Overflow)
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
-        self.0.checked_sub(other.0).map(Money).ok_or(MoneyError::Overflow)
+        self.0
+            .checked_sub(other.0)
+            .map(Money)
+            .ok_or(MoneyError::Overflow)
     }
 
     /// VAT at `rate_basis_points` (2000 = 20%), rounded half away from zero to the penny.
     pub fn vat_at(self, rate_basis_points: u32) -> Result<Money, MoneyError> {
         let product = i128::from(self.0) * i128::from(rate_basis_points);
         let rounded = (product.abs() + 5_000) / 10_000 * product.signum();
-        i64::try_from(rounded).map(Money).map_err(|_| MoneyError::Overflow)
+        i64::try_from(rounded)
+            .map(Money)
+            .map_err(|_| MoneyError::Overflow)
     }
 
     /// Parses `£1,234.56`, `1234.5`, `1234` or `-£5.00` (the last only where `sign` allows).
@@ -183,7 +193,10 @@ mod tests {
         assert_eq!(Money::from_pence(123_456).to_string(), "£1,234.56");
         assert_eq!(Money::from_pence(100_000_000).to_string(), "£1,000,000.00");
         assert_eq!(Money::from_pence(-123_456).to_string(), "-£1,234.56");
-        assert_eq!(Money::from_pence(i64::MIN).to_string(), "-£92,233,720,368,547,758.08");
+        assert_eq!(
+            Money::from_pence(i64::MIN).to_string(),
+            "-£92,233,720,368,547,758.08"
+        );
     }
 
     #[test]
@@ -226,15 +239,24 @@ mod tests {
         assert_eq!(parse("92233720368547758.08"), Err(MoneyError::Overflow));
         assert_eq!(parse("999999999999999999999"), Err(MoneyError::Overflow));
         assert_eq!(parse("92233720368547758.07"), Ok(Money(i64::MAX)));
-        assert_eq!(Money(i64::MAX).checked_add(Money(1)), Err(MoneyError::Overflow));
+        assert_eq!(
+            Money(i64::MAX).checked_add(Money(1)),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
     fn sign_rules() {
-        assert_eq!(Money::parse("-1", Sign::Positive), Err(MoneyError::Negative));
+        assert_eq!(
+            Money::parse("-1", Sign::Positive),
+            Err(MoneyError::Negative)
+        );
         assert_eq!(Money::parse("0", Sign::Positive), Err(MoneyError::Zero));
         assert_eq!(Money::parse("0.00", Sign::NonNegative), Ok(Money(0)));
-        assert_eq!(Money::parse("-0.01", Sign::NonNegative), Err(MoneyError::Negative));
+        assert_eq!(
+            Money::parse("-0.01", Sign::NonNegative),
+            Err(MoneyError::Negative)
+        );
     }
 
     #[test]

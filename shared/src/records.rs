@@ -28,7 +28,10 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError { field, message: message.into() });
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
     }
 
     #[must_use]
@@ -40,42 +43,75 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing was added.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() { Ok(value) } else { Err(self) }
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     #[must_use]
     pub fn summary(&self) -> String {
-        self.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+        self.0
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     #[must_use]
     pub fn for_field(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 }
 
 /// Trims `value` and checks it is present and not longer than `max` characters.
-pub fn required_text(errors: &mut ValidationErrors, field: &'static str, label: &str, value: &str, max: usize) -> String {
+pub fn required_text(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> String {
     let value = value.trim();
     if value.is_empty() {
         errors.add(field, format!("Enter {label}"));
     } else if value.chars().count() > max {
-        errors.add(field, format!("{} must be {max} characters or fewer", capitalise(label)));
+        errors.add(
+            field,
+            format!("{} must be {max} characters or fewer", capitalise(label)),
+        );
     }
     value.to_owned()
 }
 
 /// Like [`required_text`] but empty is allowed.
-pub fn optional_text(errors: &mut ValidationErrors, field: &'static str, label: &str, value: &str, max: usize) -> String {
+pub fn optional_text(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> String {
     let value = value.trim();
     if value.chars().count() > max {
-        errors.add(field, format!("{} must be {max} characters or fewer", capitalise(label)));
+        errors.add(
+            field,
+            format!("{} must be {max} characters or fewer", capitalise(label)),
+        );
     }
     value.to_owned()
 }
 
 fn capitalise(label: &str) -> String {
-    let label = label.strip_prefix("a ").or_else(|| label.strip_prefix("an ")).or_else(|| label.strip_prefix("the ")).unwrap_or(label);
+    let label = label
+        .strip_prefix("a ")
+        .or_else(|| label.strip_prefix("an "))
+        .or_else(|| label.strip_prefix("the "))
+        .unwrap_or(label);
     let mut chars = label.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -137,11 +173,17 @@ mod tests {
     #[test]
     fn text_rules() {
         let mut e = ValidationErrors::default();
-        assert_eq!(required_text(&mut e, "title", "a title", "  Leak ", 10), "Leak");
+        assert_eq!(
+            required_text(&mut e, "title", "a title", "  Leak ", 10),
+            "Leak"
+        );
         assert!(e.0.is_empty());
         required_text(&mut e, "title", "a title", "   ", 10);
         required_text(&mut e, "body", "a description", "x".repeat(11).as_str(), 10);
         assert_eq!(e.for_field("title"), Some("Enter a title"));
-        assert_eq!(e.for_field("body"), Some("Description must be 10 characters or fewer"));
+        assert_eq!(
+            e.for_field("body"),
+            Some("Description must be 10 characters or fewer")
+        );
     }
 }

@@ -109,25 +109,63 @@ macro_rules! state_machine {
 
 /// Lower-case labels are spelt out once here so they stay `&'static str`.
 macro_rules! lower {
-    ("Open") => { "open" };
-    ("In progress") => { "in progress" };
-    ("Waiting on customer") => { "waiting on the customer" };
-    ("Closed") => { "closed" };
-    ("Triaged") => { "triaged" };
-    ("Assigned") => { "assigned" };
-    ("Resolved") => { "resolved" };
-    ("Dismissed") => { "dismissed" };
-    ("Draft") => { "draft" };
-    ("Sent for quote") => { "sent for quote" };
-    ("Quoted") => { "quoted" };
-    ("Approved") => { "approved" };
-    ("Completed") => { "completed" };
-    ("Pending review") => { "pending review" };
-    ("Cancelled") => { "cancelled" };
-    ("Pending approval") => { "pending approval" };
-    ("Sent") => { "sent" };
-    ("Paid") => { "paid" };
-    ("Voided") => { "voided" };
+    ("Open") => {
+        "open"
+    };
+    ("In progress") => {
+        "in progress"
+    };
+    ("Waiting on customer") => {
+        "waiting on the customer"
+    };
+    ("Closed") => {
+        "closed"
+    };
+    ("Triaged") => {
+        "triaged"
+    };
+    ("Assigned") => {
+        "assigned"
+    };
+    ("Resolved") => {
+        "resolved"
+    };
+    ("Dismissed") => {
+        "dismissed"
+    };
+    ("Draft") => {
+        "draft"
+    };
+    ("Sent for quote") => {
+        "sent for quote"
+    };
+    ("Quoted") => {
+        "quoted"
+    };
+    ("Approved") => {
+        "approved"
+    };
+    ("Completed") => {
+        "completed"
+    };
+    ("Pending review") => {
+        "pending review"
+    };
+    ("Cancelled") => {
+        "cancelled"
+    };
+    ("Pending approval") => {
+        "pending approval"
+    };
+    ("Sent") => {
+        "sent"
+    };
+    ("Paid") => {
+        "paid"
+    };
+    ("Voided") => {
+        "voided"
+    };
 }
 
 state_machine! {
@@ -219,7 +257,10 @@ impl InvoiceStatus {
     /// Whether the invoice counts towards the unit's balance (it has been posted).
     #[must_use]
     pub fn is_posted(self) -> bool {
-        matches!(self, InvoiceStatus::Approved | InvoiceStatus::Sent | InvoiceStatus::Paid)
+        matches!(
+            self,
+            InvoiceStatus::Approved | InvoiceStatus::Sent | InvoiceStatus::Paid
+        )
     }
 }
 
@@ -242,8 +283,12 @@ pub enum CloseReason {
 }
 
 impl CloseReason {
-    pub const ALL: &'static [CloseReason] =
-        &[CloseReason::Resolved, CloseReason::NoResponse, CloseReason::Duplicate, CloseReason::OutOfScope];
+    pub const ALL: &'static [CloseReason] = &[
+        CloseReason::Resolved,
+        CloseReason::NoResponse,
+        CloseReason::Duplicate,
+        CloseReason::OutOfScope,
+    ];
 
     #[must_use]
     pub fn code(self) -> &'static str {
@@ -295,12 +340,24 @@ mod tests {
     #[test]
     fn work_order_follows_its_life_cycle() {
         use WorkOrderStatus::*;
-        let path = [Draft, SentForQuote, Quoted, Approved, InProgress, Completed, PendingReview, Closed];
+        let path = [
+            Draft,
+            SentForQuote,
+            Quoted,
+            Approved,
+            InProgress,
+            Completed,
+            PendingReview,
+            Closed,
+        ];
         for pair in path.windows(2) {
             assert_eq!(pair[0].transition(pair[1]), Ok(pair[1]));
         }
         let err = Closed.transition(InProgress).unwrap_err();
-        assert_eq!(err.to_string(), "This work order is closed and cannot be moved to in progress");
+        assert_eq!(
+            err.to_string(),
+            "This work order is closed and cannot be moved to in progress"
+        );
         assert!(Draft.transition(Approved).is_err());
         assert!(Cancelled.next_states().is_empty());
     }
@@ -322,10 +379,17 @@ mod tests {
     #[test]
     fn sent_invoices_are_never_edited() {
         assert!(InvoiceStatus::Draft.is_editable());
-        for s in InvoiceStatus::ALL.iter().filter(|s| **s != InvoiceStatus::Draft) {
+        for s in InvoiceStatus::ALL
+            .iter()
+            .filter(|s| **s != InvoiceStatus::Draft)
+        {
             assert!(!s.is_editable());
         }
-        assert!(InvoiceStatus::Sent.transition(InvoiceStatus::Draft).is_err());
+        assert!(
+            InvoiceStatus::Sent
+                .transition(InvoiceStatus::Draft)
+                .is_err()
+        );
     }
 
     #[test]

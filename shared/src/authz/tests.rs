@@ -24,24 +24,53 @@ fn arb_role() -> impl Strategy<Value = Role> {
 }
 
 fn arb_scope() -> impl Strategy<Value = SiteScope> {
-    prop_oneof![Just(SiteScope::AllSites), arb_set::<SiteId>().prop_map(SiteScope::Selected)]
+    prop_oneof![
+        Just(SiteScope::AllSites),
+        arb_set::<SiteId>().prop_map(SiteScope::Selected)
+    ]
 }
 
 fn arb_principal() -> impl Strategy<Value = Principal> {
     prop_oneof![
-        (proptest::option::weighted(0.9, arb_role()), proptest::option::weighted(0.9, arb_scope()))
-            .prop_map(|(role, scope)| Principal::Staff { user: id(0), role, scope }),
-        ((0..POOL), any::<bool>(), arb_set::<UnitId>(), arb_set::<SiteId>()).prop_map(|(c, tenant, units, sites)| {
-            Principal::Resident {
-                contact: id(c),
-                kind: if tenant { ResidentKind::Tenant } else { ResidentKind::Leaseholder },
-                units,
-                sites,
-            }
+        (
+            proptest::option::weighted(0.9, arb_role()),
+            proptest::option::weighted(0.9, arb_scope())
+        )
+            .prop_map(|(role, scope)| Principal::Staff {
+                user: id(0),
+                role,
+                scope
+            }),
+        (
+            (0..POOL),
+            any::<bool>(),
+            arb_set::<UnitId>(),
+            arb_set::<SiteId>()
+        )
+            .prop_map(|(c, tenant, units, sites)| {
+                Principal::Resident {
+                    contact: id(c),
+                    kind: if tenant {
+                        ResidentKind::Tenant
+                    } else {
+                        ResidentKind::Leaseholder
+                    },
+                    units,
+                    sites,
+                }
+            }),
+        (0..POOL).prop_map(|w| Principal::Contractor {
+            vendor: id(0),
+            work_order: id(w)
         }),
-        (0..POOL).prop_map(|w| Principal::Contractor { vendor: id(0), work_order: id(w) }),
-        ((0..POOL), (0..POOL)).prop_map(|(c, b)| Principal::HrbResident { contact: id(c), building: id(b) }),
-        arb_set::<BuildingId>().prop_map(|buildings| Principal::Regulator { account: id(0), buildings }),
+        ((0..POOL), (0..POOL)).prop_map(|(c, b)| Principal::HrbResident {
+            contact: id(c),
+            building: id(b)
+        }),
+        arb_set::<BuildingId>().prop_map(|buildings| Principal::Regulator {
+            account: id(0),
+            buildings
+        }),
     ]
 }
 
@@ -55,7 +84,12 @@ fn arb_actor() -> impl Strategy<Value = Actor> {
 }
 
 fn arb_audience() -> impl Strategy<Value = Audience> {
-    proptest::sample::select(vec![Audience::StaffOnly, Audience::Residents, Audience::Contractor, Audience::Regulator])
+    proptest::sample::select(vec![
+        Audience::StaffOnly,
+        Audience::Residents,
+        Audience::Contractor,
+        Audience::Regulator,
+    ])
 }
 
 fn arb_resource() -> impl Strategy<Value = Resource> {
@@ -69,16 +103,18 @@ fn arb_resource() -> impl Strategy<Value = Resource> {
         proptest::option::of(0..POOL),
         proptest::option::of(arb_audience()),
     )
-        .prop_map(|(org, domain, site, building, unit, wo, contact, audience)| Resource {
-            org: id(org),
-            domain,
-            site: site.map(id),
-            building: building.map(id),
-            unit: unit.map(id),
-            work_order: wo.map(id),
-            contact: contact.map(id),
-            audience,
-        })
+        .prop_map(
+            |(org, domain, site, building, unit, wo, contact, audience)| Resource {
+                org: id(org),
+                domain,
+                site: site.map(id),
+                building: building.map(id),
+                unit: unit.map(id),
+                work_order: wo.map(id),
+                contact: contact.map(id),
+                audience,
+            },
+        )
 }
 
 proptest! {
@@ -147,7 +183,16 @@ proptest! {
 }
 
 fn staff(role: Role, scope: SiteScope) -> Actor {
-    Actor { org: id(0), principal: Principal::Staff { user: id(0), role: Some(role), scope: Some(scope) }, channel: Channel::Admin, display_name: "S".into() }
+    Actor {
+        org: id(0),
+        principal: Principal::Staff {
+            user: id(0),
+            role: Some(role),
+            scope: Some(scope),
+        },
+        channel: Channel::Admin,
+        display_name: "S".into(),
+    }
 }
 
 #[test]
@@ -157,19 +202,68 @@ fn site_manager_works_only_on_assigned_sites() {
     let other = Resource::on_site(id(0), Domain::WorkOrders, id(2));
     assert_eq!(authorize(&sm, Action::Update, &mine), Ok(()));
     assert_eq!(authorize(&sm, Action::Read, &other), Err(Denied::NotFound));
-    assert_eq!(authorize(&sm, Action::Update, &Resource::on_site(id(0), Domain::Finance, id(1))), Err(Denied::Forbidden));
-    assert_eq!(authorize(&sm, Action::Read, &Resource::org_wide(id(0), Domain::Vendors)), Ok(()));
-    assert_eq!(authorize(&sm, Action::Update, &Resource::org_wide(id(0), Domain::Vendors)), Err(Denied::Forbidden));
+    assert_eq!(
+        authorize(
+            &sm,
+            Action::Update,
+            &Resource::on_site(id(0), Domain::Finance, id(1))
+        ),
+        Err(Denied::Forbidden)
+    );
+    assert_eq!(
+        authorize(
+            &sm,
+            Action::Read,
+            &Resource::org_wide(id(0), Domain::Vendors)
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        authorize(
+            &sm,
+            Action::Update,
+            &Resource::org_wide(id(0), Domain::Vendors)
+        ),
+        Err(Denied::Forbidden)
+    );
 }
 
 #[test]
 fn accountant_reads_operations_but_writes_only_finance() {
     let acc = staff(Role::Accountant, SiteScope::AllSites);
     let site: SiteId = id(1);
-    assert_eq!(authorize(&acc, Action::Approve, &Resource::on_site(id(0), Domain::Finance, site)), Ok(()));
-    assert_eq!(authorize(&acc, Action::Read, &Resource::on_site(id(0), Domain::Tickets, site)), Ok(()));
-    assert_eq!(authorize(&acc, Action::Reply, &Resource::on_site(id(0), Domain::Tickets, site)), Err(Denied::Forbidden));
-    assert_eq!(authorize(&acc, Action::Update, &Resource::on_site(id(0), Domain::GoldenThread, site)), Err(Denied::Forbidden));
+    assert_eq!(
+        authorize(
+            &acc,
+            Action::Approve,
+            &Resource::on_site(id(0), Domain::Finance, site)
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        authorize(
+            &acc,
+            Action::Read,
+            &Resource::on_site(id(0), Domain::Tickets, site)
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        authorize(
+            &acc,
+            Action::Reply,
+            &Resource::on_site(id(0), Domain::Tickets, site)
+        ),
+        Err(Denied::Forbidden)
+    );
+    assert_eq!(
+        authorize(
+            &acc,
+            Action::Update,
+            &Resource::on_site(id(0), Domain::GoldenThread, site)
+        ),
+        Err(Denied::Forbidden)
+    );
 }
 
 #[test]
@@ -184,29 +278,82 @@ fn owners_cannot_rewrite_the_audit_trail() {
 fn a_tenant_never_sees_the_leaseholders_invoice() {
     let tenant = Actor {
         org: id(0),
-        principal: Principal::Resident { contact: id(2), kind: ResidentKind::Tenant, units: [id(1)].into(), sites: [id(1)].into() },
+        principal: Principal::Resident {
+            contact: id(2),
+            kind: ResidentKind::Tenant,
+            units: [id(1)].into(),
+            sites: [id(1)].into(),
+        },
         channel: Channel::ResidencePort,
         display_name: "T".into(),
     };
-    let leaseholders = Resource::on_site(id(0), Domain::Finance, id(1)).with_unit(id(1)).with_contact(id(1));
-    assert_eq!(authorize(&tenant, Action::Read, &leaseholders), Err(Denied::NotFound));
-    let own = Resource::on_site(id(0), Domain::Finance, id(1)).with_unit(id(1)).with_contact(id(2));
+    let leaseholders = Resource::on_site(id(0), Domain::Finance, id(1))
+        .with_unit(id(1))
+        .with_contact(id(1));
+    assert_eq!(
+        authorize(&tenant, Action::Read, &leaseholders),
+        Err(Denied::NotFound)
+    );
+    let own = Resource::on_site(id(0), Domain::Finance, id(1))
+        .with_unit(id(1))
+        .with_contact(id(2));
     assert_eq!(authorize(&tenant, Action::Pay, &own), Ok(()));
 }
 
 #[test]
 fn a_contractor_link_never_unlocks_another_work_order() {
-    let c = Actor { org: id(0), principal: Principal::Contractor { vendor: id(0), work_order: id(1) }, channel: Channel::ContractorPort, display_name: "C".into() };
+    let c = Actor {
+        org: id(0),
+        principal: Principal::Contractor {
+            vendor: id(0),
+            work_order: id(1),
+        },
+        channel: Channel::ContractorPort,
+        display_name: "C".into(),
+    };
     let wo = |n| Resource::on_site(id(0), Domain::WorkOrders, id(0)).with_work_order(id(n));
     assert_eq!(authorize(&c, Action::SubmitQuote, &wo(1)), Ok(()));
     assert_eq!(authorize(&c, Action::Read, &wo(2)), Err(Denied::NotFound));
-    assert_eq!(authorize(&c, Action::Approve, &wo(1)), Err(Denied::Forbidden));
+    assert_eq!(
+        authorize(&c, Action::Approve, &wo(1)),
+        Err(Denied::Forbidden)
+    );
 }
 
 #[test]
 fn role_without_scope_grants_nothing() {
-    let a = Actor { org: id(0), principal: Principal::Staff { user: id(0), role: Some(Role::OrganisationOwner), scope: None }, channel: Channel::Admin, display_name: "A".into() };
-    assert_eq!(authorize(&a, Action::Read, &Resource::org_wide(id(0), Domain::Portfolio)), Err(Denied::NotFound));
-    let b = Actor { principal: Principal::Staff { user: id(0), role: None, scope: Some(SiteScope::AllSites) }, ..a };
-    assert_eq!(authorize(&b, Action::Read, &Resource::org_wide(id(0), Domain::Portfolio)), Err(Denied::NotFound));
+    let a = Actor {
+        org: id(0),
+        principal: Principal::Staff {
+            user: id(0),
+            role: Some(Role::OrganisationOwner),
+            scope: None,
+        },
+        channel: Channel::Admin,
+        display_name: "A".into(),
+    };
+    assert_eq!(
+        authorize(
+            &a,
+            Action::Read,
+            &Resource::org_wide(id(0), Domain::Portfolio)
+        ),
+        Err(Denied::NotFound)
+    );
+    let b = Actor {
+        principal: Principal::Staff {
+            user: id(0),
+            role: None,
+            scope: Some(SiteScope::AllSites),
+        },
+        ..a
+    };
+    assert_eq!(
+        authorize(
+            &b,
+            Action::Read,
+            &Resource::org_wide(id(0), Domain::Portfolio)
+        ),
+        Err(Denied::NotFound)
+    );
 }

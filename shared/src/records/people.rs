@@ -4,14 +4,29 @@ use super::{ValidationErrors, coded_enum, required_text};
 
 /// Subdomains that name a platform host, never an organisation.
 pub const RESERVED_SLUGS: &[&str] = &[
-    "admin", "api", "app", "assets", "auth", "contractorport", "docs", "help", "login", "mail", "proplink", "static",
-    "status", "support", "www",
+    "admin",
+    "api",
+    "app",
+    "assets",
+    "auth",
+    "contractorport",
+    "docs",
+    "help",
+    "login",
+    "mail",
+    "proplink",
+    "static",
+    "status",
+    "support",
+    "www",
 ];
 
 /// An organisation's slug: its subdomain on every door.
 pub fn validate_slug(slug: &str) -> Result<String, ValidationErrors> {
     let slug = slug.trim().to_ascii_lowercase();
-    let ok_chars = slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok_chars = slug
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     let message = if !(2..=40).contains(&slug.len()) {
         Some("The subdomain must be between 2 and 40 characters")
     } else if !ok_chars {
@@ -46,8 +61,14 @@ pub fn validate_email(email: &str) -> Result<String, ValidationErrors> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    let local_ok = !local.is_empty() && local.len() <= 64 && !local.bytes().any(|b| b.is_ascii_whitespace() || b == b'@' || b.is_ascii_control());
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b == b'@' || b.is_ascii_control());
     if !domain_ok || !local_ok {
         return error("Enter an email address in the correct format, like name@example.com");
     }
@@ -93,7 +114,10 @@ impl ContactKind {
     /// Whether a contact of this kind may be invited to ResidencePort.
     #[must_use]
     pub fn may_use_residenceport(self) -> bool {
-        matches!(self, ContactKind::Leaseholder | ContactKind::Tenant | ContactKind::Resident)
+        matches!(
+            self,
+            ContactKind::Leaseholder | ContactKind::Tenant | ContactKind::Resident
+        )
     }
 }
 
@@ -118,7 +142,14 @@ pub struct NewContact {
 }
 
 impl NewContact {
-    pub fn validate(kind: ContactKind, title: &str, first_name: &str, last_name: &str, email: &str, phone: &str) -> Result<Self, ValidationErrors> {
+    pub fn validate(
+        kind: ContactKind,
+        title: &str,
+        first_name: &str,
+        last_name: &str,
+        email: &str,
+        phone: &str,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let title = super::optional_text(&mut errors, "title", "the title", title, 20);
         let first_name = required_text(&mut errors, "first_name", "a first name", first_name, 80);
@@ -135,13 +166,24 @@ impl NewContact {
                 }
             }
         };
-        errors.into_result(NewContact { kind, title, first_name, last_name, email, phone })
+        errors.into_result(NewContact {
+            kind,
+            title,
+            first_name,
+            last_name,
+            email,
+            phone,
+        })
     }
 
     /// How the audit trail and letters address them: "Mr Patel", or "Asha Patel" with no title.
     #[must_use]
     pub fn display_name(title: &str, first_name: &str, last_name: &str) -> String {
-        if title.trim().is_empty() { format!("{first_name} {last_name}") } else { format!("{title} {last_name}") }
+        if title.trim().is_empty() {
+            format!("{first_name} {last_name}")
+        } else {
+            format!("{title} {last_name}")
+        }
     }
 }
 
@@ -161,8 +203,20 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(validate_email(" Mark@Acme.Example "), Ok("mark@acme.example".into()));
-        for bad in ["", "mark", "mark@", "@acme.example", "mark@acme", "ma rk@acme.example", "mark@acme..example", "a@b@c.d"] {
+        assert_eq!(
+            validate_email(" Mark@Acme.Example "),
+            Ok("mark@acme.example".into())
+        );
+        for bad in [
+            "",
+            "mark",
+            "mark@",
+            "@acme.example",
+            "mark@acme",
+            "ma rk@acme.example",
+            "mark@acme..example",
+            "a@b@c.d",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
     }

@@ -5,7 +5,11 @@ use super::{ValidationErrors, optional_text, required_text};
 /// A higher-risk building under the Building Safety Act 2022: at least 18 m or at least 7
 /// storeys, and at least 2 residential units.
 #[must_use]
-pub fn qualifies_as_hrb(height_decimetres: Option<i64>, storeys: Option<i64>, residential_units: i64) -> bool {
+pub fn qualifies_as_hrb(
+    height_decimetres: Option<i64>,
+    storeys: Option<i64>,
+    residential_units: i64,
+) -> bool {
     let tall = height_decimetres.is_some_and(|h| h >= 180) || storeys.is_some_and(|s| s >= 7);
     tall && residential_units >= 2
 }
@@ -23,7 +27,11 @@ impl NewSite {
         let reference = required_text(&mut errors, "reference", "a site reference", reference, 20);
         let name = required_text(&mut errors, "name", "the site's name", name, 120);
         let address = required_text(&mut errors, "address", "the site's address", address, 300);
-        errors.into_result(NewSite { reference, name, address })
+        errors.into_result(NewSite {
+            reference,
+            name,
+            address,
+        })
     }
 }
 
@@ -38,7 +46,13 @@ pub struct NewBuilding {
 }
 
 impl NewBuilding {
-    pub fn validate(name: &str, height_decimetres: Option<i64>, storeys: Option<i64>, is_hrb: bool, bsr_registration: &str) -> Result<Self, ValidationErrors> {
+    pub fn validate(
+        name: &str,
+        height_decimetres: Option<i64>,
+        storeys: Option<i64>,
+        is_hrb: bool,
+        bsr_registration: &str,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let name = required_text(&mut errors, "name", "the building's name", name, 120);
         if height_decimetres.is_some_and(|h| !(1..=10_000).contains(&h)) {
@@ -47,8 +61,20 @@ impl NewBuilding {
         if storeys.is_some_and(|s| !(1..=200).contains(&s)) {
             errors.add("storeys", "Enter a number of storeys between 1 and 200");
         }
-        let bsr_registration = optional_text(&mut errors, "bsr_registration", "the BSR registration", bsr_registration, 40);
-        errors.into_result(NewBuilding { name, height_decimetres, storeys, is_hrb, bsr_registration })
+        let bsr_registration = optional_text(
+            &mut errors,
+            "bsr_registration",
+            "the BSR registration",
+            bsr_registration,
+            40,
+        );
+        errors.into_result(NewBuilding {
+            name,
+            height_decimetres,
+            storeys,
+            is_hrb,
+            bsr_registration,
+        })
     }
 }
 
@@ -61,7 +87,13 @@ pub struct NewUnit {
 impl NewUnit {
     pub fn validate(name: &str, floor: &str) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let name = required_text(&mut errors, "name", "the unit's name, like Flat 12", name, 60);
+        let name = required_text(
+            &mut errors,
+            "name",
+            "the unit's name, like Flat 12",
+            name,
+            60,
+        );
         let floor = optional_text(&mut errors, "floor", "the floor", floor, 20);
         errors.into_result(NewUnit { name, floor })
     }

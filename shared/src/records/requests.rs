@@ -96,7 +96,11 @@ pub fn sla_badge(start: OffsetDateTime, due: OffsetDateTime, now: OffsetDateTime
     }
     let total = (due - start).whole_seconds().max(1);
     let left = (due - now).whole_seconds();
-    if left * 4 <= total { SlaBadge::Amber } else { SlaBadge::Green }
+    if left * 4 <= total {
+        SlaBadge::Amber
+    } else {
+        SlaBadge::Green
+    }
 }
 
 /// A new ticket, from any door.
@@ -109,10 +113,21 @@ pub struct NewTicket {
 }
 
 impl NewTicket {
-    pub fn validate(subject: &str, body: &str, category: &str, priority: &str) -> Result<Self, ValidationErrors> {
+    pub fn validate(
+        subject: &str,
+        body: &str,
+        category: &str,
+        priority: &str,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let subject = required_text(&mut errors, "subject", "a short summary", subject, 150);
-        let body = required_text(&mut errors, "body", "a description of the problem", body, 10_000);
+        let body = required_text(
+            &mut errors,
+            "body",
+            "a description of the problem",
+            body,
+            10_000,
+        );
         let category = TicketCategory::from_code(category);
         if category.is_none() {
             errors.add("category", "Choose a category");
@@ -122,7 +137,12 @@ impl NewTicket {
             errors.add("priority", "Choose a priority");
         }
         match (category, priority) {
-            (Some(category), Some(priority)) => errors.into_result(NewTicket { subject, body, category, priority }),
+            (Some(category), Some(priority)) => errors.into_result(NewTicket {
+                subject,
+                body,
+                category,
+                priority,
+            }),
             _ => Err(errors),
         }
     }
@@ -147,11 +167,29 @@ pub struct NewIssue {
 }
 
 impl NewIssue {
-    pub fn validate(title: &str, description: &str, location: &str, category: &str, priority: &str) -> Result<Self, ValidationErrors> {
+    pub fn validate(
+        title: &str,
+        description: &str,
+        location: &str,
+        category: &str,
+        priority: &str,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let title = required_text(&mut errors, "title", "a title", title, 150);
-        let description = optional_text(&mut errors, "description", "the description", description, 10_000);
-        let location = required_text(&mut errors, "location", "where in the building it is", location, 200);
+        let description = optional_text(
+            &mut errors,
+            "description",
+            "the description",
+            description,
+            10_000,
+        );
+        let location = required_text(
+            &mut errors,
+            "location",
+            "where in the building it is",
+            location,
+            200,
+        );
         let category = IssueCategory::from_code(category);
         if category.is_none() {
             errors.add("category", "Choose a category");
@@ -161,7 +199,13 @@ impl NewIssue {
             errors.add("priority", "Choose a priority");
         }
         match (category, priority) {
-            (Some(category), Some(priority)) => errors.into_result(NewIssue { title, description, location, category, priority }),
+            (Some(category), Some(priority)) => errors.into_result(NewIssue {
+                title,
+                description,
+                location,
+                category,
+                priority,
+            }),
             _ => Err(errors),
         }
     }
@@ -176,17 +220,32 @@ mod tests {
     fn working_days_skip_weekends() {
         // Friday 10:00 + 1 working day = Monday 10:00.
         let friday = datetime!(2026-05-08 10:00 UTC);
-        assert_eq!(SlaTarget::WorkingDays(1).due(friday), datetime!(2026-05-11 10:00 UTC));
-        assert_eq!(SlaTarget::WorkingDays(3).due(friday), datetime!(2026-05-13 10:00 UTC));
-        assert_eq!(SlaTarget::Hours(4).due(friday), datetime!(2026-05-08 14:00 UTC));
+        assert_eq!(
+            SlaTarget::WorkingDays(1).due(friday),
+            datetime!(2026-05-11 10:00 UTC)
+        );
+        assert_eq!(
+            SlaTarget::WorkingDays(3).due(friday),
+            datetime!(2026-05-13 10:00 UTC)
+        );
+        assert_eq!(
+            SlaTarget::Hours(4).due(friday),
+            datetime!(2026-05-08 14:00 UTC)
+        );
     }
 
     #[test]
     fn badge_turns_amber_in_the_last_quarter_and_red_at_breach() {
         let start = datetime!(2026-05-08 10:00 UTC);
         let due = start + Duration::hours(4);
-        assert_eq!(sla_badge(start, due, start + Duration::hours(2)), SlaBadge::Green);
-        assert_eq!(sla_badge(start, due, start + Duration::hours(3)), SlaBadge::Amber);
+        assert_eq!(
+            sla_badge(start, due, start + Duration::hours(2)),
+            SlaBadge::Green
+        );
+        assert_eq!(
+            sla_badge(start, due, start + Duration::hours(3)),
+            SlaBadge::Amber
+        );
         assert_eq!(sla_badge(start, due, due), SlaBadge::Red);
     }
 

@@ -50,13 +50,30 @@ pub struct InvoiceLine {
 }
 
 impl InvoiceLine {
-    pub fn validate(description: &str, net: &str, vat_rate: VatRate) -> Result<Self, ValidationErrors> {
+    pub fn validate(
+        description: &str,
+        net: &str,
+        vat_rate: VatRate,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let description = required_text(&mut errors, "description", "a description", description, 200);
-        let net = Money::parse(net, Sign::Positive).map_err(|e| errors.add("amount", e.to_string())).ok();
+        let description = required_text(
+            &mut errors,
+            "description",
+            "a description",
+            description,
+            200,
+        );
+        let net = Money::parse(net, Sign::Positive)
+            .map_err(|e| errors.add("amount", e.to_string()))
+            .ok();
         let vat = net.map(|n| n.vat_at(vat_rate.basis_points()));
         match (net, vat) {
-            (Some(net), Some(Ok(vat))) => errors.into_result(InvoiceLine { description, net, vat_rate, vat }),
+            (Some(net), Some(Ok(vat))) => errors.into_result(InvoiceLine {
+                description,
+                net,
+                vat_rate,
+                vat,
+            }),
             (_, Some(Err(e))) => {
                 errors.add("amount", e.to_string());
                 Err(errors)
@@ -67,7 +84,9 @@ impl InvoiceLine {
 }
 
 /// Totals of a set of lines: (net, VAT, gross).
-pub fn invoice_totals(lines: &[InvoiceLine]) -> Result<(Money, Money, Money), crate::money::MoneyError> {
+pub fn invoice_totals(
+    lines: &[InvoiceLine],
+) -> Result<(Money, Money, Money), crate::money::MoneyError> {
     let mut net = Money::ZERO;
     let mut vat = Money::ZERO;
     for line in lines {
@@ -154,7 +173,14 @@ pub struct NewWorkOrder {
 }
 
 impl NewWorkOrder {
-    pub fn validate(title: &str, scope: &str, category: &str, priority: &str, deadline: Option<Date>, today: Date) -> Result<Self, ValidationErrors> {
+    pub fn validate(
+        title: &str,
+        scope: &str,
+        category: &str,
+        priority: &str,
+        deadline: Option<Date>,
+        today: Date,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let title = required_text(&mut errors, "title", "a title", title, 150);
         let scope = required_text(&mut errors, "scope", "the scope of works", scope, 10_000);
@@ -170,9 +196,13 @@ impl NewWorkOrder {
             errors.add("deadline", "The deadline must be today or in the future");
         }
         match (service_category, priority) {
-            (Some(service_category), Some(priority)) => {
-                errors.into_result(NewWorkOrder { title, scope, service_category, priority, deadline })
-            }
+            (Some(service_category), Some(priority)) => errors.into_result(NewWorkOrder {
+                title,
+                scope,
+                service_category,
+                priority,
+                deadline,
+            }),
             _ => Err(errors),
         }
     }
@@ -189,24 +219,42 @@ pub struct NewNotice {
 }
 
 impl NewNotice {
-    pub fn validate(title: &str, body: &str, publish_on: Date, expires_on: Option<Date>, urgent: bool) -> Result<Self, ValidationErrors> {
+    pub fn validate(
+        title: &str,
+        body: &str,
+        publish_on: Date,
+        expires_on: Option<Date>,
+        urgent: bool,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let title = required_text(&mut errors, "title", "a title", title, 150);
         let body = required_text(&mut errors, "body", "the notice", body, 20_000);
         if expires_on.is_some_and(|e| e <= publish_on) {
             errors.add("expires_on", "The notice must expire after it is published");
         }
-        errors.into_result(NewNotice { title, body, publish_on, expires_on, urgent })
+        errors.into_result(NewNotice {
+            title,
+            body,
+            publish_on,
+            expires_on,
+            urgent,
+        })
     }
 }
 
 /// A document's title and file name.
-pub fn validate_document(title: &str, filename: &str) -> Result<(String, String), ValidationErrors> {
+pub fn validate_document(
+    title: &str,
+    filename: &str,
+) -> Result<(String, String), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let title = required_text(&mut errors, "title", "a title", title, 150);
     let filename = optional_text(&mut errors, "filename", "the file name", filename, 200);
     if filename.contains(['/', '\\']) || filename.chars().any(char::is_control) {
-        errors.add("filename", "The file name cannot contain slashes or control characters");
+        errors.add(
+            "filename",
+            "The file name cannot contain slashes or control characters",
+        );
     }
     errors.into_result((title, filename))
 }
@@ -222,7 +270,10 @@ mod tests {
         assert_eq!(line.vat, Money::from_pence(3_600));
         let exempt = InvoiceLine::validate("Service charge", "£450", VatRate::Exempt).unwrap();
         let (net, vat, gross) = invoice_totals(&[line, exempt]).unwrap();
-        assert_eq!((net.pence(), vat.pence(), gross.pence()), (63_000, 3_600, 66_600));
+        assert_eq!(
+            (net.pence(), vat.pence(), gross.pence()),
+            (63_000, 3_600, 66_600)
+        );
         assert!(InvoiceLine::validate("x", "0", VatRate::Exempt).is_err());
         assert!(InvoiceLine::validate("x", "1.001", VatRate::Exempt).is_err());
     }
@@ -230,9 +281,18 @@ mod tests {
     #[test]
     fn cover_reminders_start_sixty_days_out() {
         let today = date!(2026 - 05 - 10);
-        assert_eq!(cover_status(date!(2026 - 05 - 09), today), CoverStatus::Lapsed);
-        assert_eq!(cover_status(date!(2026 - 07 - 09), today), CoverStatus::ExpiringSoon);
-        assert_eq!(cover_status(date!(2026 - 07 - 10), today), CoverStatus::Valid);
+        assert_eq!(
+            cover_status(date!(2026 - 05 - 09), today),
+            CoverStatus::Lapsed
+        );
+        assert_eq!(
+            cover_status(date!(2026 - 07 - 09), today),
+            CoverStatus::ExpiringSoon
+        );
+        assert_eq!(
+            cover_status(date!(2026 - 07 - 10), today),
+            CoverStatus::Valid
+        );
     }
 
     #[test]
@@ -244,6 +304,15 @@ mod tests {
 
     #[test]
     fn notices_expire_after_publishing() {
-        assert!(NewNotice::validate("Lift", "Out of order", date!(2026 - 05 - 10), Some(date!(2026 - 05 - 10)), false).is_err());
+        assert!(
+            NewNotice::validate(
+                "Lift",
+                "Out of order",
+                date!(2026 - 05 - 10),
+                Some(date!(2026 - 05 - 10)),
+                false
+            )
+            .is_err()
+        );
     }
 }

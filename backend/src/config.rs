@@ -1,0 +1,230 @@
+//! Configuration: defaults that run on a fresh machine, a TOML file, and `PROPLINK_*`
+//! environment variables or flags, later ones winning. Read once at start-up.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// Settings shared by every command. Each can be given as a flag, as the environment variable
+/// shown, or as a key of the same name (without `--`, `-` as `_`) in the `--config` file.
+#[derive(clap::Args, Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Directory for the embedded SQLite database and uploaded files [default: ./data]
+    #[arg(long, env = "PROPLINK_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database to use instead of the embedded SQLite file, e.g. postgres://user@host/db
+    /// or sqlite:///path/to/file.db
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Address the server listens on [default: 127.0.0.1:8080]
+    #[arg(long, env = "PROPLINK_LISTEN", global = true)]
+    pub listen: Option<SocketAddr>,
+
+    /// Domain of the admin app; organisations live at <org>.<domain> [default: proplink.localhost]
+    #[arg(long, env = "PROPLINK_ADMIN_DOMAIN", global = true)]
+    pub admin_domain: Option<String>,
+
+    /// Domain of ResidencePort [default: residenceport.localhost]
+    #[arg(long, env = "PROPLINK_RESIDENCE_DOMAIN", global = true)]
+    pub residence_domain: Option<String>,
+
+    /// Domain of BuildingThread [default: buildingthread.localhost]
+    #[arg(long, env = "PROPLINK_THREAD_DOMAIN", global = true)]
+    pub thread_domain: Option<String>,
+
+    /// Host of ContractorPort [default: contractorport.localhost]
+    #[arg(long, env = "PROPLINK_CONTRACTOR_DOMAIN", global = true)]
+    pub contractor_domain: Option<String>,
+
+    /// Host of the JSON API [default: api.proplink.localhost]
+    #[arg(long, env = "PROPLINK_API_DOMAIN", global = true)]
+    pub api_domain: Option<String>,
+
+    /// Scheme used in links that PropLink prints and emails: http or https [default: http]
+    #[arg(long, env = "PROPLINK_PUBLIC_SCHEME", global = true)]
+    pub public_scheme: Option<String>,
+
+    /// Port used in links that PropLink prints and emails [default: the listen port;
+    /// 0 leaves the port out, as behind a proxy on 443]
+    #[arg(long, env = "PROPLINK_PUBLIC_PORT", global = true)]
+    pub public_port: Option<u16>,
+
+    /// SMTP server for outgoing mail, e.g. smtp://127.0.0.1:2525 (plain, for a local relay),
+    /// smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS).
+    /// Without it, mail is kept in the dev mailbox at /dev/mailbox on each organisation's admin host.
+    #[arg(long, env = "PROPLINK_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing mail [default: PropLink <no-reply@proplink.localhost>]
+    #[arg(long, env = "PROPLINK_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// Mark session cookies Secure (browsers still send them to *.localhost over http) [default: true]
+    #[arg(long, env = "PROPLINK_COOKIE_SECURE", global = true)]
+    pub cookie_secure: Option<bool>,
+
+    /// Minutes of inactivity after which a session ends [default: 30]
+    #[arg(long, env = "PROPLINK_SESSION_IDLE_MINUTES", global = true)]
+    pub session_idle_minutes: Option<u64>,
+
+    /// Hours after sign-in at which a session ends however active it is [default: 12]
+    #[arg(long, env = "PROPLINK_SESSION_MAX_HOURS", global = true)]
+    pub session_max_hours: Option<u64>,
+
+    /// Sign-in codes one email address may be sent per 15 minutes [default: 5]
+    #[arg(long, env = "PROPLINK_OTP_SENDS_PER_ADDRESS", global = true)]
+    pub otp_sends_per_address: Option<u32>,
+
+    /// Sign-in codes one client (IP address) may request per 15 minutes [default: 20]
+    #[arg(long, env = "PROPLINK_OTP_SENDS_PER_CLIENT", global = true)]
+    pub otp_sends_per_client: Option<u32>,
+
+    /// Take the client's address from X-Forwarded-For (only behind a trusted proxy) [default: false]
+    #[arg(long, env = "PROPLINK_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: Option<bool>,
+}
+
+/// The settings in force, with every default applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub admin_domain: String,
+    pub residence_domain: String,
+    pub thread_domain: String,
+    pub contractor_domain: String,
+    pub api_domain: String,
+    pub public_scheme: String,
+    pub public_port: Option<u16>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub cookie_secure: bool,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub otp_sends_per_address: u32,
+    pub otp_sends_per_client: u32,
+    pub trust_forwarded_for: bool,
+}
+
+impl Settings {
+    /// Reads `file` (if any) under these settings: what is set here wins over the file.
+    pub fn with_file(self, file: Option<&Path>) -> anyhow::Result<Settings> {
+        let Some(file) = file else { return Ok(self) };
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read config file {}", file.display()))?;
+        let from_file: Settings = toml::from_str(&text)
+            .with_context(|| format!("config file {} is not valid", file.display()))?;
+        Ok(Settings {
+            data_dir: self.data_dir.or(from_file.data_dir),
+            database_url: self.database_url.or(from_file.database_url),
+            listen: self.listen.or(from_file.listen),
+            admin_domain: self.admin_domain.or(from_file.admin_domain),
+            residence_domain: self.residence_domain.or(from_file.residence_domain),
+            thread_domain: self.thread_domain.or(from_file.thread_domain),
+            contractor_domain: self.contractor_domain.or(from_file.contractor_domain),
+            api_domain: self.api_domain.or(from_file.api_domain),
+            public_scheme: self.public_scheme.or(from_file.public_scheme),
+            public_port: self.public_port.or(from_file.public_port),
+            smtp_url: self.smtp_url.or(from_file.smtp_url),
+            mail_from: self.mail_from.or(from_file.mail_from),
+            cookie_secure: self.cookie_secure.or(from_file.cookie_secure),
+            session_idle_minutes: self.session_idle_minutes.or(from_file.session_idle_minutes),
+            session_max_hours: self.session_max_hours.or(from_file.session_max_hours),
+            otp_sends_per_address: self
+                .otp_sends_per_address
+                .or(from_file.otp_sends_per_address),
+            otp_sends_per_client: self.otp_sends_per_client.or(from_file.otp_sends_per_client),
+            trust_forwarded_for: self.trust_forwarded_for.or(from_file.trust_forwarded_for),
+        })
+    }
+
+    pub fn resolve(self) -> anyhow::Result<Config> {
+        let data_dir = self.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = match self.database_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => url,
+            None => format!("sqlite://{}", data_dir.join("proplink.db").display()),
+        };
+        let listen = self
+            .listen
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let public_scheme = self.public_scheme.unwrap_or_else(|| "http".into());
+        anyhow::ensure!(
+            public_scheme == "http" || public_scheme == "https",
+            "public scheme must be http or https"
+        );
+        let public_port = match self.public_port {
+            Some(0) => None,
+            Some(p) => Some(p),
+            None => Some(listen.port()),
+        };
+        let minutes = self.session_idle_minutes.unwrap_or(30);
+        let hours = self.session_max_hours.unwrap_or(12);
+        anyhow::ensure!(
+            minutes > 0 && hours > 0,
+            "session timeouts must be at least one minute and one hour"
+        );
+        Ok(Config {
+            data_dir,
+            database_url,
+            listen,
+            admin_domain: domain(self.admin_domain, "proplink.localhost"),
+            residence_domain: domain(self.residence_domain, "residenceport.localhost"),
+            thread_domain: domain(self.thread_domain, "buildingthread.localhost"),
+            contractor_domain: domain(self.contractor_domain, "contractorport.localhost"),
+            api_domain: domain(self.api_domain, "api.proplink.localhost"),
+            public_scheme,
+            public_port,
+            smtp_url: self.smtp_url.filter(|u| !u.trim().is_empty()),
+            mail_from: self
+                .mail_from
+                .unwrap_or_else(|| "PropLink <no-reply@proplink.localhost>".into()),
+            cookie_secure: self.cookie_secure.unwrap_or(true),
+            session_idle: Duration::from_secs(minutes * 60),
+            session_max: Duration::from_secs(hours * 3600),
+            otp_sends_per_address: self.otp_sends_per_address.unwrap_or(5),
+            otp_sends_per_client: self.otp_sends_per_client.unwrap_or(20),
+            trust_forwarded_for: self.trust_forwarded_for.unwrap_or(false),
+        })
+    }
+}
+
+fn domain(value: Option<String>, default: &str) -> String {
+    value
+        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| default.into())
+}
+
+impl Config {
+    /// The address of `host` as a person opens it: `http://acme.proplink.localhost:8080`.
+    #[must_use]
+    pub fn public_url(&self, host: &str) -> String {
+        match self.public_port {
+            Some(port)
+                if !(self.public_scheme == "https" && port == 443
+                    || self.public_scheme == "http" && port == 80) =>
+            {
+                format!("{}://{host}:{port}", self.public_scheme)
+            }
+            _ => format!("{}://{host}", self.public_scheme),
+        }
+    }
+
+    #[must_use]
+    pub fn admin_url(&self, slug: &str) -> String {
+        self.public_url(&format!("{slug}.{}", self.admin_domain))
+    }
+
+    /// Whether mail is kept for the dev mailbox page rather than sent.
+    #[must_use]
+    pub fn dev_mailbox(&self) -> bool {
+        self.smtp_url.is_none()
+    }
+}
