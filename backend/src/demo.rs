@@ -569,7 +569,7 @@ async fn acme(app: &App, now: OffsetDateTime) -> R<String> {
                 10 + u8::try_from(offset % 8).unwrap_or(0),
                 u8::try_from((i * 7) % 60).unwrap_or(0),
             ));
-            if i % 5 == 0 {
+            if i % 5 == 0 || u.leaseholder_name == "Mr Patel" {
                 let me = resident(org.id, u.leaseholder, &u.leaseholder_name, u.id, u.site);
                 ledger::record_payment(
                     app,

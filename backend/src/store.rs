@@ -49,10 +49,12 @@ pub struct Db {
     writer: Option<Arc<Mutex<()>>>,
 }
 
-/// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back.
+/// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back — and
+/// on SQLite the writer lock is held until that rollback has run, so the next writer never
+/// meets a half-finished transaction on another connection.
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
-    _writer: Option<OwnedMutexGuard<()>>,
+    tx: Option<Transaction<'static, Any>>,
+    writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl Db {
@@ -100,7 +102,7 @@ impl Db {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").await?;
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
                     }
                     Ok(())
                 })
@@ -108,6 +110,15 @@ impl Db {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to {}", redact(&url)))?;
+        if dialect == Dialect::Sqlite {
+            // WAL lets readers work while one writer writes. It is a permanent property of the
+            // file, and switching needs an exclusive lock that busy_timeout does not wait for,
+            // so it is set once here, before the pool is shared.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .context("enabling SQLite WAL mode")?;
+        }
         let writer = (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Db {
             pool,
@@ -145,8 +156,8 @@ impl Db {
         let writer = self.lock_writer().await;
         let tx = self.pool.begin().await?;
         Ok(WriteTx {
-            tx,
-            _writer: writer,
+            tx: Some(tx),
+            writer,
         })
     }
 
@@ -163,21 +174,50 @@ impl Db {
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        match self.tx.take() {
+            Some(tx) => tx.commit().await,
+            None => Ok(()),
+        }
+    }
+
+    fn conn(&self) -> &Transaction<'static, Any> {
+        // `tx` is only taken by `commit` and `drop`, which consume the value.
+        self.tx
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("write transaction used after commit"))
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        let (Some(tx), writer) = (self.tx.take(), self.writer.take()) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let _ = tx.rollback().await;
+                    drop(writer);
+                });
+            }
+            Err(_) => drop((tx, writer)),
+        }
     }
 }
 
 impl Deref for WriteTx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
-        &self.tx
+        self.conn()
     }
 }
 
 impl DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        self.tx
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("write transaction used after commit"))
     }
 }
 
@@ -241,7 +281,9 @@ pub async fn next_number(
     prefix: &str,
     year: i32,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    // RETURNING statements are read to the end (`fetch_all`): a SQLite statement left
+    // mid-way keeps the transaction from committing ("database is locked").
+    let numbers: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO record_counters (organisation_id, prefix, year, last_number) VALUES ($1, $2, $3, 1) \
          ON CONFLICT (organisation_id, prefix, year) DO UPDATE SET last_number = record_counters.last_number + 1 \
          RETURNING last_number",
@@ -249,8 +291,9 @@ pub async fn next_number(
     .bind(org)
     .bind(prefix)
     .bind(i64::from(year))
-    .fetch_one(&mut *conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    numbers.into_iter().next().ok_or(sqlx::Error::RowNotFound)
 }
 
 #[cfg(test)]

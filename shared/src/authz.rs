@@ -416,18 +416,24 @@ fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> 
         | Role::Manager
         | Role::Accountant
         | Role::ReadOnly => true,
-        Role::SiteManager | Role::MaintenanceCoordinator => {
-            !matches!(domain, Domain::Settings | Domain::Billing | Domain::Users)
-        }
+        // Site staff work on buildings, not accounts: residents' balances stay private.
+        Role::SiteManager | Role::MaintenanceCoordinator => !matches!(
+            domain,
+            Domain::Settings | Domain::Billing | Domain::Users | Domain::Finance
+        ),
     };
     if action == Action::Read {
+        // What a role may not read, it does not see: the record answers as missing.
         return if may_read {
             Ok(())
         } else {
-            Err(Denied::Forbidden)
+            Err(Denied::NotFound)
         };
     }
-    if !may_read || !action.is_staff_write() || org_wide_write {
+    if !may_read {
+        return Err(Denied::NotFound);
+    }
+    if !action.is_staff_write() || org_wide_write {
         return Err(Denied::Forbidden);
     }
     let may_write = match role {

@@ -1,1 +1,255 @@
+//! The test harness: a real PropLink server on a loopback port, over SQLite or PostgreSQL,
+//! with a real SMTP server on loopback catching its mail, and a small browser that keeps
+//! cookies per host.
+//!
+//! `PROPLINK_TEST_DATABASE` picks the database: unset or `sqlite` for a fresh SQLite file per
+//! test, or a `postgres://` URL of a server on which each test creates its own database.
 
+pub mod browser;
+pub mod fixtures;
+pub mod smtp;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use proplink_backend::App;
+use proplink_backend::clock::Clock;
+use proplink_backend::config::Settings;
+use sqlx::Connection;
+
+pub use browser::{Browser, Page};
+pub use smtp::Smtp;
+
+/// A running server and everything around it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub app: App,
+    pub smtp: Smtp,
+    /// Where the SQLite file and uploads live; removed when the test ends.
+    pub data_dir: tempdir::TempDir,
+    pub database_url: String,
+}
+
+/// Options a test may change.
+#[derive(Default)]
+pub struct Options {
+    pub otp_sends_per_address: Option<u32>,
+    pub otp_sends_per_client: Option<u32>,
+    /// No SMTP server: mail goes to the dev mailbox.
+    pub no_smtp: bool,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    // PROPLINK_TEST_LOG=debug shows the server's log (and SQL with sqlx=debug) for a failing test.
+    if let Ok(filter) = std::env::var("PROPLINK_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
+    let data_dir = tempdir::TempDir::new();
+    let database_url = test_database(&data_dir.path).await;
+    let smtp = Smtp::start();
+    let settings = Settings {
+        data_dir: Some(data_dir.path.clone()),
+        database_url: Some(database_url.clone()),
+        listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        smtp_url: (!options.no_smtp).then(|| format!("smtp://{}", smtp.addr)),
+        otp_sends_per_address: options.otp_sends_per_address,
+        otp_sends_per_client: options.otp_sends_per_client,
+        ..Settings::default()
+    };
+    let config = settings
+        .resolve()
+        .unwrap_or_else(|e| panic!("test config: {e}"));
+    let app = App::start(config, Clock::system())
+        .await
+        .unwrap_or_else(|e| panic!("starting the app: {e:#}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let router = proplink_backend::doors::router(app.clone());
+    tokio::spawn(async move {
+        let _ = axum_serve(listener, router).await;
+    });
+    tokio::spawn(proplink_backend::services::mail::run_sender(app.clone()));
+    TestApp {
+        addr,
+        app,
+        smtp,
+        data_dir,
+        database_url,
+    }
+}
+
+async fn axum_serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+impl TestApp {
+    /// A new browser with no cookies.
+    #[must_use]
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.addr)
+    }
+
+    /// The admin host of an organisation: `acme.proplink.localhost`.
+    #[must_use]
+    pub fn admin_host(&self, slug: &str) -> String {
+        format!("{slug}.{}", self.app.config.admin_domain)
+    }
+}
+
+/// Whether the tests run on PostgreSQL.
+#[must_use]
+pub fn on_postgres() -> bool {
+    std::env::var("PROPLINK_TEST_DATABASE").is_ok_and(|v| v.starts_with("postgres"))
+}
+
+async fn test_database(dir: &std::path::Path) -> String {
+    match std::env::var("PROPLINK_TEST_DATABASE") {
+        Ok(server) if server.starts_with("postgres") => fresh_postgres_database(&server).await,
+        _ => format!("sqlite://{}", dir.join("proplink.db").display()),
+    }
+}
+
+/// Creates an empty database on the server, after dropping those left by test processes
+/// that have ended.
+async fn fresh_postgres_database(server: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(server)
+        .await
+        .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
+    let stale: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'pl_test_%'")
+            .fetch_all(&mut admin)
+            .await
+            .unwrap_or_default();
+    for name in stale {
+        let pid = name.split('_').nth(2).unwrap_or("");
+        if !PathBuf::from(format!("/proc/{pid}")).exists() {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
+        }
+    }
+    let name = format!(
+        "pl_test_{}_{}",
+        std::process::id(),
+        uuid::Uuid::now_v7().simple()
+    );
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("creating {name}: {e}"));
+    let _ = admin.close().await;
+    let (base, query) = server
+        .split_once('?')
+        .map_or((server, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// A directory removed when dropped.
+pub mod tempdir {
+    use std::path::PathBuf;
+
+    pub struct TempDir {
+        pub path: PathBuf,
+    }
+
+    impl TempDir {
+        #[must_use]
+        pub fn new() -> TempDir {
+            let path = std::env::temp_dir()
+                .join(format!("proplink-test-{}", uuid::Uuid::now_v7().simple()));
+            std::fs::create_dir_all(&path)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", path.display()));
+            TempDir { path }
+        }
+    }
+
+    impl Default for TempDir {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+impl TestApp {
+    /// Signs `browser` in to `host` as `email`, reading the code from the SMTP server.
+    pub async fn sign_in(&self, browser: &Browser, host: &str, email: &str) {
+        let code = self.request_code(browser, host, email).await;
+        let page = self.submit_code(browser, host, &code).await;
+        assert_eq!(
+            page.status, 303,
+            "sign-in with the right code failed: {}",
+            page.body
+        );
+        assert_eq!(page.location(), Some("/dashboard"));
+    }
+
+    /// Asks for a code for `email` and returns it as it arrives by mail.
+    pub async fn request_code(&self, browser: &Browser, host: &str, email: &str) -> String {
+        let before = self.smtp.to(email).len();
+        let page = self.ask_for_code(browser, host, email).await;
+        assert_eq!(page.status, 303, "asking for a code failed: {}", page.body);
+        self.smtp.code(email, before + 1).await
+    }
+
+    /// Posts the email form, returning the response.
+    pub async fn ask_for_code(&self, browser: &Browser, host: &str, email: &str) -> Page {
+        let form = browser.get(host, "/sign-in").await;
+        browser
+            .post(
+                host,
+                "/sign-in",
+                &[("csrf", &form.csrf()), ("email", email)],
+            )
+            .await
+    }
+
+    /// Posts the code form, returning the response.
+    pub async fn submit_code(&self, browser: &Browser, host: &str, code: &str) -> Page {
+        let form = browser.get(host, "/sign-in/code").await;
+        assert_eq!(form.status, 200, "no code form: {}", form.body);
+        browser
+            .post(
+                host,
+                "/sign-in/code",
+                &[("csrf", &form.csrf()), ("code", code)],
+            )
+            .await
+    }
+
+    /// Audit events of an organisation as (action, channel, sentence), oldest first.
+    pub async fn audit_events(&self, org: proplink_shared::OrgId) -> Vec<(String, String, String)> {
+        let mut conn = self.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query_as("SELECT action, channel, sentence FROM audit_events WHERE organisation_id = $1 ORDER BY seq")
+            .bind(org.to_string())
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+}

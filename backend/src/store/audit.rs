@@ -32,12 +32,13 @@ pub async fn claim_next(
     conn: &mut AnyConnection,
     org: OrgId,
 ) -> Result<(i64, String), sqlx::Error> {
-    let claimed: Option<(i64, String)> =
+    // Read to the end: see `store::next_number`.
+    let claimed: Vec<(i64, String)> =
         sqlx::query_as("UPDATE audit_heads SET last_seq = last_seq + 1 WHERE organisation_id = $1 RETURNING last_seq, last_hash")
             .bind(org)
-            .fetch_optional(&mut *conn)
+            .fetch_all(&mut *conn)
             .await?;
-    match claimed {
+    match claimed.into_iter().next() {
         Some(c) => Ok(c),
         None => {
             sqlx::query(

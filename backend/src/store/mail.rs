@@ -60,8 +60,9 @@ pub async fn claim_next(
          RETURNING {MAIL_COLUMNS}"
     ))
     .bind(now)
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
+    .map(|rows| rows.into_iter().next())
 }
 
 pub async fn mark(

@@ -1,0 +1,231 @@
+//! The ledger's rules through the services, on both databases.
+
+use std::collections::BTreeSet;
+
+use proplink_backend::error::AppError;
+use proplink_backend::services::{ledger, requests, works};
+use proplink_shared::audit::Channel;
+use proplink_shared::authz::ResidentKind;
+use proplink_shared::records::{InvoiceLine, NewTicket, PaymentMethod, VatRate};
+use proplink_shared::states::{InvoiceStatus, TicketStatus};
+use proplink_shared::{Actor, Money, Principal};
+use proplink_tests::{fixtures, spawn_app};
+
+fn pounds(p: i64) -> Money {
+    Money::from_pence(p * 100)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_settle_the_oldest_invoices_first_and_keep_the_rest_as_credit() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let today = proplink_shared::london::local(t.app.clock.now()).date();
+    // A second, later invoice for £300 on top of the fixture's £450.
+    let line = InvoiceLine::validate("Reserve fund", "300", VatRate::Exempt)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let second = ledger::raise_invoice(
+        &t.app,
+        &org.owner,
+        org.unit,
+        "Reserve fund",
+        &[line],
+        today,
+        today + time::Duration::days(30),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    for to in [InvoiceStatus::PendingApproval, InvoiceStatus::Approved] {
+        ledger::move_invoice(&t.app, &org.owner, second, to)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    // £500 pays the £450 invoice in full and £50 of the second.
+    ledger::record_payment(
+        &t.app,
+        &org.owner,
+        org.unit,
+        pounds(500),
+        PaymentMethod::Bacs,
+        today,
+        "REF1",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let first = ledger::invoice(&t.app, &org.owner, org.invoice)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(first.invoice.status, InvoiceStatus::Paid);
+    let second_view = ledger::invoice(&t.app, &org.owner, second)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(second_view.invoice.paid, pounds(50));
+    assert_eq!(second_view.invoice.status, InvoiceStatus::Approved);
+    // Mr Patel pays £400 through ResidencePort: £250 settles the rest, £150 stays as credit.
+    let patel = Actor {
+        org: org.id,
+        principal: Principal::Resident {
+            contact: org.leaseholder,
+            kind: ResidentKind::Leaseholder,
+            units: BTreeSet::from([org.unit]),
+            sites: BTreeSet::from([org.site_a]),
+        },
+        channel: Channel::ResidencePort,
+        display_name: "Mr Patel".into(),
+    };
+    ledger::record_payment(
+        &t.app,
+        &patel,
+        org.unit,
+        pounds(400),
+        PaymentMethod::Card,
+        today,
+        "card",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let statement = ledger::statement(&t.app, &org.owner, org.unit)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        statement.balance,
+        pounds(-150),
+        "overpayment is credit on the unit"
+    );
+    assert_eq!(statement.lines.len(), 4);
+    assert_eq!(
+        statement.lines.last().map(|l| l.balance),
+        Some(pounds(-150))
+    );
+    let events = t.audit_events(org.id).await;
+    assert!(
+        events.iter().any(|(a, c, s)| a == "payment"
+            && c == "residenceport"
+            && s.starts_with("Mr Patel paid £400.00 by Card for Flat 1 via ResidencePort on ")),
+        "{events:#?}"
+    );
+    assert!(events.iter().any(
+        |(_, _, s)| s.starts_with("Mr Patel paid £250.00 towards INV-")
+            && s.contains(", settling it via ResidencePort")
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_amounts_and_stale_moves_are_refused_and_change_nothing() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let today = proplink_shared::london::local(t.app.clock.now()).date();
+    let before = t.audit_events(org.id).await.len();
+    let err = ledger::record_payment(
+        &t.app,
+        &org.owner,
+        org.unit,
+        Money::ZERO,
+        PaymentMethod::Bacs,
+        today,
+        "",
+    )
+    .await;
+    assert!(matches!(err, Err(AppError::Invalid(_))));
+    // A sent invoice cannot go back to draft.
+    let err = ledger::move_invoice(&t.app, &org.owner, org.invoice, InvoiceStatus::Draft).await;
+    assert!(
+        matches!(&err, Err(AppError::Conflict(m)) if m.contains("This invoice is sent and cannot be moved to draft")),
+        "{err:?}"
+    );
+    // A closed work order cannot start again.
+    works::close(&t.app, &org.manager, org.work_order, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let err = works::report_progress(&t.app, &org.manager, org.work_order, "started").await;
+    assert!(
+        matches!(&err, Err(AppError::Conflict(m)) if m.contains("cancelled")),
+        "{err:?}"
+    );
+    // A request cannot close without a reason.
+    let err = requests::set_status(
+        &t.app,
+        &org.manager,
+        org.ticket_a,
+        TicketStatus::Closed,
+        None,
+    )
+    .await;
+    assert!(matches!(err, Err(AppError::Invalid(_))));
+    let after = t.audit_events(org.id).await;
+    assert_eq!(
+        after.len(),
+        before + 1,
+        "only the cancellation was recorded"
+    );
+    // An accountant may not reply to a request; a Manager may not approve an invoice.
+    let err = ledger::move_invoice(&t.app, &org.manager, org.invoice, InvoiceStatus::Voided).await;
+    assert!(matches!(err, Err(AppError::Forbidden)), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_sees_only_their_own_requests_and_never_internal_notes() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let me = Actor {
+        org: org.id,
+        principal: Principal::Resident {
+            contact: org.leaseholder,
+            kind: ResidentKind::Leaseholder,
+            units: BTreeSet::from([org.unit]),
+            sites: BTreeSet::from([org.site_a]),
+        },
+        channel: Channel::ResidencePort,
+        display_name: "Mr Patel".into(),
+    };
+    let new = NewTicket::validate("Leak", "Water", "maintenance", "high")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mine = requests::raise(
+        &t.app,
+        &me,
+        requests::TicketOrigin {
+            site: org.site_a,
+            unit: Some(org.unit),
+            reporter: None,
+            assignee: None,
+        },
+        &new,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    requests::add_entry(&t.app, &org.manager, mine, "Looks like the riser", true)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    requests::add_entry(&t.app, &org.manager, mine, "We are on our way", false)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (_, entries) = requests::ticket(&t.app, &me, mine)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        entries.iter().map(|e| e.body.as_str()).collect::<Vec<_>>(),
+        ["Water", "We are on our way"]
+    );
+    // Theirs: the one they raised and the one staff logged for them; not the other site's.
+    let visible: Vec<_> = requests::tickets(&t.app, &me, 100)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(visible, [mine, org.ticket_a]);
+    // Another resident's request is not found, not forbidden.
+    assert!(matches!(
+        requests::ticket(&t.app, &me, org.ticket_b).await,
+        Err(AppError::NotFound)
+    ));
+    // Replying on someone else's request is refused the same way.
+    assert!(matches!(
+        requests::add_entry(&t.app, &me, org.ticket_b, "hello", false).await,
+        Err(AppError::NotFound)
+    ));
+    // A resident cannot add an internal note to their own request.
+    assert!(matches!(
+        requests::add_entry(&t.app, &me, mine, "note", true).await,
+        Err(AppError::Forbidden)
+    ));
+}
