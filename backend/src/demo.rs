@@ -679,11 +679,13 @@ async fn acme(app: &App, now: OffsetDateTime) -> R<String> {
         app,
         &plumber,
         wo,
-        vendors[0],
-        QuoteKind::FixedPrice,
-        Money::from_pence(18_000),
-        VatRate::Standard,
-        "Includes parts. Access via riser cupboard.",
+        &works::NewQuote {
+            vendor: vendors[0],
+            kind: QuoteKind::FixedPrice,
+            net: Money::from_pence(18_000),
+            vat_rate: VatRate::Standard,
+            notes: "Includes parts. Access via riser cupboard.",
+        },
     )
     .await?;
     step(1);
@@ -695,11 +697,13 @@ async fn acme(app: &App, now: OffsetDateTime) -> R<String> {
         app,
         &plumber,
         wo,
-        CertificateKind::Completion,
-        "Pipeworks Plumbing Ltd",
-        "PW-2026-3341",
-        (app.clock.now()).date(),
-        None,
+        &works::NewCertificate {
+            kind: CertificateKind::Completion,
+            body: "Pipeworks Plumbing Ltd",
+            registration: "PW-2026-3341",
+            issued_on: app.clock.now().date(),
+            expires_on: None,
+        },
     )
     .await?;
     works::mark_complete(app, &plumber, wo).await?;
@@ -1000,11 +1004,13 @@ async fn acme(app: &App, now: OffsetDateTime) -> R<String> {
         app,
         &contractor(org.id, vendors[6], gutters, "Topline Roofing"),
         gutters,
-        vendors[6],
-        QuoteKind::FixedPrice,
-        Money::from_pence(64_000),
-        VatRate::Standard,
-        "Cherry picker included.",
+        &works::NewQuote {
+            vendor: vendors[6],
+            kind: QuoteKind::FixedPrice,
+            net: Money::from_pence(64_000),
+            vat_rate: VatRate::Standard,
+            notes: "Cherry picker included.",
+        },
     )
     .await?;
     step(3);
@@ -1012,11 +1018,13 @@ async fn acme(app: &App, now: OffsetDateTime) -> R<String> {
         app,
         &contractor(org.id, vendors[5], gutters, "Brightside Decorators"),
         gutters,
-        vendors[5],
-        QuoteKind::DayRate,
-        Money::from_pence(42_000),
-        VatRate::Standard,
-        "Two days at £210.",
+        &works::NewQuote {
+            vendor: vendors[5],
+            kind: QuoteKind::DayRate,
+            net: Money::from_pence(42_000),
+            vat_rate: VatRate::Standard,
+            notes: "Two days at £210.",
+        },
     )
     .await?;
     step(2);
@@ -1037,11 +1045,13 @@ async fn acme(app: &App, now: OffsetDateTime) -> R<String> {
         app,
         &contractor(org.id, vendors[5], redecoration, "Brightside Decorators"),
         redecoration,
-        vendors[5],
-        QuoteKind::FixedPrice,
-        Money::from_pence(285_000),
-        VatRate::Standard,
-        "",
+        &works::NewQuote {
+            vendor: vendors[5],
+            kind: QuoteKind::FixedPrice,
+            net: Money::from_pence(285_000),
+            vat_rate: VatRate::Standard,
+            notes: "",
+        },
     )
     .await?;
     step(4);
@@ -1065,11 +1075,13 @@ async fn acme(app: &App, now: OffsetDateTime) -> R<String> {
         app,
         &spark,
         door_entry,
-        vendors[2],
-        QuoteKind::FixedPrice,
-        Money::from_pence(24_500),
-        VatRate::Standard,
-        "",
+        &works::NewQuote {
+            vendor: vendors[2],
+            kind: QuoteKind::FixedPrice,
+            net: Money::from_pence(24_500),
+            vat_rate: VatRate::Standard,
+            notes: "",
+        },
     )
     .await?;
     step(3);

@@ -384,10 +384,10 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
         Principal::Staff { .. } => Err(Denied::NotFound),
         Principal::Resident {
             contact,
-            kind,
             units,
             sites,
-        } => resident(*contact, *kind, units, sites, action, resource),
+            ..
+        } => resident(*contact, units, sites, action, resource),
         Principal::Contractor { work_order, .. } => contractor(*work_order, action, resource),
         Principal::HrbResident { building, .. } => hrb_resident(*building, action, resource),
         Principal::Regulator { buildings, .. } => regulator(buildings, action, resource),
@@ -465,7 +465,6 @@ fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> 
 
 fn resident(
     me: ContactId,
-    kind: ResidentKind,
     units: &BTreeSet<UnitId>,
     sites: &BTreeSet<SiteId>,
     action: Action,
@@ -489,14 +488,15 @@ fn resident(
     if !visible {
         return Err(Denied::NotFound);
     }
-    let allowed = match (resource.domain, action) {
-        (_, Action::Read) => true,
-        (Domain::Finance, Action::Pay) => true,
-        (Domain::Tickets, Action::Create | Action::Reply) => true,
-        (Domain::Contacts, Action::Update) => true,
-        _ => false,
-    };
-    let _ = kind; // Both kinds have the same powers over what they can see.
+    // Leaseholders and tenants have the same powers over what they can see; what differs
+    // is what they see (a tenant is never the billable contact of a service charge).
+    let allowed = matches!(
+        (resource.domain, action),
+        (_, Action::Read)
+            | (Domain::Finance, Action::Pay)
+            | (Domain::Tickets, Action::Create | Action::Reply)
+            | (Domain::Contacts, Action::Update)
+    );
     if allowed {
         Ok(())
     } else {

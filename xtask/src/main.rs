@@ -1,1 +1,198 @@
-fn main() {}
+//! `cargo xtask`: the project's entry points.
+//!
+//! - `cargo xtask test`: every check and test — formatting, lints, unit and HTTP tests on
+//!   SQLite and on PostgreSQL, and the browser tests in Chromium. Installs what it can
+//!   (Chromium from Debian, npm packages) and says exactly what to install otherwise.
+//! - `cargo xtask demo`: builds PropLink, loads the demo organisations and serves them.
+
+mod postgres;
+mod run;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+
+use run::{Tally, cargo, command_exists, run_counted, step};
+
+const USAGE: &str = "usage: cargo xtask <test|demo>
+
+  test [--skip-browser]   formatting, clippy, and every test on SQLite and PostgreSQL,
+                          then the browser tests (headless Chromium)
+  demo [serve flags]      build, create the demo data under ./data and serve it";
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("xtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::env::set_current_dir(repo_root()).context("entering the repository")?;
+    match args.first().map(String::as_str) {
+        Some("test") => test(args.iter().any(|a| a == "--skip-browser")),
+        Some("demo") => demo(&args[1..]),
+        _ => {
+            println!("{USAGE}");
+            Ok(())
+        }
+    }
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from)
+}
+
+fn proplink_bin() -> PathBuf {
+    target_dir().join("debug").join("proplink")
+}
+
+fn demo(serve_args: &[String]) -> anyhow::Result<()> {
+    step("Building PropLink");
+    cargo(&["build", "-p", "proplink-backend", "--bin", "proplink"])?;
+    step("Loading the demo organisations");
+    let status = std::process::Command::new(proplink_bin())
+        .arg("demo")
+        .status()?;
+    if !status.success() {
+        bail!("proplink demo failed");
+    }
+    step("Serving (Ctrl-C to stop)");
+    let status = std::process::Command::new(proplink_bin())
+        .arg("serve")
+        .args(serve_args)
+        .status()?;
+    if !status.success() {
+        bail!("proplink serve stopped with {status}");
+    }
+    Ok(())
+}
+
+fn test(skip_browser: bool) -> anyhow::Result<()> {
+    let mut tally = Tally::default();
+
+    step("Formatting (cargo fmt --check)");
+    cargo(&["fmt", "--all", "--", "--check"])
+        .context("run `cargo fmt --all` to fix the formatting")?;
+
+    step("Lints (cargo clippy -D warnings)");
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+
+    step("Building the server");
+    cargo(&["build", "-p", "proplink-backend", "--bin", "proplink"])?;
+
+    let nextest = command_exists("cargo-nextest");
+    let runner: Vec<&str> = if nextest {
+        vec!["nextest", "run", "--no-fail-fast"]
+    } else {
+        vec!["test", "--no-fail-fast"]
+    };
+
+    step("Unit and HTTP tests on SQLite");
+    let mut args = runner.clone();
+    args.push("--workspace");
+    run_counted(
+        &mut tally,
+        "cargo",
+        &args,
+        &[("PROPLINK_TEST_DATABASE", "sqlite")],
+    )?;
+
+    step("HTTP tests on PostgreSQL");
+    let server = postgres::server()?;
+    let mut args = runner.clone();
+    args.extend(["-p", "proplink-tests"]);
+    run_counted(
+        &mut tally,
+        "cargo",
+        &args,
+        &[("PROPLINK_TEST_DATABASE", server.url.as_str())],
+    )?;
+
+    if skip_browser {
+        println!("Browser tests skipped (--skip-browser).");
+    } else {
+        browser_tests(&mut tally, &server)?;
+    }
+    server.drop_test_databases();
+
+    println!("\nAll checks ran.");
+    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 || tally.errors > 0 {
+        bail!("{} test(s) failed", tally.failed.max(tally.errors));
+    }
+    Ok(())
+}
+
+fn browser_tests(tally: &mut Tally, server: &postgres::Server) -> anyhow::Result<()> {
+    step("Browser tests: Chromium and npm packages");
+    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !std::path::Path::new(&chromium).exists() {
+        if run::is_root() && command_exists("apt-get") {
+            println!("Installing Debian's Chromium…");
+            run::run("apt-get", &["update", "-qq"], &[])?;
+            run::run(
+                "apt-get",
+                &["install", "-y", "-qq", "chromium", "fonts-dejavu-core"],
+                &[("DEBIAN_FRONTEND", "noninteractive")],
+            )?;
+        } else {
+            bail!(
+                "the browser tests need Chromium at {chromium}: install Debian's `chromium` package (or set CHROMIUM_PATH), or run `cargo xtask test --skip-browser`"
+            );
+        }
+    }
+    if !command_exists("npm") {
+        bail!(
+            "the browser tests need Node.js 20+ and npm: install them, or run `cargo xtask test --skip-browser`"
+        );
+    }
+    let e2e = repo_root().join("tests").join("e2e");
+    run::run_in(
+        &e2e,
+        "npm",
+        &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        &[],
+    )?;
+    let bin = proplink_bin();
+    let bin = bin.to_string_lossy();
+
+    step("Browser tests on SQLite");
+    run::run_counted_in(
+        tally,
+        &e2e,
+        "npm",
+        &["test"],
+        &[("PROPLINK_BIN", &bin), ("CHROMIUM_PATH", &chromium)],
+    )?;
+
+    step("Browser tests on PostgreSQL");
+    let db = server.create_database("pl_e2e")?;
+    run::run_counted_in(
+        tally,
+        &e2e,
+        "npm",
+        &["test"],
+        &[
+            ("PROPLINK_BIN", &bin),
+            ("CHROMIUM_PATH", &chromium),
+            ("E2E_DATABASE_URL", &db),
+        ],
+    )?;
+    Ok(())
+}

@@ -158,15 +158,13 @@ pub async fn verify(db: &Db) -> anyhow::Result<Vec<ChainReport>> {
         }
         let events = expected_seq - 1;
         match store::head(&mut conn, org.id).await? {
-            Some((last_seq, last_hash)) => {
-                if last_seq != events || last_hash != expected_prev {
-                    problems.push(format!(
-                        "the trail ends at event {events} but {last_seq} were written"
-                    ));
-                }
+            Some((last_seq, last_hash)) if last_seq != events || last_hash != expected_prev => {
+                problems.push(format!(
+                    "the trail ends at event {events} but {last_seq} were written"
+                ));
             }
             None if events > 0 => problems.push("the trail has events but no head".into()),
-            None => {}
+            _ => {}
         }
         reports.push(ChainReport {
             slug: org.slug,

@@ -361,7 +361,9 @@ pub async fn statement(app: &App, actor: &Actor, unit: UnitId) -> AppResult<Stat
     let mut res = Resource::on_site(actor.org, Domain::Finance, u.site_id).with_unit(unit);
     res.contact = billable;
     check(actor, Action::Read, &res)?;
-    let mut entries: Vec<(String, String, String, Option<Money>, Option<Money>)> = Vec::new();
+    // (date, description, reference, debit, credit)
+    type Entry = (String, String, String, Option<Money>, Option<Money>);
+    let mut entries: Vec<Entry> = Vec::new();
     for inv in store::posted_invoices_of_unit(&mut conn, actor.org, unit).await? {
         entries.push((
             inv.issue_date.clone(),

@@ -357,17 +357,28 @@ pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId)
     Ok(())
 }
 
-/// A contractor's quotation.
+/// A contractor's quotation: fixed price or day-rate estimate, before VAT.
+pub struct NewQuote<'a> {
+    pub vendor: VendorId,
+    pub kind: QuoteKind,
+    pub net: Money,
+    pub vat_rate: VatRate,
+    pub notes: &'a str,
+}
+
 pub async fn submit_quote(
     app: &App,
     actor: &Actor,
     id: WorkOrderId,
-    vendor: VendorId,
-    kind: QuoteKind,
-    net: Money,
-    vat_rate: VatRate,
-    notes: &str,
+    quote: &NewQuote<'_>,
 ) -> AppResult<QuoteId> {
+    let NewQuote {
+        vendor,
+        kind,
+        net,
+        vat_rate,
+        notes,
+    } = *quote;
     if net.pence() <= 0 {
         return Err(AppError::Invalid(
             proplink_shared::records::ValidationErrors::single(
@@ -607,16 +618,29 @@ pub async fn close(app: &App, actor: &Actor, id: WorkOrderId, cancel: bool) -> A
 }
 
 /// Files a certificate against a work order (and so its site).
+/// A certificate filed against a work order.
+pub struct NewCertificate<'a> {
+    pub kind: CertificateKind,
+    /// Who issued it: the contractor, or a certification body.
+    pub body: &'a str,
+    pub registration: &'a str,
+    pub issued_on: time::Date,
+    pub expires_on: Option<time::Date>,
+}
+
 pub async fn add_certificate(
     app: &App,
     actor: &Actor,
     id: WorkOrderId,
-    kind: CertificateKind,
-    body: &str,
-    registration: &str,
-    issued_on: time::Date,
-    expires_on: Option<time::Date>,
+    cert: &NewCertificate<'_>,
 ) -> AppResult<CertificateId> {
+    let NewCertificate {
+        kind,
+        body,
+        registration,
+        issued_on,
+        expires_on,
+    } = *cert;
     let now = app.clock.now();
     let mut tx = app.db.write().await?;
     let w = load_for_change(
