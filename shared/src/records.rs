@@ -1,14 +1,18 @@
 //! The records every door reads and writes, as the values a person enters, with their
 //! validation. A record that passes here is one the store may keep.
 
+mod devices;
 mod people;
 mod places;
 mod requests;
+mod safety;
 mod works;
 
+pub use devices::*;
 pub use people::*;
 pub use places::*;
 pub use requests::*;
+pub use safety::*;
 pub use works::*;
 
 use serde::Serialize;

@@ -208,7 +208,8 @@ fn site_manager_works_only_on_assigned_sites() {
             Action::Update,
             &Resource::on_site(id(0), Domain::Finance, id(1))
         ),
-        Err(Denied::Forbidden)
+        Err(Denied::NotFound),
+        "residents' accounts are not site staff's to see"
     );
     assert_eq!(
         authorize(
