@@ -2,6 +2,7 @@
 //! organisation answers 404 and says nothing about what exists.
 
 pub mod admin;
+pub mod api;
 pub mod landing;
 pub mod pages;
 pub mod web;
@@ -76,15 +77,25 @@ struct Doors {
     residence: Router,
     thread: Router,
     contractor: Router,
+    api: Router,
 }
 
 /// The whole HTTP surface.
 pub fn router(app: App) -> Router {
+    // Web forms are small; the API takes photo chunks and sets its own limit.
+    let form_limit = || RequestBodyLimitLayer::new(2 * 1024 * 1024);
     let doors = Doors {
-        admin: admin::router().with_state(app.clone()),
-        residence: landing::residence_router().with_state(app.clone()),
-        thread: landing::thread_router().with_state(app.clone()),
-        contractor: landing::contractor_router().with_state(app.clone()),
+        admin: admin::router().layer(form_limit()).with_state(app.clone()),
+        residence: landing::residence_router()
+            .layer(form_limit())
+            .with_state(app.clone()),
+        thread: landing::thread_router()
+            .layer(form_limit())
+            .with_state(app.clone()),
+        contractor: landing::contractor_router()
+            .layer(form_limit())
+            .with_state(app.clone()),
+        api: api::router().with_state(app.clone()),
         app: app.clone(),
     };
     Router::new()
@@ -93,7 +104,6 @@ pub fn router(app: App) -> Router {
         .route("/assets/app.css", get(stylesheet))
         .fallback(dispatch)
         .with_state(doors)
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
@@ -139,7 +149,8 @@ async fn dispatch(State(doors): State<Doors>, mut req: Request) -> Response {
         Door::ResidencePort(slug) => (&doors.residence, slug),
         Door::BuildingThread(slug) => (&doors.thread, slug),
         Door::ContractorPort => return run(&doors.contractor, req).await,
-        Door::Api | Door::Unknown => return not_found(),
+        Door::Api => return run(&doors.api, req).await,
+        Door::Unknown => return not_found(),
     };
     let org = match doors.app.db.read().await {
         Ok(mut conn) => orgs::by_slug(&mut conn, &slug).await,

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod files;
 pub mod issues;
 pub mod ledger;
 pub mod mail;
@@ -11,6 +12,8 @@ pub mod orgs;
 pub mod people;
 pub mod places;
 pub mod requests;
+pub mod site_work;
+pub mod sync;
 pub mod works;
 
 use proplink_shared::{Action, Actor, Resource, authorize};

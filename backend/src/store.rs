@@ -16,6 +16,7 @@ pub mod orgs;
 pub mod people;
 pub mod places;
 pub mod requests;
+pub mod sync;
 pub mod works;
 
 use std::ops::{Deref, DerefMut};

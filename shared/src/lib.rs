@@ -13,6 +13,7 @@ pub mod london;
 pub mod money;
 pub mod records;
 pub mod states;
+pub mod sync;
 
 pub use authz::{Action, Actor, Denied, Domain, Principal, Resource, Role, SiteScope, authorize};
 pub use ids::*;

@@ -253,3 +253,64 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{e}"))
     }
 }
+
+/// A phone running Facility Report's core, signed in against this server.
+pub struct Phone {
+    pub store: facility_report_core::Store,
+    pub dir: tempdir::TempDir,
+}
+
+impl TestApp {
+    /// The API as the app reaches it: `http://api.proplink.localhost:<port>`.
+    #[must_use]
+    pub fn api_url(&self) -> String {
+        format!("http://{}:{}", self.app.config.api_domain, self.addr.port())
+    }
+
+    /// A fresh phone signed in as `email` of organisation `org`, with one sync done.
+    pub async fn phone(&self, org: &str, email: &str) -> Phone {
+        let dir = tempdir::TempDir::new();
+        let store = facility_report_core::Store::open(&dir.path.join("app.db"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let before = self.smtp.to(email).len();
+        facility_report_core::sync::request_code(&self.api_url(), org, email)
+            .await
+            .unwrap_or_else(|e| panic!("requesting a code: {e}"));
+        let code = self.smtp.code(email, before + 1).await;
+        facility_report_core::sync::sign_in(
+            &store,
+            &self.api_url(),
+            org,
+            email,
+            &code,
+            "Test phone",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("signing in: {e}"));
+        facility_report_core::sync::sync(&store)
+            .await
+            .unwrap_or_else(|e| panic!("first sync: {e}"));
+        Phone { store, dir }
+    }
+}
+
+impl Phone {
+    /// A photo file on the phone: JPEG magic bytes, then `size` bytes of pseudo-random data.
+    #[must_use]
+    pub fn photo(&self, seed: u64, size: usize) -> PathBuf {
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        let mut x = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        while bytes.len() < size {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        bytes.truncate(size);
+        let path = self.dir.path.join(format!("camera-{seed}.jpg"));
+        std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        path
+    }
+}

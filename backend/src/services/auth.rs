@@ -30,6 +30,8 @@ const SEND_WINDOW: Duration = Duration::minutes(15);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Door {
     Admin,
+    /// The site managers' app, through the JSON API.
+    FacilityReport,
 }
 
 impl Door {
@@ -37,6 +39,7 @@ impl Door {
     pub fn code(self) -> &'static str {
         match self {
             Door::Admin => "admin",
+            Door::FacilityReport => "facility_report",
         }
     }
 
@@ -44,12 +47,14 @@ impl Door {
     pub fn channel(self) -> Channel {
         match self {
             Door::Admin => Channel::Admin,
+            Door::FacilityReport => Channel::FacilityReport,
         }
     }
 
     fn product(self) -> &'static str {
         match self {
             Door::Admin => "PropLink",
+            Door::FacilityReport => "Facility Report",
         }
     }
 }
@@ -130,7 +135,18 @@ pub async fn request_code(
     Ok(email)
 }
 
-/// A new session: the cookie value (never stored) and its CSRF token.
+/// What a right code buys.
+pub enum Grant<'a> {
+    /// A browser session, replacing the one the browser may already hold.
+    Session { replacing: Option<&'a str> },
+    /// A bearer token for one device of the app.
+    Device {
+        device_id: &'a str,
+        device_name: &'a str,
+    },
+}
+
+/// A new session or device token: the secret (never stored) and, for sessions, the CSRF token.
 pub struct SignedIn {
     pub token: String,
     pub csrf: String,
@@ -144,7 +160,7 @@ pub async fn verify_code(
     email: &str,
     code: &str,
     client: &Client,
-    old_session: Option<&str>,
+    grant: Grant<'_>,
 ) -> AppResult<SignedIn> {
     let email = validate_email(email)?;
     let code = code.trim().replace(' ', "");
@@ -215,28 +231,53 @@ pub async fn verify_code(
             ),
         ));
     }
-    if let Some(old) = old_session {
-        store::delete_session(&mut tx, &session_hash(old)).await?;
-    }
-    let signed_in = SignedIn {
-        token: random_token(),
-        csrf: random_token(),
+    let signed_in = match grant {
+        Grant::Session { replacing } => {
+            if let Some(old) = replacing {
+                store::delete_session(&mut tx, &session_hash(old)).await?;
+            }
+            let signed_in = SignedIn {
+                token: random_token(),
+                csrf: random_token(),
+            };
+            let max = Duration::try_from(app.config.session_max).unwrap_or(Duration::hours(12));
+            store::insert_session(
+                &mut tx,
+                &SessionRow {
+                    id_hash: session_hash(&signed_in.token),
+                    organisation_id: org.id,
+                    door: door.code().into(),
+                    subject_id: person.id.to_string(),
+                    csrf_token: signed_in.csrf.clone(),
+                    created_at: now_us,
+                    last_seen_at: now_us,
+                    expires_at: crate::clock::to_micros(now + max),
+                },
+            )
+            .await?;
+            signed_in
+        }
+        Grant::Device {
+            device_id,
+            device_name,
+        } => {
+            let token = random_token();
+            crate::store::sync::insert_token(
+                &mut tx,
+                &session_hash(&token),
+                org.id,
+                person.id,
+                device_id,
+                device_name,
+                now_us,
+            )
+            .await?;
+            SignedIn {
+                token,
+                csrf: String::new(),
+            }
+        }
     };
-    let max = Duration::try_from(app.config.session_max).unwrap_or(Duration::hours(12));
-    store::insert_session(
-        &mut tx,
-        &SessionRow {
-            id_hash: session_hash(&signed_in.token),
-            organisation_id: org.id,
-            door: door.code().into(),
-            subject_id: person.id.to_string(),
-            csrf_token: signed_in.csrf.clone(),
-            created_at: now_us,
-            last_seen_at: now_us,
-            expires_at: crate::clock::to_micros(now + max),
-        },
-    )
-    .await?;
     let who = Who {
         kind: "staff",
         id: Some(person.id.to_string()),
@@ -361,7 +402,8 @@ async fn account(
     email: &str,
 ) -> Result<Option<StaffRow>, sqlx::Error> {
     match door {
-        Door::Admin => Ok(orgs::staff_by_email(conn, org, email)
+        // Staff sign in to the admin app and the app alike; their role and scope decide the rest.
+        Door::Admin | Door::FacilityReport => Ok(orgs::staff_by_email(conn, org, email)
             .await?
             .filter(|s| s.active == 1 && s.role.is_some())),
     }

@@ -8,6 +8,8 @@ use serde_json::json;
 
 use super::audit::{self, Event, Who};
 use super::{check, readable};
+use sqlx::AnyConnection;
+
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::store::places;
@@ -27,16 +29,57 @@ pub async fn log(
     ticket: Option<TicketId>,
     new: &NewIssue,
 ) -> AppResult<IssueId> {
+    let mut tx = app.db.write().await?;
+    let id = IssueId::new();
+    log_in(
+        &mut tx,
+        app,
+        actor,
+        id,
+        IssuePlace {
+            site,
+            building,
+            ticket,
+        },
+        new,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Where an issue was found, and the request it answers, if any.
+#[derive(Clone, Copy, Debug)]
+pub struct IssuePlace {
+    pub site: SiteId,
+    pub building: Option<BuildingId>,
+    pub ticket: Option<TicketId>,
+}
+
+/// Logs an issue with a caller-chosen id inside the caller's transaction (the offline app
+/// names its records before they reach the server).
+pub async fn log_in(
+    tx: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    id: IssueId,
+    place: IssuePlace,
+    new: &NewIssue,
+) -> AppResult<()> {
+    let IssuePlace {
+        site,
+        building,
+        ticket,
+    } = place;
     let mut res = Resource::on_site(actor.org, Domain::Issues, site);
     res.building = building;
     check(actor, Action::Create, &res)?;
     let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    let s = places::site(&mut tx, actor.org, site)
+    let s = places::site(&mut *tx, actor.org, site)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Some(b) = building {
-        let b = places::building(&mut tx, actor.org, b)
+        let b = places::building(&mut *tx, actor.org, b)
             .await?
             .ok_or(AppError::NotFound)?;
         if b.site_id != site {
@@ -46,12 +89,12 @@ pub async fn log(
         }
     }
     if let Some(t) = ticket {
-        store::ticket(&mut tx, actor.org, t)
+        store::ticket(&mut *tx, actor.org, t)
             .await?
             .ok_or(AppError::NotFound)?;
     }
     let row = IssueRow {
-        id: IssueId::new(),
+        id,
         site_id: site,
         site_name: s.name,
         building_id: building,
@@ -67,7 +110,7 @@ pub async fn log(
         work_order_id: None,
         created_at: crate::clock::to_micros(now),
     };
-    store::insert_issue(&mut tx, actor.org, &row).await?;
+    store::insert_issue(&mut *tx, actor.org, &row).await?;
     let event = Event {
         record_type: "issue",
         record_id: row.id.to_string(),
@@ -75,9 +118,8 @@ pub async fn log(
         what: format!("logged issue \"{}\" at {}", row.title, row.location),
         detail: json!({ "title": row.title, "description": row.description, "location": row.location, "category": row.category.code(), "priority": row.priority.code(), "ticket": ticket.map(|t| t.to_string()) }),
     };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(row.id)
+    audit::record(&mut *tx, actor.org, &Who::of(actor), event, now).await?;
+    Ok(())
 }
 
 /// Moves an issue along its life cycle; dismissing needs a reason.

@@ -168,3 +168,42 @@ async fn insert_staff(
     audit::record(conn, actor.org, &Who::of(actor), event, now).await?;
     Ok(row.id)
 }
+
+/// Changes which sites a staff user covers: `None` for all sites. Their open sessions and
+/// devices see the change at once (a device drops what it may no longer see at its next pull).
+pub async fn set_scope(
+    app: &App,
+    actor: &Actor,
+    user: StaffUserId,
+    sites: Option<&[SiteId]>,
+) -> AppResult<()> {
+    check(
+        actor,
+        Action::Update,
+        &Resource::org_wide(actor.org, Domain::Users),
+    )?;
+    let now = app.clock.now();
+    let mut tx = app.db.write().await?;
+    let staff = orgs::staff_by_id(&mut tx, actor.org, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    orgs::set_scope(&mut tx, actor.org, user, sites).await?;
+    let scope = match sites {
+        None => "all sites".to_owned(),
+        Some(s) => format!(
+            "{} selected site{}",
+            s.len(),
+            if s.len() == 1 { "" } else { "s" }
+        ),
+    };
+    let event = Event {
+        record_type: "staff_user",
+        record_id: user.to_string(),
+        action: AuditAction::Update,
+        what: format!("changed {}'s sites to {scope}", staff.name),
+        detail: json!({ "sites": sites.map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>()) }),
+    };
+    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -10,6 +10,8 @@ use serde_json::json;
 
 use super::audit::{self, Event, Who};
 use super::{check, readable};
+use sqlx::AnyConnection;
+
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::store::places;
@@ -37,6 +39,22 @@ pub async fn raise(
     origin: TicketOrigin,
     new: &NewTicket,
 ) -> AppResult<TicketId> {
+    let mut tx = app.db.write().await?;
+    let id = TicketId::new();
+    raise_in(&mut tx, app, actor, id, origin, new).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Raises a ticket with a caller-chosen id inside the caller's transaction.
+pub async fn raise_in(
+    tx: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    id: TicketId,
+    origin: TicketOrigin,
+    new: &NewTicket,
+) -> AppResult<()> {
     let mut res = Resource::on_site(actor.org, Domain::Tickets, origin.site);
     res.unit = origin.unit;
     // A resident always reports for themselves.
@@ -47,12 +65,11 @@ pub async fn raise(
     check(actor, Action::Create, &res)?;
     let now = app.clock.now();
     let now_us = crate::clock::to_micros(now);
-    let mut tx = app.db.write().await?;
-    let site = places::site(&mut tx, actor.org, origin.site)
+    let site = places::site(&mut *tx, actor.org, origin.site)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Some(unit) = origin.unit {
-        let u = places::unit(&mut tx, actor.org, unit)
+        let u = places::unit(&mut *tx, actor.org, unit)
             .await?
             .ok_or(AppError::NotFound)?;
         if u.site_id != origin.site {
@@ -61,11 +78,11 @@ pub async fn raise(
     }
     let year = proplink_shared::london::local(now).year();
     let row = TicketRow {
-        id: TicketId::new(),
+        id,
         reference: reference(
             "TKT",
             year,
-            crate::store::next_number(&mut tx, actor.org, "TKT", year).await?,
+            crate::store::next_number(&mut *tx, actor.org, "TKT", year).await?,
         ),
         site_id: origin.site,
         site_name: site.name,
@@ -84,7 +101,7 @@ pub async fn raise(
         closed_at: None,
         close_reason: None,
     };
-    store::insert_ticket(&mut tx, actor.org, &row).await?;
+    store::insert_ticket(&mut *tx, actor.org, &row).await?;
     let entry = EntryRow {
         kind: "message".into(),
         author_name: actor.display_name.clone(),
@@ -92,7 +109,7 @@ pub async fn raise(
         body: new.body.clone(),
         created_at: now_us,
     };
-    store::insert_entry(&mut tx, actor.org, row.id, &entry).await?;
+    store::insert_entry(&mut *tx, actor.org, row.id, &entry).await?;
     let event = Event {
         record_type: "ticket",
         record_id: row.id.to_string(),
@@ -100,9 +117,8 @@ pub async fn raise(
         what: format!("raised request {} \"{}\"", row.reference, row.subject),
         detail: json!({ "reference": row.reference, "subject": row.subject, "body": new.body, "category": new.category.code(), "priority": new.priority.code(), "site": origin.site.to_string(), "unit": origin.unit.map(|u| u.to_string()) }),
     };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(row.id)
+    audit::record(&mut *tx, actor.org, &Who::of(actor), event, now).await?;
+    Ok(())
 }
 
 /// Adds a message the reporter sees (`internal` false) or a note only staff see.
@@ -113,11 +129,25 @@ pub async fn add_entry(
     body: &str,
     internal: bool,
 ) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    add_entry_in(&mut tx, app, actor, id, body, internal).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`add_entry`] inside the caller's transaction.
+pub async fn add_entry_in(
+    tx: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    id: TicketId,
+    body: &str,
+    internal: bool,
+) -> AppResult<()> {
     let body = validate_message(body)?;
     let now = app.clock.now();
     let now_us = crate::clock::to_micros(now);
-    let mut tx = app.db.write().await?;
-    let t = store::ticket(&mut tx, actor.org, id)
+    let t = store::ticket(&mut *tx, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     check(
@@ -137,7 +167,7 @@ pub async fn add_entry(
     }
     let kind = if internal { "internal_note" } else { "message" };
     store::insert_entry(
-        &mut tx,
+        &mut *tx,
         actor.org,
         id,
         &EntryRow {
@@ -151,7 +181,7 @@ pub async fn add_entry(
     .await?;
     let is_staff = matches!(actor.principal, Principal::Staff { .. });
     if is_staff && !internal {
-        store::mark_first_response(&mut tx, actor.org, id, now_us).await?;
+        store::mark_first_response(&mut *tx, actor.org, id, now_us).await?;
     }
     let event = Event {
         record_type: "ticket",
@@ -168,8 +198,7 @@ pub async fn add_entry(
         },
         detail: json!({ "body": body }),
     };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
+    audit::record(&mut *tx, actor.org, &Who::of(actor), event, now).await?;
     Ok(())
 }
 

@@ -272,7 +272,7 @@ pub async fn create_work_order(
     Ok(row.id)
 }
 
-async fn load_for_change(
+pub(crate) async fn load_for_change(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     id: WorkOrderId,
@@ -285,7 +285,7 @@ async fn load_for_change(
     Ok(w)
 }
 
-async fn move_to(
+pub(crate) async fn move_to(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     w: &WorkOrderRow,

@@ -167,3 +167,27 @@ pub async fn add_staff_site(
         .await?;
     Ok(())
 }
+
+/// Replaces a user's scope: all sites, or exactly `sites`.
+pub async fn set_scope(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    user: StaffUserId,
+    sites: Option<&[SiteId]>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM staff_site_scopes WHERE organisation_id = $1 AND staff_user_id = $2")
+        .bind(org)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE staff_users SET all_sites = $3 WHERE organisation_id = $1 AND id = $2")
+        .bind(org)
+        .bind(user)
+        .bind(i64::from(sites.is_none()))
+        .execute(&mut *conn)
+        .await?;
+    for site in sites.unwrap_or_default() {
+        add_staff_site(conn, org, user, *site).await?;
+    }
+    Ok(())
+}

@@ -7,4 +7,5 @@ mod demo;
 mod doors;
 mod ledger;
 mod sign_in;
+mod sync;
 mod tenancy;

@@ -153,7 +153,6 @@ async fn unknown_hosts_and_organisations_reveal_nothing() {
     for host in [
         "evil.example",
         "proplink.localhost",
-        "api.proplink.localhost",
         "www.proplink.localhost",
         "a.b.proplink.localhost",
         "nowhere.residenceport.localhost",
@@ -162,6 +161,10 @@ async fn unknown_hosts_and_organisations_reveal_nothing() {
         assert_eq!(page.status, 404, "{host}");
         assert_eq!(page.body, nowhere.body, "{host}");
     }
+    // The API host answers in JSON, and only on its own paths.
+    let api = b.get("api.proplink.localhost", "/").await;
+    assert_eq!(api.status, 404);
+    assert!(api.body.contains("\"error\":\"not_found\""), "{}", api.body);
     // Health checks answer on any host, for load balancers.
     assert_eq!(b.get("10.0.0.1", "/healthz").await.status, 200);
 }

@@ -158,7 +158,9 @@ pub async fn check_code(
         &email,
         &form.code,
         &client,
-        old.as_deref(),
+        auth::Grant::Session {
+            replacing: old.as_deref(),
+        },
     )
     .await
     {

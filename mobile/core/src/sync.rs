@@ -1,0 +1,443 @@
+//! Signing in, and syncing: photos up (resumably), the outbox pushed (in order, exactly once),
+//! changes pulled into the read model. Each step commits locally only what the server has
+//! confirmed, so a sync killed at any point resumes where it was and repeats nothing.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use proplink_shared::sync::*;
+use rusqlite::params;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::client::{Client, Pushed};
+use crate::error::{CoreError, CoreResult};
+use crate::store::{Store, delete_meta, get_meta, set_meta};
+
+/// Photos go up in pieces of this size; an interrupted upload resumes after the last piece the
+/// server stored.
+pub const CHUNK: usize = 1024 * 1024;
+const BATCH: usize = 100;
+
+/// Asks for a sign-in code for `email` at organisation `org` on `server`.
+pub async fn request_code(server: &str, org: &str, email: &str) -> CoreResult<()> {
+    Client::new(server)?.request_code(org, email).await
+}
+
+/// Signs this device in with the emailed code; the token is kept in the store.
+pub async fn sign_in(
+    store: &Store,
+    server: &str,
+    org: &str,
+    email: &str,
+    code: &str,
+    device_name: &str,
+) -> CoreResult<TokenResponse> {
+    let device_id = match store.meta("device_id")? {
+        Some(id) => id
+            .parse()
+            .map_err(|_| CoreError::Storage("the device id is damaged".into()))?,
+        None => {
+            let id = Uuid::now_v7();
+            store.write(|tx| Ok(set_meta(tx, "device_id", &id.to_string())?))?;
+            id
+        }
+    };
+    let response = Client::new(server)?
+        .token(org, email, code, device_id, device_name)
+        .await?;
+    store.write(|tx| {
+        // Another account on this phone: start from a clean read model (the outbox stays,
+        // and the server will refuse what the new user may not do).
+        if get_meta(tx, "org")?.as_deref() != Some(&response.org_slug)
+            || get_meta(tx, "email")?.as_deref() != Some(email)
+        {
+            for table in ["sites", "tickets", "issues", "work_orders"] {
+                tx.execute(&format!("DELETE FROM {table}"), [])?;
+            }
+            set_meta(tx, "cursor", "0")?;
+        }
+        set_meta(tx, "server", server)?;
+        set_meta(tx, "org", &response.org_slug)?;
+        set_meta(tx, "org_name", &response.org_name)?;
+        set_meta(tx, "email", email)?;
+        set_meta(tx, "user_name", &response.user_name)?;
+        set_meta(tx, "role", response.role.code())?;
+        set_meta(tx, "token", &response.token)?;
+        Ok(())
+    })?;
+    Ok(response)
+}
+
+pub fn sign_out(store: &Store) -> CoreResult<()> {
+    store.write(|tx| Ok(delete_meta(tx, "token")?))
+}
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Report {
+    pub photos_uploaded: usize,
+    pub bytes_uploaded: u64,
+    pub applied: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub notifications: Vec<Notification>,
+}
+
+/// Something a sync brought that deserves a system notification.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Notification {
+    pub title: String,
+    pub body: String,
+}
+
+struct Session {
+    client: Client,
+    token: String,
+    device_id: Uuid,
+}
+
+fn session(store: &Store) -> CoreResult<Session> {
+    store.read(|c| {
+        let token = get_meta(c, "token")?.ok_or(CoreError::NotSignedIn)?;
+        let server = get_meta(c, "server")?.ok_or(CoreError::NotSignedIn)?;
+        let device_id = get_meta(c, "device_id")?
+            .and_then(|d| d.parse().ok())
+            .ok_or(CoreError::NotSignedIn)?;
+        Ok(Session {
+            client: Client::new(&server)?,
+            token,
+            device_id,
+        })
+    })
+}
+
+/// The steps of a sync, for progress display (and for tests that interrupt it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Upload,
+    Push,
+    Pull,
+}
+
+/// One full sync: photos, outbox, pull.
+pub async fn sync(store: &Store) -> CoreResult<Report> {
+    sync_with(store, |_| {}).await
+}
+
+/// [`sync`], telling `on_phase` as each step starts.
+pub async fn sync_with(store: &Store, on_phase: impl Fn(Phase)) -> CoreResult<Report> {
+    let session = session(store)?;
+    let mut report = Report::default();
+    // A push can ask for photos it lacks (say the server lost them); upload and push again.
+    for _ in 0..3 {
+        on_phase(Phase::Upload);
+        upload_photos(store, &session, &mut report).await?;
+        on_phase(Phase::Push);
+        let missing = push(store, &session, &mut report).await?;
+        if missing.is_empty() {
+            break;
+        }
+        store.write(|tx| {
+            for sha in &missing {
+                tx.execute(
+                    "UPDATE attachments SET uploaded = 0 WHERE sha256 = ?1",
+                    [sha],
+                )?;
+            }
+            Ok(())
+        })?;
+    }
+    on_phase(Phase::Pull);
+    pull(store, &session, &mut report).await?;
+    Ok(report)
+}
+
+/// Photos the pending outbox cites that the server does not hold yet.
+fn photos_to_upload(store: &Store) -> CoreResult<Vec<(String, u64)>> {
+    store.read(|c| {
+        let mut stmt = c.prepare("SELECT body FROM outbox WHERE state = 'pending' ORDER BY seq")?;
+        let bodies: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out: Vec<(String, u64)> = Vec::new();
+        for body in bodies {
+            let change: Change = serde_json::from_str(&body)?;
+            for sha in change.photos() {
+                let row: Option<(i64, i64)> = c
+                    .query_row(
+                        "SELECT size, uploaded FROM attachments WHERE sha256 = ?1",
+                        [sha],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .ok();
+                if let Some((size, 0)) = row {
+                    if !out.iter().any(|(s, _)| s == sha) {
+                        out.push((sha.clone(), u64::try_from(size).unwrap_or(0)));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    })
+}
+
+async fn upload_photos(store: &Store, session: &Session, report: &mut Report) -> CoreResult<()> {
+    for (sha, size) in photos_to_upload(store)? {
+        let mut held = session
+            .client
+            .photo_held(&session.token, &sha)
+            .await?
+            .unwrap_or(crate::client::Held {
+                offset: 0,
+                complete: false,
+            });
+        let path = store.photo_path(&sha);
+        while !held.complete {
+            let mut file = std::fs::File::open(&path).map_err(|e| {
+                CoreError::Storage(format!("photo {sha} is missing from the phone: {e}"))
+            })?;
+            file.seek(SeekFrom::Start(held.offset))?;
+            let mut chunk = Vec::with_capacity(CHUNK);
+            file.take(CHUNK as u64).read_to_end(&mut chunk)?;
+            let sent = chunk.len() as u64;
+            let before = held.offset;
+            held = session
+                .client
+                .photo_append(&session.token, &sha, held.offset, size, chunk)
+                .await?;
+            if held.offset > before {
+                report.bytes_uploaded += held.offset - before;
+            } else if sent == 0 && !held.complete {
+                return Err(CoreError::Storage(format!(
+                    "photo {sha} is shorter on the phone than recorded"
+                )));
+            }
+        }
+        store.write(|tx| {
+            Ok(tx
+                .execute(
+                    "UPDATE attachments SET uploaded = 1 WHERE sha256 = ?1",
+                    [&sha],
+                )
+                .map(drop)?)
+        })?;
+        report.photos_uploaded += 1;
+    }
+    Ok(())
+}
+
+/// Pushes the pending outbox; returns photos the server asked for.
+async fn push(store: &Store, session: &Session, report: &mut Report) -> CoreResult<Vec<String>> {
+    loop {
+        let batch: Vec<Mutation> = store.read(|c| {
+            let mut stmt = c.prepare("SELECT seq, mutation_id, body FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1")?;
+            let rows = stmt
+                .query_map([BATCH as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(seq, id, body)| {
+                    Ok(Mutation { seq, mutation_id: id.parse().map_err(|_| CoreError::Storage("a change id is damaged".into()))?, change: serde_json::from_str(&body)? })
+                })
+                .collect()
+        })?;
+        // Rejected entries keep their numbers; only consecutive pending ones go in one batch.
+        let batch: Vec<Mutation> = batch
+            .iter()
+            .enumerate()
+            .take_while(|(i, m)| m.seq == batch[0].seq + *i as i64)
+            .map(|(_, m)| m.clone())
+            .collect();
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = PushRequest {
+            device_id: session.device_id,
+            mutations: batch,
+        };
+        let response = match session.client.push(&session.token, &request).await? {
+            Pushed::Done(r) => r,
+            Pushed::Gap { expected } => {
+                return Err(CoreError::Server {
+                    code: "seq_gap".into(),
+                    message: format!(
+                        "The server expected change {expected} from this phone next; sync stopped so nothing is applied out of order."
+                    ),
+                });
+            }
+        };
+        store.write(|tx| {
+            for r in &response.results {
+                match r.outcome {
+                    Outcome::Applied | Outcome::Duplicate if r.original != Some(Outcome::Rejected) => {
+                        tx.execute("DELETE FROM outbox WHERE seq = ?1", [r.seq])?;
+                    }
+                    _ => {
+                        tx.execute("UPDATE outbox SET state = 'rejected', reason = ?2, code = ?3 WHERE seq = ?1", params![r.seq, r.reason, r.code])?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        for r in &response.results {
+            match (r.outcome, r.original) {
+                (Outcome::Applied, _) => report.applied += 1,
+                (Outcome::Duplicate, Some(Outcome::Rejected)) | (Outcome::Rejected, _) => {
+                    report.rejected += 1
+                }
+                (Outcome::Duplicate, _) => report.duplicates += 1,
+            }
+        }
+        if !response.missing_photos.is_empty() {
+            return Ok(response.missing_photos);
+        }
+        if response.results.len() < request.mutations.len() {
+            return Ok(Vec::new());
+        }
+    }
+}
+
+async fn pull(store: &Store, session: &Session, report: &mut Report) -> CoreResult<()> {
+    let cursor: i64 = store
+        .meta("cursor")?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let pulled = session.client.pull(&session.token, cursor).await?;
+    report.pulled = pulled.tickets.len() + pulled.issues.len() + pulled.work_orders.len();
+    let notifications = store.write(|tx| apply_pull(tx, &pulled))?;
+    report.notifications = notifications;
+    Ok(())
+}
+
+fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Vec<Notification>> {
+    let mut notes = Vec::new();
+    let known = |table: &str, id: &str| -> rusqlite::Result<Option<String>> {
+        tx.query_row(
+            &format!("SELECT status FROM {table} WHERE id = ?1 AND local = 0"),
+            [id],
+            |r| r.get(0),
+        )
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            other => Err(other),
+        })
+    };
+    let first_pull = get_meta(tx, "cursor")?.is_none_or(|c| c == "0");
+    // Rows still waiting in the outbox keep their optimistic state until the server settles them.
+    let pending: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT body FROM outbox WHERE state = 'pending'")?;
+        let bodies: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        bodies
+            .iter()
+            .filter_map(|b| serde_json::from_str::<Change>(b).ok())
+            .filter_map(|c| match c {
+                Change::UpdateWorkOrder(u) => Some(u.work_order_id.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    tx.execute("DELETE FROM sites", [])?;
+    for s in &p.sites {
+        tx.execute(
+            "INSERT INTO sites (id, reference, name, address, buildings) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.id.to_string(), s.reference, s.name, s.address, serde_json::to_string(&s.buildings)?],
+        )?;
+    }
+    if p.reset {
+        // Everything from the server is replaced; what the user made here and has not synced stays.
+        for table in ["tickets", "issues", "work_orders"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE local = 0"), [])?;
+        }
+    }
+    for t in &p.tickets {
+        let id = t.id.to_string();
+        if !first_pull
+            && known("tickets", &id)?.is_none()
+            && matches!(t.priority.as_str(), "high" | "urgent")
+            && !t.status.eq("closed")
+        {
+            notes.push(Notification {
+                title: format!("New {} priority ticket", t.priority),
+                body: format!("{}: {}", t.reference, t.subject),
+            });
+        }
+        tx.execute(
+            "INSERT INTO tickets (id, site_id, reference, subject, category, priority, status, reporter, created_at, messages, local) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0) ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, reference = excluded.reference, \
+             subject = excluded.subject, category = excluded.category, priority = excluded.priority, status = excluded.status, reporter = excluded.reporter, \
+             messages = excluded.messages, local = 0",
+            params![id, t.site_id.to_string(), t.reference, t.subject, t.category, t.priority, t.status, t.reporter, t.created_at, serde_json::to_string(&t.messages)?],
+        )?;
+    }
+    for i in &p.issues {
+        tx.execute(
+            "INSERT INTO issues (id, site_id, title, location, category, priority, status, created_at, photos, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0) \
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, location = excluded.location, category = excluded.category, priority = excluded.priority, \
+             status = excluded.status, photos = excluded.photos, local = 0",
+            params![i.id.to_string(), i.site_id.to_string(), i.title, i.location, i.category, i.priority, i.status, i.created_at, serde_json::to_string(&i.photos)?],
+        )?;
+    }
+    for w in &p.work_orders {
+        let id = w.id.to_string();
+        if pending.contains(&id) {
+            continue;
+        }
+        let before = known("work_orders", &id)?;
+        if !first_pull {
+            match before.as_deref() {
+                None => notes.push(Notification {
+                    title: "Work order on your site".into(),
+                    body: format!("{}: {}", w.reference, w.title),
+                }),
+                Some(old)
+                    if old != w.status.code()
+                        && w.status == proplink_shared::states::WorkOrderStatus::Quoted =>
+                {
+                    notes.push(Notification {
+                        title: "Quote received".into(),
+                        body: format!("{}: {}", w.reference, w.title),
+                    });
+                }
+                Some(old)
+                    if old != w.status.code()
+                        && w.status == proplink_shared::states::WorkOrderStatus::Completed =>
+                {
+                    notes.push(Notification {
+                        title: "Work complete".into(),
+                        body: format!(
+                            "{} was marked complete by {}",
+                            w.reference,
+                            w.contractor.as_deref().unwrap_or("the contractor")
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+        tx.execute(
+            "INSERT INTO work_orders (id, site_id, reference, title, scope, priority, status, contractor, deadline, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0) \
+             ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, title = excluded.title, scope = excluded.scope, priority = excluded.priority, \
+             status = excluded.status, contractor = excluded.contractor, deadline = excluded.deadline, local = 0",
+            params![id, w.site_id.to_string(), w.reference, w.title, w.scope, w.priority, w.status.code(), w.contractor, w.deadline],
+        )?;
+    }
+    for r in &p.removed {
+        let table = match r.record_type.as_str() {
+            "ticket" => "tickets",
+            "issue" => "issues",
+            "work_order" => "work_orders",
+            _ => continue,
+        };
+        if !pending.contains(&r.id.to_string()) {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE id = ?1"),
+                [r.id.to_string()],
+            )?;
+        }
+    }
+    set_meta(tx, "cursor", &p.cursor.to_string())?;
+    Ok(notes)
+}

@@ -1,0 +1,323 @@
+//! The Facility Report sync protocol: what the app sends and what the server answers, the same
+//! types on both sides of the wire.
+//!
+//! The app keeps an outbox of mutations, each with a `mutation_id` and a per-device `seq`
+//! (1, 2, 3…). The server applies `seq = last + 1` exactly once, answers `duplicate` with the
+//! stored outcome for anything at or below `last`, and refuses a gap. A mutation that can
+//! never succeed is `rejected` with a reason and still advances `last`, so one bad item never
+//! blocks the queue.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ids::{BuildingId, IssueId, SiteId, TicketId, UnitId, WorkOrderId};
+use crate::states::WorkOrderStatus;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Ask for a sign-in code by email (the same rules as the web: 6 digits, 10 minutes).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CodeRequest {
+    /// The organisation's subdomain, e.g. `acme`.
+    pub org: String,
+    pub email: String,
+}
+
+/// Trade an emailed code for a bearer token bound to this device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenRequest {
+    pub org: String,
+    pub email: String,
+    pub code: String,
+    /// Chosen by the app at install, kept for its life.
+    pub device_id: Uuid,
+    pub device_name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenResponse {
+    pub token: String,
+    pub org_slug: String,
+    pub org_name: String,
+    pub user_name: String,
+    /// The user's role, so the app offers only what the server will accept.
+    pub role: crate::authz::Role,
+}
+
+/// One change made on the device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Mutation {
+    pub mutation_id: Uuid,
+    pub seq: i64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// What a mutation does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Change {
+    LogIssue(LogIssue),
+    RaiseTicket(RaiseTicket),
+    UpdateWorkOrder(UpdateWorkOrder),
+    ReplyTicket(ReplyTicket),
+}
+
+impl Change {
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::LogIssue(_) => "log_issue",
+            Change::RaiseTicket(_) => "raise_ticket",
+            Change::UpdateWorkOrder(_) => "update_work_order",
+            Change::ReplyTicket(_) => "reply_ticket",
+        }
+    }
+
+    /// The photos (by SHA-256) the server must hold before it can apply this change.
+    #[must_use]
+    pub fn photos(&self) -> &[String] {
+        match self {
+            Change::LogIssue(c) => &c.photos,
+            Change::RaiseTicket(c) => &c.photos,
+            Change::UpdateWorkOrder(c) => &c.photos,
+            Change::ReplyTicket(_) => &[],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LogIssue {
+    pub issue_id: IssueId,
+    pub site_id: SiteId,
+    pub building_id: Option<BuildingId>,
+    pub ticket_id: Option<TicketId>,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub location: String,
+    pub category: String,
+    pub priority: String,
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RaiseTicket {
+    pub ticket_id: TicketId,
+    pub site_id: SiteId,
+    pub unit_id: Option<UnitId>,
+    pub subject: String,
+    pub body: String,
+    pub category: String,
+    pub priority: String,
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateWorkOrder {
+    pub work_order_id: WorkOrderId,
+    /// The status the device saw; if the server's differs, the change is stale.
+    pub expected_status: WorkOrderStatus,
+    pub to_status: Option<WorkOrderStatus>,
+    pub note: Option<String>,
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReplyTicket {
+    pub ticket_id: TicketId,
+    pub body: String,
+    /// An internal note only staff see, rather than a message to the reporter.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushRequest {
+    pub device_id: Uuid,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    /// Seen before: the stored outcome is in `original`.
+    Duplicate,
+    /// Can never succeed; `reason` says why, in words for the person holding the phone.
+    Rejected,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MutationResult {
+    pub mutation_id: Uuid,
+    pub seq: i64,
+    pub outcome: Outcome,
+    /// For a duplicate: what happened the first time.
+    pub original: Option<Outcome>,
+    pub reason: Option<String>,
+    /// A stable code for the app: `not_found`, `forbidden`, `stale`, `invalid`.
+    pub code: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+    /// The last `seq` the server has applied or rejected for this device.
+    pub last_seq: i64,
+    /// Photos the server does not hold yet: upload them, then push the rest again.
+    #[serde(default)]
+    pub missing_photos: Vec<String>,
+}
+
+/// The server's answer to a pull: what changed since the device's cursor.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PullResponse {
+    pub cursor: i64,
+    /// The device must drop every row it holds from the server and keep only these.
+    pub reset: bool,
+    pub sites: Vec<SiteView>,
+    pub tickets: Vec<TicketView>,
+    pub issues: Vec<IssueView>,
+    pub work_orders: Vec<WorkOrderView>,
+    /// Records the device must forget (closed, or no longer in scope).
+    pub removed: Vec<Removed>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Removed {
+    pub record_type: String,
+    pub id: Uuid,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SiteView {
+    pub id: SiteId,
+    pub reference: String,
+    pub name: String,
+    pub address: String,
+    pub buildings: Vec<BuildingView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BuildingView {
+    pub id: BuildingId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TicketView {
+    pub id: TicketId,
+    pub site_id: SiteId,
+    pub reference: String,
+    pub subject: String,
+    pub category: String,
+    pub priority: String,
+    pub status: String,
+    pub reporter: Option<String>,
+    pub created_at: i64,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MessageView {
+    pub author: String,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IssueView {
+    pub id: IssueId,
+    pub site_id: SiteId,
+    pub title: String,
+    pub location: String,
+    pub category: String,
+    pub priority: String,
+    pub status: String,
+    pub created_at: i64,
+    pub photos: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WorkOrderView {
+    pub id: WorkOrderId,
+    pub site_id: SiteId,
+    pub reference: String,
+    pub title: String,
+    pub scope: String,
+    pub priority: String,
+    pub status: WorkOrderStatus,
+    pub contractor: Option<String>,
+    pub deadline: Option<String>,
+}
+
+/// The JSON error body of every API error: a stable code and a sentence for people.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+    /// For `seq_gap`: the `seq` the server expects next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<i64>,
+}
+
+/// Photos larger than this are refused while they stream in.
+pub const MAX_PHOTO_BYTES: u64 = 25 * 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mutation_travels_as_kind_and_payload() {
+        let m = Mutation {
+            mutation_id: Uuid::nil(),
+            seq: 3,
+            change: Change::ReplyTicket(ReplyTicket {
+                ticket_id: TicketId(Uuid::nil()),
+                body: "On my way".into(),
+                internal: false,
+            }),
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["kind"], "reply_ticket");
+        assert_eq!(json["payload"]["body"], "On my way");
+        assert_eq!(json["seq"], 3);
+        let back: Mutation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn an_unknown_kind_is_an_error_not_a_guess() {
+        let json = serde_json::json!({"mutation_id": Uuid::nil(), "seq": 1, "kind": "delete_everything", "payload": {}});
+        assert!(serde_json::from_value::<Mutation>(json).is_err());
+    }
+}

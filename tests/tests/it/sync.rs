@@ -1,0 +1,525 @@
+//! Facility Report's sync against a live server on loopback: exactly once, in order, nothing
+//! lost, with the reasons for refusals shown on the phone.
+
+use facility_report_core::actions::{self, IssueInput};
+use facility_report_core::{Client, client::Pushed, sync};
+use proplink_backend::services::{orgs, works};
+use proplink_shared::records::{CertificateKind, QuoteKind, VatRate};
+use proplink_shared::states::WorkOrderStatus;
+use proplink_shared::sync::{Change, Mutation, Outcome, PushRequest};
+use proplink_shared::{Money, WorkOrderId};
+use proplink_tests::{Phone, TestApp, fixtures, spawn_app};
+use sha2::{Digest, Sha256};
+
+async fn count(t: &TestApp, sql: &str) -> i64 {
+    let mut conn = t.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query_scalar(sql)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+fn issue<'a>(
+    site: proplink_shared::SiteId,
+    title: &'a str,
+    photos: &'a [std::path::PathBuf],
+) -> IssueInput<'a> {
+    IssueInput {
+        site_id: site,
+        building_id: None,
+        ticket_id: None,
+        title,
+        description: "Found on the site walk",
+        location: "Basement plant room",
+        category: "water_leak",
+        priority: "high",
+        photos,
+    }
+}
+
+fn token(phone: &Phone) -> String {
+    phone
+        .store
+        .meta("token")
+        .unwrap_or_default()
+        .unwrap_or_default()
+}
+
+fn device_id(phone: &Phone) -> uuid::Uuid {
+    phone
+        .store
+        .meta("device_id")
+        .unwrap_or_default()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issue_logged_offline_with_two_photos_reaches_the_server_once() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    let photos = [phone.photo(1, 300_000), phone.photo(2, 1_500_000)];
+    let id = actions::log_issue(
+        &phone.store,
+        &issue(org.site_a, "Leak in plant room", &photos),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(actions::pending_count(&phone.store).unwrap_or(0), 1);
+    // Keep the mutation as it will travel, to replay it later.
+    let outbox_body: String = phone
+        .store
+        .read(|c| Ok(c.query_row("SELECT body FROM outbox", [], |r| r.get(0))?))
+        .unwrap_or_default();
+    let change: Change = serde_json::from_str(&outbox_body).unwrap_or_else(|e| panic!("{e}"));
+    let mutation_id: uuid::Uuid = phone
+        .store
+        .read(|c| {
+            Ok(c.query_row("SELECT mutation_id FROM outbox", [], |r| {
+                r.get::<_, String>(0)
+            })?)
+        })
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_default();
+
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (report.photos_uploaded, report.applied, report.rejected),
+        (2, 1, 0)
+    );
+    assert_eq!(actions::pending_count(&phone.store).unwrap_or(-1), 0);
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT COUNT(*) FROM issues WHERE id = '{id}'")
+        )
+        .await,
+        1
+    );
+    // The photos on the server are byte for byte the ones taken.
+    let stored: Vec<String> = {
+        let mut conn = t.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
+        proplink_backend::store::sync::files_of(&mut conn, org.id, "issue", &id.to_string())
+            .await
+            .unwrap_or_default()
+    };
+    assert_eq!(stored.len(), 2);
+    for (path, sha) in photos.iter().zip(&stored) {
+        let original = std::fs::read(path).unwrap_or_default();
+        let on_server = std::fs::read(proplink_backend::services::files::file_path(&t.app, sha))
+            .unwrap_or_default();
+        assert_eq!(hex::encode(Sha256::digest(&original)), *sha);
+        assert!(original == on_server, "photo {sha} differs on the server");
+    }
+    assert_eq!(
+        count(&t, &format!("SELECT COUNT(*) FROM audit_events WHERE record_id = '{id}' AND channel = 'facility_report' AND sentence LIKE 'Sid Site logged issue \"Leak in plant room\" at Basement plant room via Facility Report on %'")).await,
+        1
+    );
+
+    // The same batch again changes nothing and answers duplicate.
+    let events = count(&t, "SELECT COUNT(*) FROM audit_events").await;
+    let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
+    let replay = PushRequest {
+        device_id: device_id(&phone),
+        mutations: vec![Mutation {
+            mutation_id,
+            seq: 1,
+            change,
+        }],
+    };
+    let Ok(Pushed::Done(again)) = client.push(&token(&phone), &replay).await else {
+        panic!("the replay was refused")
+    };
+    assert_eq!(again.results[0].outcome, Outcome::Duplicate);
+    assert_eq!(again.results[0].original, Some(Outcome::Applied));
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT COUNT(*) FROM issues WHERE id = '{id}'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_events").await, events);
+
+    // The issue shows in the admin app, with its door.
+    let b = t.browser();
+    t.sign_in(&b, &t.admin_host("acme"), &org.manager_email)
+        .await;
+    let page = b.get(&t.admin_host("acme"), &format!("/issues/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("via Facility Report"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_unassigned_while_offline_rejects_the_change_and_keeps_it_until_discarded() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    let id = actions::log_issue(&phone.store, &issue(org.site_a, "Broken window", &[]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Meanwhile the office moves Sid to the other site.
+    let sid = {
+        let mut conn = t.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
+        proplink_backend::store::orgs::staff_by_email(&mut conn, org.id, &org.site_manager_email)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.id)
+            .unwrap_or_default()
+    };
+    orgs::set_scope(&t.app, &org.owner, sid, Some(&[org.site_b]))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.applied, report.rejected), (0, 1));
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT COUNT(*) FROM issues WHERE id = '{id}'")
+        )
+        .await,
+        0
+    );
+    let outbox = actions::outbox(&phone.store).unwrap_or_default();
+    assert_eq!(outbox.len(), 1, "a rejected change stays on the phone");
+    assert_eq!(outbox[0].state, "rejected");
+    assert_eq!(
+        outbox[0].reason.as_deref(),
+        Some("You are no longer assigned to Alpha Court, so this could not be saved there.")
+    );
+    // The pull moved the phone to the new site; the rejected issue stays visible until discarded.
+    let sites = facility_report_core::view::sites(&phone.store).unwrap_or_default();
+    assert_eq!(
+        sites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["Beta House"]
+    );
+    let local: i64 = phone
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM issues WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap_or(0);
+    assert_eq!(local, 1);
+    // A second sync does not lose or resend it.
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.applied, report.rejected), (0, 0));
+    assert_eq!(actions::outbox(&phone.store).unwrap_or_default().len(), 1);
+    actions::discard(&phone.store, outbox[0].seq).unwrap_or_else(|e| panic!("{e}"));
+    assert!(actions::outbox(&phone.store).unwrap_or_default().is_empty());
+    let local: i64 = phone
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM issues WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap_or(0);
+    assert_eq!(local, 0);
+    // Offline, the phone itself now refuses the old site.
+    let err = actions::log_issue(&phone.store, &issue(org.site_a, "Another", &[])).err();
+    assert!(
+        matches!(err, Some(facility_report_core::CoreError::NotAllowed(_))),
+        "{err:?}"
+    );
+}
+
+async fn approved_work_order(t: &TestApp, org: &fixtures::Org) -> WorkOrderId {
+    let cover = proplink_backend::store::works::CoverRow {
+        kind: CertificateKind::PublicLiability,
+        provider: "Aviva".into(),
+        policy_number: "PL-1".into(),
+        sum_insured: None,
+        expires_on: "2099-01-01".into(),
+    };
+    works::add_cover(&t.app, &org.owner, org.vendor, &cover)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    works::invite(&t.app, &org.manager, org.work_order, org.vendor)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let quote = works::NewQuote {
+        vendor: org.vendor,
+        kind: QuoteKind::FixedPrice,
+        net: Money::from_pence(10_000),
+        vat_rate: VatRate::Standard,
+        notes: "",
+    };
+    let contractor = proplink_shared::Actor {
+        org: org.id,
+        principal: proplink_shared::Principal::Contractor {
+            vendor: org.vendor,
+            work_order: org.work_order,
+        },
+        channel: proplink_shared::audit::Channel::ContractorPort,
+        display_name: "Fixit Ltd".into(),
+    };
+    let q = works::submit_quote(&t.app, &contractor, org.work_order, &quote)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    works::award(&t.app, &org.manager, org.work_order, q)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    org.work_order
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_work_order_cancelled_in_the_office_while_started_offline_is_rejected_with_its_state() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let wo = approved_work_order(&t, &org).await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    actions::update_work_order(
+        &phone.store,
+        wo,
+        Some(WorkOrderStatus::InProgress),
+        Some("On site now"),
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // An impossible move is refused on the phone itself, by the same state machine.
+    let err =
+        actions::update_work_order(&phone.store, wo, Some(WorkOrderStatus::Draft), None, &[]).err();
+    assert!(
+        matches!(err, Some(facility_report_core::CoreError::Invalid(_))),
+        "{err:?}"
+    );
+    works::close(&t.app, &org.manager, wo, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.rejected, 1);
+    let outbox = actions::outbox(&phone.store).unwrap_or_default();
+    let reason = outbox[0].reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("is now cancelled") && reason.contains("was not moved to in progress"),
+        "{reason}"
+    );
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT COUNT(*) FROM work_orders WHERE id = '{wo}' AND status = 'cancelled'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT COUNT(*) FROM work_order_notes WHERE work_order_id = '{wo}'")
+        )
+        .await,
+        0,
+        "nothing of the rejected change was kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_updates_reach_the_work_order_with_notes_and_photos() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let wo = approved_work_order(&t, &org).await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    let photo = [phone.photo(9, 50_000)];
+    actions::update_work_order(
+        &phone.store,
+        wo,
+        Some(WorkOrderStatus::InProgress),
+        Some("Contractor arrived"),
+        &photo,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    actions::reply_ticket(
+        &phone.store,
+        org.ticket_a,
+        "I will look at it this afternoon",
+        false,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    actions::reply_ticket(
+        &phone.store,
+        org.ticket_a,
+        "Riser cupboard locked; need key",
+        true,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.applied, report.rejected), (3, 0));
+    assert_eq!(
+        count(
+            &t,
+            &format!(
+                "SELECT COUNT(*) FROM work_orders WHERE id = '{wo}' AND status = 'in_progress'"
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&t, &format!("SELECT COUNT(*) FROM work_order_notes WHERE work_order_id = '{wo}' AND channel = 'facility_report'")).await, 1);
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT COUNT(*) FROM record_files WHERE record_id = '{wo}'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&t, &format!("SELECT COUNT(*) FROM ticket_entries WHERE ticket_id = '{}' AND channel = 'facility_report'", org.ticket_a)).await, 2);
+    assert_eq!(count(&t, &format!("SELECT COUNT(*) FROM ticket_entries WHERE ticket_id = '{}' AND kind = 'internal_note'", org.ticket_a)).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seq_gap_is_refused_with_nothing_applied() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    actions::log_issue(&phone.store, &issue(org.site_a, "Gap", &[]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body: String = phone
+        .store
+        .read(|c| Ok(c.query_row("SELECT body FROM outbox", [], |r| r.get(0))?))
+        .unwrap_or_default();
+    let change: Change = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}"));
+    let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
+    let request = PushRequest {
+        device_id: device_id(&phone),
+        mutations: vec![Mutation {
+            mutation_id: uuid::Uuid::now_v7(),
+            seq: 2,
+            change,
+        }],
+    };
+    match client.push(&token(&phone), &request).await {
+        Ok(Pushed::Gap { expected }) => assert_eq!(expected, 1),
+        _ => panic!("a gap must be refused"),
+    }
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM issues WHERE title = 'Gap'").await,
+        0
+    );
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM sync_mutations").await, 0);
+    // Another device's token cannot push for this one.
+    let other = t.phone("acme", &org.manager_email).await;
+    let stolen = PushRequest {
+        device_id: device_id(&phone),
+        mutations: vec![],
+    };
+    assert!(client.push(&token(&other), &stolen).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    let photo = phone.photo(5, 2_600_000);
+    actions::log_issue(
+        &phone.store,
+        &issue(org.site_a, "Cracked render", std::slice::from_ref(&photo)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bytes = std::fs::read(&photo).unwrap_or_default();
+    let sha = hex::encode(Sha256::digest(&bytes));
+    // The connection drops after the first piece reached the server.
+    let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
+    let held = client
+        .photo_append(
+            &token(&phone),
+            &sha,
+            0,
+            bytes.len() as u64,
+            bytes[..sync::CHUNK].to_vec(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((held.offset, held.complete), (sync::CHUNK as u64, false));
+    // A wrong offset is answered with where to resume, and nothing is written.
+    let wrong = client
+        .photo_append(&token(&phone), &sha, 10, bytes.len() as u64, vec![0; 10])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(wrong.offset, sync::CHUNK as u64);
+
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        report.bytes_uploaded,
+        (bytes.len() - sync::CHUNK) as u64,
+        "only the rest was sent"
+    );
+    assert_eq!(report.applied, 1);
+    let on_server = std::fs::read(proplink_backend::services::files::file_path(&t.app, &sha))
+        .unwrap_or_default();
+    assert!(on_server == bytes);
+    // A photo the server already holds is acknowledged without sending it again.
+    actions::log_issue(
+        &phone.store,
+        &issue(org.site_a, "Same photo again", std::slice::from_ref(&photo)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.bytes_uploaded, report.applied), (0, 1));
+    // Bytes that do not match their name are refused.
+    let fake = "0".repeat(64);
+    let err = client
+        .photo_append(&token(&phone), &fake, 0, 4, vec![0xFF, 0xD8, 0xFF, 0xE0])
+        .await;
+    assert!(
+        matches!(err, Err(facility_report_core::CoreError::Server { ref code, .. }) if code == "invalid"),
+        "{:?}",
+        err.err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_is_described_and_guarded() {
+    let t = spawn_app().await;
+    fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let b = t.browser();
+    let doc = b.get("api.proplink.localhost", "/v1/openapi.json").await;
+    assert_eq!(doc.status, 200);
+    for path in [
+        "/v1/sync/push",
+        "/v1/sync/pull",
+        "/v1/photos/{sha256}",
+        "/v1/auth/token",
+    ] {
+        assert!(
+            doc.body.contains(path),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    let pull = b.get("api.proplink.localhost", "/v1/sync/pull").await;
+    assert_eq!(pull.status, 401);
+    assert!(pull.body.contains("\"error\":\"unauthenticated\""));
+    let bad = b
+        .post(
+            "api.proplink.localhost",
+            "/v1/auth/code",
+            &[("org", "acme")],
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}
