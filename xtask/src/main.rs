@@ -93,8 +93,18 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         "warnings",
     ])?;
 
-    step("Building the server");
-    cargo(&["build", "-p", "proplink-backend", "--bin", "proplink"])?;
+    step("Building the server and the sync tool");
+    cargo(&[
+        "build",
+        "-p",
+        "proplink-backend",
+        "--bin",
+        "proplink",
+        "-p",
+        "facility-report-core",
+        "--bin",
+        "fr-sync",
+    ])?;
 
     let nextest = command_exists("cargo-nextest");
     let runner: Vec<&str> = if nextest {
