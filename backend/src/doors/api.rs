@@ -375,7 +375,7 @@ async fn photo(
     let content_type = files::content_type(&app, device.org.id, &sha)
         .await?
         .unwrap_or_else(|| "application/octet-stream".into());
-    let bytes = tokio::fs::read(files::file_path(&app, &sha))
+    let bytes = tokio::fs::read(files::file_path(&app, device.org.id, &sha))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let _ = state;

@@ -39,10 +39,6 @@ pub fn valid_sha256(sha: &str) -> AppResult<()> {
     }
 }
 
-fn files_dir(app: &App) -> PathBuf {
-    app.config.data_dir.join("files")
-}
-
 fn part_path(app: &App, org: OrgId, sha: &str) -> PathBuf {
     app.config
         .data_dir
@@ -51,10 +47,15 @@ fn part_path(app: &App, org: OrgId, sha: &str) -> PathBuf {
         .join(format!("{sha}.part"))
 }
 
-/// Where a stored file's bytes are.
+/// Where a stored file's bytes are. Each organisation keeps its own copy, so knowing a hash
+/// never opens another organisation's file.
 #[must_use]
-pub fn file_path(app: &App, sha: &str) -> PathBuf {
-    files_dir(app).join(sha)
+pub fn file_path(app: &App, org: OrgId, sha: &str) -> PathBuf {
+    app.config
+        .data_dir
+        .join("files")
+        .join(org.to_string())
+        .join(sha)
 }
 
 /// What the server holds of `sha` for this organisation; `None` if nothing yet.
@@ -183,7 +184,7 @@ pub async fn append(
         });
     }
     // Complete: the bytes must hash to their name and be a photo, whatever the client says.
-    let target = file_path(app, sha);
+    let target = file_path(app, org, sha);
     let expected = sha.to_owned();
     let checked = tokio::task::spawn_blocking(
         move || -> std::io::Result<Result<&'static str, &'static str>> {
@@ -224,6 +225,22 @@ pub async fn append(
             ))
         }
     }
+}
+
+async fn stored_type(app: &App, org: OrgId, sha: &str) -> AppResult<String> {
+    let path = file_path(app, org, sha);
+    let head = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(16);
+        std::fs::File::open(path)?.take(16).read_to_end(&mut head)?;
+        Ok(head)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(photo_type(&head)
+        .unwrap_or("application/octet-stream")
+        .to_owned())
 }
 
 /// The type of a photo, read from its first bytes rather than trusted from its name.

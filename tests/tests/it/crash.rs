@@ -168,8 +168,10 @@ async fn killing_the_sync_at_random_points_loses_and_repeats_nothing() {
         (issues.len() + usize::try_from(replies).unwrap_or(0)) as i64
     );
     for (sha, bytes) in &photos {
-        let on_server = std::fs::read(proplink_backend::services::files::file_path(&t.app, sha))
-            .unwrap_or_default();
+        let on_server = std::fs::read(proplink_backend::services::files::file_path(
+            &t.app, org.id, sha,
+        ))
+        .unwrap_or_default();
         assert!(on_server == *bytes, "photo {sha} differs on the server");
     }
     assert!(

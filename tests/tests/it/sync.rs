@@ -109,8 +109,10 @@ async fn an_issue_logged_offline_with_two_photos_reaches_the_server_once() {
     assert_eq!(stored.len(), 2);
     for (path, sha) in photos.iter().zip(&stored) {
         let original = std::fs::read(path).unwrap_or_default();
-        let on_server = std::fs::read(proplink_backend::services::files::file_path(&t.app, sha))
-            .unwrap_or_default();
+        let on_server = std::fs::read(proplink_backend::services::files::file_path(
+            &t.app, org.id, sha,
+        ))
+        .unwrap_or_default();
         assert_eq!(hex::encode(Sha256::digest(&original)), *sha);
         assert!(original == on_server, "photo {sha} differs on the server");
     }
@@ -468,8 +470,10 @@ async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
         "only the rest was sent"
     );
     assert_eq!(report.applied, 1);
-    let on_server = std::fs::read(proplink_backend::services::files::file_path(&t.app, &sha))
-        .unwrap_or_default();
+    let on_server = std::fs::read(proplink_backend::services::files::file_path(
+        &t.app, org.id, &sha,
+    ))
+    .unwrap_or_default();
     assert!(on_server == bytes);
     // A photo the server already holds is acknowledged without sending it again.
     actions::log_issue(
@@ -522,4 +526,42 @@ async fn the_api_is_described_and_guarded() {
         )
         .await;
     assert_eq!(bad.status, 400, "{}", bad.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knowing_a_photos_hash_never_opens_another_organisations_photo() {
+    let t = spawn_app().await;
+    let acme = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let birch = fixtures::org(&t.app, "birchwood", "Birchwood Residential").await;
+    let phone = t.phone("acme", &acme.site_manager_email).await;
+    let photo = phone.photo(77, 40_000);
+    actions::log_issue(
+        &phone.store,
+        &issue(acme.site_a, "Private photo", std::slice::from_ref(&photo)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sha = hex::encode(Sha256::digest(std::fs::read(&photo).unwrap_or_default()));
+    let other = t.phone("birchwood", &birch.site_manager_email).await;
+    let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        client.photo_held(&token(&other), &sha).await.ok().flatten(),
+        None,
+        "Birchwood does not hold Acme's photo"
+    );
+    assert!(
+        client
+            .photo_held(&token(&phone), &sha)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|h| h.complete)
+    );
+    let b = t.browser();
+    let page = b
+        .get("api.proplink.localhost", &format!("/v1/photos/{sha}"))
+        .await;
+    assert_eq!(page.status, 401);
 }
