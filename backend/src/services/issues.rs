@@ -174,11 +174,14 @@ pub async fn issues(app: &App, actor: &Actor, limit: i64) -> AppResult<Vec<Issue
     Ok(readable(actor, rows, |i| resource(actor, i)))
 }
 
-pub async fn issue(app: &App, actor: &Actor, id: IssueId) -> AppResult<IssueRow> {
+/// An issue and its photos (by SHA-256).
+pub async fn issue(app: &App, actor: &Actor, id: IssueId) -> AppResult<(IssueRow, Vec<String>)> {
     let mut conn = app.db.read().await?;
     let i = store::issue(&mut conn, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &i))?;
-    Ok(i)
+    let photos =
+        crate::store::sync::files_of(&mut conn, actor.org, "issue", &id.to_string()).await?;
+    Ok((i, photos))
 }

@@ -700,6 +700,10 @@ pub struct WorkOrderView {
     pub work_order: WorkOrderRow,
     pub quotes: Vec<QuoteRow>,
     pub certificates: Vec<CertificateRow>,
+    /// Notes from the field, oldest first.
+    pub notes: Vec<crate::store::sync::NoteRow>,
+    /// Photos by SHA-256.
+    pub photos: Vec<String>,
 }
 
 pub async fn work_order(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<WorkOrderView> {
@@ -710,10 +714,15 @@ pub async fn work_order(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<
     check(actor, Action::Read, &resource(actor, &w))?;
     let quotes = store::quotes(&mut conn, actor.org, id).await?;
     let certificates = store::certificates(&mut conn, actor.org, id).await?;
+    let notes = crate::store::sync::work_order_notes(&mut conn, actor.org, id).await?;
+    let photos =
+        crate::store::sync::files_of(&mut conn, actor.org, "work_order", &id.to_string()).await?;
     Ok(WorkOrderView {
         work_order: w,
         quotes,
         certificates,
+        notes,
+        photos,
     })
 }
 

@@ -154,6 +154,47 @@ async fn an_issue_logged_offline_with_two_photos_reaches_the_server_once() {
     let page = b.get(&t.admin_host("acme"), &format!("/issues/{id}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("via Facility Report"));
+    assert!(page.body.contains("Photos (2)"));
+    // The photos open for staff who may read the issue, and only as photos of that issue.
+    let photo = b
+        .get(
+            &t.admin_host("acme"),
+            &format!("/issues/{id}/photos/{}", stored[0]),
+        )
+        .await;
+    assert_eq!(photo.status, 200);
+    assert_eq!(
+        photo
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/jpeg")
+    );
+    assert_eq!(
+        photo
+            .headers
+            .get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
+    assert_eq!(
+        b.get(
+            &t.admin_host("acme"),
+            &format!("/issues/{id}/photos/{}", "0".repeat(64))
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        b.get(
+            &t.admin_host("acme"),
+            &format!("/issues/{}/photos/{}", org.issue, stored[0])
+        )
+        .await
+        .status,
+        404
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -485,6 +526,33 @@ async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((report.bytes_uploaded, report.applied), (0, 1));
+    // A server stopped between storing the file and recording it: the next piece completes it.
+    let mut tx = t.app.db.write().await.unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("UPDATE uploads SET completed_at = NULL, received_bytes = $1 WHERE sha256 = $2")
+        .bind(sync::CHUNK as i64)
+        .bind(&sha)
+        .execute(&mut *tx)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
+    let held = client
+        .photo_append(
+            &token(&phone),
+            &sha,
+            sync::CHUNK as u64,
+            bytes.len() as u64,
+            bytes[sync::CHUNK..].to_vec(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(held.complete);
+    assert!(
+        std::fs::read(proplink_backend::services::files::file_path(
+            &t.app, org.id, &sha
+        ))
+        .unwrap_or_default()
+            == bytes
+    );
     // Bytes that do not match their name are refused.
     let fake = "0".repeat(64);
     let err = client

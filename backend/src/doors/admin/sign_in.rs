@@ -91,11 +91,7 @@ pub async fn send_code(
             response
         }
         Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
-            let status = e.status();
-            let message = match &e {
-                AppError::Invalid(v) => v.summary(),
-                other => other.to_string(),
-            };
+            let (status, message) = (e.status(), form_message(&e));
             let (csrf, set) = csrf_token(&app, &headers);
             page(
                 status,
@@ -183,11 +179,7 @@ pub async fn check_code(
             response
         }
         Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
-            let status = e.status();
-            let message = match &e {
-                AppError::Invalid(v) => v.summary(),
-                other => other.to_string(),
-            };
+            let (status, message) = (e.status(), form_message(&e));
             let (csrf, set) = csrf_token(&app, &headers);
             page(
                 status,
@@ -220,6 +212,14 @@ pub async fn sign_out(
         set_cookie(&app, SESSION_COOKIE, "", Some(0)),
     );
     Ok(response)
+}
+
+/// What a sign-in form says about a refused step, next to the field.
+fn form_message(e: &AppError) -> String {
+    match e {
+        AppError::Invalid(v) => v.summary(),
+        other => other.to_string(),
+    }
 }
 
 fn urlencode(s: &str) -> String {

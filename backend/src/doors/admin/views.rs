@@ -36,8 +36,10 @@ pub fn router() -> Router<App> {
         .route("/tickets/{id}", get(ticket))
         .route("/issues", get(issues_list))
         .route("/issues/{id}", get(issue))
+        .route("/issues/{id}/photos/{sha}", get(issue_photo))
         .route("/work-orders", get(work_orders))
         .route("/work-orders/{id}", get(work_order))
+        .route("/work-orders/{id}/photos/{sha}", get(work_order_photo))
         .route("/invoices", get(invoices))
         .route("/invoices/{id}", get(invoice))
         .route("/contractors", get(contractors))
@@ -711,7 +713,7 @@ async fn issue(
     staff: Staff,
     Path(raw): Path<String>,
 ) -> AppResult<Response> {
-    let i = issues::issue(&app, &staff.session.actor, id(&raw)?).await?;
+    let (i, photos) = issues::issue(&app, &staff.session.actor, id(&raw)?).await?;
     let mut summary = vec![
         (
             "Status".into(),
@@ -744,7 +746,7 @@ async fn issue(
             Cell::link("View work order", format!("/work-orders/{w}")),
         ));
     }
-    let sections = if i.description.is_empty() {
+    let mut sections = if i.description.is_empty() {
         Vec::new()
     } else {
         vec![Section {
@@ -753,6 +755,7 @@ async fn issue(
             ..Section::default()
         }]
     };
+    sections.push(photos_section(&format!("/issues/{}", i.id), &photos));
     let audit = trail(&app, staff.org.id, "issue", &i.id.to_string()).await?;
     Ok(record(
         &staff,
@@ -879,7 +882,32 @@ async fn work_order(
             ]
         })
         .collect();
+    let notes = view
+        .notes
+        .iter()
+        .map(|n| Entry {
+            meta: format!(
+                "{} · {} via {}",
+                n.author_name,
+                when(n.created_at),
+                n.channel.label()
+            ),
+            body: n.body.clone(),
+            internal: false,
+        })
+        .collect();
     let sections = vec![
+        Section {
+            heading: "Notes from the site".into(),
+            entries: notes,
+            paragraphs: if view.notes.is_empty() {
+                vec!["No notes yet.".into()]
+            } else {
+                Vec::new()
+            },
+            ..Section::default()
+        },
+        photos_section(&format!("/work-orders/{}", w.id), &view.photos),
         Section {
             heading: "Scope of works".into(),
             paragraphs: vec![w.scope.clone()],
@@ -1205,4 +1233,79 @@ async fn audit_log(State(app): State<App>, staff: Staff) -> AppResult<Response> 
         empty: "Nothing recorded yet.".into(),
     };
     Ok(list(&staff, "/audit", "Audit log", Some("Every change, payment, upload and sign-in, with the door it came through. Entries can never be edited or deleted.".into()), vec![table]))
+}
+
+/// The photos of a record, as links to open each one.
+fn photos_section(base: &str, photos: &[String]) -> Section {
+    let rows = photos
+        .iter()
+        .enumerate()
+        .map(|(i, sha)| {
+            vec![
+                Cell::link(format!("Photo {}", i + 1), format!("{base}/photos/{sha}")),
+                Cell::text(&sha[..12.min(sha.len())]),
+            ]
+        })
+        .collect();
+    Section {
+        heading: format!("Photos ({})", photos.len()),
+        table: Some(Table {
+            caption: "Photos taken on site".into(),
+            headers: headers(&["Photo", "Fingerprint"]),
+            rows,
+            empty: "No photos.".into(),
+        }),
+        ..Section::default()
+    }
+}
+
+/// A photo's bytes, only if it belongs to a record the user may read.
+async fn photo_response(
+    app: &App,
+    org: OrgId,
+    photos: &[String],
+    sha: &str,
+) -> AppResult<Response> {
+    if !photos.iter().any(|p| p == sha) {
+        return Err(AppError::NotFound);
+    }
+    let content_type = crate::services::files::content_type(app, org, sha)
+        .await?
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let bytes = tokio::fs::read(crate::services::files::file_path(app, org, sha))
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}.jpg\"", &sha[..12.min(sha.len())]),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=3600".into(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn issue_photo(
+    State(app): State<App>,
+    staff: Staff,
+    Path((raw, sha)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (_, photos) = issues::issue(&app, &staff.session.actor, id(&raw)?).await?;
+    photo_response(&app, staff.org.id, &photos, &sha).await
+}
+
+async fn work_order_photo(
+    State(app): State<App>,
+    staff: Staff,
+    Path((raw, sha)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let view = works::work_order(&app, &staff.session.actor, id(&raw)?).await?;
+    photo_response(&app, staff.org.id, &view.photos, &sha).await
 }

@@ -5,6 +5,8 @@
 //! fr-sync --db PATH sync       run one full sync; prints its report as JSON
 //! fr-sync --db PATH outbox     print the outbox as JSON
 //! ```
+//!
+//! With `FR_SYNC_STATS=1` it also prints its peak memory (`peak_rss_kb`) on stderr at the end.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,7 +23,20 @@ async fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
-    match run(&db, command).await {
+    let outcome = run(&db, command).await;
+    if std::env::var_os("FR_SYNC_STATS").is_some() {
+        // The kernel's high-water mark of this process's resident memory.
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines().find_map(|l| {
+                    l.strip_prefix("VmHWM:")
+                        .map(|v| v.trim().trim_end_matches(" kB").to_owned())
+                })
+            });
+        eprintln!("peak_rss_kb: {}", peak.unwrap_or_else(|| "unknown".into()));
+    }
+    match outcome {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS

@@ -1,0 +1,260 @@
+//! The commands the app's pages call. Each is a thin call into `facility-report-core`; errors
+//! cross the bridge as `{code, message, fields}`, never as bare strings.
+
+use std::path::PathBuf;
+
+use facility_report_core::actions::{self, IssueInput, OutboxItem, TicketInput};
+use facility_report_core::sync::{self, Report};
+use facility_report_core::view::{self, Account, Site, SiteWork};
+use facility_report_core::{CoreError, Store};
+use proplink_shared::states::WorkOrderStatus;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::AppState;
+
+type Result<T> = std::result::Result<T, CoreError>;
+
+fn store<'a>(state: &'a State<'_, AppState>) -> &'a Store {
+    &state.store
+}
+
+fn parse<T: std::str::FromStr>(field: &'static str, value: &str) -> Result<T> {
+    value.parse().map_err(|_| {
+        CoreError::Invalid(proplink_shared::records::ValidationErrors::single(
+            field,
+            "That choice is not valid",
+        ))
+    })
+}
+
+#[derive(Serialize)]
+pub struct AccountView {
+    #[serde(flatten)]
+    account: Account,
+    default_server: String,
+}
+
+#[tauri::command]
+pub fn account(state: State<'_, AppState>) -> Result<AccountView> {
+    Ok(AccountView {
+        account: view::account(store(&state))?,
+        default_server: state.default_server.clone(),
+    })
+}
+
+#[tauri::command]
+pub async fn request_code(server: String, org: String, email: String) -> Result<()> {
+    sync::request_code(&server, &org, &email).await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    server: String,
+    org: String,
+    email: String,
+    code: String,
+) -> Result<Account> {
+    let store = state.store.clone();
+    sync::sign_in(&store, &server, &org, &email, &code, &device_name()).await?;
+    // Fetch the sites at once; offline, the app still opens and syncs later.
+    match sync::sync(&store).await {
+        Ok(_) | Err(CoreError::Offline(_)) => {}
+        Err(e) => return Err(e),
+    }
+    view::account(&store)
+}
+
+fn device_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "Facility Report".into())
+}
+
+#[tauri::command]
+pub fn sign_out(state: State<'_, AppState>) -> Result<()> {
+    sync::sign_out(store(&state))
+}
+
+#[tauri::command]
+pub fn sites(state: State<'_, AppState>) -> Result<Vec<Site>> {
+    view::sites(store(&state))
+}
+
+#[tauri::command]
+pub fn site_work(state: State<'_, AppState>, site_id: String) -> Result<SiteWork> {
+    view::site_work(store(&state), &site_id)
+}
+
+/// Keeps a photo from the camera (raw bytes in the request body) until it is attached to a
+/// change; returns its path on the phone.
+#[tauri::command]
+pub fn stash_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<String> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CoreError::Invalid(
+            proplink_shared::records::ValidationErrors::single(
+                "photos",
+                "The photo did not arrive",
+            ),
+        ));
+    };
+    if bytes.is_empty() {
+        return Err(CoreError::Invalid(
+            proplink_shared::records::ValidationErrors::single("photos", "The photo is empty"),
+        ));
+    }
+    let path = state.incoming.join(format!("{}.jpg", uuid::Uuid::now_v7()));
+    std::fs::write(&path, bytes)?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+fn photo_paths(state: &State<'_, AppState>, photos: &[String]) -> Result<Vec<PathBuf>> {
+    // Only files this app stashed may be attached.
+    photos
+        .iter()
+        .map(|p| {
+            let path = PathBuf::from(p);
+            if path.parent() == Some(state.incoming.as_path()) {
+                Ok(path)
+            } else {
+                Err(CoreError::NotAllowed(
+                    "That photo is not one taken in the app".into(),
+                ))
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct IssueForm {
+    site_id: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    location: String,
+    category: String,
+    priority: String,
+    #[serde(default)]
+    photos: Vec<String>,
+}
+
+#[tauri::command]
+pub fn log_issue(state: State<'_, AppState>, form: IssueForm) -> Result<String> {
+    let photos = photo_paths(&state, &form.photos)?;
+    let input = IssueInput {
+        site_id: parse("site_id", &form.site_id)?,
+        building_id: None,
+        ticket_id: None,
+        title: &form.title,
+        description: &form.description,
+        location: &form.location,
+        category: &form.category,
+        priority: &form.priority,
+        photos: &photos,
+    };
+    let id = actions::log_issue(store(&state), &input)?;
+    forget(&photos);
+    Ok(id.to_string())
+}
+
+#[derive(Deserialize)]
+pub struct TicketForm {
+    site_id: String,
+    subject: String,
+    body: String,
+    category: String,
+    priority: String,
+    #[serde(default)]
+    photos: Vec<String>,
+}
+
+#[tauri::command]
+pub fn raise_ticket(state: State<'_, AppState>, form: TicketForm) -> Result<String> {
+    let photos = photo_paths(&state, &form.photos)?;
+    let input = TicketInput {
+        site_id: parse("site_id", &form.site_id)?,
+        subject: &form.subject,
+        body: &form.body,
+        category: &form.category,
+        priority: &form.priority,
+        photos: &photos,
+    };
+    let id = actions::raise_ticket(store(&state), &input)?;
+    forget(&photos);
+    Ok(id.to_string())
+}
+
+#[tauri::command]
+pub fn update_work_order(
+    state: State<'_, AppState>,
+    id: String,
+    to: Option<String>,
+    note: Option<String>,
+    photos: Vec<String>,
+) -> Result<()> {
+    let paths = photo_paths(&state, &photos)?;
+    let to: Option<WorkOrderStatus> = to
+        .filter(|t| !t.is_empty())
+        .map(|t| parse("status", &t))
+        .transpose()?;
+    actions::update_work_order(
+        store(&state),
+        parse("id", &id)?,
+        to,
+        note.as_deref(),
+        &paths,
+    )?;
+    forget(&paths);
+    Ok(())
+}
+
+#[tauri::command]
+pub fn reply_ticket(
+    state: State<'_, AppState>,
+    id: String,
+    body: String,
+    internal: bool,
+) -> Result<()> {
+    actions::reply_ticket(store(&state), parse("id", &id)?, &body, internal)
+}
+
+#[tauri::command]
+pub fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxItem>> {
+    actions::outbox(store(&state))
+}
+
+#[tauri::command]
+pub fn retry(state: State<'_, AppState>, seq: i64) -> Result<()> {
+    actions::retry(store(&state), seq)
+}
+
+#[tauri::command]
+pub fn discard(state: State<'_, AppState>, seq: i64) -> Result<()> {
+    actions::discard(store(&state), seq)
+}
+
+/// Syncs now; shows a system notification for what deserves one.
+#[tauri::command]
+pub async fn sync_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<Report> {
+    let report = sync::sync(&state.store).await?;
+    for n in &report.notifications {
+        // A notification that cannot be shown (permission refused) is not a failed sync.
+        let _ = app
+            .notification()
+            .builder()
+            .title(&n.title)
+            .body(&n.body)
+            .show();
+    }
+    Ok(report)
+}
+
+/// The camera's copies are no longer needed once the store has its own.
+fn forget(paths: &[PathBuf]) {
+    for p in paths {
+        let _ = std::fs::remove_file(p);
+    }
+}
