@@ -7,6 +7,7 @@
 
 mod postgres;
 mod run;
+mod system;
 
 use std::path::PathBuf;
 
@@ -14,11 +15,13 @@ use anyhow::{Context, bail};
 
 use run::{Tally, cargo, command_exists, run_counted, step};
 
-const USAGE: &str = "usage: cargo xtask <test|demo>
+const USAGE: &str = "usage: cargo xtask <test|demo|bench>
 
   test [--skip-browser]   formatting, clippy, and every test on SQLite and PostgreSQL,
-                          then the browser tests (headless Chromium)
-  demo [serve flags]      build, create the demo data under ./data and serve it";
+                          then the browser tests (headless Chromium) and the Facility Report
+                          app driven through WebDriver under Xvfb
+  demo [serve flags]      build, create the demo data under ./data and serve it
+  bench sync              time a heavy Facility Report sync against plain HTTP (release build)";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -33,6 +36,7 @@ fn real_main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("test") => test(args.iter().any(|a| a == "--skip-browser")),
         Some("demo") => demo(&args[1..]),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
         _ => {
             println!("{USAGE}");
             Ok(())
@@ -79,6 +83,24 @@ fn demo(serve_args: &[String]) -> anyhow::Result<()> {
 fn test(skip_browser: bool) -> anyhow::Result<()> {
     let mut tally = Tally::default();
 
+    step("System packages");
+    system::ensure(skip_browser)?;
+
+    step("Facility Report's screens (TypeScript, Vite)");
+    if !command_exists("npm") {
+        bail!(
+            "Node.js 20+ and npm are needed to build the app's screens: install them (Debian: apt-get install nodejs npm)"
+        );
+    }
+    let ui = repo_root().join("mobile").join("ui");
+    run::run_in(
+        &ui,
+        "npm",
+        &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        &[],
+    )?;
+    run::run_in(&ui, "npm", &["run", "build"], &[])?;
+
     step("Formatting (cargo fmt --check)");
     cargo(&["fmt", "--all", "--", "--check"])
         .context("run `cargo fmt --all` to fix the formatting")?;
@@ -93,7 +115,7 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         "warnings",
     ])?;
 
-    step("Building the server and the sync tool");
+    step("Building the server, the sync tool and the app");
     cargo(&[
         "build",
         "-p",
@@ -104,6 +126,8 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         "facility-report-core",
         "--bin",
         "fr-sync",
+        "-p",
+        "facility-report",
     ])?;
 
     let nextest = command_exists("cargo-nextest");
@@ -115,7 +139,8 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
 
     step("Unit and HTTP tests on SQLite");
     let mut args = runner.clone();
-    args.push("--workspace");
+    // The app shell has no tests of its own; it is driven end to end below.
+    args.extend(["--workspace", "--exclude", "facility-report"]);
     run_counted(
         &mut tally,
         "cargo",
@@ -135,9 +160,10 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
     )?;
 
     if skip_browser {
-        println!("Browser tests skipped (--skip-browser).");
+        println!("Browser and app tests skipped (--skip-browser).");
     } else {
         browser_tests(&mut tally, &server)?;
+        app_tests(&mut tally)?;
     }
     server.drop_test_databases();
 
@@ -147,6 +173,54 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         bail!("{} test(s) failed", tally.failed.max(tally.errors));
     }
     Ok(())
+}
+
+fn app_tests(tally: &mut Tally) -> anyhow::Result<()> {
+    step("Facility Report app, driven through tauri-driver and WebKitWebDriver under Xvfb");
+    let driver = system::tauri_driver()?;
+    let e2e = repo_root().join("tests").join("e2e");
+    let bin = target_dir().join("debug").join("facility-report");
+    let proplink = proplink_bin();
+    run::run_counted_in(
+        tally,
+        &e2e,
+        "npm",
+        &["run", "test:app"],
+        &[
+            ("TAURI_DRIVER", &driver.to_string_lossy()),
+            ("FACILITY_REPORT_BIN", &bin.to_string_lossy()),
+            ("PROPLINK_BIN", &proplink.to_string_lossy()),
+        ],
+    )
+}
+
+fn bench(which: Option<&str>) -> anyhow::Result<()> {
+    match which {
+        Some("sync") => {
+            step("Building (release)");
+            cargo(&[
+                "build",
+                "--release",
+                "-p",
+                "facility-report-core",
+                "--bin",
+                "fr-sync",
+                "-p",
+                "proplink-tests",
+                "--bin",
+                "bench-sync",
+            ])?;
+            step("Sync benchmark");
+            let status =
+                std::process::Command::new(target_dir().join("release").join("bench-sync"))
+                    .status()?;
+            if !status.success() {
+                bail!("the benchmark failed");
+            }
+            Ok(())
+        }
+        _ => bail!("usage: cargo xtask bench sync"),
+    }
 }
 
 fn browser_tests(tally: &mut Tally, server: &postgres::Server) -> anyhow::Result<()> {

@@ -52,6 +52,13 @@ let siteId = localStorage.getItem('site') ?? '';
 let online = true;
 let tab: 'work_orders' | 'issues' | 'tickets' | 'outbox' = 'work_orders';
 let syncing = false;
+/// Which screen is showing: a sync redraws the home screen, never a form being filled in.
+let screen: 'home' | 'form' = 'form';
+
+/// Redraws the home screen if it is the one showing.
+async function refreshHome(): Promise<void> {
+  if (screen === 'home') await homeScreen();
+}
 
 function errorText(e: unknown): string {
   return isAppError(e) ? e.message : String(e);
@@ -148,6 +155,7 @@ function codeScreen(server: string, org: string, email: string): void {
 }
 
 function render(...nodes: HTMLElement[]): void {
+  screen = 'form';
   app.replaceChildren(...nodes);
   app.focus();
 }
@@ -221,7 +229,12 @@ async function homeScreen(): Promise<void> {
       h('button', { class: 'link', type: 'button', onclick: async () => { await api.signOut(); await signInScreen(); } }, 'Sign out'),
     ),
   );
+  screen = 'home';
   await refreshStatus();
+}
+
+function photoCount(n: number): string {
+  return n === 0 ? 'no photos' : n === 1 ? '1 photo' : `${n} photos`;
 }
 
 function badge(pending: boolean): HTMLElement | null {
@@ -236,7 +249,7 @@ function renderWork(body: HTMLElement, work: SiteWork): void {
     );
   } else if (tab === 'issues') {
     if (work.issues.length === 0) body.append(h('p', {}, 'No open issues on this site.'));
-    body.append(h('ul', { class: 'cards' }, ...work.issues.map((i: Issue) => h('li', { class: 'card' }, h('strong', {}, i.title), h('span', {}, `${i.location} · ${label(i.status)} · ${i.photos.length} photo(s)`), badge(i.pending)))));
+    body.append(h('ul', { class: 'cards' }, ...work.issues.map((i: Issue) => h('li', { class: 'card' }, h('strong', {}, i.title), h('span', {}, `${i.location} · ${label(i.status)} · ${photoCount(i.photos.length)}`), badge(i.pending)))));
   } else {
     if (work.tickets.length === 0) body.append(h('p', {}, 'No open tickets on this site.'));
     body.append(
@@ -315,7 +328,7 @@ function issueForm(): void {
       await api.logIssue({ site_id: siteId, title: value(form, 'title'), description: value(form, 'description'), location: value(form, 'location'), category: value(form, 'category'), priority: value(form, 'priority'), photos });
       tab = 'issues';
       await homeScreen();
-      void syncNow().then(homeScreen);
+      void syncNow().then(refreshHome);
     } catch (err) {
       showErrors(form, errorText(err), isAppError(err) ? err.fields : []);
     }
@@ -344,7 +357,7 @@ function ticketForm(): void {
       await api.raiseTicket({ site_id: siteId, subject: value(form, 'subject'), body: value(form, 'body'), category: value(form, 'category'), priority: value(form, 'priority'), photos });
       tab = 'tickets';
       await homeScreen();
-      void syncNow().then(homeScreen);
+      void syncNow().then(refreshHome);
     } catch (err) {
       showErrors(form, errorText(err), isAppError(err) ? err.fields : []);
     }
@@ -368,7 +381,7 @@ function ticketScreen(t: Ticket): void {
       await api.replyTicket(t.id, value(form, 'body'), internal);
       tab = 'tickets';
       await homeScreen();
-      void syncNow().then(homeScreen);
+      void syncNow().then(refreshHome);
     } catch (err) {
       showErrors(form, errorText(err), isAppError(err) ? err.fields : []);
     }
@@ -403,7 +416,7 @@ function workOrderScreen(w: WorkOrder): void {
       const photos = await stashPhotos(form.querySelector('#photos'));
       await api.updateWorkOrder(w.id, value(form, 'status') || null, value(form, 'note') || null, photos);
       await homeScreen();
-      void syncNow().then(homeScreen);
+      void syncNow().then(refreshHome);
     } catch (err) {
       showErrors(form, errorText(err), isAppError(err) ? err.fields : []);
     }
@@ -425,12 +438,12 @@ async function start(): Promise<void> {
   account = await api.account();
   if (account.signed_in) {
     await homeScreen();
-    void syncNow().then(() => homeScreen());
+    void syncNow().then(refreshHome);
   } else {
     await signInScreen();
   }
   window.setInterval(() => {
-    void syncNow();
+    void syncNow().then(refreshHome);
   }, 15_000);
 }
 

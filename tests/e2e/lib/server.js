@@ -75,7 +75,8 @@ function runDemo(bin, env, timeoutMs) {
  * @param {string} opts.smtpUrl   e.g. smtp://127.0.0.1:2525
  * @param {object} [opts.env]     extra environment for both `demo` and `serve`
  * @param {number} [opts.startTimeoutMs]
- * @returns {Promise<{port:number, baseUrl:string, orgUrl:(slug:string)=>string, dataDir:string, logs:()=>string, stop:()=>Promise<void>}>}
+ * @returns {Promise<{port:number, baseUrl:string, orgUrl:(slug:string)=>string, dataDir:string, logs:()=>string,
+ *   running:()=>boolean, pause:()=>Promise<void>, resume:()=>Promise<void>, stop:()=>Promise<void>}>}
  */
 export async function startServer({ smtpUrl, env: extraEnv = {}, startTimeoutMs = 60000 } = {}) {
   const bin = proplinkBin();
@@ -111,78 +112,111 @@ export async function startServer({ smtpUrl, env: extraEnv = {}, startTimeoutMs 
   }
 
   const log = makeLog();
-  const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const echo = !!process.env.E2E_DEBUG;
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
-      log.add(chunk);
-      if (echo) process.stderr.write(`[proplink] ${chunk}`);
-    });
-  }
-
-  let exited = null;
-  const exitPromise = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve(exited);
-    });
-    child.once('error', (err) => {
-      exited = { code: null, signal: null, error: err };
-      resolve(exited);
-    });
-  });
-  // Never leave a server behind if the test process dies.
-  const killOnExit = () => {
-    if (!exited) child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
   const baseUrl = `http://${listen}`;
 
-  async function stop() {
-    process.removeListener('exit', killOnExit);
-    if (!exited) {
-      child.kill('SIGTERM');
+  /** The running `proplink serve`, or null while paused or stopped. */
+  let proc = null;
+
+  /** Start `proplink serve`; returns a handle with its exit state. */
+  function spawnServe() {
+    const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        log.add(chunk);
+        if (echo) process.stderr.write(`[proplink] ${chunk}`);
+      });
+    }
+    const handle = { child, exited: null, exitPromise: null, killOnExit: null };
+    handle.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        handle.exited = { code, signal };
+        resolve(handle.exited);
+      });
+      child.once('error', (err) => {
+        handle.exited = { code: null, signal: null, error: err };
+        resolve(handle.exited);
+      });
+    });
+    // Never leave a server behind if the test process dies.
+    handle.killOnExit = () => {
+      if (!handle.exited) child.kill('SIGKILL');
+    };
+    process.once('exit', handle.killOnExit);
+    return handle;
+  }
+
+  /** Stop the running `proplink serve` (SIGTERM, then SIGKILL after 10 s), if any. */
+  async function stopServe() {
+    const handle = proc;
+    proc = null;
+    if (!handle) return;
+    process.removeListener('exit', handle.killOnExit);
+    if (!handle.exited) {
+      handle.child.kill('SIGTERM');
       let timer;
       const grace = new Promise((resolve) => {
         timer = setTimeout(resolve, 10000);
       });
-      await Promise.race([exitPromise, grace]);
+      await Promise.race([handle.exitPromise, grace]);
       clearTimeout(timer);
-      if (!exited) {
-        child.kill('SIGKILL');
-        await exitPromise;
+      if (!handle.exited) {
+        handle.child.kill('SIGKILL');
+        await handle.exitPromise;
       }
     }
-    await cleanupDir();
+  }
+
+  let removed = false;
+  async function stop() {
+    await stopServe();
+    if (!removed) {
+      removed = true;
+      await cleanupDir();
+    }
+  }
+
+  /** Start `proplink serve` and wait until /healthz answers 200; on failure, stop everything. */
+  async function serve(what) {
+    if (removed) throw new Error('the server has been stopped; start a new one');
+    if (proc && !proc.exited) return;
+    if (proc) {
+      // It died on its own: forget it and start a fresh one.
+      process.removeListener('exit', proc.killOnExit);
+      proc = null;
+    }
+    const handle = spawnServe();
+    proc = handle;
+    const deadline = Date.now() + startTimeoutMs;
+    let lastError = null;
+    for (;;) {
+      if (handle.exited) {
+        const { exited } = handle;
+        await stop();
+        const why = exited.error ? exited.error.message : `code ${exited.code}, signal ${exited.signal}`;
+        throw new Error(`\`proplink serve\` exited before it was ${what} (${why}).\n--- output ---\n${log.text}`);
+      }
+      try {
+        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (res.status === 200) return;
+        lastError = new Error(`/healthz answered ${res.status}`);
+      } catch (err) {
+        lastError = err;
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(
+          `\`proplink serve\` not ${what} on ${baseUrl} within ${startTimeoutMs} ms ` +
+            `(last: ${lastError && lastError.message}).\n--- output ---\n${log.text}`,
+        );
+      }
+      await sleep(200);
+    }
   }
 
   // Wait until /healthz answers 200.
-  const deadline = Date.now() + startTimeoutMs;
-  let lastError = null;
-  for (;;) {
-    if (exited) {
-      await stop();
-      const why = exited.error ? exited.error.message : `code ${exited.code}, signal ${exited.signal}`;
-      throw new Error(`\`proplink serve\` exited before it was ready (${why}).\n--- output ---\n${log.text}`);
-    }
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) break;
-      lastError = new Error(`/healthz answered ${res.status}`);
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `\`proplink serve\` not ready on ${baseUrl} within ${startTimeoutMs} ms ` +
-          `(last: ${lastError && lastError.message}).\n--- output ---\n${log.text}`,
-      );
-    }
-    await sleep(200);
-  }
+  await serve('ready');
 
   return {
     port,
@@ -191,6 +225,16 @@ export async function startServer({ smtpUrl, env: extraEnv = {}, startTimeoutMs 
     orgUrl: (slug) => `http://${slug}.proplink.localhost:${port}`,
     dataDir,
     logs: () => log.text,
+    /** Whether `proplink serve` is running (false while paused). */
+    running: () => proc !== null && !proc.exited,
+    /**
+     * Stop `proplink serve` but keep its data and port, as if the network went away.
+     * Clients then get "connection refused" until `resume()`.
+     */
+    pause: stopServe,
+    /** Start `proplink serve` again on the same port and data, and wait for /healthz. */
+    resume: () => serve('ready again'),
+    /** Stop the server and remove its data directory. */
     stop,
   };
 }
