@@ -128,6 +128,8 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         "fr-sync",
         "-p",
         "facility-report",
+        "--bin",
+        "facility-report",
     ])?;
 
     let nextest = command_exists("cargo-nextest");

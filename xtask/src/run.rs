@@ -147,7 +147,11 @@ fn counts(lines: &[String]) -> (u64, u64) {
             failed += number_before(l, " failed");
         } else if let Some(n) = l.strip_prefix("# pass ") {
             passed += n.trim().parse().unwrap_or(0);
-        } else if let Some(n) = l.strip_prefix("# fail ") {
+        } else if let Some(n) = l
+            .strip_prefix("# fail ")
+            .or_else(|| l.strip_prefix("# cancelled "))
+        {
+            // A test cancelled because its set-up failed did not pass either.
             failed += n.trim().parse().unwrap_or(0);
         }
     }
@@ -178,7 +182,8 @@ mod tests {
             "test result: ok. 2 passed; 1 failed; 0 ignored",
             "# pass 1",
             "# fail 0",
+            "# cancelled 1",
         ]);
-        assert_eq!(counts(&out), (42, 1));
+        assert_eq!(counts(&out), (42, 2));
     }
 }
