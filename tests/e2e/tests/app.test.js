@@ -241,7 +241,7 @@ describe('Facility Report desktop app', () => {
         { timeout: 60000, nudge: 10000 },
       );
       assert.match(state.status, /^Online · all changes sent$/);
-      assert.match(cardFor(state, first).text, /1 photo\(s\)/, 'the synced issue should carry its photo');
+      assert.match(cardFor(state, first).text, /\b1 photo\b/, 'the synced issue should carry its photo');
       t.diagnostic(`first issue sent (photo attached by ${photoVia}): ${cardFor(state, first).text}`);
 
       // c. The server goes away; the next change waits in the outbox.
