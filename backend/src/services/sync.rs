@@ -7,11 +7,11 @@
 //! a gap is refused with nothing applied. A mutation that can never succeed is rejected with a
 //! reason and still advances the counter. The answer is sent only after the commit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use proplink_shared::records::{NewIssue, NewTicket};
 use proplink_shared::sync::*;
-use proplink_shared::{Actor, OrgId, Principal, SiteId, SiteScope};
+use proplink_shared::{Actor, OrgId, Principal, SiteId, SiteScope, TicketId};
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
@@ -478,6 +478,24 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
     response.sites = site_views(app, actor).await?;
 
     let tickets = requests::tickets(app, actor, 5_000).await?;
+    // One query each for every conversation and photo, rather than one per record.
+    let (mut conversations, mut issue_photos) = {
+        let mut conn = app.db.read().await?;
+        let mut conversations: HashMap<TicketId, Vec<MessageView>> = HashMap::new();
+        for (ticket, e) in crate::store::requests::entries_of_open_tickets(&mut conn, org).await? {
+            conversations.entry(ticket).or_default().push(MessageView {
+                author: e.author_name,
+                body: e.body,
+                internal: e.kind == "internal_note",
+                created_at: e.created_at,
+            });
+        }
+        let mut issue_photos: HashMap<String, Vec<String>> = HashMap::new();
+        for (record, sha) in sync_store::files_of_type(&mut conn, org, "issue").await? {
+            issue_photos.entry(record).or_default().push(sha);
+        }
+        (conversations, issue_photos)
+    };
     for t in tickets
         .iter()
         .filter(|t| wanted("ticket", &t.id.to_string()))
@@ -489,7 +507,6 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
             });
             continue;
         }
-        let (_, entries) = requests::ticket(app, actor, t.id).await?;
         response.tickets.push(TicketView {
             id: t.id,
             site_id: t.site_id,
@@ -500,15 +517,8 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
             status: t.status.code().into(),
             reporter: t.reporter_name.clone(),
             created_at: t.created_at,
-            messages: entries
-                .iter()
-                .map(|e| MessageView {
-                    author: e.author_name.clone(),
-                    body: e.body.clone(),
-                    internal: e.kind == "internal_note",
-                    created_at: e.created_at,
-                })
-                .collect(),
+            // Facility Report is for staff, who see internal notes too.
+            messages: conversations.remove(&t.id).unwrap_or_default(),
         });
     }
     let issue_rows = issues::issues(app, actor, 5_000).await?;
@@ -523,10 +533,7 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
             });
             continue;
         }
-        let photos = {
-            let mut conn = app.db.read().await?;
-            sync_store::files_of(&mut conn, org, "issue", &i.id.to_string()).await?
-        };
+        let photos = issue_photos.remove(&i.id.to_string()).unwrap_or_default();
         response.issues.push(IssueView {
             id: i.id,
             site_id: i.site_id,

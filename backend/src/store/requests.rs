@@ -309,3 +309,43 @@ pub async fn issues_of_work_order(
     .fetch_all(conn)
     .await
 }
+
+/// The conversation of every ticket of the organisation that is not closed, oldest entry
+/// first, keyed by ticket: one query for a whole pull instead of one per ticket.
+pub async fn entries_of_open_tickets(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> Result<Vec<(TicketId, EntryRow)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        ticket_id: TicketId,
+        kind: String,
+        author_name: String,
+        channel: Channel,
+        body: String,
+        created_at: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT e.ticket_id, e.kind, e.author_name, e.channel, e.body, e.created_at FROM ticket_entries e \
+         JOIN tickets t ON t.id = e.ticket_id AND t.organisation_id = e.organisation_id \
+         WHERE e.organisation_id = $1 AND t.status <> 'closed' ORDER BY e.created_at, e.id",
+    )
+    .bind(org)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.ticket_id,
+                EntryRow {
+                    kind: r.kind,
+                    author_name: r.author_name,
+                    channel: r.channel,
+                    body: r.body,
+                    created_at: r.created_at,
+                },
+            )
+        })
+        .collect())
+}

@@ -370,3 +370,16 @@ pub async fn revoke_token(
     .await?;
     Ok(())
 }
+
+/// Every photo attached to records of `record_type`, as (record id, sha256), in order.
+pub async fn files_of_type(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    record_type: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT record_id, sha256 FROM record_files WHERE organisation_id = $1 AND record_type = $2 ORDER BY created_at, id")
+        .bind(org)
+        .bind(record_type)
+        .fetch_all(conn)
+        .await
+}

@@ -243,6 +243,25 @@ async fn a_site_unassigned_while_offline_rejects_the_change_and_keeps_it_until_d
         sites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
         ["Beta House"]
     );
+    // What Sid could see on Alpha Court has left the phone; Beta House's work has arrived.
+    let on_phone = |id: proplink_shared::TicketId| -> i64 {
+        phone
+            .store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT COUNT(*) FROM tickets WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap_or(-1)
+    };
+    assert_eq!(
+        on_phone(org.ticket_a),
+        0,
+        "the old site's ticket was removed from the phone"
+    );
+    assert_eq!(on_phone(org.ticket_b), 1, "the new site's ticket arrived");
     let local: i64 = phone
         .store
         .read(|c| {
