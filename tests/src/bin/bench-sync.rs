@@ -88,10 +88,12 @@ async fn main() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let sink_addr = sink.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let app = axum::Router::new().route(
-        "/sink",
-        axum::routing::post(|body: axum::body::Bytes| async move { body.len().to_string() }),
-    );
+    let app = axum::Router::new()
+        .route(
+            "/sink",
+            axum::routing::post(|body: axum::body::Bytes| async move { body.len().to_string() }),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable());
     tokio::spawn(async move {
         let _ = axum::serve(sink, app).await;
     });
