@@ -8,7 +8,6 @@ pub mod pages;
 pub mod web;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -176,9 +175,6 @@ async fn run(router: &Router, req: Request) -> Response {
 fn not_found() -> Response {
     AppError::NotFound.into_response()
 }
-
-/// `Body` is re-exported for tests that build requests by hand.
-pub type HttpBody = Body;
 
 #[cfg(test)]
 mod tests {
