@@ -19,7 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::App;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::store::orgs::{self, OrgRow};
+use crate::store::orgs::OrgRow;
 
 /// Which door a host names.
 #[derive(Debug, PartialEq, Eq)]
@@ -151,17 +151,14 @@ async fn dispatch(State(doors): State<Doors>, mut req: Request) -> Response {
         Door::Api => return run(&doors.api, req).await,
         Door::Unknown => return not_found(),
     };
-    let org = match doors.app.db.read().await {
-        Ok(mut conn) => orgs::by_slug(&mut conn, &slug).await,
-        Err(e) => Err(e),
-    };
+    let org = crate::services::orgs::by_slug(&doors.app, &slug).await;
     match org {
         Ok(Some(org)) => {
             req.extensions_mut().insert(OrgContext(org));
             run(door, req).await
         }
         Ok(None) => not_found(),
-        Err(e) => AppError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -255,6 +255,12 @@ impl InvoiceStatus {
         self == InvoiceStatus::Draft
     }
 
+    /// Whether an invoice due on `due` is in arrears on `today`: posted, not settled, past due.
+    #[must_use]
+    pub fn is_overdue(self, due: time::Date, today: time::Date) -> bool {
+        self.is_posted() && !self.is_terminal() && due < today
+    }
+
     /// Whether the invoice counts towards the unit's balance (it has been posted).
     #[must_use]
     pub fn is_posted(self) -> bool {
@@ -375,6 +381,16 @@ mod tests {
             assert!(s.next_states().is_empty(), "{s:?}");
         }
         assert_eq!(TicketStatus::Closed.next_states(), &[TicketStatus::Open]);
+    }
+
+    #[test]
+    fn only_posted_unsettled_invoices_past_due_are_overdue() {
+        use time::macros::date;
+        let (due, today) = (date!(2026 - 05 - 01), date!(2026 - 05 - 02));
+        assert!(InvoiceStatus::Sent.is_overdue(due, today));
+        assert!(!InvoiceStatus::Sent.is_overdue(today, today));
+        assert!(!InvoiceStatus::Draft.is_overdue(due, today));
+        assert!(!InvoiceStatus::Paid.is_overdue(due, today));
     }
 
     #[test]

@@ -85,6 +85,15 @@ impl Browser {
         self.send(host, req).await
     }
 
+    /// A POST with a bearer token and no body, as the app sends some API calls.
+    pub async fn post_with_bearer(&self, host: &str, path: &str, token: &str) -> Page {
+        let req = self
+            .client
+            .post(self.url(path))
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {token}"));
+        self.send(host, req).await
+    }
+
     /// A cookie this browser holds for `host`.
     #[must_use]
     pub fn cookie(&self, host: &str, name: &str) -> Option<String> {

@@ -134,11 +134,7 @@ async fn mailbox(
     State(app): State<App>,
     axum::Extension(OrgContext(org)): axum::Extension<OrgContext>,
 ) -> AppResult<Response> {
-    if !app.config.dev_mailbox() {
-        return Err(AppError::NotFound);
-    }
-    let mut conn = app.db.read().await?;
-    let mails = crate::store::mail::of_org(&mut conn, org.id, 50)
+    let mails = crate::services::mail::held(&app, org.id, 50)
         .await?
         .into_iter()
         .map(|m| MailView {

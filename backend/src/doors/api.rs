@@ -155,10 +155,8 @@ impl FromRequestParts<App> for Authed {
 }
 
 async fn org_by_slug(app: &App, slug: &str) -> Result<orgs::OrgRow, ApiErr> {
-    let mut conn = app.db.read().await.map_err(AppError::from)?;
-    orgs::by_slug(&mut conn, slug.trim().to_ascii_lowercase().as_str())
-        .await
-        .map_err(AppError::from)?
+    crate::services::orgs::by_slug(app, slug)
+        .await?
         .ok_or_else(|| {
             ApiErr(AppError::Invalid(
                 proplink_shared::records::ValidationErrors::single(
@@ -368,17 +366,7 @@ async fn photo(
     Authed(device): Authed,
     Path(sha): Path<String>,
 ) -> Result<Response, ApiErr> {
-    let state = files::state(&app, device.org.id, &sha)
-        .await?
-        .filter(|s| s.complete)
-        .ok_or(ApiErr(AppError::NotFound))?;
-    let content_type = files::content_type(&app, device.org.id, &sha)
-        .await?
-        .unwrap_or_else(|| "application/octet-stream".into());
-    let bytes = tokio::fs::read(files::file_path(&app, device.org.id, &sha))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let _ = state;
+    let (content_type, bytes) = files::read(&app, device.org.id, &sha).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),

@@ -71,12 +71,25 @@ pub async fn state(app: &App, org: OrgId, sha: &str) -> AppResult<Option<UploadS
         }))
 }
 
-/// The content type a completed upload was found to have.
-pub async fn content_type(app: &App, org: OrgId, sha: &str) -> AppResult<Option<String>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::upload(&mut conn, org, sha)
-        .await?
-        .and_then(|u| u.content_type))
+/// A complete photo of this organisation: its content type (found from its bytes) and bytes.
+/// Callers check first that the person may see the record it belongs to.
+pub async fn read(app: &App, org: OrgId, sha: &str) -> AppResult<(String, Vec<u8>)> {
+    valid_sha256(sha).map_err(|_| AppError::NotFound)?;
+    let upload = {
+        let mut conn = app.db.read().await?;
+        store::upload(&mut conn, org, sha).await?
+    };
+    let content_type = upload
+        .filter(|u| u.completed_at.is_some())
+        .ok_or(AppError::NotFound)?
+        .content_type;
+    let bytes = tokio::fs::read(file_path(app, org, sha))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        content_type.unwrap_or_else(|| "application/octet-stream".into()),
+        bytes,
+    ))
 }
 
 /// Whether every one of `shas` is completely uploaded for this organisation; returns those

@@ -313,6 +313,22 @@ pub async fn invoices(app: &App, actor: &Actor, limit: i64) -> AppResult<Vec<Inv
     Ok(readable(actor, rows, |i| resource(actor, i)))
 }
 
+/// What the actor's readable invoices have overdue in all: the arrears figure.
+pub async fn overdue_total(app: &App, actor: &Actor) -> AppResult<Money> {
+    check(
+        actor,
+        Action::Read,
+        &Resource::org_wide(actor.org, Domain::Finance),
+    )?;
+    let today = super::today(app);
+    Ok(invoices(app, actor, i64::MAX)
+        .await?
+        .iter()
+        .filter(|i| i.is_overdue(today))
+        .map(InvoiceRow::outstanding)
+        .sum())
+}
+
 pub struct InvoiceView {
     pub invoice: InvoiceRow,
     pub lines: Vec<InvoiceLineRow>,

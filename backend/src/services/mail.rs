@@ -47,6 +47,16 @@ pub async fn queue(
     store::enqueue(conn, &row).await
 }
 
+/// What the dev mailbox shows: an organisation's latest mail, newest first. Only while mail is
+/// held rather than sent; a server that sends mail has no mailbox page.
+pub async fn held(app: &App, org: OrgId, limit: i64) -> crate::error::AppResult<Vec<MailRow>> {
+    if app.mail_mode != MailMode::Hold {
+        return Err(crate::error::AppError::NotFound);
+    }
+    let mut conn = app.db.read().await?;
+    Ok(store::of_org(&mut conn, org, limit).await?)
+}
+
 const MAX_ATTEMPTS: i64 = 6;
 
 /// Delivers queued mail until the process stops.

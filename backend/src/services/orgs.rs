@@ -27,6 +27,12 @@ pub fn system_actor(org: OrgId) -> Actor {
     }
 }
 
+/// The organisation a subdomain names, if any.
+pub async fn by_slug(app: &App, slug: &str) -> AppResult<Option<OrgRow>> {
+    let mut conn = app.db.read().await?;
+    Ok(orgs::by_slug(&mut conn, &slug.trim().to_ascii_lowercase()).await?)
+}
+
 /// Company details printed on statements and letters.
 #[derive(Clone, Debug, Default)]
 pub struct OrgDetails {

@@ -71,7 +71,7 @@ pub async fn sign_out(app: &App, device: &Device, token: &str) -> AppResult<()> 
         record_type: "device",
         record_id: device.device_id.clone(),
         action: proplink_shared::audit::AuditAction::SignOut,
-        what: "signed out of Facility Report".into(),
+        what: "signed out of the app".into(),
         detail: serde_json::json!({}),
     };
     super::audit::record(

@@ -29,6 +29,14 @@ impl InvoiceRow {
     pub fn outstanding(&self) -> Money {
         Money::from_pence(self.total.pence() - self.paid.pence())
     }
+
+    /// In arrears on `today`; an unreadable due date is never overdue.
+    #[must_use]
+    pub fn is_overdue(&self, today: time::Date) -> bool {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(&self.due_date, &format)
+            .is_ok_and(|due| self.status.is_overdue(due, today))
+    }
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -652,3 +652,72 @@ async fn knowing_a_photos_hash_never_opens_another_organisations_photo() {
         .await;
     assert_eq!(page.status, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_tokens_end_at_sign_out_and_at_the_next_sign_in() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
+    // A wrong code or an unknown organisation gives no token, with a reason.
+    client
+        .request_code("acme", &org.site_manager_email)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = t.smtp.code(&org.site_manager_email, 1).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let device = uuid::Uuid::now_v7();
+    let refused = client
+        .token("acme", &org.site_manager_email, wrong, device, "Phone")
+        .await;
+    assert!(
+        matches!(&refused, Err(facility_report_core::CoreError::Server { code, message }) if code == "invalid" && message.contains("not right")),
+        "{:?}",
+        refused.err()
+    );
+    let nowhere = client
+        .request_code("nowhere", &org.site_manager_email)
+        .await;
+    assert!(
+        matches!(&nowhere, Err(facility_report_core::CoreError::Server { message, .. }) if message.contains("no organisation")),
+        "{:?}",
+        nowhere.err()
+    );
+
+    // Signing the same device in again retires its earlier token.
+    let first = client
+        .token("acme", &org.site_manager_email, &code, device, "Phone")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .token;
+    assert!(client.pull(&first, 0).await.is_ok());
+    client
+        .request_code("acme", &org.site_manager_email)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = t.smtp.code(&org.site_manager_email, 2).await;
+    let second = client
+        .token("acme", &org.site_manager_email, &code, device, "Phone")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .token;
+    assert!(matches!(
+        client.pull(&first, 0).await,
+        Err(facility_report_core::CoreError::NotSignedIn)
+    ));
+    assert!(client.pull(&second, 0).await.is_ok());
+
+    // Signing out ends the token at once, and is audited.
+    let b = t.browser();
+    let signed_out = b
+        .post_with_bearer("api.proplink.localhost", "/v1/auth/sign-out", &second)
+        .await;
+    assert_eq!(signed_out.status, 204);
+    assert!(matches!(
+        client.pull(&second, 0).await,
+        Err(facility_report_core::CoreError::NotSignedIn)
+    ));
+    let events = t.audit_events(org.id).await;
+    assert!(events.iter().any(|(a, c, s)| a == "sign_out"
+        && c == "facility_report"
+        && s.starts_with("Sid Site signed out of the app via Facility Report")));
+}

@@ -140,22 +140,15 @@ async fn dashboard(State(app): State<App>, staff: Staff) -> AppResult<Response> 
             href: Some("/work-orders".into()),
         },
     ];
-    if let Ok(invoices) = ledger::invoices(&app, actor, 100_000).await {
-        let today = services::today(&app);
-        let overdue: Money = invoices
-            .iter()
-            .filter(|i| {
-                !i.status.is_terminal()
-                    && i.status.is_posted()
-                    && services::parse_date(&i.due_date).is_some_and(|d| d < today)
-            })
-            .map(ledger_outstanding)
-            .sum();
-        cards.push(Card {
+    // Only roles that may read the accounts see the arrears figure.
+    match ledger::overdue_total(&app, actor).await {
+        Ok(overdue) => cards.push(Card {
             figure: overdue.to_string(),
             label: "overdue (arrears)".into(),
             href: Some("/invoices".into()),
-        });
+        }),
+        Err(AppError::NotFound | AppError::Forbidden) => {}
+        Err(e) => return Err(e),
     }
     let now = app.clock.now();
     let rows = tickets
@@ -206,10 +199,6 @@ async fn dashboard(State(app): State<App>, staff: Staff) -> AppResult<Response> 
         audit: activity,
     };
     Ok(render(&page).into_response())
-}
-
-fn ledger_outstanding(i: &crate::store::finance::InvoiceRow) -> Money {
-    i.outstanding()
 }
 
 async fn sites(State(app): State<App>, staff: Staff) -> AppResult<Response> {
@@ -952,9 +941,7 @@ async fn invoices(State(app): State<App>, staff: Staff) -> AppResult<Response> {
         .await?
         .into_iter()
         .map(|i| {
-            let overdue = i.status.is_posted()
-                && !i.status.is_terminal()
-                && services::parse_date(&i.due_date).is_some_and(|d| d < today);
+            let overdue = i.is_overdue(today);
             vec![
                 Cell::link(&i.number, format!("/invoices/{}", i.id)),
                 Cell::link(&i.unit_name, format!("/units/{}", i.unit_id)),
@@ -1269,12 +1256,7 @@ async fn photo_response(
     if !photos.iter().any(|p| p == sha) {
         return Err(AppError::NotFound);
     }
-    let content_type = crate::services::files::content_type(app, org, sha)
-        .await?
-        .unwrap_or_else(|| "application/octet-stream".into());
-    let bytes = tokio::fs::read(crate::services::files::file_path(app, org, sha))
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let (content_type, bytes) = crate::services::files::read(app, org, sha).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type),
