@@ -44,10 +44,14 @@ fn real_main() -> anyhow::Result<()> {
     }
 }
 
+/// The checkout being worked on. Read at run time (`cargo run` sets CARGO_MANIFEST_DIR), not
+/// baked in at build time: a binary built from another clone sharing the target directory must
+/// not test that clone.
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+    std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
+        .and_then(|xtask| xtask.parent().map(PathBuf::from))
+        .or_else(|| std::env::current_dir().ok())
         .unwrap_or_default()
 }
 
