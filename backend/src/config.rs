@@ -57,9 +57,32 @@ pub struct Settings {
 
     /// SMTP server for outgoing mail, e.g. smtp://127.0.0.1:2525 (plain, for a local relay),
     /// smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS).
-    /// Without it, mail is kept in the dev mailbox at /dev/mailbox on each organisation's admin host.
+    /// `serve` needs it, unless --dev keeps mail in the development mailbox instead
     #[arg(long, env = "PROPLINK_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+
+    /// Development mode: mail is kept in a mailbox page at /dev/mailbox on each organisation's
+    /// admin host, where anyone who can reach the server reads every sign-in code. For trying
+    /// PropLink on your own machine only, never for a server others can reach
+    #[arg(long, env = "PROPLINK_DEV", global = true)]
+    #[serde(skip)]
+    pub dev: bool,
+
+    /// The server's secret key, hex, at least 32 bytes (e.g. `openssl rand -hex 32`); every
+    /// replica of one installation needs the same. [default: the key file secret.key in the
+    /// data directory, created at first start with mode 0600]
+    #[arg(
+        long,
+        env = "PROPLINK_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+
+    /// Where signed checkpoints of the audit trail are appended [default: audit-checkpoints.log
+    /// in the data directory]; keep it where the database's owners cannot rewrite it
+    #[arg(long, env = "PROPLINK_AUDIT_CHECKPOINT_FILE", global = true)]
+    pub audit_checkpoint_file: Option<PathBuf>,
 
     /// Sender of outgoing mail [default: PropLink <no-reply@proplink.localhost>]
     #[arg(long, env = "PROPLINK_MAIL_FROM", global = true)]
@@ -77,13 +100,19 @@ pub struct Settings {
     #[arg(long, env = "PROPLINK_SESSION_MAX_HOURS", global = true)]
     pub session_max_hours: Option<u64>,
 
-    /// Sign-in codes one email address may be sent per 15 minutes [default: 5]
+    /// Sign-in codes one email address may be sent at the request of one client (IP address)
+    /// per 15 minutes [default: 5]
     #[arg(long, env = "PROPLINK_OTP_SENDS_PER_ADDRESS", global = true)]
     pub otp_sends_per_address: Option<u32>,
 
-    /// Sign-in codes one client (IP address) may request per 15 minutes [default: 20]
+    /// Sign-in codes one client (IP address) may request per 15 minutes, for any addresses
+    /// [default: 20]
     #[arg(long, env = "PROPLINK_OTP_SENDS_PER_CLIENT", global = true)]
     pub otp_sends_per_client: Option<u32>,
+
+    /// Sign-in codes one email address may be sent per hour, whoever asks [default: 20]
+    #[arg(long, env = "PROPLINK_OTP_SENDS_PER_ADDRESS_HOURLY", global = true)]
+    pub otp_sends_per_address_hourly: Option<u32>,
 
     /// Take the client's address from X-Forwarded-For (only behind a trusted proxy) [default: false]
     #[arg(long, env = "PROPLINK_TRUST_FORWARDED_FOR", global = true)]
@@ -104,12 +133,16 @@ pub struct Config {
     pub public_scheme: String,
     pub public_port: Option<u16>,
     pub smtp_url: Option<String>,
+    pub dev: bool,
+    pub secret_key: Option<String>,
+    pub audit_checkpoint_file: PathBuf,
     pub mail_from: String,
     pub cookie_secure: bool,
     pub session_idle: Duration,
     pub session_max: Duration,
     pub otp_sends_per_address: u32,
     pub otp_sends_per_client: u32,
+    pub otp_sends_per_address_hourly: u32,
     pub trust_forwarded_for: bool,
 }
 
@@ -133,6 +166,11 @@ impl Settings {
             public_scheme: self.public_scheme.or(from_file.public_scheme),
             public_port: self.public_port.or(from_file.public_port),
             smtp_url: self.smtp_url.or(from_file.smtp_url),
+            dev: self.dev,
+            secret_key: self.secret_key.or(from_file.secret_key),
+            audit_checkpoint_file: self
+                .audit_checkpoint_file
+                .or(from_file.audit_checkpoint_file),
             mail_from: self.mail_from.or(from_file.mail_from),
             cookie_secure: self.cookie_secure.or(from_file.cookie_secure),
             session_idle_minutes: self.session_idle_minutes.or(from_file.session_idle_minutes),
@@ -141,12 +179,18 @@ impl Settings {
                 .otp_sends_per_address
                 .or(from_file.otp_sends_per_address),
             otp_sends_per_client: self.otp_sends_per_client.or(from_file.otp_sends_per_client),
+            otp_sends_per_address_hourly: self
+                .otp_sends_per_address_hourly
+                .or(from_file.otp_sends_per_address_hourly),
             trust_forwarded_for: self.trust_forwarded_for.or(from_file.trust_forwarded_for),
         })
     }
 
     pub fn resolve(self) -> anyhow::Result<Config> {
         let data_dir = self.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
+        let audit_checkpoint_file = self
+            .audit_checkpoint_file
+            .unwrap_or_else(|| data_dir.join("audit-checkpoints.log"));
         let database_url = match self.database_url.filter(|u| !u.trim().is_empty()) {
             Some(url) => url,
             None => format!("sqlite://{}", data_dir.join("proplink.db").display()),
@@ -182,6 +226,9 @@ impl Settings {
             public_scheme,
             public_port,
             smtp_url: self.smtp_url.filter(|u| !u.trim().is_empty()),
+            dev: self.dev,
+            secret_key: self.secret_key.filter(|k| !k.trim().is_empty()),
+            audit_checkpoint_file,
             mail_from: self
                 .mail_from
                 .unwrap_or_else(|| "PropLink <no-reply@proplink.localhost>".into()),
@@ -190,6 +237,7 @@ impl Settings {
             session_max: Duration::from_secs(hours * 3600),
             otp_sends_per_address: self.otp_sends_per_address.unwrap_or(5),
             otp_sends_per_client: self.otp_sends_per_client.unwrap_or(20),
+            otp_sends_per_address_hourly: self.otp_sends_per_address_hourly.unwrap_or(20),
             trust_forwarded_for: self.trust_forwarded_for.unwrap_or(false),
         })
     }
@@ -222,9 +270,23 @@ impl Config {
         self.public_url(&format!("{slug}.{}", self.admin_domain))
     }
 
-    /// Whether mail is kept for the dev mailbox page rather than sent.
+    /// Whether mail is kept for the development mailbox rather than sent: development mode
+    /// without a mail server.
     #[must_use]
-    pub fn dev_mailbox(&self) -> bool {
-        self.smtp_url.is_none()
+    pub fn holds_mail(&self) -> bool {
+        self.dev && self.smtp_url.is_none()
+    }
+
+    /// Why `serve` cannot start as configured, if it cannot: without a mail server nobody
+    /// could receive a sign-in code, unless development mode keeps the codes on a page.
+    #[must_use]
+    pub fn serve_problem(&self) -> Option<String> {
+        (self.smtp_url.is_none() && !self.dev).then(|| {
+            "no mail server is configured, so nobody could receive a sign-in code. Set PROPLINK_SMTP_URL \
+             (or --smtp-url, or smtp_url in the config file) to your SMTP server, for example \
+             smtp://user:password@mail.example.com:587; or, only to try PropLink on your own machine, \
+             pass --dev to show sign-in codes in a development mailbox"
+                .into()
+        })
     }
 }

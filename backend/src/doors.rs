@@ -1,25 +1,28 @@
 //! The front doors. The Host header picks the door and the organisation; an unknown host or
-//! organisation answers 404 and says nothing about what exists.
+//! organisation answers 404 and says nothing about what exists. A request with more than one
+//! Host, or one that is not a host name, is refused before any door sees it.
 
 pub mod admin;
 pub mod api;
+pub mod assets;
+pub mod extract;
 pub mod landing;
 pub mod pages;
 pub mod web;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceExt;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::App;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::store::orgs::OrgRow;
+use crate::store::orgs::Organisation;
 
 /// Which door a host names.
 #[derive(Debug, PartialEq, Eq)]
@@ -65,9 +68,72 @@ pub fn classify(host: &str, config: &Config) -> Door {
     }
 }
 
+/// Whether `value` is a host name with an optional port, and nothing else.
+fn well_formed_host(value: &str) -> bool {
+    let (name, port) = match value.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (value, None),
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let name = name.strip_suffix('.').unwrap_or(name);
+    port_ok
+        && !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// The host a request is for: its one Host header (or, for HTTP/2, its authority), which must
+/// agree with an absolute-form request target.
+fn request_host(req: &Request) -> Result<String, AppError> {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let header = hosts.next();
+    if hosts.next().is_some() {
+        return Err(AppError::bad_request(
+            "bad_host",
+            "The request has more than one Host header",
+        ));
+    }
+    let header = header
+        .map(|h| h.to_str().map(str::to_owned))
+        .transpose()
+        .map_err(|_| AppError::bad_request("bad_host", "The Host header is not valid"))?;
+    let authority = req.uri().authority().map(|a| a.as_str().to_owned());
+    let host = match (header, authority) {
+        (Some(h), Some(a)) if !h.eq_ignore_ascii_case(&a) => {
+            return Err(AppError::bad_request(
+                "bad_host",
+                "The Host header does not match the address requested",
+            ));
+        }
+        (Some(h), _) | (None, Some(h)) => h,
+        (None, None) => {
+            return Err(AppError::bad_request(
+                "bad_host",
+                "The request has no Host header",
+            ));
+        }
+    };
+    if !well_formed_host(&host) {
+        return Err(AppError::bad_request(
+            "bad_host",
+            "The Host header is not a host name",
+        ));
+    }
+    Ok(host)
+}
+
 /// The organisation a request is for, resolved from its host before any door sees it.
 #[derive(Clone)]
-pub struct OrgContext(pub OrgRow);
+pub struct OrgContext(pub Organisation);
 
 #[derive(Clone)]
 struct Doors {
@@ -79,28 +145,28 @@ struct Doors {
     api: Router,
 }
 
+/// Web forms are small; the API sets its own limits per route.
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
 /// The whole HTTP surface.
 pub fn router(app: App) -> Router {
-    // Web forms are small; the API takes photo chunks and sets its own limit.
-    let form_limit = || RequestBodyLimitLayer::new(2 * 1024 * 1024);
+    let web = |r: Router<App>| {
+        r.layer(DefaultBodyLimit::max(FORM_LIMIT))
+            .layer(middleware::from_fn(private_by_default))
+            .with_state(app.clone())
+    };
     let doors = Doors {
-        admin: admin::router().layer(form_limit()).with_state(app.clone()),
-        residence: landing::residence_router()
-            .layer(form_limit())
-            .with_state(app.clone()),
-        thread: landing::thread_router()
-            .layer(form_limit())
-            .with_state(app.clone()),
-        contractor: landing::contractor_router()
-            .layer(form_limit())
-            .with_state(app.clone()),
+        admin: web(admin::router()),
+        residence: web(landing::residence_router()),
+        thread: web(landing::thread_router()),
+        contractor: web(landing::contractor_router()),
         api: api::router().with_state(app.clone()),
         app: app.clone(),
     };
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
-        .route("/assets/app.css", get(stylesheet))
+        .merge(assets::router())
         .fallback(dispatch)
         .with_state(doors)
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -109,12 +175,28 @@ pub fn router(app: App) -> Router {
         .layer(security_header(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        ));
+    if app.config.public_scheme == "https" {
+        router = router.layer(security_header(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        ));
+    }
+    router.layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Pages of the doors are about someone: no cache keeps them unless a handler says otherwise.
+async fn private_by_default(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
 }
 
 async fn ready(State(doors): State<Doors>) -> Response {
@@ -124,40 +206,25 @@ async fn ready(State(doors): State<Doors>) -> Response {
     }
 }
 
-async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        include_str!("../assets/app.css"),
-    )
-        .into_response()
-}
-
 async fn dispatch(State(doors): State<Doors>, mut req: Request) -> Response {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()))
-        .unwrap_or_default();
+    let host = match request_host(&req) {
+        Ok(h) => h,
+        Err(e) => return e.into_response(),
+    };
     let (door, slug) = match classify(&host, &doors.app.config) {
         Door::Admin(slug) => (&doors.admin, slug),
         Door::ResidencePort(slug) => (&doors.residence, slug),
         Door::BuildingThread(slug) => (&doors.thread, slug),
         Door::ContractorPort => return run(&doors.contractor, req).await,
         Door::Api => return run(&doors.api, req).await,
-        Door::Unknown => return not_found(),
+        Door::Unknown => return AppError::NotFound.into_response(),
     };
-    let org = crate::services::orgs::by_slug(&doors.app, &slug).await;
-    match org {
+    match crate::services::orgs::by_slug(&doors.app, &slug).await {
         Ok(Some(org)) => {
             req.extensions_mut().insert(OrgContext(org));
             run(door, req).await
         }
-        Ok(None) => not_found(),
+        Ok(None) => AppError::NotFound.into_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -167,10 +234,6 @@ async fn run(router: &Router, req: Request) -> Response {
         Ok(response) => response,
         Err(never) => match never {},
     }
-}
-
-fn not_found() -> Response {
-    AppError::NotFound.into_response()
 }
 
 #[cfg(test)]
@@ -209,5 +272,17 @@ mod tests {
         assert_eq!(classify("www.proplink.localhost", &c), Door::Unknown);
         assert_eq!(classify("evil.example", &c), Door::Unknown);
         assert_eq!(classify("acmeproplink.localhost", &c), Door::Unknown);
+    }
+
+    #[test]
+    fn only_host_names_are_hosts() {
+        assert!(well_formed_host("acme.proplink.localhost:8080"));
+        assert!(well_formed_host("localhost"));
+        assert!(!well_formed_host("acme.proplink.localhost:80a"));
+        assert!(!well_formed_host("acme proplink"));
+        assert!(!well_formed_host("acme..proplink.localhost"));
+        assert!(!well_formed_host("user@acme.proplink.localhost"));
+        assert!(!well_formed_host(""));
+        assert!(!well_formed_host("-acme.proplink.localhost"));
     }
 }

@@ -3,10 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use proplink_backend::config::Settings;
+use proplink_backend::config::{Config, Settings};
+use proplink_backend::services::audit::checkpoints::{self, Checkpoints};
 use proplink_backend::{App, clock::Clock, demo, doors, services, store};
 
 #[derive(Parser)]
@@ -17,7 +19,8 @@ use proplink_backend::{App, clock::Clock, demo, doors, services, store};
 )]
 #[command(
     long_about = "PropLink: property management for managing agents, their residents, contractors and site staff.\n\n\
-With no configuration at all it keeps its data in an embedded SQLite database under ./data and serves on 127.0.0.1:8080. \
+With no configuration it keeps its data in an embedded SQLite database under ./data and serves on 127.0.0.1:8080. \
+`serve` needs a mail server for sign-in codes (--smtp-url), or --dev to try PropLink on your own machine. \
 Every setting below can also come from the environment variable shown or from a TOML file given with --config."
 )]
 struct Cli {
@@ -39,7 +42,11 @@ enum Command {
     /// Create or bring the database schema up to date, then exit
     Migrate,
     /// Create the demo organisations "Acme Estates" (acme) and "Birchwood Residential" (birchwood); safe to run again
-    Demo,
+    Demo {
+        /// Make Acme this many times larger: buildings, units, people, invoices, requests and work orders
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+        scale: u32,
+    },
     /// Manage organisations
     #[command(subcommand)]
     Org(OrgCommand),
@@ -71,8 +78,17 @@ enum OrgCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Re-compute every organisation's hash chain; exits non-zero if any event was changed or removed
-    Verify,
+    /// Re-compute every organisation's hash chain and hold it to the signed checkpoints; exits
+    /// non-zero if any event was changed, removed or re-chained, or the trail was cut short
+    Verify {
+        /// Check against this copy of the checkpoints instead of the checkpoint file
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Sign every organisation's current chain head into the checkpoint file now
+    Checkpoint,
+    /// Print the public key that signs checkpoints, for checking an exported copy elsewhere
+    PublicKey,
 }
 
 #[tokio::main]
@@ -80,7 +96,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PROPLINK_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+                .unwrap_or_else(|_| "info,tower_http=warn,refinery_core=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -95,6 +111,11 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.settings.with_file(cli.config.as_deref())?.resolve()?;
+    if let Command::Serve = cli.command {
+        if let Some(problem) = config.serve_problem() {
+            anyhow::bail!("PropLink cannot serve: {problem}");
+        }
+    }
     let app = App::start(config, Clock::system()).await?;
     match cli.command {
         Command::Migrate => {
@@ -104,15 +125,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Serve => serve(app).await?,
-        Command::Demo => {
-            let report = demo::create(&app).await?;
-            for line in report {
+        Command::Demo { scale } => {
+            for line in demo::create(&app, scale).await? {
                 println!("{line}");
             }
-            println!(
-                "\nSign in at {}/ as mark.manager@acme.example (Manager) or olivia.owner@acme.example (Owner).",
-                app.config.admin_url("acme")
-            );
+            checkpoints::write(&app).await?;
+            println!("\nServe it with `proplink serve --dev` (the same settings), then open:");
+            for line in demo::sign_in_hints(&app.config) {
+                println!("  {line}");
+            }
         }
         Command::Org(OrgCommand::Create {
             slug,
@@ -133,8 +154,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Org(OrgCommand::List) => {
-            let mut conn = app.db.read().await?;
-            for org in store::orgs::all(&mut conn).await? {
+            for org in services::orgs::all(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            {
                 println!(
                     "{:<20} {:<40} {}/",
                     org.slug,
@@ -143,25 +166,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let mut broken = false;
-            for report in services::audit::verify(&app.db).await? {
-                if report.problems.is_empty() {
-                    println!("{}: {} events, chain intact", report.slug, report.events);
-                } else {
-                    broken = true;
-                    println!("{}: {} events, CHAIN BROKEN", report.slug, report.events);
-                    for p in report.problems {
-                        println!("  - {p}");
-                    }
-                }
-            }
-            if broken {
-                return Ok(ExitCode::FAILURE);
-            }
+        Command::Audit(AuditCommand::Verify { checkpoints: file }) => {
+            return verify(&app, file).await;
+        }
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let n = checkpoints::write(&app).await?;
+            println!(
+                "Signed {n} chain head{} into {}.",
+                if n == 1 { "" } else { "s" },
+                app.config.audit_checkpoint_file.display()
+            );
+        }
+        Command::Audit(AuditCommand::PublicKey) => {
+            println!("{}", hex::encode(app.secrets.audit_public_key().as_bytes()));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn verify(app: &App, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let path = file.unwrap_or_else(|| app.config.audit_checkpoint_file.clone());
+    let signed = Checkpoints::read(&path, &app.secrets.audit_public_key())?;
+    let mut broken = !signed.problems.is_empty();
+    for p in &signed.problems {
+        println!("checkpoints: {p}");
+    }
+    for report in services::audit::verify(&app.db, &signed).await? {
+        let held = match report.checkpoint {
+            Some((seq, at)) => format!(
+                "held to the checkpoint at event {seq} signed {}",
+                proplink_shared::london::format_date_time(at)
+            ),
+            None => "no signed checkpoint yet: a trail cut short would not show".into(),
+        };
+        if report.problems.is_empty() {
+            println!(
+                "{}: {} events, chain intact, {held}",
+                report.slug, report.events
+            );
+        } else {
+            broken = true;
+            println!("{}: {} events, TRAIL BROKEN", report.slug, report.events);
+            for p in report.problems {
+                println!("  - {p}");
+            }
+        }
+    }
+    Ok(if broken {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 async fn serve(app: App) -> anyhow::Result<()> {
@@ -169,27 +224,38 @@ async fn serve(app: App) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", app.config.listen))?;
     let local = listener.local_addr()?;
-    tokio::spawn(services::mail::run_sender(app.clone()));
-    println!("PropLink is listening on http://{local}");
-    {
-        let mut conn = app.db.read().await?;
-        let orgs = store::orgs::all(&mut conn).await?;
-        if orgs.is_empty() {
-            println!("No organisations yet: run `proplink demo` or `proplink org create`.");
-        }
-        for org in orgs {
-            println!(
-                "  {} admin app: {}/",
-                org.name,
-                app.config.admin_url(&org.slug)
-            );
-        }
+    // Links name the port actually served when no public port was set.
+    let mut config: Config = (*app.config).clone();
+    if config.public_port == Some(app.config.listen.port()) {
+        config.public_port = Some(local.port());
     }
-    if app.config.dev_mailbox() {
+    let app = App {
+        config: std::sync::Arc::new(config),
+        ..app
+    };
+    println!("PropLink is listening on http://{local}");
+    if app.config.dev {
         println!(
-            "No SMTP server configured: sign-in codes appear in the dev mailbox at <admin app>/dev/mailbox"
+            "DEVELOPMENT MODE: sign-in codes are shown to anyone who can reach this server, at <admin app>/dev/mailbox. \
+             Never use --dev for a server others can reach."
         );
     }
+    let orgs = services::orgs::all(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    if orgs.is_empty() {
+        println!("No organisations yet: run `proplink demo` or `proplink org create`.");
+    }
+    for org in orgs {
+        println!(
+            "  {} admin app: {}/",
+            org.name,
+            app.config.admin_url(&org.slug)
+        );
+    }
+    tokio::spawn(services::mail::run_sender(app.clone()));
+    tokio::spawn(checkpoints::run(app.clone(), Duration::from_secs(60)));
+    tokio::spawn(services::maintenance::run(app.clone()));
     let router = doors::router(app.clone());
     axum::serve(
         listener,
@@ -197,6 +263,10 @@ async fn serve(app: App) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    // The last changes are signed before the process goes.
+    if let Err(e) = checkpoints::write(&app).await {
+        eprintln!("could not write the final audit checkpoint: {e:#}");
+    }
     app.db.close().await;
     Ok(())
 }

@@ -1,51 +1,42 @@
-//! Services: one module per aggregate. Each takes an [`Actor`] and typed input, checks
-//! [`authorize`], and writes through the store in one transaction together with its audit
-//! event (and any mail, queued in the same transaction).
+//! Services: one module per resource. Each takes an [`Actor`] and typed input, checks
+//! [`authorize`], and makes its change through a [`change::Change`], which writes the change's
+//! audit event (and any mail) in the same transaction.
+//!
+//! Lists ask the store for the actor's [`Scope`](proplink_shared::Scope): the database returns
+//! only what the actor may see, a page at a time.
 
 pub mod audit;
 pub mod auth;
+pub mod change;
+pub mod documents;
 pub mod files;
 pub mod issues;
 pub mod ledger;
 pub mod mail;
+pub mod maintenance;
+pub mod notices;
 pub mod orgs;
 pub mod people;
 pub mod places;
-pub mod requests;
-pub mod site_work;
+pub mod quotes;
 pub mod sync;
-pub mod works;
+pub mod tickets;
+pub mod vendors;
+pub mod work_orders;
 
 use proplink_shared::{Action, Actor, Resource, authorize};
 
 use crate::error::AppError;
+
+/// Rows per page of a list.
+pub const PAGE_SIZE: i64 = 25;
 
 /// The permission check every service makes, as an error the doors render.
 pub(crate) fn check(actor: &Actor, action: Action, resource: &Resource) -> Result<(), AppError> {
     authorize(actor, action, resource).map_err(AppError::from)
 }
 
-/// Keeps only the rows `actor` may read. Lists are filtered by the same rule as single records.
-pub(crate) fn readable<T>(
-    actor: &Actor,
-    rows: Vec<T>,
-    resource: impl Fn(&T) -> Resource,
-) -> Vec<T> {
-    rows.into_iter()
-        .filter(|row| authorize(actor, Action::Read, &resource(row)).is_ok())
-        .collect()
-}
-
-/// Today's date in London, as stored ('YYYY-MM-DD').
+/// Today's date in London.
 pub(crate) fn today(app: &crate::app::App) -> time::Date {
     proplink_shared::london::local(app.clock.now()).date()
-}
-
-pub(crate) fn date_text(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).ok()
 }

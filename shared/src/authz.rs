@@ -264,6 +264,13 @@ pub enum Audience {
 }
 
 impl Audience {
+    pub const ALL: &'static [Audience] = &[
+        Audience::StaffOnly,
+        Audience::Residents,
+        Audience::Contractor,
+        Audience::Regulator,
+    ];
+
     #[must_use]
     pub fn code(self) -> &'static str {
         match self {
@@ -276,14 +283,7 @@ impl Audience {
 
     #[must_use]
     pub fn from_code(code: &str) -> Option<Audience> {
-        [
-            Audience::StaffOnly,
-            Audience::Residents,
-            Audience::Contractor,
-            Audience::Regulator,
-        ]
-        .into_iter()
-        .find(|a| a.code() == code)
+        Audience::ALL.iter().copied().find(|a| a.code() == code)
     }
 }
 
@@ -392,6 +392,44 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
         Principal::Contractor { work_order, .. } => contractor(*work_order, action, resource),
         Principal::HrbResident { building, .. } => hrb_resident(*building, action, resource),
         Principal::Regulator { buildings, .. } => regulator(buildings, action, resource),
+    }
+}
+
+/// A step in a work order's life that a contractor takes through their link, and staff take
+/// for them (a quote received by email, a certificate handed over on site).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkStep {
+    Quote,
+    Certificate,
+    Progress,
+    Complete,
+}
+
+impl Actor {
+    /// The permission a work-order step needs from this actor: the contractor's own action
+    /// for a contractor, an update of the work order for staff.
+    #[must_use]
+    pub fn action_for(&self, step: WorkStep) -> Action {
+        match (&self.principal, step) {
+            (Principal::Contractor { .. }, WorkStep::Quote) => Action::SubmitQuote,
+            (Principal::Contractor { .. }, WorkStep::Certificate) => Action::UploadCertificate,
+            (Principal::Contractor { .. }, WorkStep::Progress) => Action::ReportProgress,
+            (Principal::Contractor { .. }, WorkStep::Complete) => Action::MarkComplete,
+            _ => Action::Update,
+        }
+    }
+
+    /// Whether this actor reads a ticket's internal notes: staff and PropLink itself do; the
+    /// reporter, a contractor, a resident never do.
+    #[must_use]
+    pub fn sees_internal_notes(&self) -> bool {
+        matches!(self.principal, Principal::Staff { .. } | Principal::System)
+    }
+
+    /// Whether this actor is staff: their replies count as the organisation's first response.
+    #[must_use]
+    pub fn is_staff(&self) -> bool {
+        matches!(self.principal, Principal::Staff { .. })
     }
 }
 
@@ -574,4 +612,4 @@ fn regulator(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -6,15 +6,17 @@
 
 pub mod audit;
 pub mod authz;
-#[cfg(feature = "sqlx")]
-pub mod columns;
 pub mod ids;
 pub mod london;
 pub mod money;
 pub mod records;
+pub mod scope;
 pub mod states;
 pub mod sync;
 
-pub use authz::{Action, Actor, Denied, Domain, Principal, Resource, Role, SiteScope, authorize};
+pub use authz::{
+    Action, Actor, Denied, Domain, Principal, Resource, Role, SiteScope, WorkStep, authorize,
+};
 pub use ids::*;
 pub use money::Money;
+pub use scope::{Filter, Scope};

@@ -62,6 +62,13 @@ pub fn format_date_time(instant: OffsetDateTime) -> String {
     )
 }
 
+/// "14:05" in London time.
+#[must_use]
+pub fn format_time(instant: OffsetDateTime) -> String {
+    let l = local(instant);
+    format!("{:02}:{:02}", l.hour(), l.minute())
+}
+
 fn month_name(m: Month) -> &'static str {
     match m {
         Month::January => "January",

@@ -19,9 +19,10 @@ use serde::Serialize;
 
 /// One thing wrong with what was entered, tied to the field it belongs to so a form can show
 /// the message next to it (the GOV.UK error summary pattern).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 
@@ -33,7 +34,7 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 impl ValidationErrors {
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.push(FieldError {
-            field,
+            field: std::borrow::Cow::Borrowed(field),
             message: message.into(),
         });
     }
@@ -123,6 +124,27 @@ fn capitalise(label: &str) -> String {
     }
 }
 
+coded_enum! {
+    /// The kinds of record the audit trail and attached files refer to.
+    RecordType {
+        Organisation => "organisation", "Organisation";
+        StaffUser => "staff_user", "Member of staff";
+        Site => "site", "Site";
+        Building => "building", "Building";
+        Unit => "unit", "Unit";
+        Contact => "contact", "Contact";
+        Invoice => "invoice", "Invoice";
+        Payment => "payment", "Payment";
+        Ticket => "ticket", "Request";
+        Issue => "issue", "Issue";
+        WorkOrder => "work_order", "Work order";
+        Vendor => "vendor", "Contractor";
+        Notice => "notice", "Notice";
+        Document => "document", "Document";
+        Device => "device", "Device";
+    }
+}
+
 /// References people quote on the phone: `TKT-2026-0042`, `WO-2026-0007`, `INV-2026-0118`.
 #[must_use]
 pub fn reference(prefix: &str, year: i32, number: i64) -> String {
@@ -132,7 +154,8 @@ pub fn reference(prefix: &str, year: i32, number: i64) -> String {
 macro_rules! coded_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)* }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),* }
 

@@ -65,6 +65,12 @@ macro_rules! state_machine {
                 }
             }
 
+            /// The state a stored code names.
+            #[must_use]
+            pub fn from_code(code: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|s| s.code() == code)
+            }
+
             /// A state no work leaves (it may still be reopened where `next_states` says so).
             #[must_use]
             pub fn is_terminal(self) -> bool {
@@ -272,6 +278,36 @@ impl InvoiceStatus {
 }
 
 impl WorkOrderStatus {
+    /// The moves site staff may make from the field; awarding, closing and cancelling stay
+    /// with the office.
+    #[must_use]
+    pub fn is_field_move(self) -> bool {
+        matches!(
+            self,
+            WorkOrderStatus::InProgress
+                | WorkOrderStatus::Completed
+                | WorkOrderStatus::PendingReview
+        )
+    }
+
+    /// Whether a contractor may still be invited to quote.
+    #[must_use]
+    pub fn takes_invitations(self) -> bool {
+        matches!(
+            self,
+            WorkOrderStatus::Draft | WorkOrderStatus::SentForQuote | WorkOrderStatus::Quoted
+        )
+    }
+
+    /// Whether a quote may still be submitted.
+    #[must_use]
+    pub fn takes_quotes(self) -> bool {
+        matches!(
+            self,
+            WorkOrderStatus::SentForQuote | WorkOrderStatus::Quoted
+        )
+    }
+
     /// Whether a contractor's link still opens the work order.
     #[must_use]
     pub fn is_open_to_contractor(self) -> bool {

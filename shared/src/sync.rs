@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ids::{BuildingId, IssueId, SiteId, TicketId, UnitId, WorkOrderId};
-use crate::states::WorkOrderStatus;
+use crate::records::{FieldError, IssueCategory, Priority, TicketCategory};
+use crate::states::{IssueStatus, TicketStatus, WorkOrderStatus};
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
@@ -37,6 +38,17 @@ pub struct TokenRequest {
     pub device_name: String,
 }
 
+/// The answer to a code request: the same whether or not the address has an account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CodeSent {
+    /// Always `sent`.
+    pub status: String,
+}
+
+/// The longest name a device may give itself.
+pub const MAX_DEVICE_NAME: usize = 80;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenResponse {
@@ -46,6 +58,10 @@ pub struct TokenResponse {
     pub user_name: String,
     /// The user's role, so the app offers only what the server will accept.
     pub role: crate::authz::Role,
+    /// The `seq` the server expects next from this person on this device.
+    pub next_seq: i64,
+    /// When the device must sign in with a code again, in microseconds since the epoch.
+    pub expires_at: i64,
 }
 
 /// One change made on the device.
@@ -103,8 +119,8 @@ pub struct LogIssue {
     #[serde(default)]
     pub description: String,
     pub location: String,
-    pub category: String,
-    pub priority: String,
+    pub category: IssueCategory,
+    pub priority: Priority,
     #[serde(default)]
     pub photos: Vec<String>,
 }
@@ -117,8 +133,8 @@ pub struct RaiseTicket {
     pub unit_id: Option<UnitId>,
     pub subject: String,
     pub body: String,
-    pub category: String,
-    pub priority: String,
+    pub category: TicketCategory,
+    pub priority: Priority,
     #[serde(default)]
     pub photos: Vec<String>,
 }
@@ -233,9 +249,9 @@ pub struct TicketView {
     pub site_id: SiteId,
     pub reference: String,
     pub subject: String,
-    pub category: String,
-    pub priority: String,
-    pub status: String,
+    pub category: TicketCategory,
+    pub priority: Priority,
+    pub status: TicketStatus,
     pub reporter: Option<String>,
     pub created_at: i64,
     pub messages: Vec<MessageView>,
@@ -257,9 +273,9 @@ pub struct IssueView {
     pub site_id: SiteId,
     pub title: String,
     pub location: String,
-    pub category: String,
-    pub priority: String,
-    pub status: String,
+    pub category: IssueCategory,
+    pub priority: Priority,
+    pub status: IssueStatus,
     pub created_at: i64,
     pub photos: Vec<String>,
 }
@@ -272,25 +288,45 @@ pub struct WorkOrderView {
     pub reference: String,
     pub title: String,
     pub scope: String,
-    pub priority: String,
+    pub priority: Priority,
     pub status: WorkOrderStatus,
     pub contractor: Option<String>,
     pub deadline: Option<String>,
 }
 
-/// The JSON error body of every API error: a stable code and a sentence for people.
+/// The JSON error body of every API error: a stable code, a sentence for people, and for a
+/// validation error the fields at fault.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ApiError {
-    pub error: String,
+    /// A stable machine code: `invalid`, `unauthenticated`, `not_found`, `seq_gap`…
+    pub code: String,
     pub message: String,
+    /// For `invalid`: what is wrong with which field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
     /// For `seq_gap`: the `seq` the server expects next.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<i64>,
+}
+
+/// A fresh token for this device, with the same limits as the one it replaces.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RefreshResponse {
+    pub token: String,
+    /// When the device must sign in with a code again, in microseconds since the epoch.
+    pub expires_at: i64,
 }
 
 /// Photos larger than this are refused while they stream in.
 pub const MAX_PHOTO_BYTES: u64 = 25 * 1024 * 1024;
+
+/// The largest piece of a photo one request may carry.
+pub const MAX_CHUNK_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The most changes one push may carry; the app sends longer outboxes in several pushes.
+pub const MAX_MUTATIONS_PER_PUSH: usize = 100;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,12 @@
 //! A small organisation with one record of every kind, written through the services.
 
 use proplink_backend::App;
-use proplink_backend::services::{issues, ledger, orgs, people, places, requests, works};
+use proplink_backend::services::{
+    issues, ledger, orgs, people, places, tickets, vendors, work_orders,
+};
+use proplink_backend::store::orgs::OrgDetails;
+use proplink_backend::store::requests::IssuePlace;
+use proplink_backend::store::work_orders::WorkOrderPlace;
 use proplink_shared::audit::Channel;
 use proplink_shared::records::*;
 use proplink_shared::states::InvoiceStatus;
@@ -59,24 +64,21 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
     let created = ok(orgs::create(
         app,
         &ok(NewOrganisation::validate(name, slug)),
-        orgs::OrgDetails::default(),
+        OrgDetails::default(),
         &format!("owner@{slug}.example"),
         "Owner Person",
     )
     .await);
-    let owner_id = {
-        let mut conn = ok(app.db.read().await);
-        ok(proplink_backend::store::orgs::staff_by_email(
-            &mut conn,
-            created.id,
-            &format!("owner@{slug}.example"),
-        )
-        .await)
-        .map(|s| s.id)
-    };
+    let owner_id = ok(orgs::staff_by_email(
+        app,
+        &orgs::system_actor(created.id),
+        &format!("owner@{slug}.example"),
+    )
+    .await)
+    .id;
     let owner = staff_actor(
         created.id,
-        owner_id.unwrap_or_default(),
+        owner_id,
         "Owner Person",
         Role::OrganisationOwner,
         SiteScope::AllSites,
@@ -207,10 +209,10 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         Some(&[site_a]),
     )
     .await);
-    let ticket_a = ok(requests::raise(
+    let ticket_a = ok(tickets::raise(
         app,
         &manager,
-        requests::TicketOrigin {
+        tickets::TicketOrigin {
             site: site_a,
             unit: Some(unit),
             reporter: Some(leaseholder),
@@ -224,10 +226,10 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         )),
     )
     .await);
-    let ticket_b = ok(requests::raise(
+    let ticket_b = ok(tickets::raise(
         app,
         &manager,
-        requests::TicketOrigin {
+        tickets::TicketOrigin {
             site: site_b,
             unit: None,
             reporter: None,
@@ -244,9 +246,11 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
     let issue = ok(issues::log(
         app,
         &manager,
-        site_a,
-        Some(building),
-        None,
+        IssuePlace {
+            site: site_a,
+            building: Some(building),
+            ticket: None,
+        },
         &ok(NewIssue::validate(
             "Light out",
             "",
@@ -256,7 +260,7 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         )),
     )
     .await);
-    let vendor = ok(works::add_vendor(
+    let vendor = ok(vendors::add_vendor(
         app,
         &owner,
         "Fixit Ltd",
@@ -265,16 +269,16 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         ServiceCategory::General,
     )
     .await);
-    let work_order = ok(works::create_work_order(
+    let work_order = ok(work_orders::create(
         app,
         &manager,
-        works::WorkOrderOrigin {
+        WorkOrderPlace {
             site: site_a,
             building: Some(building),
             unit: None,
             ticket: None,
-            issues: vec![],
         },
+        &[],
         &ok(NewWorkOrder::validate(
             "Fix the light",
             "Replace the fitting",

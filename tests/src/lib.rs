@@ -15,10 +15,15 @@ use std::path::PathBuf;
 use proplink_backend::App;
 use proplink_backend::clock::Clock;
 use proplink_backend::config::Settings;
-use sqlx::Connection;
+use proplink_backend::store::{FromCell, Value};
 
 pub use browser::{Browser, Page};
 pub use smtp::Smtp;
+
+/// The session cookie's name: cookies are secure by default, so `__Host-` prefixed.
+pub const SESSION_COOKIE: &str = "__Host-proplink_session";
+/// The cookie that remembers the address a code was sent to.
+pub const SIGN_IN_COOKIE: &str = "__Host-proplink_sign_in";
 
 /// A running server and everything around it.
 pub struct TestApp {
@@ -35,8 +40,9 @@ pub struct TestApp {
 pub struct Options {
     pub otp_sends_per_address: Option<u32>,
     pub otp_sends_per_client: Option<u32>,
-    /// No SMTP server: mail goes to the dev mailbox.
+    /// No SMTP server: development mode, with mail in the development mailbox.
     pub no_smtp: bool,
+    pub otp_sends_per_address_hourly: Option<u32>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -59,8 +65,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         database_url: Some(database_url.clone()),
         listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
         smtp_url: (!options.no_smtp).then(|| format!("smtp://{}", smtp.addr)),
+        dev: options.no_smtp,
         otp_sends_per_address: options.otp_sends_per_address,
         otp_sends_per_client: options.otp_sends_per_client,
+        otp_sends_per_address_hourly: options.otp_sends_per_address_hourly,
         ..Settings::default()
     };
     let config = settings
@@ -128,20 +136,23 @@ async fn test_database(dir: &std::path::Path) -> String {
 /// Creates an empty database on the server, after dropping those left by test processes
 /// that have ended.
 async fn fresh_postgres_database(server: &str) -> String {
-    sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(server)
+    let (admin, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
         .await
         .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
-    let stale: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'pl_test_%'")
-            .fetch_all(&mut admin)
-            .await
-            .unwrap_or_default();
-    for name in stale {
+    let connection = tokio::spawn(connection);
+    let stale = admin
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'pl_test_%'",
+            &[],
+        )
+        .await
+        .unwrap_or_default();
+    for row in stale {
+        let name: String = row.get(0);
         let pid = name.split('_').nth(2).unwrap_or("");
         if !PathBuf::from(format!("/proc/{pid}")).exists() {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut admin)
+            let _ = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .await;
         }
     }
@@ -150,11 +161,12 @@ async fn fresh_postgres_database(server: &str) -> String {
         std::process::id(),
         uuid::Uuid::now_v7().simple()
     );
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut admin)
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .await
         .unwrap_or_else(|e| panic!("creating {name}: {e}"));
-    let _ = admin.close().await;
+    drop(admin);
+    let _ = connection.await;
     let (base, query) = server
         .split_once('?')
         .map_or((server, None), |(b, q)| (b, Some(q)));
@@ -246,11 +258,31 @@ impl TestApp {
     /// Audit events of an organisation as (action, channel, sentence), oldest first.
     pub async fn audit_events(&self, org: proplink_shared::OrgId) -> Vec<(String, String, String)> {
         let mut conn = self.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
-        sqlx::query_as("SELECT action, channel, sentence FROM audit_events WHERE organisation_id = $1 ORDER BY seq")
-            .bind(org.to_string())
-            .fetch_all(&mut *conn)
+        conn.query(
+            "SELECT action, channel, sentence FROM audit_events WHERE organisation_id = $1 ORDER BY seq",
+            proplink_backend::params![org],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The one value `sql` selects, read as the server would.
+    pub async fn scalar<T: FromCell>(&self, sql: &str, params: &[Value<'_>]) -> T {
+        let mut conn = self.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
+        conn.scalar(sql, params)
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Runs `sql` in a transaction of its own, as an attacker with the database would.
+    pub async fn tamper(&self, sql: &str, params: &[Value<'_>]) -> u64 {
+        let mut tx = self.app.db.begin().await.unwrap_or_else(|e| panic!("{e}"));
+        let n = tx
+            .execute(sql, params)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
+        n
     }
 }
 
@@ -295,22 +327,92 @@ impl TestApp {
 }
 
 impl Phone {
-    /// A photo file on the phone: JPEG magic bytes, then `size` bytes of pseudo-random data.
+    /// A photo file on the phone: a well-formed JPEG of `size` bytes whose scan is
+    /// pseudo-random, with the EXIF block a phone camera writes (position, make).
     #[must_use]
     pub fn photo(&self, seed: u64, size: usize) -> PathBuf {
-        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-        let mut x = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        while bytes.len() < size {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            bytes.extend_from_slice(&x.to_le_bytes());
-        }
-        bytes.truncate(size);
+        let bytes = camera_jpeg(seed, size);
         let path = self.dir.path.join(format!("camera-{seed}.jpg"));
         std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{e}"));
         path
     }
+}
+
+/// A JPEG as a phone camera writes it: JFIF header, an EXIF block naming the camera and where
+/// the photo was taken, a frame, a scan of `size` bytes in all, and the end marker.
+#[must_use]
+pub fn camera_jpeg(seed: u64, size: usize) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8];
+    let mut segment = |marker: u8, contents: &[u8]| {
+        bytes.extend_from_slice(&[0xFF, marker]);
+        let length = u16::try_from(contents.len() + 2).unwrap_or(u16::MAX);
+        bytes.extend_from_slice(&length.to_be_bytes());
+        bytes.extend_from_slice(contents);
+    };
+    segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend_from_slice(&camera_exif());
+    segment(0xE1, &exif);
+    segment(0xC0, &[8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+    segment(0xDA, &[1, 1, 0, 0, 63, 0]);
+    let mut x = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    let scan_end = size.max(bytes.len() + 2) - 2;
+    while bytes.len() < scan_end {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // No 0xFF in entropy-coded data, so nothing in the scan reads as a marker.
+        bytes.extend(x.to_le_bytes().iter().map(|b| b & 0x7F));
+    }
+    bytes.truncate(scan_end);
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
+}
+
+/// What a phone camera puts in EXIF: its make and the GPS position of the photo.
+fn camera_exif() -> Vec<u8> {
+    use exif::{Field, In, Rational, Tag, Value};
+    let fields = [
+        Field {
+            tag: Tag::Make,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![b"PhoneCam".to_vec()]),
+        },
+        Field {
+            tag: Tag::GPSLatitudeRef,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![b"N".to_vec()]),
+        },
+        Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![
+                Rational { num: 51, denom: 1 },
+                Rational { num: 30, denom: 1 },
+                Rational {
+                    num: 2664,
+                    denom: 100,
+                },
+            ]),
+        },
+    ];
+    let mut writer = exif::experimental::Writer::new();
+    for field in &fields {
+        writer.push_field(field);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    writer
+        .write(&mut out, false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    out.into_inner()
+}
+
+/// The bytes the server keeps of a photo: the same picture without its personal metadata.
+#[must_use]
+pub fn cleaned(bytes: &[u8]) -> Vec<u8> {
+    proplink_backend::services::files::photos::clean(bytes)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .1
 }

@@ -1,21 +1,32 @@
 //! The admin app: managers, accountants and administrators at `<org>.<admin_domain>`.
 
+mod audit_log;
+mod contractors;
+mod dashboard;
+mod invoices;
+mod issues;
+mod notices;
+mod people;
+mod photos;
+mod places;
 mod sign_in;
-mod views;
+mod tickets;
+mod view;
+mod work_orders;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
-use axum::http::header;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 
 use super::OrgContext;
-use super::pages::{Chrome, MailView, MailboxPage, NavItem, render};
-use super::web::{CSRF_COOKIE, CsrfSource, SESSION_COOKIE, cookie};
+use super::pages::{Chrome, MailView, MailboxPage, NavItem, respond};
+use super::web::{CookieName, CsrfSource, cookie, host, pre_sign_in_token};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::{self, Door, Session};
+use crate::store::orgs::Organisation;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -26,16 +37,32 @@ pub fn router() -> Router<App> {
             get(sign_in::code_form).post(sign_in::check_code),
         )
         .route("/sign-out", post(sign_in::sign_out))
-        .route("/assets/brand.css", get(brand_css))
         .route("/dev/mailbox", get(mailbox))
-        .merge(views::router())
+        .route("/dashboard", get(dashboard::page))
+        .merge(places::router())
+        .merge(people::router())
+        .merge(tickets::router())
+        .merge(issues::router())
+        .merge(work_orders::router())
+        .merge(invoices::router())
+        .merge(contractors::router())
+        .merge(notices::router())
+        .merge(audit_log::router())
         .fallback(|| async { AppError::NotFound })
 }
 
 /// A signed-in staff member of the organisation the host names.
 pub struct Staff {
-    pub org: crate::store::orgs::OrgRow,
+    pub org: Organisation,
     pub session: Session,
+    dev_mode: bool,
+}
+
+impl Staff {
+    #[must_use]
+    pub fn actor(&self) -> &proplink_shared::Actor {
+        &self.session.actor
+    }
 }
 
 impl FromRequestParts<App> for Staff {
@@ -48,26 +75,32 @@ impl FromRequestParts<App> for Staff {
             .ok_or(AppError::NotFound)?
             .0
             .clone();
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::SignInRequired)?;
+        let token =
+            cookie(&parts.headers, app, CookieName::Session).ok_or(AppError::SignInRequired)?;
         let session = auth::session(app, &org, Door::Admin, &token)
             .await?
             .ok_or(AppError::SignInRequired)?;
-        Ok(Staff { org, session })
+        Ok(Staff {
+            org,
+            session,
+            dev_mode: app.config.dev,
+        })
     }
 }
 
-/// Signed in: the session's token. Not yet: the double-submit cookie's.
+/// Signed in: the session's token. Not yet: the token derived from the visitor's nonce.
 pub struct AdminCsrf;
 
 impl CsrfSource for AdminCsrf {
     async fn expected(parts: &Parts, app: &App) -> Option<String> {
         let org = parts.extensions.get::<OrgContext>()?.0.clone();
-        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+        if let Some(token) = cookie(&parts.headers, app, CookieName::Session) {
             if let Ok(Some(session)) = auth::session(app, &org, Door::Admin, &token).await {
-                return Some(session.row.csrf_token);
+                return Some(session.csrf_token);
             }
         }
-        cookie(&parts.headers, CSRF_COOKIE)
+        let nonce = cookie(&parts.headers, app, CookieName::Csrf)?;
+        Some(pre_sign_in_token(app, host(&parts.headers), &nonce))
     }
 }
 
@@ -86,69 +119,51 @@ const NAV: &[(&str, &str)] = &[
 
 impl Staff {
     /// The page chrome for this user, with `current` marked in the navigation.
+    #[must_use]
     pub fn chrome(&self, current: &str) -> Chrome {
-        Chrome {
-            org_name: self.org.name.clone(),
-            product: "PropLink",
-            user_name: Some(self.session.staff.name.clone()),
-            csrf: self.session.row.csrf_token.clone(),
-            nav: NAV
-                .iter()
-                .map(|(label, href)| NavItem {
-                    label,
-                    href,
-                    current: *href == current,
-                })
-                .collect(),
-        }
+        let mut chrome = Chrome::new(
+            &self.org.name,
+            "PropLink",
+            &self.org.brand_colour,
+            self.dev_mode,
+        );
+        chrome.user_name = Some(self.session.staff.name.clone());
+        chrome.csrf = self.session.csrf_token.clone();
+        chrome.nav = NAV
+            .iter()
+            .map(|(label, href)| NavItem {
+                label,
+                href,
+                current: *href == current,
+            })
+            .collect();
+        chrome
     }
 }
 
-/// The chrome of a signed-out page.
-pub fn public_chrome(org: &crate::store::orgs::OrgRow, product: &'static str) -> Chrome {
-    Chrome {
-        org_name: org.name.clone(),
-        product,
-        user_name: None,
-        csrf: String::new(),
-        nav: Vec::new(),
-    }
+/// The chrome of a signed-out page of an organisation's door.
+#[must_use]
+pub fn public_chrome(app: &App, org: &Organisation, product: &'static str) -> Chrome {
+    Chrome::new(&org.name, product, &org.brand_colour, app.config.dev)
 }
 
-/// The organisation's brand colour, validated so nothing but a colour reaches the stylesheet.
-pub async fn brand_css(axum::Extension(OrgContext(org)): axum::Extension<OrgContext>) -> Response {
-    let colour = &org.brand_colour;
-    let valid = colour.len() == 7
-        && colour.starts_with('#')
-        && colour[1..].bytes().all(|b| b.is_ascii_hexdigit());
-    let colour = if valid { colour.as_str() } else { "#1d4f91" };
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        format!(":root {{ --brand: {colour}; }}\n"),
-    )
-        .into_response()
-}
-
-/// Mail this organisation would have sent, while no SMTP server is configured.
+/// Mail this organisation sent or would have sent: development mode only.
 async fn mailbox(
     State(app): State<App>,
     axum::Extension(OrgContext(org)): axum::Extension<OrgContext>,
 ) -> AppResult<Response> {
-    let mails = crate::services::mail::held(&app, org.id, 50)
+    let mails = crate::services::mail::mailbox(&app, org.id, 50)
         .await?
         .into_iter()
         .map(|m| MailView {
             to: m.recipient,
             subject: m.subject,
             body: m.body,
-            when: proplink_shared::london::format_date_time(crate::clock::from_micros(
-                m.created_at,
-            )),
+            when: proplink_shared::london::format_date_time(m.created_at),
         })
         .collect();
-    Ok(render(&MailboxPage {
-        chrome: public_chrome(&org, "PropLink"),
+    Ok(respond(&MailboxPage {
+        chrome: public_chrome(&app, &org, "PropLink"),
         mails,
-    })
-    .into_response())
+    }))
 }

@@ -1,76 +1,74 @@
 //! The JSON API at `<api_domain>/v1/…`, for Facility Report (and integrations to come):
-//! device sign-in, sync push and pull, resumable photo uploads. Errors are JSON
-//! `{"error": "<code>", "message": "<for people>"}`. Published at `/v1/openapi.json`.
+//! device sign-in, sync push and pull, resumable photo uploads. Every error, a malformed request
+//! included, is JSON `{"code": "<stable code>", "message": "<for people>", "fields": […]}`.
+//! Described at `/v1/openapi.json` (OpenAPI 3.1), which says exactly what is accepted.
+
+mod openapi;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use proplink_shared::sync::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tower_http::limit::RequestBodyLimitLayer;
-use utoipa::OpenApi;
 
+use super::extract;
 use crate::app::App;
 use crate::error::AppError;
 use crate::services::auth::{self, Client, Door, Grant};
 use crate::services::files::{self, UploadState};
 use crate::services::sync::{self, Device, PushError};
-use crate::store::orgs;
+
+/// Bodies of the sign-in calls are a few fields.
+const SMALL_BODY: usize = 16 * 1024;
+/// A push of up to [`MAX_MUTATIONS_PER_PUSH`] changes, each with its text.
+const PUSH_BODY: usize = 4 * 1024 * 1024;
 
 pub fn router() -> Router<App> {
-    let chunk_limit = usize::try_from(MAX_PHOTO_BYTES).unwrap_or(usize::MAX) + 64 * 1024;
     Router::new()
-        .route("/v1/openapi.json", get(openapi))
-        .route("/v1/auth/code", post(request_code))
-        .route("/v1/auth/token", post(token))
-        .route("/v1/auth/sign-out", post(sign_out))
-        .route("/v1/sync/push", post(push))
+        .route("/v1/openapi.json", get(openapi::document))
+        .route(
+            "/v1/auth/code",
+            post(request_code).layer(DefaultBodyLimit::max(SMALL_BODY)),
+        )
+        .route(
+            "/v1/auth/token",
+            post(token).layer(DefaultBodyLimit::max(SMALL_BODY)),
+        )
+        .route(
+            "/v1/auth/refresh",
+            post(refresh).layer(DefaultBodyLimit::max(SMALL_BODY)),
+        )
+        .route(
+            "/v1/auth/sign-out",
+            post(sign_out).layer(DefaultBodyLimit::max(SMALL_BODY)),
+        )
+        .route(
+            "/v1/sync/push",
+            post(push).layer(DefaultBodyLimit::max(PUSH_BODY)),
+        )
         .route("/v1/sync/pull", get(pull))
         .route(
             "/v1/photos/{sha256}",
-            get(photo).head(photo_state).patch(photo_append),
+            get(photo)
+                .head(photo_state)
+                .patch(photo_append)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(MAX_CHUNK_BYTES).unwrap_or(usize::MAX),
+                )),
         )
+        .method_not_allowed_fallback(|| async {
+            ApiErr(AppError::bad_request(
+                "method_not_allowed",
+                "This address does not take that method",
+            ))
+            .with_status(StatusCode::METHOD_NOT_ALLOWED)
+        })
         .fallback(|| async { ApiErr(AppError::NotFound) })
-        .layer(RequestBodyLimitLayer::new(chunk_limit))
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "PropLink API", description = "Facility Report's sign-in, sync and photo upload."),
-    paths(request_code, token, sign_out, push, pull, photo_state, photo_append, photo),
-    components(schemas(
-        CodeRequest, TokenRequest, TokenResponse, PushRequest, PushResponse, Mutation, Change, LogIssue, RaiseTicket,
-        UpdateWorkOrder, ReplyTicket, MutationResult, Outcome, PullResponse, SiteView, BuildingView, TicketView,
-        MessageView, IssueView, WorkOrderView, Removed, ApiError
-    )),
-    modifiers(&BearerAuth)
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-        if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "device_token",
-                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-            );
-        }
-    }
-}
-
-async fn openapi() -> Response {
-    match ApiDoc::openapi().to_json() {
-        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
-        Err(e) => ApiErr(AppError::Internal(e.into())).into_response(),
-    }
 }
 
 /// An error as the API answers it.
@@ -82,56 +80,117 @@ impl From<AppError> for ApiErr {
     }
 }
 
-impl IntoResponse for ApiErr {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        let (status, code) = match &e {
-            AppError::SignInRequired => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            AppError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
-            AppError::BadRequest(_) | AppError::CsrfRejected => {
-                (StatusCode::BAD_REQUEST, "bad_request")
-            }
-            AppError::Internal(inner) => {
-                tracing::error!(error = ?inner, "API request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-            }
-        };
-        let message = match &e {
-            AppError::Invalid(v) => v.summary(),
-            AppError::SignInRequired => "Sign in again: this device's sign-in has ended.".into(),
-            other => other.public_message(),
-        };
-        (
-            status,
-            axum::Json(ApiError {
-                error: code.into(),
-                message,
-                expected_seq: None,
-            }),
-        )
-            .into_response()
+impl ApiErr {
+    fn with_status(self, status: StatusCode) -> Response {
+        let mut r = self.into_response();
+        *r.status_mut() = status;
+        r
     }
 }
 
-/// A JSON body whose rejection is an API error, not axum's plain text.
-pub struct JsonBody<T>(pub T);
+impl IntoResponse for ApiErr {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log();
+        let message = match &e {
+            AppError::SignInRequired => {
+                "Sign in again: this device's sign-in has ended or was not given.".into()
+            }
+            other => other.public_message(),
+        };
+        let body = ApiError {
+            code: e.code().into(),
+            message,
+            fields: match &e {
+                AppError::Invalid(v) => v.0.clone(),
+                _ => Vec::new(),
+            },
+            expected_seq: None,
+        };
+        let mut response = (e.status(), axum::Json(body)).into_response();
+        if let Some(retry) = e.retry_after() {
+            response.headers_mut().insert(header::RETRY_AFTER, retry);
+        }
+        if matches!(e, AppError::SignInRequired) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+/// A JSON body; anything else is our error.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiErr;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(JsonBody(v)),
-            Err(rejection) => Err(ApiErr(AppError::BadRequest(format!(
-                "The request body is not valid: {}",
-                rejection.body_text()
-            )))),
-        }
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiErr> {
+        extract::Json::<T>::from_request(req, state)
+            .await
+            .map(|j| ApiJson(j.0))
+            .map_err(ApiErr)
     }
+}
+
+/// A query string; anything malformed is our error.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiErr> {
+        extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(ApiErr)
+    }
+}
+
+/// A photo's name from the path, checked before anything else.
+pub struct PhotoHash(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PhotoHash {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiErr> {
+        let extract::Path(sha) = extract::Path::<String>::from_request_parts(parts, state).await?;
+        files::valid_sha256(&sha)?;
+        Ok(PhotoHash(sha))
+    }
+}
+
+/// A body of bytes, within the route's limit.
+pub struct ApiBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiErr;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiErr> {
+        Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|e| {
+                ApiErr(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge(format!(
+                        "Send a photo in pieces of at most {} MB",
+                        MAX_CHUNK_BYTES / 1024 / 1024
+                    ))
+                } else {
+                    AppError::bad_request("bad_body", "The request body could not be read")
+                })
+            })
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// The device a bearer token names.
@@ -140,66 +199,65 @@ pub struct Authed(pub Device);
 impl FromRequestParts<App> for Authed {
     type Rejection = ApiErr;
 
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiErr(AppError::SignInRequired))?;
-        sync::device(app, token.trim())
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiErr> {
+        let token = bearer(&parts.headers).ok_or(ApiErr(AppError::SignInRequired))?;
+        sync::device(app, token)
             .await?
             .map(Authed)
             .ok_or(ApiErr(AppError::SignInRequired))
     }
 }
 
-async fn org_by_slug(app: &App, slug: &str) -> Result<orgs::OrgRow, ApiErr> {
+async fn organisation(app: &App, slug: &str) -> Result<crate::store::orgs::Organisation, ApiErr> {
     crate::services::orgs::by_slug(app, slug)
         .await?
         .ok_or_else(|| {
-            ApiErr(AppError::Invalid(
-                proplink_shared::records::ValidationErrors::single(
-                    "org",
-                    "There is no organisation with that name",
-                ),
+            ApiErr(AppError::NoSuch(
+                "There is no organisation by that name on this server. Check the name your manager gave you.".into(),
             ))
         })
 }
 
-/// Sends a sign-in code if the address belongs to a user of the organisation; answers the same either way.
-#[utoipa::path(post, path = "/v1/auth/code", request_body = CodeRequest,
-    responses((status = 202, description = "If the address has an account, a code is on its way"), (status = 429, body = ApiError), (status = 422, body = ApiError)))]
+/// Sends a sign-in code if the address belongs to a user of the organisation; answers the
+/// same either way.
 async fn request_code(
     State(app): State<App>,
     client: Client,
-    JsonBody(req): JsonBody<CodeRequest>,
+    ApiJson(req): ApiJson<CodeRequest>,
 ) -> Result<Response, ApiErr> {
-    let org = org_by_slug(&app, &req.org).await?;
+    let org = organisation(&app, &req.org).await?;
     auth::request_code(&app, &org, Door::FacilityReport, &req.email, &client).await?;
     Ok((
         StatusCode::ACCEPTED,
-        axum::Json(serde_json::json!({ "status": "sent" })),
+        axum::Json(CodeSent {
+            status: "sent".into(),
+        }),
     )
         .into_response())
 }
 
 /// Trades the emailed code for a bearer token bound to this device.
-#[utoipa::path(post, path = "/v1/auth/token", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
 async fn token(
     State(app): State<App>,
     client: Client,
-    JsonBody(req): JsonBody<TokenRequest>,
+    ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<axum::Json<TokenResponse>, ApiErr> {
-    let org = org_by_slug(&app, &req.org).await?;
     let name = req.device_name.trim();
-    let name: String = if name.is_empty() {
-        "Phone".into()
-    } else {
-        name.chars().take(80).collect()
-    };
+    if name.chars().count() > MAX_DEVICE_NAME {
+        return Err(AppError::invalid(
+            "device_name",
+            format!("The device name must be {MAX_DEVICE_NAME} characters or fewer"),
+        )
+        .into());
+    }
+    let org = organisation(&app, &req.org).await?;
+    let name = if name.is_empty() { "Phone" } else { name };
     let device_id = req.device_id.to_string();
+    let grant = Grant::Device {
+        device_id: &device_id,
+        device_name: name,
+    };
+    // A wrong or spent code is a refusal of credentials.
     let signed_in = auth::verify_code(
         &app,
         &org,
@@ -207,58 +265,72 @@ async fn token(
         &req.email,
         &req.code,
         &client,
-        Grant::Device {
-            device_id: &device_id,
-            device_name: &name,
-        },
+        grant,
     )
-    .await?;
-    let device = sync::device(&app, &signed_in.token)
-        .await?
+    .await
+    .map_err(|e| match e {
+        AppError::Invalid(v) if v.for_field("code").is_some() => {
+            ApiErr(AppError::Unauthorized(v.summary()))
+        }
+        other => ApiErr(other),
+    })?;
+    let role = signed_in
+        .staff
+        .role
         .ok_or(ApiErr(AppError::SignInRequired))?;
-    let role = device.staff.role.ok_or(ApiErr(AppError::SignInRequired))?;
+    let next_seq = sync::next_seq(&app, org.id, signed_in.staff.id, &device_id).await?;
     Ok(axum::Json(TokenResponse {
         token: signed_in.token,
         org_slug: org.slug,
         org_name: org.name,
-        user_name: device.staff.name,
+        user_name: signed_in.staff.name,
         role,
+        next_seq,
+        expires_at: crate::clock::to_micros(signed_in.expires_at),
+    }))
+}
+
+/// A fresh token for this device; the one it replaces stops working two minutes later.
+async fn refresh(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Authed(device): Authed,
+) -> Result<axum::Json<RefreshResponse>, ApiErr> {
+    let token = bearer(&headers).unwrap_or("");
+    let fresh = sync::refresh(&app, &device, token).await?;
+    Ok(axum::Json(RefreshResponse {
+        token: fresh,
+        expires_at: crate::clock::to_micros(device.expires_at),
     }))
 }
 
 /// Ends this device's sign-in.
-#[utoipa::path(post, path = "/v1/auth/sign-out", security(("device_token" = [])), responses((status = 204)))]
 async fn sign_out(
     State(app): State<App>,
     headers: HeaderMap,
     Authed(device): Authed,
 ) -> Result<Response, ApiErr> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    sync::sign_out(&app, &device, token.trim()).await?;
+    let token = bearer(&headers).unwrap_or("");
+    sync::sign_out(&app, &device, token).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Applies the device's outbox, in order, exactly once per (device, seq).
-#[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest, security(("device_token" = [])),
-    responses((status = 200, body = PushResponse), (status = 409, description = "A seq gap: nothing applied", body = ApiError), (status = 401, body = ApiError)))]
+/// Applies the device's outbox, in order, exactly once per (person, device, seq).
 async fn push(
     State(app): State<App>,
     Authed(device): Authed,
-    JsonBody(req): JsonBody<PushRequest>,
+    ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<axum::Json<PushResponse>, Response> {
     match sync::push(&app, &device, &req).await {
         Ok(r) => Ok(axum::Json(r)),
         Err(PushError::Gap { expected }) => Err((
             StatusCode::CONFLICT,
             axum::Json(ApiError {
-                error: "seq_gap".into(),
+                code: "seq_gap".into(),
                 message: format!(
                     "The server expects change number {expected} next; nothing was applied."
                 ),
+                fields: Vec::new(),
                 expected_seq: Some(expected),
             }),
         )
@@ -267,88 +339,90 @@ async fn push(
     }
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PullQuery {
-    /// The cursor from the previous pull; 0 (or none) for everything.
     #[serde(default)]
-    cursor: i64,
+    cursor: Option<i64>,
 }
 
 /// What changed in the user's sites since the cursor.
-#[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), security(("device_token" = [])), responses((status = 200, body = PullResponse)))]
 async fn pull(
     State(app): State<App>,
     Authed(device): Authed,
-    Query(q): Query<PullQuery>,
+    ApiQuery(q): ApiQuery<PullQuery>,
 ) -> Result<axum::Json<PullResponse>, ApiErr> {
-    Ok(axum::Json(sync::pull(&app, &device, q.cursor).await?))
+    let cursor = q.cursor.unwrap_or(0);
+    if cursor < 0 {
+        return Err(AppError::bad_request("bad_query", "The cursor is a number from 0").into());
+    }
+    Ok(axum::Json(sync::pull(&app, &device, cursor).await?))
 }
 
-fn upload_headers(state: UploadState) -> [(header::HeaderName, HeaderValue); 4] {
+fn upload_headers(state: UploadState) -> [(HeaderName, HeaderValue); 3] {
     [
         (
-            header::HeaderName::from_static("upload-offset"),
+            HeaderName::from_static("upload-offset"),
             HeaderValue::from(state.offset),
         ),
         (
-            header::HeaderName::from_static("upload-length"),
+            HeaderName::from_static("upload-length"),
             HeaderValue::from(state.length),
         ),
         (
-            header::HeaderName::from_static("upload-complete"),
+            HeaderName::from_static("upload-complete"),
             HeaderValue::from_static(if state.complete { "?1" } else { "?0" }),
         ),
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
     ]
 }
 
-/// How much of a photo the server holds (`Upload-Offset`), and whether it is complete.
-#[utoipa::path(head, path = "/v1/photos/{sha256}", security(("device_token" = [])),
-    params(("sha256" = String, Path, description = "SHA-256 of the photo, lower-case hex")),
-    responses((status = 200, description = "Upload-Offset, Upload-Length and Upload-Complete headers"), (status = 404, description = "Nothing received yet")))]
+/// How much of a photo this device's user has sent, and whether it is complete.
 async fn photo_state(
     State(app): State<App>,
     Authed(device): Authed,
-    Path(sha): Path<String>,
+    PhotoHash(sha): PhotoHash,
 ) -> Result<Response, ApiErr> {
-    match files::state(&app, device.org.id, &sha).await? {
+    match files::state(&app, &device.actor, &sha).await? {
         Some(state) => Ok((StatusCode::OK, upload_headers(state)).into_response()),
         None => Ok(StatusCode::NOT_FOUND.into_response()),
     }
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Result<u64, ApiErr> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
+fn header_u64(headers: &HeaderMap, name: &'static str) -> Result<u64, ApiErr> {
+    let value = headers.get(name).ok_or_else(|| {
+        ApiErr(AppError::bad_request(
+            "missing_header",
+            format!("The {name} header is required"),
+        ))
+    })?;
+    value
+        .to_str()
+        .ok()
         .and_then(|v| v.trim().parse().ok())
         .ok_or_else(|| {
-            ApiErr(AppError::BadRequest(format!(
-                "The {name} header is required"
-            )))
+            ApiErr(AppError::bad_request(
+                "bad_header",
+                format!("The {name} header must be a whole number"),
+            ))
         })
 }
 
 /// Appends bytes from `Upload-Offset`; the photo is complete when `Upload-Length` bytes have
 /// arrived and they hash to its name.
-#[utoipa::path(patch, path = "/v1/photos/{sha256}", security(("device_token" = [])),
-    params(("sha256" = String, Path, description = "SHA-256 of the photo, lower-case hex")),
-    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
-    responses((status = 204, description = "Accepted; Upload-Offset says how far"), (status = 409, description = "Wrong offset: Upload-Offset says where to resume"), (status = 422, body = ApiError)))]
 async fn photo_append(
     State(app): State<App>,
     Authed(device): Authed,
-    Path(sha): Path<String>,
+    PhotoHash(sha): PhotoHash,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiErr> {
     let offset = header_u64(&headers, "upload-offset")?;
     let length = header_u64(&headers, "upload-length")?;
-    match files::append(&app, device.org.id, &sha, offset, length, &body).await {
+    match files::append(&app, &device.actor, &sha, offset, length, &body).await {
         Ok(state) => Ok((StatusCode::NO_CONTENT, upload_headers(state)).into_response()),
-        Err(AppError::Conflict(message)) => {
-            let mut response = ApiErr(AppError::Conflict(message)).into_response();
-            if let Ok(Some(state)) = files::state(&app, device.org.id, &sha).await {
+        Err(e @ AppError::Conflict { .. }) => {
+            let mut response = ApiErr(e).into_response();
+            if let Ok(Some(state)) = files::state(&app, &device.actor, &sha).await {
                 response.headers_mut().extend(upload_headers(state));
             }
             Ok(response)
@@ -357,16 +431,13 @@ async fn photo_append(
     }
 }
 
-/// A photo the organisation holds.
-#[utoipa::path(get, path = "/v1/photos/{sha256}", security(("device_token" = [])),
-    params(("sha256" = String, Path, description = "SHA-256 of the photo, lower-case hex")),
-    responses((status = 200, description = "The photo's bytes"), (status = 404, body = ApiError)))]
+/// A photo the user uploaded, or one of a record they may read.
 async fn photo(
     State(app): State<App>,
     Authed(device): Authed,
-    Path(sha): Path<String>,
+    PhotoHash(sha): PhotoHash,
 ) -> Result<Response, ApiErr> {
-    let (content_type, bytes) = files::read(&app, device.org.id, &sha).await?;
+    let (content_type, bytes) = files::read(&app, &device.actor, &sha).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -374,10 +445,7 @@ async fn photo(
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{sha}\""),
             ),
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable".into(),
-            ),
+            (header::CACHE_CONTROL, "private, no-store".into()),
         ],
         bytes,
     )

@@ -2,12 +2,13 @@
 //! ResidencePort and BuildingThread branded per organisation, ContractorPort unbranded.
 
 use axum::Router;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
 
 use super::OrgContext;
-use super::admin::{brand_css, public_chrome};
-use super::pages::{Chrome, LandingPage, render};
+use super::admin::public_chrome;
+use super::pages::{Chrome, LandingPage, respond};
 use crate::app::App;
 use crate::error::AppError;
 
@@ -15,49 +16,59 @@ type Org = axum::Extension<OrgContext>;
 
 pub fn residence_router() -> Router<App> {
     Router::new()
-        .route("/", get(|axum::Extension(OrgContext(org)): Org| async move {
-            landing(public_chrome(&org, "ResidencePort"), format!("{} ResidencePort", org.name), vec![
-                "Your statement, invoices, requests, notices and documents, in one place.".into(),
-                "Signing in to ResidencePort opens soon. Until then, contact your managing agent.".into(),
-            ])
-        }))
-        .route("/assets/brand.css", get(brand_css))
+        .route(
+            "/",
+            get(|State(app): State<App>, axum::Extension(OrgContext(org)): Org| async move {
+                landing(
+                    public_chrome(&app, &org, "ResidencePort"),
+                    format!("{} ResidencePort", org.name),
+                    vec![
+                        "Your statement, invoices, requests, notices and documents, in one place.".into(),
+                        "Signing in to ResidencePort opens soon. Until then, contact your managing agent.".into(),
+                    ],
+                )
+            }),
+        )
         .fallback(|| async { AppError::NotFound })
 }
 
 pub fn thread_router() -> Router<App> {
     Router::new()
-        .route("/", get(|axum::Extension(OrgContext(org)): Org| async move {
-            landing(public_chrome(&org, "BuildingThread"), format!("{} BuildingThread", org.name), vec![
-                "The golden thread of building-safety information for residents of higher-risk buildings and the Building Safety Regulator.".into(),
-                "Signing in to BuildingThread opens soon.".into(),
-            ])
-        }))
-        .route("/assets/brand.css", get(brand_css))
+        .route(
+            "/",
+            get(|State(app): State<App>, axum::Extension(OrgContext(org)): Org| async move {
+                landing(
+                    public_chrome(&app, &org, "BuildingThread"),
+                    format!("{} BuildingThread", org.name),
+                    vec![
+                        "The golden thread of building-safety information for residents of higher-risk buildings and the Building Safety Regulator.".into(),
+                        "Signing in to BuildingThread opens soon.".into(),
+                    ],
+                )
+            }),
+        )
         .fallback(|| async { AppError::NotFound })
 }
 
 pub fn contractor_router() -> Router<App> {
-    let chrome = || Chrome {
-        org_name: "ContractorPort".into(),
-        product: "PropLink",
-        user_name: None,
-        csrf: String::new(),
-        nav: Vec::new(),
-    };
     Router::new()
-        .route("/", get(move || async move {
-            landing(chrome(), "ContractorPort".into(), vec!["Open the link in your invitation email to see your work order. There is nothing to browse here.".into()])
-        }))
-        .route("/assets/brand.css", get(|| async { ([(axum::http::header::CONTENT_TYPE, "text/css")], ":root { --brand: #0b0c0c; }\n") }))
+        .route(
+            "/",
+            get(|State(app): State<App>| async move {
+                landing(
+                    Chrome::new("ContractorPort", "PropLink", "#0b0c0c", app.config.dev),
+                    "ContractorPort".into(),
+                    vec!["Open the link in your invitation email to see your work order. There is nothing to browse here.".into()],
+                )
+            }),
+        )
         .fallback(|| async { AppError::NotFound })
 }
 
 fn landing(chrome: Chrome, heading: String, paragraphs: Vec<String>) -> Response {
-    render(&LandingPage {
+    respond(&LandingPage {
         chrome,
         heading,
         paragraphs,
     })
-    .into_response()
 }

@@ -2,7 +2,11 @@
 //! models they render. Doors fill these; templates hold no logic beyond loops and ifs.
 
 use askama::Template;
-use axum::response::Html;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use proplink_shared::records::FieldError;
+
+use super::assets;
 
 /// What every page around the content shows.
 pub struct Chrome {
@@ -11,6 +15,39 @@ pub struct Chrome {
     pub user_name: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    /// The organisation's colour, as the one inline style block the page may carry.
+    pub brand_css: String,
+    /// The Content-Security-Policy source for `brand_css`.
+    pub brand_hash: String,
+    pub stylesheet: &'static str,
+    pub favicon: &'static str,
+    /// Development mode: every page says so.
+    pub dev_mode: bool,
+}
+
+impl Chrome {
+    /// The chrome of an organisation's door, before anyone signs in.
+    #[must_use]
+    pub fn new(
+        org_name: &str,
+        product: &'static str,
+        brand_colour: &str,
+        dev_mode: bool,
+    ) -> Chrome {
+        let (brand_css, brand_hash) = assets::brand_style(brand_colour);
+        Chrome {
+            org_name: org_name.to_owned(),
+            product,
+            user_name: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+            brand_css,
+            brand_hash,
+            stylesheet: assets::stylesheet_href(),
+            favicon: assets::favicon_href(),
+            dev_mode,
+        }
+    }
 }
 
 pub struct NavItem {
@@ -60,6 +97,14 @@ impl Cell {
             ..Cell::default()
         }
     }
+
+    pub fn date(d: time::Date) -> Cell {
+        Cell::text(proplink_shared::london::format_date(d))
+    }
+
+    pub fn when(at: time::OffsetDateTime) -> Cell {
+        Cell::text(proplink_shared::london::format_date_time(at))
+    }
 }
 
 pub struct Header {
@@ -85,6 +130,21 @@ pub struct Table {
     pub empty: String,
 }
 
+impl Table {
+    /// The header of column `i`, which a narrow screen shows beside each cell.
+    #[must_use]
+    pub fn label(&self, i: &usize) -> &str {
+        self.headers.get(*i).map_or("", |h| h.label)
+    }
+}
+
+/// Links to the pages either side of this one.
+#[derive(Default)]
+pub struct Pager {
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
 pub struct Entry {
     pub meta: String,
     pub body: String,
@@ -97,6 +157,8 @@ pub struct Section {
     pub paragraphs: Vec<String>,
     pub entries: Vec<Entry>,
     pub table: Option<Table>,
+    /// For a long table: its other pages.
+    pub pager: Pager,
 }
 
 pub struct Card {
@@ -114,6 +176,27 @@ pub struct TrailItem {
 pub struct Trail {
     pub heading: &'static str,
     pub items: Vec<TrailItem>,
+    pub pager: Pager,
+}
+
+/// One control of a list's filter form.
+pub enum FilterField {
+    Select {
+        name: &'static str,
+        label: &'static str,
+        options: Vec<Choice>,
+    },
+    Text {
+        name: &'static str,
+        label: &'static str,
+        value: String,
+    },
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 #[derive(Template)]
@@ -134,7 +217,11 @@ pub struct ListPage {
     pub chrome: Chrome,
     pub title: String,
     pub intro: Option<String>,
-    pub tables: Vec<Table>,
+    pub filters: Vec<FilterField>,
+    /// Where the filter form goes: the list's own address.
+    pub action: &'static str,
+    pub table: Table,
+    pub pager: Pager,
 }
 
 #[derive(Template)]
@@ -153,7 +240,6 @@ pub struct SignInCodePage {
     pub csrf: String,
     pub email: String,
     pub error: Option<String>,
-    pub dev_mailbox: bool,
 }
 
 pub struct MailView {
@@ -183,6 +269,14 @@ pub struct LandingPage {
 pub struct ErrorPage {
     pub title: &'static str,
     pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl ErrorPage {
+    #[must_use]
+    pub fn stylesheet(&self) -> &'static str {
+        assets::stylesheet_href()
+    }
 }
 
 /// Renders a template; a template that fails to render is a bug, shown as a plain 500 text.
@@ -196,11 +290,50 @@ pub fn render(t: &impl Template) -> Html<String> {
     }
 }
 
-/// An audit row as a trail item: its sentence, London time and door.
-pub fn trail_item(row: &crate::store::audit::AuditRow) -> TrailItem {
+/// A page with the chrome of a door around it.
+pub trait WithChrome {
+    fn chrome(&self) -> &Chrome;
+}
+
+macro_rules! with_chrome {
+    ($($t:ty),*) => {$(
+        impl WithChrome for $t {
+            fn chrome(&self) -> &Chrome {
+                &self.chrome
+            }
+        }
+    )*};
+}
+
+with_chrome!(
+    RecordPage,
+    ListPage,
+    SignInPage,
+    SignInCodePage,
+    MailboxPage,
+    LandingPage
+);
+
+/// A page of a door: rendered, with a Content-Security-Policy that allows its brand style.
+pub fn respond<T: Template + WithChrome>(page: &T) -> Response {
+    let mut response = render(page).into_response();
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' {}; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        page.chrome().brand_hash
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// An audit event as a trail item: its sentence, London time and door.
+pub fn trail_item(e: &crate::store::audit::AuditEvent) -> TrailItem {
     TrailItem {
-        sentence: row.sentence.clone(),
-        when: proplink_shared::london::format_date_time(crate::clock::from_micros(row.occurred_at)),
-        channel: format!("via {}", row.channel.label()),
+        sentence: e.sentence.clone(),
+        when: proplink_shared::london::format_date_time(e.occurred_at),
+        channel: format!("via {}", e.channel.label()),
     }
 }

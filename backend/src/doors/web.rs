@@ -1,25 +1,54 @@
 //! What every web door shares: cookies, the client's address, CSRF-checked forms.
+//!
+//! Cookies are host-only, `HttpOnly`, `SameSite=Lax`, and — when secure — named with the
+//! `__Host-` prefix, which a browser accepts only from this host over a secure connection, so
+//! no neighbouring subdomain can plant one. A visitor who has not signed in carries a random
+//! nonce in a cookie; their forms carry a token the server derives from that nonce and this
+//! host with a key outside the database, so an attacker who can set an equal cookie and field
+//! pair still cannot make one that passes.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
+use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
+use sha2::Sha256;
 
-use crate::app::App;
+use crate::app::{App, random_token};
 use crate::error::AppError;
 use crate::services::auth::Client;
 
-pub const SESSION_COOKIE: &str = "proplink_session";
-/// Holds the CSRF token of a visitor who is not signed in yet (double-submit).
-pub const CSRF_COOKIE: &str = "proplink_csrf";
-/// Remembers which address a code was sent to, between the two sign-in steps.
-pub const SIGN_IN_EMAIL_COOKIE: &str = "proplink_sign_in";
+/// The cookies the web doors set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CookieName {
+    Session,
+    /// The nonce a visitor who has not signed in carries for CSRF.
+    Csrf,
+    /// Which address a code was sent to, between the two sign-in steps.
+    SignIn,
+}
+
+impl CookieName {
+    /// The name on the wire: `__Host-` prefixed when cookies are secure.
+    #[must_use]
+    pub fn name(self, app: &App) -> &'static str {
+        match (self, app.config.cookie_secure) {
+            (CookieName::Session, true) => "__Host-proplink_session",
+            (CookieName::Session, false) => "proplink_session",
+            (CookieName::Csrf, true) => "__Host-proplink_csrf",
+            (CookieName::Csrf, false) => "proplink_csrf",
+            (CookieName::SignIn, true) => "__Host-proplink_sign_in",
+            (CookieName::SignIn, false) => "proplink_sign_in",
+        }
+    }
+}
 
 /// The value of cookie `name`.
 #[must_use]
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub fn cookie(headers: &HeaderMap, app: &App, name: CookieName) -> Option<String> {
+    let name = name.name(app);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -32,8 +61,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value: host-only, HttpOnly, SameSite=Lax; `max_age` 0 deletes it.
 #[must_use]
-pub fn set_cookie(app: &App, name: &str, value: &str, max_age_seconds: Option<u64>) -> HeaderValue {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+pub fn set_cookie(
+    app: &App,
+    name: CookieName,
+    value: &str,
+    max_age_seconds: Option<u64>,
+) -> HeaderValue {
+    let mut c = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax", name.name(app));
     if app.config.cookie_secure {
         c.push_str("; Secure");
     }
@@ -51,6 +85,42 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// The form token for a visitor's CSRF nonce on `host`.
+#[must_use]
+pub fn pre_sign_in_token(app: &App, host: &str, nonce: &str) -> String {
+    // An HMAC key is accepted at any length, so this cannot fail.
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&app.secrets.csrf).unwrap_or_else(|_| unreachable!());
+    for part in [host.to_ascii_lowercase().as_str(), nonce] {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The host a request names (validated before any door sees it).
+#[must_use]
+pub fn host(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The CSRF token for the forms of a visitor not signed in, setting their nonce cookie if
+/// they have none.
+pub fn visitor_token(app: &App, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    let host = host(headers);
+    match cookie(headers, app, CookieName::Csrf).filter(|n| n.len() == 64) {
+        Some(nonce) => (pre_sign_in_token(app, host, &nonce), None),
+        None => {
+            let nonce = random_token();
+            let set = set_cookie(app, CookieName::Csrf, &nonce, None);
+            (pre_sign_in_token(app, host, &nonce), Some(set))
+        }
+    }
 }
 
 impl FromRequestParts<App> for Client {
@@ -88,7 +158,7 @@ impl FromRequestParts<App> for Client {
     }
 }
 
-/// A submitted form whose `csrf` field matched the token `expected` yields for this request.
+/// A submitted form whose `csrf` field matched the token the door expects for this request.
 pub struct CsrfForm<T>(pub T);
 
 #[derive(serde::Deserialize)]
@@ -112,9 +182,9 @@ pub async fn read_form<T: DeserializeOwned, S: CsrfSource>(
 ) -> Result<T, AppError> {
     let (parts, body) = req.into_parts();
     let expected = S::expected(&parts, app).await;
-    let bytes = axum::body::to_bytes(body, 1024 * 1024)
+    let bytes = axum::body::to_bytes(body, super::FORM_LIMIT)
         .await
-        .map_err(|_| AppError::BadRequest("The form is too large".into()))?;
+        .map_err(|_| AppError::PayloadTooLarge("The form is too large".into()))?;
     let field: CsrfField =
         serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::CsrfRejected)?;
     match expected {
@@ -122,7 +192,7 @@ pub async fn read_form<T: DeserializeOwned, S: CsrfSource>(
         _ => return Err(AppError::CsrfRejected),
     }
     serde_urlencoded::from_bytes(&bytes)
-        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))
+        .map_err(|e| AppError::bad_request("bad_form", format!("The form could not be read: {e}")))
 }
 
 impl<T: DeserializeOwned> FromRequest<App> for CsrfForm<T> {
@@ -138,17 +208,6 @@ impl<T: DeserializeOwned> FromRequest<App> for CsrfForm<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_cookies() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; proplink_session=abc; b=2"),
-        );
-        assert_eq!(cookie(&h, "proplink_session").as_deref(), Some("abc"));
-        assert_eq!(cookie(&h, "missing"), None);
-    }
 
     #[test]
     fn secrets_compare() {

@@ -1,202 +1,158 @@
-//! Writing and verifying the audit trail.
+//! Reading the audit trail, and proving it whole.
 //!
 //! Every event is chained to the one before it in its organisation: its hash covers its own
-//! fields and the previous hash, so changing or deleting any row breaks every hash after it.
+//! fields and the previous hash, so changing or deleting a row breaks every hash after it. The
+//! chain alone cannot show a trail cut short, or one edited and then re-hashed from the edit
+//! on: someone who can write the database can do both. So the heads are signed, with a key
+//! outside the database, into checkpoints appended to a file outside it ([`checkpoints`]);
+//! [`verify`] holds the trail to every checkpoint.
 
-use proplink_shared::audit::{AuditAction, Channel, sentence};
-use proplink_shared::{Actor, OrgId, Principal};
-use serde_json::Value;
-use sha2::{Digest, Sha256};
-use sqlx::AnyConnection;
-use time::OffsetDateTime;
+pub mod checkpoints;
 
-use crate::clock::to_micros;
-use crate::store::audit::{self as store, AuditRow};
+use proplink_shared::records::RecordType;
+use proplink_shared::{Action, Actor, Domain, OrgId, Resource, Scope};
+
+use super::check;
+use crate::app::App;
+use crate::error::AppResult;
+use crate::store::audit::{self as store, AuditEvent, AuditFilter};
+use crate::store::query::{Page, PageAt};
 use crate::store::{Db, orgs};
 
-/// What happened to which record.
-pub struct Event {
-    pub record_type: &'static str,
-    pub record_id: String,
-    pub action: AuditAction,
-    /// The verb phrase of the sentence: "paid £450.00 towards INV-2026-0007".
-    pub what: String,
-    /// Structured detail: the new body on create, before/after on update.
-    pub detail: Value,
-}
+pub use super::change::chain_hash;
 
-/// Who did it, as the trail names them.
-pub struct Who<'a> {
-    pub kind: &'a str,
-    pub id: Option<String>,
-    pub name: &'a str,
-    pub channel: Channel,
-}
-
-impl<'a> Who<'a> {
-    #[must_use]
-    pub fn of(actor: &'a Actor) -> Who<'a> {
-        let (kind, id) = match &actor.principal {
-            Principal::Staff { user, .. } => ("staff", Some(user.to_string())),
-            Principal::Resident { contact, .. } | Principal::HrbResident { contact, .. } => {
-                ("contact", Some(contact.to_string()))
-            }
-            Principal::Contractor { vendor, .. } => ("contractor", Some(vendor.to_string())),
-            Principal::Regulator { account, .. } => ("regulator", Some(account.to_string())),
-            Principal::System => ("system", None),
-        };
-        Who {
-            kind,
-            id,
-            name: &actor.display_name,
-            channel: actor.channel,
-        }
-    }
-}
-
-/// Appends `event` inside the caller's transaction.
-pub async fn record(
-    conn: &mut AnyConnection,
+/// A record's trail, newest first. Callers load (and so authorise) the record first.
+pub async fn trail(
+    app: &App,
     org: OrgId,
-    who: &Who<'_>,
-    event: Event,
-    at: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    let (seq, prev_hash) = store::claim_next(conn, org).await?;
-    let mut row = AuditRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        organisation_id: org,
-        seq,
-        record_type: event.record_type.to_owned(),
-        record_id: event.record_id,
-        actor_kind: who.kind.to_owned(),
-        actor_id: who.id.clone(),
-        actor_name: who.name.to_owned(),
-        channel: who.channel,
-        action: event.action,
-        detail: event.detail.to_string(),
-        sentence: sentence(who.name, &event.what, who.channel, at),
-        occurred_at: to_micros(at),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = chain_hash(&row);
-    store::append(conn, &row).await
+    record_type: RecordType,
+    record_id: &str,
+    at: &PageAt,
+) -> AppResult<Page<AuditEvent>> {
+    let mut conn = app.db.read().await?;
+    Ok(store::of_record(&mut conn, org, record_type, record_id, at, 50).await?)
 }
 
-/// The hash of a row: SHA-256 over the previous hash and every field, length-prefixed so no
-/// two different rows can serialise alike.
-#[must_use]
-pub fn chain_hash(row: &AuditRow) -> String {
-    let mut h = Sha256::new();
-    let fields: [&str; 13] = [
-        &row.prev_hash,
-        &row.id,
-        &row.organisation_id.to_string(),
-        &row.seq.to_string(),
-        &row.record_type,
-        &row.record_id,
-        &row.actor_kind,
-        row.actor_id.as_deref().unwrap_or(""),
-        &row.actor_name,
-        row.channel.code(),
-        row.action.code(),
-        &row.detail,
-        &row.sentence,
-    ];
-    for field in fields {
-        h.update((field.len() as u64).to_be_bytes());
-        h.update(field.as_bytes());
-    }
-    h.update(row.occurred_at.to_be_bytes());
-    hex::encode(h.finalize())
+/// The organisation's log, for those who may read all of it.
+pub async fn log(
+    app: &App,
+    actor: &Actor,
+    filter: &AuditFilter,
+    at: &PageAt,
+) -> AppResult<Page<AuditEvent>> {
+    check(
+        actor,
+        Action::Read,
+        &Resource::org_wide(actor.org, Domain::Audit),
+    )?;
+    let mut conn = app.db.read().await?;
+    Ok(store::log(&mut conn, &Scope::of(actor, Domain::Audit), filter, at, 50).await?)
 }
 
-/// The result of checking one organisation's chain.
+/// The organisation's latest `n` events, for those who may read all of the log.
+pub async fn latest(app: &App, actor: &Actor, n: i64) -> AppResult<Vec<AuditEvent>> {
+    check(
+        actor,
+        Action::Read,
+        &Resource::org_wide(actor.org, Domain::Audit),
+    )?;
+    let mut conn = app.db.read().await?;
+    Ok(store::log(
+        &mut conn,
+        &Scope::of(actor, Domain::Audit),
+        &AuditFilter::default(),
+        &PageAt::First,
+        n,
+    )
+    .await?
+    .items)
+}
+
+/// What checking one organisation's trail found.
 #[derive(Debug)]
 pub struct ChainReport {
     pub slug: String,
     pub events: i64,
+    /// The last checkpoint the trail was held to: (seq, when it was signed).
+    pub checkpoint: Option<(i64, time::OffsetDateTime)>,
     pub problems: Vec<String>,
 }
 
-/// Re-computes every organisation's chain from the first event.
-pub async fn verify(db: &Db) -> anyhow::Result<Vec<ChainReport>> {
+/// Re-computes every organisation's chain from the first event and holds it to the signed
+/// checkpoints in `checkpoints`.
+pub async fn verify(
+    db: &Db,
+    checkpoints: &checkpoints::Checkpoints,
+) -> anyhow::Result<Vec<ChainReport>> {
     let mut conn = db.read().await?;
     let mut reports = Vec::new();
     for org in orgs::all(&mut conn).await? {
         let mut problems = Vec::new();
         let mut expected_prev = store::GENESIS.to_owned();
         let mut expected_seq = 1;
+        let signed = checkpoints.of(org.id);
         loop {
             let page = store::chain_page(&mut conn, org.id, expected_seq - 1, 1000).await?;
             if page.is_empty() {
                 break;
             }
-            for row in page {
-                if row.seq != expected_seq {
+            for event in page {
+                if event.seq != expected_seq {
                     problems.push(format!(
-                        "event {} is missing (found {} next)",
-                        expected_seq, row.seq
+                        "event {expected_seq} is missing (found {} next)",
+                        event.seq
                     ));
                 }
-                if row.prev_hash != expected_prev {
+                if event.prev_hash != expected_prev {
                     problems.push(format!(
                         "event {} does not follow the event before it",
-                        row.seq
+                        event.seq
                     ));
                 }
-                if chain_hash(&row) != row.hash {
+                if chain_hash(&event) != event.hash {
                     problems.push(format!(
                         "event {} was changed after it was written: {}",
-                        row.seq, row.sentence
+                        event.seq, event.sentence
                     ));
                 }
-                expected_prev = row.hash.clone();
-                expected_seq = row.seq + 1;
+                for c in signed
+                    .iter()
+                    .filter(|c| c.seq == event.seq && c.hash != event.hash)
+                {
+                    problems.push(format!(
+                        "event {} is not the event signed in the checkpoint of {}: the trail was rewritten from there on",
+                        event.seq,
+                        proplink_shared::london::format_date_time(c.at)
+                    ));
+                }
+                expected_prev = event.hash.clone();
+                expected_seq = event.seq + 1;
             }
         }
         let events = expected_seq - 1;
         match store::head(&mut conn, org.id).await? {
             Some((last_seq, last_hash)) if last_seq != events || last_hash != expected_prev => {
                 problems.push(format!(
-                    "the trail ends at event {events} but {last_seq} were written"
+                    "the trail ends at event {events} but its head says {last_seq} were written"
                 ));
             }
             None if events > 0 => problems.push("the trail has events but no head".into()),
             _ => {}
         }
+        let last = signed.iter().max_by_key(|c| c.seq);
+        if let Some(c) = last.filter(|c| c.seq > events) {
+            problems.push(format!(
+                "the trail was cut short: it ends at event {events}, but event {} was signed on {}",
+                c.seq,
+                proplink_shared::london::format_date_time(c.at)
+            ));
+        }
         reports.push(ChainReport {
             slug: org.slug,
             events,
+            checkpoint: last.map(|c| (c.seq, c.at)),
             problems,
         });
     }
     Ok(reports)
-}
-
-/// A record's trail, newest first. Callers load (and so authorise) the record first.
-pub async fn trail(
-    db: &Db,
-    org: OrgId,
-    record_type: &str,
-    record_id: &str,
-) -> Result<Vec<AuditRow>, sqlx::Error> {
-    let mut conn = db.read().await?;
-    store::of_record(&mut conn, org, record_type, record_id).await
-}
-
-/// The organisation's latest events, for those who may read the whole log.
-pub async fn latest(
-    db: &Db,
-    actor: &Actor,
-    limit: i64,
-) -> Result<Vec<AuditRow>, crate::error::AppError> {
-    super::check(
-        actor,
-        proplink_shared::Action::Read,
-        &proplink_shared::Resource::org_wide(actor.org, proplink_shared::Domain::Audit),
-    )?;
-    let mut conn = db.read().await?;
-    Ok(store::latest(&mut conn, actor.org, limit).await?)
 }

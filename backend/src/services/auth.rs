@@ -1,30 +1,49 @@
-//! Email + one-time-passcode sign-in and server-side sessions, for every door that signs
-//! people in (the admin app now; ResidencePort, BuildingThread and the app next).
+//! Email + one-time-code sign-in and server-side sessions, for every door that signs people
+//! in (the admin app and Facility Report now; the portals next).
 //!
-//! The rules: 6 digits, valid 10 minutes, single use, stored only as an HMAC, at most 5 tries
-//! per code, limited sends per address and per client, and the same answer whether or not the
-//! address has an account — an unknown address gets a code stored too, that is never sent.
+//! The rules: 6 digits, valid 10 minutes, single use, stored only as a keyed hash, at most 5
+//! tries per code, and the same answer whether or not the address has an account (a code is
+//! stored for an unknown address too, and never sent).
+//!
+//! Guesses are bounded per email address across every door, code and organisation: after 10
+//! wrong codes in an hour the address cools down until the oldest of them is an hour old, and
+//! the person is told until when. Sends are limited per address and client, per client, and
+//! per address in all; a code already sent stays usable when another is requested, so a
+//! stranger flooding requests for someone's address cannot stop them signing in with the code
+//! in their inbox, and once the flood's own client is refused it cannot go on for long.
 
 use std::collections::BTreeSet;
 
 use hmac::{Hmac, Mac};
 use proplink_shared::audit::{AuditAction, Channel};
-use proplink_shared::records::validate_email;
-use proplink_shared::{Actor, OrgId, Principal, SiteScope, StaffUserId};
+use proplink_shared::records::{RecordType, ValidationErrors, validate_email};
+use proplink_shared::{Actor, OrgId, Principal, SiteScope};
 use rand::Rng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use super::audit::{self, Event, Who};
+use super::change::{Change, Event, Who};
+use super::mail::{self, Outgoing};
 use crate::app::{App, random_token};
 use crate::error::{AppError, AppResult};
-use crate::store::auth::{self as store, SessionRow};
-use crate::store::orgs::{self, OrgRow, StaffRow};
+use crate::store::auth::{self as store, CodeFor, NewSession, StaffSession};
+use crate::store::orgs::{self, Organisation, StaffUser};
+use crate::store::sync as tokens;
 
 const CODE_LIFETIME: Duration = Duration::minutes(10);
-const MAX_TRIES: i64 = 5;
+const MAX_TRIES_PER_CODE: i64 = 5;
+/// Wrong codes one address may have entered in [`GUESS_WINDOW`], everywhere.
+pub const WRONG_CODES_PER_HOUR: i64 = 10;
+const GUESS_WINDOW: Duration = Duration::hours(1);
 const SEND_WINDOW: Duration = Duration::minutes(15);
+const ADDRESS_WINDOW: Duration = Duration::hours(1);
+/// The newest live codes a guess is checked against.
+const LIVE_CODES: i64 = 5;
+/// A device stays signed in this long after its owner last proved who they are…
+pub const DEVICE_ABSOLUTE: Duration = Duration::days(90);
+/// …and this long after it was last used.
+pub const DEVICE_IDLE: Duration = Duration::days(30);
 
 /// The doors people sign in to. Each has its own sessions and codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,51 +85,81 @@ pub struct Client {
     pub user_agent: String,
 }
 
+fn bucket(kind: &str, parts: &[&str]) -> String {
+    let mut b = format!("otp:{kind}");
+    for p in parts {
+        b.push(':');
+        b.push_str(p);
+    }
+    b
+}
+
 /// Sends a sign-in code if `email` belongs to someone who may use `door`. Answers the same
 /// either way; returns the normalised address.
 pub async fn request_code(
     app: &App,
-    org: &OrgRow,
+    org: &Organisation,
     door: Door,
     email: &str,
     client: &Client,
 ) -> AppResult<String> {
     let email = validate_email(email)?;
     let now = app.clock.now();
-    let now_us = crate::clock::to_micros(now);
-    let since = crate::clock::to_micros(now - SEND_WINDOW);
-    let mut tx = app.db.write().await?;
-    let per_address = store::hit(
+    let mut tx = app.db.begin().await?;
+    // Every request counts against its client, refused or not: a flood only shuts itself out.
+    let from_client = store::hit(
         &mut tx,
-        &format!("otp:address:{}:{}:{email}", org.id, door.code()),
-        now_us,
-        since,
+        &bucket("client", &[&client.ip]),
+        now,
+        now - SEND_WINDOW,
     )
     .await?;
-    let per_client =
-        store::hit(&mut tx, &format!("otp:client:{}", client.ip), now_us, since).await?;
-    if per_address > i64::from(app.config.otp_sends_per_address)
-        || per_client > i64::from(app.config.otp_sends_per_client)
+    let pair = bucket("pair", &[&email, &client.ip]);
+    let address = bucket("address", &[&email]);
+    let refused = if from_client > i64::from(app.config.otp_sends_per_client) {
+        Some(
+            "Too many codes have been requested from this network. Wait 15 minutes, then try again.",
+        )
+    } else if store::count(&mut tx, &pair, now - SEND_WINDOW).await?
+        >= i64::from(app.config.otp_sends_per_address)
     {
-        // Commit so the refused attempts count too: a flood cannot wait out its own window.
+        Some(
+            "Several codes have already been sent to this address. Use the newest one, or wait 15 minutes and request another.",
+        )
+    } else if store::count(&mut tx, &address, now - ADDRESS_WINDOW).await?
+        >= i64::from(app.config.otp_sends_per_address_hourly)
+    {
+        Some(
+            "Many codes have been sent to this address in the last hour. Use one of them: each works for 10 minutes. Or wait, then request a new one.",
+        )
+    } else {
+        None
+    };
+    if let Some(message) = refused {
         tx.commit().await?;
-        return Err(AppError::TooManyRequests(
-            "Too many codes have been requested. Wait 15 minutes, then request a new code.".into(),
+        return Err(AppError::too_many(
+            message,
+            Some(std::time::Duration::from_secs(15 * 60)),
         ));
     }
+    store::hit(&mut tx, &pair, now, now - SEND_WINDOW).await?;
+    store::hit(&mut tx, &address, now, now - ADDRESS_WINDOW).await?;
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-    let hash = code_hash(app, org.id, door, &email, &code);
-    store::replace_code(
+    let to = CodeFor {
+        org: org.id,
+        door: door.code(),
+        email: &email,
+    };
+    store::insert_code(
         &mut tx,
-        org.id,
-        door.code(),
-        &email,
-        &hash,
-        now_us,
-        crate::clock::to_micros(now + CODE_LIFETIME),
+        &to,
+        &code_hash(app, &to, &code),
+        now,
+        now + CODE_LIFETIME,
     )
     .await?;
-    if let Some(person) = account(&mut tx, org.id, door, &email).await? {
+    let person = account(&mut tx, org.id, door, &email).await?;
+    if let Some(person) = &person {
         let subject = format!("Your {} sign-in code for {}", door.product(), org.name);
         let body = format!(
             "Hello {name},\n\nYour sign-in code is {code}\n\nIt works once, for the next 10 minutes. \
@@ -119,19 +168,25 @@ pub async fn request_code(
             org = org.name,
             product = door.product(),
         );
-        super::mail::queue(
+        mail::queue_in(
             &mut tx,
             app,
             Some(org.id),
-            &email,
-            &subject,
-            &body,
-            Some(("staff_user", person.id.to_string())),
+            Outgoing {
+                to: &email,
+                subject: &subject,
+                body: &body,
+                about: Some((RecordType::StaffUser, person.id.to_string())),
+                secret: Some(&code),
+            },
+            now,
         )
         .await?;
     }
     tx.commit().await?;
-    app.mail_wakeup.notify_one();
+    if person.is_some() {
+        app.mail_wakeup.notify_one();
+    }
     Ok(email)
 }
 
@@ -150,12 +205,19 @@ pub enum Grant<'a> {
 pub struct SignedIn {
     pub token: String,
     pub csrf: String,
+    pub staff: StaffUser,
+    /// When the session or device token ends at the latest.
+    pub expires_at: time::OffsetDateTime,
 }
 
-/// Checks a code and, if right, starts a session (replacing `old_session`, if any).
+fn invalid_code(message: impl Into<String>) -> AppError {
+    AppError::Invalid(ValidationErrors::single("code", message))
+}
+
+/// Checks a code and, if right, starts a session or a device's sign-in.
 pub async fn verify_code(
     app: &App,
-    org: &OrgRow,
+    org: &Organisation,
     door: Door,
     email: &str,
     code: &str,
@@ -163,227 +225,234 @@ pub async fn verify_code(
     grant: Grant<'_>,
 ) -> AppResult<SignedIn> {
     let email = validate_email(email)?;
-    let code = code.trim().replace(' ', "");
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single(
-                "code",
-                "Enter the 6-digit code from the email",
-            ),
-        ));
+        return Err(invalid_code("Enter the 6-digit code from the email"));
     }
     let now = app.clock.now();
-    let now_us = crate::clock::to_micros(now);
-    let mut tx = app.db.write().await?;
-    let stored = store::latest_code(&mut tx, org.id, door.code(), &email).await?;
-    let Some(stored) = stored.filter(|c| c.used_at.is_none() && c.expires_at > now_us) else {
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single(
-                "code",
-                "That code has expired or has already been used. Request a new code.",
+    let wrong = bucket("wrong", &[&email]);
+    let mut change = Change::begin_as(app, org.id, Who::anonymous(&email, door.channel())).await?;
+    let guesses = store::count(&mut change, &wrong, now - GUESS_WINDOW).await?;
+    if guesses >= WRONG_CODES_PER_HOUR {
+        let until = store::nth_newest(&mut change, &wrong, WRONG_CODES_PER_HOUR)
+            .await?
+            .map_or(now + GUESS_WINDOW, |at| at + GUESS_WINDOW);
+        return Err(AppError::too_many(
+            format!(
+                "Too many wrong codes have been entered for this address. To keep the account safe, signing in is paused until {}. \
+                 Then request a new code.",
+                proplink_shared::london::format_time(until)
             ),
-        ));
-    };
-    if stored.attempts >= MAX_TRIES {
-        return Err(AppError::TooManyRequests(
-            "Too many wrong codes have been entered. Request a new code.".into(),
+            Some(std::time::Duration::try_from(until - now).unwrap_or_default()),
         ));
     }
-    store::count_attempt(&mut tx, &stored.id).await?;
-    let person = account(&mut tx, org.id, door, &email).await?;
-    let right = verify_hash(app, org.id, door, &email, &code, &stored.code_hash);
-    let who_name = person.as_ref().map_or(email.as_str(), |p| p.name.as_str());
+    let to = CodeFor {
+        org: org.id,
+        door: door.code(),
+        email: &email,
+    };
+    let live = store::live_codes(&mut change, &to, now, MAX_TRIES_PER_CODE, LIVE_CODES).await?;
+    if live.is_empty() {
+        return Err(invalid_code(
+            "That code has expired or has already been used. Request a new code.",
+        ));
+    }
+    let person = account(&mut change, org.id, door, &email).await?;
+    let matched = live
+        .iter()
+        .find(|c| verify_hash(app, &to, &code, &c.code_hash));
     let detail = json!({ "email": email, "ip": client.ip, "device": client.user_agent });
-    let (Some(person), true) = (person.as_ref(), right) else {
-        let left = MAX_TRIES - stored.attempts - 1;
-        let who = Who {
-            kind: "anonymous",
-            id: None,
-            name: who_name,
-            channel: door.channel(),
-        };
-        let event = Event {
-            record_type: "organisation",
-            record_id: org.id.to_string(),
-            action: AuditAction::SignInFailed,
-            what: "entered a wrong sign-in code".into(),
-            detail,
-        };
-        audit::record(&mut tx, org.id, &who, event, now).await?;
-        tx.commit().await?;
-        let message = if left > 0 {
+    let (Some(person), Some(matched)) = (person, matched) else {
+        let ids: Vec<String> = live.iter().map(|c| c.id.clone()).collect();
+        store::count_attempt(&mut change, &ids).await?;
+        store::hit(&mut change, &wrong, now, now - GUESS_WINDOW).await?;
+        change
+            .record(Event::new(
+                RecordType::Organisation,
+                org.id,
+                AuditAction::SignInFailed,
+                "entered a wrong sign-in code",
+                detail,
+            ))
+            .await?;
+        change.commit().await?;
+        let code_tries = live
+            .iter()
+            .map(|c| MAX_TRIES_PER_CODE - c.attempts - 1)
+            .max()
+            .unwrap_or(0);
+        let left = code_tries.min(WRONG_CODES_PER_HOUR - guesses - 1);
+        return Err(invalid_code(if left > 0 {
             format!(
                 "That code is not right. Check the email and try again ({left} {} left).",
                 if left == 1 { "try" } else { "tries" }
             )
         } else {
             "That code is not right, and it cannot be used again. Request a new code.".into()
-        };
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single("code", message),
-        ));
+        }));
     };
-    if !store::use_code(&mut tx, &stored.id, now_us).await? {
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single(
-                "code",
-                "That code has expired or has already been used. Request a new code.",
-            ),
+    if !store::use_code(&mut change, &matched.id, now).await? {
+        return Err(invalid_code(
+            "That code has expired or has already been used. Request a new code.",
         ));
     }
-    let signed_in = match grant {
+    let token = random_token();
+    let expires_at = match grant {
+        Grant::Session { .. } => {
+            now + Duration::try_from(app.config.session_max).unwrap_or(Duration::hours(12))
+        }
+        Grant::Device { .. } => now + DEVICE_ABSOLUTE,
+    };
+    let csrf = match grant {
         Grant::Session { replacing } => {
             if let Some(old) = replacing {
-                store::delete_session(&mut tx, &session_hash(old)).await?;
+                store::delete_session(&mut change, org.id, &token_hash(old)).await?;
             }
-            let signed_in = SignedIn {
-                token: random_token(),
-                csrf: random_token(),
-            };
-            let max = Duration::try_from(app.config.session_max).unwrap_or(Duration::hours(12));
+            let csrf = random_token();
             store::insert_session(
-                &mut tx,
-                &SessionRow {
-                    id_hash: session_hash(&signed_in.token),
-                    organisation_id: org.id,
-                    door: door.code().into(),
+                &mut change,
+                &NewSession {
+                    id_hash: &token_hash(&token),
+                    org: org.id,
+                    door: door.code(),
                     subject_id: person.id.to_string(),
-                    csrf_token: signed_in.csrf.clone(),
-                    created_at: now_us,
-                    last_seen_at: now_us,
-                    expires_at: crate::clock::to_micros(now + max),
+                    csrf_token: &csrf,
+                    expires_at,
                 },
+                now,
             )
             .await?;
-            signed_in
+            csrf
         }
         Grant::Device {
             device_id,
             device_name,
         } => {
-            let token = random_token();
-            crate::store::sync::insert_token(
-                &mut tx,
-                &session_hash(&token),
-                org.id,
-                person.id,
-                device_id,
-                device_name,
-                now_us,
+            // A sign-in retires only this person's earlier tokens on this device.
+            tokens::revoke_device_tokens(&mut change, org.id, person.id, device_id, now).await?;
+            tokens::insert_token(
+                &mut change,
+                &tokens::NewToken {
+                    token_hash: &token_hash(&token),
+                    org: org.id,
+                    user: person.id,
+                    device_id,
+                    device_name,
+                    signed_in_at: now,
+                    expires_at,
+                },
+                now,
             )
             .await?;
-            SignedIn {
-                token,
-                csrf: String::new(),
-            }
+            String::new()
         }
     };
-    let who = Who {
+    change.act_as(Who {
         kind: "staff",
         id: Some(person.id.to_string()),
-        name: &person.name,
+        name: person.name.clone(),
         channel: door.channel(),
-    };
-    let event = Event {
-        record_type: "staff_user",
-        record_id: person.id.to_string(),
-        action: AuditAction::SignIn,
-        what: "signed in".into(),
-        detail,
-    };
-    audit::record(&mut tx, org.id, &who, event, now).await?;
-    tx.commit().await?;
-    Ok(signed_in)
+    });
+    change
+        .record(Event::new(
+            RecordType::StaffUser,
+            person.id,
+            AuditAction::SignIn,
+            "signed in",
+            detail,
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(SignedIn {
+        token,
+        csrf,
+        staff: person,
+        expires_at,
+    })
 }
 
 /// A live session and the actor behind it.
+#[derive(Clone, Debug)]
 pub struct Session {
-    pub row: SessionRow,
+    pub id_hash: String,
+    pub csrf_token: String,
     pub actor: Actor,
-    pub staff: StaffRow,
+    pub staff: StaffUser,
 }
 
 /// The session behind a cookie on this organisation and door, if it is still live.
 pub async fn session(
     app: &App,
-    org: &OrgRow,
+    org: &Organisation,
     door: Door,
     token: &str,
 ) -> AppResult<Option<Session>> {
-    let now = app.now_micros();
-    let id_hash = session_hash(token);
-    let mut conn = app.db.read().await?;
-    let Some(row) = store::session(&mut conn, org.id, door.code(), &id_hash).await? else {
-        return Ok(None);
+    let now = app.clock.now();
+    let id_hash = token_hash(token);
+    let found = {
+        let mut conn = app.db.read().await?;
+        store::staff_session(&mut conn, org.id, door.code(), &id_hash).await?
     };
-    let idle = i64::try_from(app.config.session_idle.as_micros()).unwrap_or(i64::MAX);
-    if now >= row.expires_at || now - row.last_seen_at >= idle {
-        drop(conn);
-        let mut tx = app.db.write().await?;
-        store::delete_session(&mut tx, &id_hash).await?;
+    let Some(found) = found else { return Ok(None) };
+    let idle = Duration::try_from(app.config.session_idle).unwrap_or(Duration::minutes(30));
+    if now >= found.expires_at || now - found.last_seen_at >= idle || !found.staff.active {
+        let mut tx = app.db.begin().await?;
+        store::delete_session(&mut tx, org.id, &id_hash).await?;
         tx.commit().await?;
         return Ok(None);
     }
-    let Some(staff_id) = row.subject_id.parse::<StaffUserId>().ok() else {
-        return Ok(None);
-    };
-    let Some(staff) = orgs::staff_by_id(&mut conn, org.id, staff_id)
-        .await?
-        .filter(|s| s.active == 1)
-    else {
-        return Ok(None);
-    };
-    let actor = staff_actor(&mut conn, org.id, &staff, door.channel()).await?;
-    drop(conn);
     // Idle time is measured to the minute; writing on every request would serialise reads.
-    if now - row.last_seen_at > 60_000_000 {
-        let mut tx = app.db.write().await?;
+    if now - found.last_seen_at > Duration::minutes(1) {
+        let mut tx = app.db.begin().await?;
         store::touch_session(&mut tx, &id_hash, now).await?;
         tx.commit().await?;
     }
-    Ok(Some(Session { row, actor, staff }))
+    let actor = staff_actor(org.id, &found.staff, &found.sites, door.channel());
+    let StaffSession {
+        id_hash,
+        csrf_token,
+        staff,
+        ..
+    } = found;
+    Ok(Some(Session {
+        id_hash,
+        csrf_token,
+        actor,
+        staff,
+    }))
 }
 
 /// Ends a session.
-pub async fn sign_out(app: &App, org: &OrgRow, session: &Session) -> AppResult<()> {
-    let mut tx = app.db.write().await?;
-    store::delete_session(&mut tx, &session.row.id_hash).await?;
-    let event = Event {
-        record_type: "staff_user",
-        record_id: session.staff.id.to_string(),
-        action: AuditAction::SignOut,
-        what: "signed out".into(),
-        detail: json!({}),
-    };
-    audit::record(
-        &mut tx,
-        org.id,
-        &Who::of(&session.actor),
-        event,
-        app.clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+pub async fn sign_out(app: &App, session: &Session) -> AppResult<()> {
+    let mut change = Change::begin(app, &session.actor).await?;
+    store::delete_session(&mut change, session.actor.org, &session.id_hash).await?;
+    change
+        .record(Event::new(
+            RecordType::StaffUser,
+            session.staff.id,
+            AuditAction::SignOut,
+            "signed out",
+            json!({}),
+        ))
+        .await?;
+    change.commit().await
 }
 
 /// The actor a staff user acts as: their role and their site scope.
-pub async fn staff_actor(
-    conn: &mut sqlx::AnyConnection,
+#[must_use]
+pub fn staff_actor(
     org: OrgId,
-    staff: &StaffRow,
+    staff: &StaffUser,
+    sites: &[proplink_shared::SiteId],
     channel: Channel,
-) -> Result<Actor, sqlx::Error> {
-    let scope = if staff.all_sites == 1 {
+) -> Actor {
+    let scope = if staff.all_sites {
         Some(SiteScope::AllSites)
     } else {
-        let sites: BTreeSet<_> = orgs::staff_sites(conn, org, staff.id)
-            .await?
-            .into_iter()
-            .collect();
+        let sites: BTreeSet<_> = sites.iter().copied().collect();
         (!sites.is_empty()).then_some(SiteScope::Selected(sites))
     };
-    Ok(Actor {
+    Actor {
         org,
         principal: Principal::Staff {
             user: staff.id,
@@ -392,53 +461,48 @@ pub async fn staff_actor(
         },
         channel,
         display_name: staff.name.clone(),
-    })
+    }
 }
 
 async fn account(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::store::Conn,
     org: OrgId,
     door: Door,
     email: &str,
-) -> Result<Option<StaffRow>, sqlx::Error> {
+) -> AppResult<Option<StaffUser>> {
     match door {
         // Staff sign in to the admin app and the app alike; their role and scope decide the rest.
         Door::Admin | Door::FacilityReport => Ok(orgs::staff_by_email(conn, org, email)
             .await?
-            .filter(|s| s.active == 1 && s.role.is_some())),
+            .filter(|s| s.active && s.role.is_some())),
     }
 }
 
-fn code_mac(app: &App, org: OrgId, door: Door, email: &str, code: &str) -> Hmac<Sha256> {
+fn code_mac(app: &App, to: &CodeFor<'_>, code: &str) -> Hmac<Sha256> {
     // An HMAC key is accepted at any length, so this cannot fail.
-    let mut mac = Hmac::<Sha256>::new_from_slice(&app.otp_key).unwrap_or_else(|_| unreachable!());
-    for part in [org.to_string().as_str(), door.code(), email, code] {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&app.secrets.otp).unwrap_or_else(|_| unreachable!());
+    for part in [to.org.to_string().as_str(), to.door, to.email, code] {
         mac.update(&(part.len() as u64).to_be_bytes());
         mac.update(part.as_bytes());
     }
     mac
 }
 
-fn code_hash(app: &App, org: OrgId, door: Door, email: &str, code: &str) -> String {
-    hex::encode(
-        code_mac(app, org, door, email, code)
-            .finalize()
-            .into_bytes(),
-    )
+fn code_hash(app: &App, to: &CodeFor<'_>, code: &str) -> String {
+    hex::encode(code_mac(app, to, code).finalize().into_bytes())
 }
 
-fn verify_hash(app: &App, org: OrgId, door: Door, email: &str, code: &str, stored: &str) -> bool {
+fn verify_hash(app: &App, to: &CodeFor<'_>, code: &str, stored: &str) -> bool {
     let Ok(stored) = hex::decode(stored) else {
         return false;
     };
-    code_mac(app, org, door, email, code)
-        .verify_slice(&stored)
-        .is_ok()
+    code_mac(app, to, code).verify_slice(&stored).is_ok()
 }
 
-/// Sessions are stored by the SHA-256 of their cookie value, so a database leak yields no
-/// usable cookie.
+/// Sessions and device tokens are stored by the SHA-256 of their secret, so a database copy
+/// yields none that works.
 #[must_use]
-pub fn session_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -1,20 +1,31 @@
-//! Photos and files, stored by their SHA-256 under the data directory and uploaded resumably:
-//! the client asks how much the server has (`offset`), then sends the rest from there. A file
-//! the organisation already holds is acknowledged without sending it again.
+//! Files: photos and documents, stored once per organisation under their SHA-256, uploaded
+//! resumably, and read only by someone who may read a record they are attached to.
+//!
+//! An upload belongs to its uploader: the client asks how much *it* has sent (`offset`), then
+//! sends the rest. Holding the bytes is the proof of having them, so a file another person
+//! uploaded is never acknowledged to someone who only knows its hash. A finished upload is
+//! checked (its bytes hash to its name and are a photo), cleaned of personal metadata, and
+//! stored; the name stays the hash of the bytes as the phone sent them.
 //!
 //! Bytes are written and flushed before the database records them as received, so a crash can
-//! only ever make the server ask for bytes again, never believe it has bytes it lacks.
+//! only make the server ask for bytes again, never believe it holds bytes it lacks.
+
+pub mod photos;
 
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
-use proplink_shared::OrgId;
-use proplink_shared::sync::MAX_PHOTO_BYTES;
+use proplink_shared::records::RecordType;
+use proplink_shared::sync::{MAX_CHUNK_BYTES, MAX_PHOTO_BYTES};
+use proplink_shared::{Action, Actor, OrgId};
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
+use super::change::Change;
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::store::sync as store;
+use crate::store::files::{self as store, StoredFile};
+use crate::store::{Conn, requests, work_orders};
 
 /// How far an upload has got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,17 +44,27 @@ pub fn valid_sha256(sha: &str) -> AppResult<()> {
     {
         Ok(())
     } else {
-        Err(AppError::BadRequest(
-            "A photo is named by the SHA-256 of its bytes, as 64 lower-case hex characters".into(),
+        Err(AppError::bad_request(
+            "bad_hash",
+            "A photo is named by the SHA-256 of its bytes, as 64 lower-case hex characters",
         ))
     }
 }
 
-fn part_path(app: &App, org: OrgId, sha: &str) -> PathBuf {
+/// Who an upload belongs to, as the store keys it.
+fn uploader(actor: &Actor) -> String {
+    let who = super::change::Who::of(actor);
+    format!("{}:{}", who.kind, who.id.unwrap_or_default())
+}
+
+fn part_path(app: &App, org: OrgId, uploader: &str, sha: &str) -> PathBuf {
+    // The uploader key names a folder only through its hash: no path of anyone's choosing.
+    let folder = hex::encode(&Sha256::digest(uploader.as_bytes())[..12]);
     app.config
         .data_dir
         .join("uploads")
         .join(org.to_string())
+        .join(folder)
         .join(format!("{sha}.part"))
 }
 
@@ -58,11 +79,11 @@ pub fn file_path(app: &App, org: OrgId, sha: &str) -> PathBuf {
         .join(sha)
 }
 
-/// What the server holds of `sha` for this organisation; `None` if nothing yet.
-pub async fn state(app: &App, org: OrgId, sha: &str) -> AppResult<Option<UploadState>> {
+/// What `actor` has uploaded of `sha`; `None` if nothing yet.
+pub async fn state(app: &App, actor: &Actor, sha: &str) -> AppResult<Option<UploadState>> {
     valid_sha256(sha)?;
     let mut conn = app.db.read().await?;
-    Ok(store::upload(&mut conn, org, sha)
+    Ok(store::upload(&mut conn, actor.org, &uploader(actor), sha)
         .await?
         .map(|u| UploadState {
             offset: u64::try_from(u.received_bytes).unwrap_or(0),
@@ -71,48 +92,10 @@ pub async fn state(app: &App, org: OrgId, sha: &str) -> AppResult<Option<UploadS
         }))
 }
 
-/// A complete photo of this organisation: its content type (found from its bytes) and bytes.
-/// Callers check first that the person may see the record it belongs to.
-pub async fn read(app: &App, org: OrgId, sha: &str) -> AppResult<(String, Vec<u8>)> {
-    valid_sha256(sha).map_err(|_| AppError::NotFound)?;
-    let upload = {
-        let mut conn = app.db.read().await?;
-        store::upload(&mut conn, org, sha).await?
-    };
-    let content_type = upload
-        .filter(|u| u.completed_at.is_some())
-        .ok_or(AppError::NotFound)?
-        .content_type;
-    let bytes = tokio::fs::read(file_path(app, org, sha))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok((
-        content_type.unwrap_or_else(|| "application/octet-stream".into()),
-        bytes,
-    ))
-}
-
-/// Whether every one of `shas` is completely uploaded for this organisation; returns those
-/// that are not.
-pub async fn missing(app: &App, org: OrgId, shas: &[String]) -> AppResult<Vec<String>> {
-    let mut conn = app.db.read().await?;
-    let mut out = Vec::new();
-    for sha in shas {
-        let complete = valid_sha256(sha).is_ok()
-            && store::upload(&mut conn, org, sha)
-                .await?
-                .is_some_and(|u| u.completed_at.is_some());
-        if !complete {
-            out.push(sha.clone());
-        }
-    }
-    Ok(out)
-}
-
-/// Appends `chunk` at `offset` of the upload of `sha`, `length` bytes in all.
+/// Appends `chunk` at `offset` of `actor`'s upload of `sha`, `length` bytes in all.
 pub async fn append(
     app: &App,
-    org: OrgId,
+    actor: &Actor,
     sha: &str,
     offset: u64,
     length: u64,
@@ -120,23 +103,31 @@ pub async fn append(
 ) -> AppResult<UploadState> {
     valid_sha256(sha)?;
     if length == 0 || length > MAX_PHOTO_BYTES {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::PayloadTooLarge(format!(
             "A photo must be between 1 byte and {} MB",
             MAX_PHOTO_BYTES / 1024 / 1024
         )));
     }
+    if chunk.len() as u64 > MAX_CHUNK_BYTES {
+        return Err(AppError::PayloadTooLarge(format!(
+            "Send a photo in pieces of at most {} MB",
+            MAX_CHUNK_BYTES / 1024 / 1024
+        )));
+    }
     let end = offset
         .checked_add(chunk.len() as u64)
-        .ok_or_else(|| AppError::BadRequest("Upload-Offset is too large".into()))?;
-    if end > length {
-        return Err(AppError::BadRequest(
-            "The upload is longer than its Upload-Length".into(),
-        ));
-    }
-    let now = app.now_micros();
-    let mut tx = app.db.write().await?;
-    let current = store::upload(&mut tx, org, sha).await?;
-    let received = match &current {
+        .filter(|end| *end <= length)
+        .ok_or_else(|| {
+            AppError::conflict(
+                "upload_too_long",
+                "The upload is longer than its Upload-Length",
+            )
+        })?;
+    let org = actor.org;
+    let who = uploader(actor);
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    let received = match store::upload(&mut tx, org, &who, sha).await? {
         Some(u) if u.completed_at.is_some() => {
             return Ok(UploadState {
                 offset: length,
@@ -145,15 +136,38 @@ pub async fn append(
             });
         }
         Some(u) if u64::try_from(u.size_bytes).unwrap_or(0) != length => {
-            return Err(AppError::Conflict(
-                "Upload-Length differs from the upload already started".into(),
+            return Err(AppError::conflict(
+                "upload_length",
+                "Upload-Length differs from the upload already started",
             ));
         }
-        Some(u) => u64::try_from(u.received_bytes).unwrap_or(0),
+        Some(u) => {
+            // The bytes on disk are the truth: a part file lost (or cut short) since the
+            // database recorded it means asking for those bytes again.
+            let recorded = u64::try_from(u.received_bytes).unwrap_or(0);
+            let on_disk = tokio::fs::metadata(part_path(app, org, &who, sha))
+                .await
+                .map_or(0, |m| m.len());
+            if on_disk < recorded {
+                store::set_received(
+                    &mut tx,
+                    org,
+                    &who,
+                    sha,
+                    i64::try_from(on_disk).unwrap_or(0),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(upload_offset(on_disk));
+            }
+            recorded
+        }
         None => {
             store::start_upload(
                 &mut tx,
                 org,
+                &who,
                 sha,
                 i64::try_from(length).unwrap_or(i64::MAX),
                 now,
@@ -162,45 +176,21 @@ pub async fn append(
             0
         }
     };
-    // A completion interrupted after the file was moved into place: the file was verified
-    // before the move, so the upload is complete.
-    if file_path(app, org, sha).exists() {
-        let content_type = stored_type(app, org, sha).await?;
-        store::complete_upload(&mut tx, org, sha, &content_type, now).await?;
-        tx.commit().await?;
-        return Ok(UploadState {
-            offset: length,
-            length,
-            complete: true,
-        });
-    }
     if offset != received {
-        return Err(AppError::Conflict(format!(
-            "The server has {received} bytes of this photo; send from there"
-        )));
+        return Err(upload_offset(received));
     }
-    let path = part_path(app, org, sha);
-    let data = chunk.to_vec();
-    let write_path = path.clone();
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        if let Some(dir) = write_path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(false)
-            .open(&write_path)?;
-        file.set_len(offset)?;
-        file.seek(SeekFrom::Start(offset))?;
-        file.write_all(&data)?;
-        file.sync_data()
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(|e| AppError::Internal(e.into()))?;
+    let part = part_path(app, org, &who, sha);
+    write_chunk(part.clone(), offset, chunk.to_vec()).await?;
     if end < length {
-        store::set_received(&mut tx, org, sha, i64::try_from(end).unwrap_or(i64::MAX)).await?;
+        store::set_received(
+            &mut tx,
+            org,
+            &who,
+            sha,
+            i64::try_from(end).unwrap_or(i64::MAX),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         return Ok(UploadState {
             offset: end,
@@ -211,134 +201,284 @@ pub async fn append(
     // Complete: the bytes must hash to their name and be a photo, whatever the client says.
     let target = file_path(app, org, sha);
     let expected = sha.to_owned();
-    let checked = tokio::task::spawn_blocking(
-        move || -> std::io::Result<Result<&'static str, &'static str>> {
-            let bytes = std::fs::read(&path)?;
+    // Err(None): the bytes do not hash to their name; Err(Some): they are not a photo.
+    let checked = blocking(
+        move || -> std::io::Result<Result<(String, u64), Option<String>>> {
+            let bytes = std::fs::read(&part)?;
             if hex::encode(Sha256::digest(&bytes)) != expected {
-                std::fs::remove_file(&path)?;
-                return Ok(Err("The photo did not arrive intact. Send it again."));
+                std::fs::remove_file(&part)?;
+                return Ok(Err(None));
             }
-            let Some(kind) = photo_type(&bytes) else {
-                std::fs::remove_file(&path)?;
-                return Ok(Err("Only JPEG, PNG, HEIC and WebP photos can be uploaded."));
+            let (kind, cleaned) = match photos::clean(&bytes) {
+                Ok(c) => c,
+                Err(e) => {
+                    std::fs::remove_file(&part)?;
+                    return Ok(Err(Some(e.to_string())));
+                }
             };
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::rename(&path, &target)?;
-            Ok(Ok(kind))
+            write_file(&target, &cleaned)?;
+            Ok(Ok((kind.content_type().to_owned(), cleaned.len() as u64)))
         },
     )
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(|e| AppError::Internal(e.into()))?;
+    .await?;
     match checked {
-        Ok(content_type) => {
-            store::complete_upload(&mut tx, org, sha, content_type, now).await?;
+        Ok((content_type, size)) => {
+            record_stored(
+                &mut tx,
+                org,
+                sha,
+                &content_type,
+                i64::try_from(size).unwrap_or(i64::MAX),
+                now,
+            )
+            .await?;
+            store::complete_upload(&mut tx, org, &who, sha, now).await?;
             tx.commit().await?;
+            let _ = tokio::fs::remove_file(part_path(app, org, &who, sha)).await;
             Ok(UploadState {
                 offset: length,
                 length,
                 complete: true,
             })
         }
-        Err(message) => {
-            store::reset_upload(&mut tx, org, sha).await?;
+        Err(problem) => {
+            store::forget_upload(&mut tx, org, &who, sha).await?;
             tx.commit().await?;
-            Err(AppError::Invalid(
-                proplink_shared::records::ValidationErrors::single("photo", message),
-            ))
+            Err(match problem {
+                None => AppError::conflict(
+                    "photo_mismatch",
+                    "The photo did not arrive intact: its bytes do not match its name. Send it again.",
+                ),
+                Some(message) => AppError::invalid("photo", message),
+            })
         }
     }
 }
 
-async fn stored_type(app: &App, org: OrgId, sha: &str) -> AppResult<String> {
-    let path = file_path(app, org, sha);
-    let head = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
-        use std::io::Read;
-        let mut head = Vec::with_capacity(16);
-        std::fs::File::open(path)?.take(16).read_to_end(&mut head)?;
-        Ok(head)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(photo_type(&head)
-        .unwrap_or("application/octet-stream")
-        .to_owned())
+fn upload_offset(received: u64) -> AppError {
+    AppError::conflict(
+        "upload_offset",
+        format!("The server has {received} bytes of this photo; send from there"),
+    )
 }
 
-/// The type of a photo, read from its first bytes rather than trusted from its name.
-#[must_use]
-pub fn photo_type(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
-        [
-            b'R',
-            b'I',
-            b'F',
-            b'F',
-            _,
-            _,
-            _,
-            _,
-            b'W',
-            b'E',
-            b'B',
-            b'P',
-            ..,
-        ] => Some("image/webp"),
-        [
-            _,
-            _,
-            _,
-            _,
-            b'f',
-            b't',
-            b'y',
-            b'p',
-            b'h',
-            b'e',
-            b'i',
-            b'c' | b'x',
-            ..,
-        ] => Some("image/heic"),
-        [
-            _,
-            _,
-            _,
-            _,
-            b'f',
-            b't',
-            b'y',
-            b'p',
-            b'm',
-            b'i',
-            b'f',
-            b'1',
-            ..,
-        ] => Some("image/heic"),
-        _ => None,
+/// Records a stored file's row, once per organisation and hash.
+pub(crate) async fn record_stored(
+    conn: &mut Conn,
+    org: OrgId,
+    sha: &str,
+    content_type: &str,
+    size: i64,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    Ok(store::insert_file(conn, org, sha, content_type, size, now).await?)
+}
+
+async fn write_chunk(path: PathBuf, offset: u64, data: Vec<u8>) -> AppResult<()> {
+    blocking(move || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&path)?;
+        file.set_len(offset)?;
+        file.seek(SeekFrom::Start(offset))?;
+        file.write_all(&data)?;
+        file.sync_data()
+    })
+    .await
+}
+
+/// Writes a whole file durably under its final name: a reader never sees half of it.
+fn write_file(target: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)?;
     }
+    let temporary = target.with_extension(format!("tmp-{}", uuid::Uuid::now_v7().simple()));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, target)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Whether `actor` uploaded `sha` completely themselves.
+async fn uploaded_by(conn: &mut Conn, actor: &Actor, sha: &str) -> AppResult<bool> {
+    Ok(store::upload(conn, actor.org, &uploader(actor), sha)
+        .await?
+        .is_some_and(|u| u.completed_at.is_some()))
+}
+
+/// Whether `actor` may read one of the records `sha` is attached to.
+async fn attached_to_readable(conn: &mut Conn, actor: &Actor, sha: &str) -> AppResult<bool> {
+    for (record_type, record_id) in store::attached_to(conn, actor.org, sha).await? {
+        let readable = match record_type {
+            RecordType::Issue => match record_id.parse() {
+                Ok(id) => requests::issue(conn, actor.org, id)
+                    .await?
+                    .is_some_and(|i| {
+                        super::check(actor, Action::Read, &super::issues::resource(actor, &i))
+                            .is_ok()
+                    }),
+                Err(_) => false,
+            },
+            RecordType::Ticket => match record_id.parse() {
+                Ok(id) => requests::ticket(conn, actor.org, id)
+                    .await?
+                    .is_some_and(|t| {
+                        super::check(actor, Action::Read, &super::tickets::resource(actor, &t))
+                            .is_ok()
+                    }),
+                Err(_) => false,
+            },
+            RecordType::WorkOrder => match record_id.parse() {
+                Ok(id) => work_orders::work_order(conn, actor.org, id)
+                    .await?
+                    .is_some_and(|w| {
+                        super::check(
+                            actor,
+                            Action::Read,
+                            &super::work_orders::resource(actor, &w),
+                        )
+                        .is_ok()
+                    }),
+                Err(_) => false,
+            },
+            _ => false,
+        };
+        if readable {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// A stored photo's type and bytes, if `actor` may read it: they uploaded it, or may read a
+/// record it is attached to. Anything else answers as missing.
+pub async fn read(app: &App, actor: &Actor, sha: &str) -> AppResult<(String, Vec<u8>)> {
+    valid_sha256(sha).map_err(|_| AppError::NotFound)?;
+    let file = {
+        let mut conn = app.db.read().await?;
+        let file = store::file(&mut conn, actor.org, sha)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !(uploaded_by(&mut conn, actor, sha).await?
+            || attached_to_readable(&mut conn, actor, sha).await?)
+        {
+            return Err(AppError::NotFound);
+        }
+        file
+    };
+    let bytes = tokio::fs::read(file_path(app, actor.org, sha))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((file.content_type, bytes))
+}
+
+/// The photos of `shas` that `actor` may not attach yet: not stored, or neither uploaded by
+/// them nor readable to them. The app uploads those (which proves it holds them) and retries.
+pub async fn missing(app: &App, actor: &Actor, shas: &[String]) -> AppResult<Vec<String>> {
+    let mut conn = app.db.read().await?;
+    let mut out = Vec::new();
+    for sha in shas {
+        if !may_attach(&mut conn, actor, sha).await? {
+            out.push(sha.clone());
+        }
+    }
+    Ok(out)
+}
+
+async fn may_attach(conn: &mut Conn, actor: &Actor, sha: &str) -> AppResult<bool> {
+    Ok(valid_sha256(sha).is_ok()
+        && store::file(conn, actor.org, sha).await?.is_some()
+        && (uploaded_by(conn, actor, sha).await? || attached_to_readable(conn, actor, sha).await?))
+}
+
+/// Attaches photos to a record inside a change, each one the actor may attach.
+pub(crate) async fn attach_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    record_type: RecordType,
+    record_id: &str,
+    shas: &[String],
+) -> AppResult<()> {
+    for sha in shas {
+        if !may_attach(change, actor, sha).await? {
+            return Err(AppError::invalid(
+                "photos",
+                "A photo has not been uploaded yet",
+            ));
+        }
+        let now = change.now;
+        store::attach(change, actor.org, record_type, record_id, sha, now).await?;
+    }
+    Ok(())
+}
+
+/// Stores a document's bytes: a PDF, or a photo (cleaned like any other).
+pub(crate) async fn store_document(app: &App, org: OrgId, content: &[u8]) -> AppResult<StoredFile> {
+    const MAX_BYTES: usize = 25 * 1024 * 1024;
+    if content.len() > MAX_BYTES {
+        return Err(AppError::invalid(
+            "file",
+            "The file must be smaller than 25 MB",
+        ));
+    }
+    let (content_type, bytes) = if content.starts_with(b"%PDF-") {
+        ("application/pdf", content.to_vec())
+    } else {
+        match photos::clean(content) {
+            Ok((kind, cleaned)) => (kind.content_type(), cleaned),
+            Err(photos::PhotoError::NotAPhoto) => {
+                return Err(AppError::invalid(
+                    "file",
+                    "Only PDF files and JPEG, PNG or WebP images can be uploaded",
+                ));
+            }
+            Err(e) => return Err(AppError::invalid("file", e.to_string())),
+        }
+    };
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let target = file_path(app, org, &sha);
+    let size = bytes.len();
+    blocking(move || write_file(&target, &bytes)).await?;
+    Ok(StoredFile {
+        sha256: sha,
+        content_type: content_type.to_owned(),
+        size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+    })
+}
+
+/// Forgets uploads left unfinished for a day, and their partial bytes.
+pub async fn prune_stale_uploads(app: &App) -> AppResult<usize> {
+    let before = app.clock.now() - time::Duration::days(1);
+    let stale = {
+        let mut conn = app.db.read().await?;
+        store::stale_uploads(&mut conn, before).await?
+    };
+    for (org, who, sha) in &stale {
+        let mut tx = app.db.begin().await?;
+        store::forget_upload(&mut tx, *org, who, sha).await?;
+        tx.commit().await?;
+        let _ = tokio::fs::remove_file(part_path(app, *org, who, sha)).await;
+    }
+    Ok(stale.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn photo_types_come_from_content() {
-        assert_eq!(
-            photo_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(photo_type(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
-        assert_eq!(photo_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
-        assert_eq!(photo_type(b"\0\0\0\x18ftypheic"), Some("image/heic"));
-        assert_eq!(photo_type(b"<script>alert(1)</script>"), None);
-        assert_eq!(photo_type(b""), None);
-    }
 
     #[test]
     fn hashes_name_files_safely() {

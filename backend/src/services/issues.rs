@@ -1,21 +1,20 @@
 //! On-site issues logged by site managers.
 
 use proplink_shared::audit::AuditAction;
-use proplink_shared::records::NewIssue;
+use proplink_shared::records::{NewIssue, RecordType};
 use proplink_shared::states::IssueStatus;
-use proplink_shared::{Action, Actor, BuildingId, Domain, IssueId, Resource, SiteId, TicketId};
+use proplink_shared::{Action, Actor, Domain, IssueId, Resource, Scope};
 use serde_json::json;
 
-use super::audit::{self, Event, Who};
-use super::{check, readable};
-use sqlx::AnyConnection;
-
+use super::change::{Change, Event};
+use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::store::places;
-use crate::store::requests::{self as store, IssueRow};
+use crate::store::query::{Page, PageAt};
+use crate::store::requests::{self as store, Issue, IssueFilter, IssuePlace};
+use crate::store::{files, places};
 
-pub(crate) fn resource(actor: &Actor, i: &IssueRow) -> Resource {
+pub(crate) fn resource(actor: &Actor, i: &Issue) -> Resource {
     let mut r = Resource::on_site(actor.org, Domain::Issues, i.site_id);
     r.building = i.building_id;
     r
@@ -24,102 +23,78 @@ pub(crate) fn resource(actor: &Actor, i: &IssueRow) -> Resource {
 pub async fn log(
     app: &App,
     actor: &Actor,
-    site: SiteId,
-    building: Option<BuildingId>,
-    ticket: Option<TicketId>,
+    place: IssuePlace,
     new: &NewIssue,
 ) -> AppResult<IssueId> {
-    let mut tx = app.db.write().await?;
     let id = IssueId::new();
-    log_in(
-        &mut tx,
-        app,
-        actor,
-        id,
-        IssuePlace {
-            site,
-            building,
-            ticket,
-        },
-        new,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut change = Change::begin(app, actor).await?;
+    log_in(&mut change, actor, id, &place, new).await?;
+    change.commit().await?;
     Ok(id)
 }
 
-/// Where an issue was found, and the request it answers, if any.
-#[derive(Clone, Copy, Debug)]
-pub struct IssuePlace {
-    pub site: SiteId,
-    pub building: Option<BuildingId>,
-    pub ticket: Option<TicketId>,
-}
-
-/// Logs an issue with a caller-chosen id inside the caller's transaction (the offline app
-/// names its records before they reach the server).
+/// Logs an issue with a caller-chosen id inside the caller's change (the offline app names
+/// its records before they reach the server).
 pub async fn log_in(
-    tx: &mut AnyConnection,
-    app: &App,
+    change: &mut Change<'_>,
     actor: &Actor,
     id: IssueId,
-    place: IssuePlace,
+    place: &IssuePlace,
     new: &NewIssue,
 ) -> AppResult<()> {
-    let IssuePlace {
-        site,
-        building,
-        ticket,
-    } = place;
-    let mut res = Resource::on_site(actor.org, Domain::Issues, site);
-    res.building = building;
+    let mut res = Resource::on_site(actor.org, Domain::Issues, place.site);
+    res.building = place.building;
     check(actor, Action::Create, &res)?;
-    let now = app.clock.now();
-    let s = places::site(&mut *tx, actor.org, site)
+    let site = places::site(change, actor.org, place.site)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(b) = building {
-        let b = places::building(&mut *tx, actor.org, b)
+    if let Some(b) = place.building {
+        let b = places::building(change, actor.org, b)
             .await?
             .ok_or(AppError::NotFound)?;
-        if b.site_id != site {
-            return Err(AppError::BadRequest(
-                "That building is not on that site".into(),
+        if b.site_id != place.site {
+            return Err(AppError::invalid(
+                "building",
+                "That building is not on that site",
             ));
         }
     }
-    if let Some(t) = ticket {
-        store::ticket(&mut *tx, actor.org, t)
+    // The request it answers must be one the actor may read, on the same site.
+    if let Some(t) = place.ticket {
+        let ticket = store::ticket(change, actor.org, t)
             .await?
             .ok_or(AppError::NotFound)?;
+        check(
+            actor,
+            Action::Read,
+            &super::tickets::resource(actor, &ticket),
+        )?;
+        if ticket.site_id != place.site {
+            return Err(AppError::invalid(
+                "ticket",
+                "That request is about another site",
+            ));
+        }
     }
-    let row = IssueRow {
-        id,
-        site_id: site,
-        site_name: s.name,
-        building_id: building,
-        location: new.location.clone(),
-        title: new.title.clone(),
-        description: new.description.clone(),
-        category: new.category,
-        priority: new.priority,
-        status: IssueStatus::Open,
-        dismiss_reason: None,
-        reported_by: actor.display_name.clone(),
-        ticket_id: ticket,
-        work_order_id: None,
-        created_at: crate::clock::to_micros(now),
-    };
-    store::insert_issue(&mut *tx, actor.org, &row).await?;
-    let event = Event {
-        record_type: "issue",
-        record_id: row.id.to_string(),
-        action: AuditAction::Create,
-        what: format!("logged issue \"{}\" at {}", row.title, row.location),
-        detail: json!({ "title": row.title, "description": row.description, "location": row.location, "category": row.category.code(), "priority": row.priority.code(), "ticket": ticket.map(|t| t.to_string()) }),
-    };
-    audit::record(&mut *tx, actor.org, &Who::of(actor), event, now).await?;
-    Ok(())
+    let now = change.now;
+    if let Err(e) =
+        store::insert_issue(change, actor.org, id, place, new, &actor.display_name, now).await
+    {
+        return Err(if e.is_unique_violation() {
+            AppError::conflict("already_exists", "An issue with this id already exists")
+        } else {
+            e.into()
+        });
+    }
+    change
+        .record(Event::new(
+            RecordType::Issue,
+            id,
+            AuditAction::Create,
+            format!("logged issue \"{}\" at {}, {}", new.title, site.name, new.location),
+            json!({ "title": new.title, "description": new.description, "location": new.location, "category": new.category.code(), "priority": new.priority.code(), "ticket": place.ticket.map(|t| t.to_string()) }),
+        ))
+        .await
 }
 
 /// Moves an issue along its life cycle; dismissing needs a reason.
@@ -130,58 +105,74 @@ pub async fn set_status(
     to: IssueStatus,
     reason: Option<&str>,
 ) -> AppResult<()> {
-    let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    let i = store::issue(&mut tx, actor.org, id)
+    let mut change = Change::begin(app, actor).await?;
+    let i = store::issue(&mut change, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     check(actor, Action::Update, &resource(actor, &i))?;
     i.status.transition(to)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if to == IssueStatus::Dismissed && reason.is_none() {
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single(
-                "reason",
-                "Say why the issue is being dismissed",
+        return Err(AppError::invalid(
+            "reason",
+            "Say why the issue is being dismissed",
+        ));
+    }
+    if !store::set_issue_status(&mut change, actor.org, id, i.status, to, reason).await? {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Issue \"{}\" was changed by someone else. Reload the page to see it.",
+                i.title
             ),
         ));
     }
-    if !store::set_issue_status(&mut tx, actor.org, id, i.status, to, reason).await? {
-        return Err(AppError::Conflict(format!(
-            "Issue \"{}\" was changed by someone else. Reload the page to see it.",
-            i.title
-        )));
-    }
-    let event = Event {
-        record_type: "issue",
-        record_id: id.to_string(),
-        action: AuditAction::StatusChange,
-        what: format!(
-            "moved issue \"{}\" to {}",
-            i.title,
-            to.label().to_lowercase()
-        ),
-        detail: json!({ "from": i.status.code(), "to": to.code(), "reason": reason }),
-    };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(())
+    change
+        .record(Event::new(
+            RecordType::Issue,
+            id,
+            AuditAction::StatusChange,
+            format!(
+                "moved issue \"{}\" to {}",
+                i.title,
+                to.label().to_lowercase()
+            ),
+            json!({ "from": i.status.code(), "to": to.code(), "reason": reason }),
+        ))
+        .await?;
+    change.commit().await
 }
 
-pub async fn issues(app: &App, actor: &Actor, limit: i64) -> AppResult<Vec<IssueRow>> {
+pub async fn issues(
+    app: &App,
+    actor: &Actor,
+    filter: &IssueFilter,
+    at: &PageAt,
+) -> AppResult<Page<Issue>> {
     let mut conn = app.db.read().await?;
-    let rows = store::issues(&mut conn, actor.org, limit).await?;
-    Ok(readable(actor, rows, |i| resource(actor, i)))
+    Ok(store::issues(
+        &mut conn,
+        &Scope::of(actor, Domain::Issues),
+        filter,
+        at,
+        PAGE_SIZE,
+    )
+    .await?)
+}
+
+/// How many issues match a filter.
+pub async fn count(app: &App, actor: &Actor, filter: &IssueFilter) -> AppResult<i64> {
+    let mut conn = app.db.read().await?;
+    Ok(store::count_issues(&mut conn, &Scope::of(actor, Domain::Issues), filter).await?)
 }
 
 /// An issue and its photos (by SHA-256).
-pub async fn issue(app: &App, actor: &Actor, id: IssueId) -> AppResult<(IssueRow, Vec<String>)> {
+pub async fn issue(app: &App, actor: &Actor, id: IssueId) -> AppResult<(Issue, Vec<String>)> {
     let mut conn = app.db.read().await?;
     let i = store::issue(&mut conn, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &i))?;
-    let photos =
-        crate::store::sync::files_of(&mut conn, actor.org, "issue", &id.to_string()).await?;
+    let photos = files::files_of(&mut conn, actor.org, RecordType::Issue, &id.to_string()).await?;
     Ok((i, photos))
 }

@@ -3,19 +3,24 @@
 
 use proplink_shared::audit::AuditAction;
 use proplink_shared::money::Money;
-use proplink_shared::records::{InvoiceLine, PaymentMethod, invoice_totals, reference};
+use proplink_shared::records::{InvoiceLine, PaymentMethod, RecordType, invoice_totals, reference};
 use proplink_shared::states::InvoiceStatus;
-use proplink_shared::{Action, Actor, Domain, InvoiceId, PaymentId, Resource, UnitId};
+use proplink_shared::{Action, Actor, Domain, InvoiceId, PaymentId, Resource, Scope, UnitId};
 use serde_json::json;
+use time::Date;
 
-use super::audit::{self, Event, Who};
-use super::{check, date_text, readable};
+use super::change::{Change, Event};
+use super::mail::{self, Outgoing};
+use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::store::finance::{self as store, AllocationRow, InvoiceLineRow, InvoiceRow, PaymentRow};
+use crate::store::finance::{
+    self as store, Allocation, Invoice, InvoiceFilter, InvoiceLineView, NewInvoice, NewPayment,
+};
+use crate::store::query::{Page, PageAt};
 use crate::store::{people, places};
 
-pub(crate) fn resource(actor: &Actor, i: &InvoiceRow) -> Resource {
+pub(crate) fn resource(actor: &Actor, i: &Invoice) -> Resource {
     Resource::on_site(actor.org, Domain::Finance, i.site_id)
         .with_unit(i.unit_id)
         .with_contact(i.contact_id)
@@ -28,34 +33,29 @@ pub async fn raise_invoice(
     unit: UnitId,
     description: &str,
     lines: &[InvoiceLine],
-    issue_date: time::Date,
-    due_date: time::Date,
+    issue_date: Date,
+    due_date: Date,
 ) -> AppResult<InvoiceId> {
     if lines.is_empty() {
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single("lines", "Add at least one line"),
-        ));
+        return Err(AppError::invalid("lines", "Add at least one line"));
     }
     if due_date < issue_date {
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single(
-                "due_date",
-                "The due date must be on or after the issue date",
-            ),
+        return Err(AppError::invalid(
+            "due_date",
+            "The due date must be on or after the issue date",
         ));
     }
-    let (net, vat, total) =
-        invoice_totals(lines).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    let u = places::unit(&mut tx, actor.org, unit)
+    let totals = invoice_totals(lines).map_err(|e| AppError::invalid("lines", e.to_string()))?;
+    let mut change = Change::begin(app, actor).await?;
+    let u = places::unit(&mut change, actor.org, unit)
         .await?
         .ok_or(AppError::NotFound)?;
-    let contact = people::billable_contact(&mut tx, actor.org, unit)
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict(format!("{} has no billable contact to invoice", u.name))
-        })?;
+    let contact = u.billable_contact_id.ok_or_else(|| {
+        AppError::conflict(
+            "no_billable_contact",
+            format!("{} has no billable contact to invoice", u.name),
+        )
+    })?;
     check(
         actor,
         Action::Create,
@@ -66,52 +66,40 @@ pub async fn raise_invoice(
     let number = reference(
         "INV",
         issue_date.year(),
-        crate::store::next_number(&mut tx, actor.org, "INV", issue_date.year()).await?,
+        crate::store::next_number(&mut change, actor.org, "INV", issue_date.year()).await?,
     );
-    let row = InvoiceRow {
-        id: InvoiceId::new(),
-        number,
-        site_id: u.site_id,
-        unit_id: unit,
-        unit_name: u.name.clone(),
-        contact_id: contact,
-        contact_name: String::new(),
-        description: description.trim().to_owned(),
-        issue_date: date_text(issue_date),
-        due_date: date_text(due_date),
-        status: InvoiceStatus::Draft,
-        net,
-        vat,
-        total,
-        paid: Money::ZERO,
-    };
-    store::insert_invoice(&mut tx, actor.org, &row, crate::clock::to_micros(now)).await?;
-    for (position, line) in lines.iter().enumerate() {
-        let line_row = InvoiceLineRow {
-            description: line.description.clone(),
-            vat_rate: line.vat_rate,
-            net: line.net,
-            vat: line.vat,
-        };
-        store::insert_invoice_line(
-            &mut tx,
-            actor.org,
-            row.id,
-            i64::try_from(position).unwrap_or(i64::MAX),
-            &line_row,
-        )
+    let id = InvoiceId::new();
+    let now = change.now;
+    store::insert_invoice(
+        &mut change,
+        actor.org,
+        &NewInvoice {
+            id,
+            number: &number,
+            site: u.site_id,
+            unit,
+            contact,
+            description: description.trim(),
+            issue_date,
+            due_date,
+            lines,
+            totals,
+        },
+        now,
+    )
+    .await?;
+    let (net, vat, total) = totals;
+    change
+        .record(Event::new(
+            RecordType::Invoice,
+            id,
+            AuditAction::Create,
+            format!("raised invoice {number} for {total} to {}", u.name),
+            json!({ "number": number, "unit": unit.to_string(), "description": description.trim(), "net": net.pence(), "vat": vat.pence(), "total": total.pence(), "issue_date": crate::store::date_text(issue_date), "due_date": crate::store::date_text(due_date) }),
+        ))
         .await?;
-    }
-    let event = Event {
-        record_type: "invoice",
-        record_id: row.id.to_string(),
-        action: AuditAction::Create,
-        what: format!("raised invoice {} for {} to {}", row.number, total, u.name),
-        detail: json!({ "number": row.number, "unit": unit.to_string(), "description": row.description, "net": net.pence(), "vat": vat.pence(), "total": total.pence(), "issue_date": row.issue_date, "due_date": row.due_date }),
-    };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(row.id)
+    change.commit().await?;
+    Ok(id)
 }
 
 /// Moves an invoice along its life cycle: submit for approval, approve, send (emails the
@@ -122,9 +110,8 @@ pub async fn move_invoice(
     id: InvoiceId,
     to: InvoiceStatus,
 ) -> AppResult<()> {
-    let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    let inv = store::invoice(&mut tx, actor.org, id)
+    let mut change = Change::begin(app, actor).await?;
+    let inv = store::invoice(&mut change, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let action = match to {
@@ -134,11 +121,14 @@ pub async fn move_invoice(
     };
     check(actor, action, &resource(actor, &inv))?;
     inv.status.transition(to)?;
-    if !store::set_invoice_status(&mut tx, actor.org, id, inv.status, to).await? {
-        return Err(AppError::Conflict(format!(
-            "Invoice {} was changed by someone else. Reload the page to see it.",
-            inv.number
-        )));
+    if !store::set_invoice_status(&mut change, actor.org, id, inv.status, to).await? {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Invoice {} was changed by someone else. Reload the page to see it.",
+                inv.number
+            ),
+        ));
     }
     let (audit_action, what) = match to {
         InvoiceStatus::PendingApproval => (
@@ -167,7 +157,7 @@ pub async fn move_invoice(
         ),
     };
     if to == InvoiceStatus::Sent {
-        let contact = people::contact(&mut tx, actor.org, inv.contact_id)
+        let contact = people::contact(&mut change, actor.org, inv.contact_id)
             .await?
             .ok_or(AppError::NotFound)?;
         if let Some(email) = contact.email.as_deref() {
@@ -176,32 +166,41 @@ pub async fn move_invoice(
                 contact.display_name(),
                 inv.number,
                 inv.unit_name,
-                inv.due_date,
+                proplink_shared::london::format_date(inv.due_date),
                 inv.total
             );
-            super::mail::queue(
-                &mut tx,
-                app,
+            mail::queue(
+                &mut change,
                 Some(actor.org),
-                email,
-                &format!("Invoice {}", inv.number),
-                &body,
-                Some(("invoice", id.to_string())),
+                Outgoing {
+                    to: email,
+                    subject: &format!("Invoice {}", inv.number),
+                    body: &body,
+                    about: Some((RecordType::Invoice, id.to_string())),
+                    secret: None,
+                },
             )
             .await?;
         }
     }
-    let event = Event {
-        record_type: "invoice",
-        record_id: id.to_string(),
-        action: audit_action,
-        what,
-        detail: json!({ "from": inv.status.code(), "to": to.code() }),
-    };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    app.mail_wakeup.notify_one();
-    Ok(())
+    change
+        .record(Event::new(
+            RecordType::Invoice,
+            id,
+            audit_action,
+            what,
+            json!({ "from": inv.status.code(), "to": to.code() }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// Money received: how much, how, when, and the payer's reference.
+pub struct Receipt<'a> {
+    pub amount: Money,
+    pub method: PaymentMethod,
+    pub received_on: Date,
+    pub reference: &'a str,
 }
 
 /// Records money received for a unit and allocates it to the oldest open invoices first;
@@ -210,129 +209,143 @@ pub async fn record_payment(
     app: &App,
     actor: &Actor,
     unit: UnitId,
-    amount: Money,
-    method: PaymentMethod,
-    received_on: time::Date,
-    reference_text: &str,
+    receipt: &Receipt<'_>,
 ) -> AppResult<PaymentId> {
+    let Receipt {
+        amount,
+        method,
+        received_on,
+        reference,
+    } = *receipt;
     if amount.pence() <= 0 {
-        return Err(AppError::Invalid(
-            proplink_shared::records::ValidationErrors::single(
-                "amount",
-                "The amount must be more than £0.00",
-            ),
+        return Err(AppError::invalid(
+            "amount",
+            "The amount must be more than £0.00",
         ));
     }
-    let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    let u = places::unit(&mut tx, actor.org, unit)
+    let mut change = Change::begin(app, actor).await?;
+    let u = places::unit(&mut change, actor.org, unit)
         .await?
         .ok_or(AppError::NotFound)?;
-    let contact = people::billable_contact(&mut tx, actor.org, unit)
-        .await?
-        .ok_or_else(|| AppError::Conflict(format!("{} has no billable contact", u.name)))?;
-    let site_resource = Resource::on_site(actor.org, Domain::Finance, u.site_id)
+    let contact = u.billable_contact_id.ok_or_else(|| {
+        AppError::conflict(
+            "no_billable_contact",
+            format!("{} has no billable contact", u.name),
+        )
+    })?;
+    let payer = Resource::on_site(actor.org, Domain::Finance, u.site_id)
         .with_unit(unit)
         .with_contact(contact);
-    check(
-        actor,
-        if matches!(actor.principal, proplink_shared::Principal::Resident { .. }) {
-            Action::Pay
-        } else {
-            Action::Create
-        },
-        &site_resource,
-    )?;
+    let action = if matches!(actor.principal, proplink_shared::Principal::Resident { .. }) {
+        Action::Pay
+    } else {
+        Action::Create
+    };
+    check(actor, action, &payer)?;
     let payment = PaymentId::new();
     let mut left = amount;
     let mut allocated = Vec::new();
-    for inv in store::open_invoices(&mut tx, actor.org, unit).await? {
+    for inv in store::open_invoices(&mut change, actor.org, unit).await? {
         if left.pence() == 0 {
             break;
         }
         let share = Money::from_pence(left.pence().min(inv.outstanding().pence()));
-        allocated.push((inv, share));
         left = Money::from_pence(left.pence() - share.pence());
+        allocated.push((inv, share));
     }
-    let row = PaymentRow {
-        id: payment,
-        unit_id: unit,
-        contact_id: contact,
-        amount,
-        unallocated: left,
-        method,
-        received_on: date_text(received_on),
-        reference: reference_text.trim().to_owned(),
-    };
+    let now = change.now;
     store::insert_payment(
-        &mut tx,
+        &mut change,
         actor.org,
-        u.site_id,
-        &row,
-        crate::clock::to_micros(now),
+        &NewPayment {
+            id: payment,
+            site: u.site_id,
+            unit,
+            contact,
+            amount,
+            unallocated: left,
+            method,
+            received_on,
+            reference: reference.trim(),
+        },
+        now,
     )
     .await?;
-    let who = Who::of(actor);
     for (inv, share) in &allocated {
-        store::insert_allocation(&mut tx, actor.org, payment, inv.id, *share).await?;
-        store::add_to_paid(&mut tx, actor.org, inv.id, *share).await?;
-        let fully_paid = share.pence() == inv.outstanding().pence();
-        if fully_paid {
+        store::insert_allocation(&mut change, actor.org, payment, inv.id, *share).await?;
+        store::add_to_paid(&mut change, actor.org, inv.id, *share).await?;
+        let settled = share.pence() == inv.outstanding().pence();
+        if settled {
             inv.status.transition(InvoiceStatus::Paid)?;
-            store::set_invoice_status(&mut tx, actor.org, inv.id, inv.status, InvoiceStatus::Paid)
-                .await?;
+            store::set_invoice_status(
+                &mut change,
+                actor.org,
+                inv.id,
+                inv.status,
+                InvoiceStatus::Paid,
+            )
+            .await?;
         }
-        let event = Event {
-            record_type: "invoice",
-            record_id: inv.id.to_string(),
-            action: AuditAction::Payment,
-            what: format!(
-                "paid {share} towards {}{}",
-                inv.number,
-                if fully_paid { ", settling it" } else { "" }
-            ),
-            detail: json!({ "payment": payment.to_string(), "amount": share.pence(), "method": method.code(), "received_on": row.received_on }),
-        };
-        audit::record(&mut tx, actor.org, &who, event, now).await?;
+        change
+            .record(Event::new(
+                RecordType::Invoice,
+                inv.id,
+                AuditAction::Payment,
+                format!("paid {share} towards {}{}", inv.number, if settled { ", settling it" } else { "" }),
+                json!({ "payment": payment.to_string(), "amount": share.pence(), "method": method.code(), "received_on": crate::store::date_text(received_on) }),
+            ))
+            .await?;
     }
-    let event = Event {
-        record_type: "unit",
-        record_id: unit.to_string(),
-        action: AuditAction::Payment,
-        what: format!("paid {amount} by {} for {}", method.label(), u.name),
-        detail: json!({ "payment": payment.to_string(), "amount": amount.pence(), "method": method.code(), "unallocated": left.pence(), "reference": row.reference }),
-    };
-    audit::record(&mut tx, actor.org, &who, event, now).await?;
-    tx.commit().await?;
+    change
+        .record(Event::new(
+            RecordType::Unit,
+            unit,
+            AuditAction::Payment,
+            format!("paid {amount} by {} for {}", method.label(), u.name),
+            json!({ "payment": payment.to_string(), "amount": amount.pence(), "method": method.code(), "unallocated": left.pence(), "reference": reference.trim() }),
+        ))
+        .await?;
+    change.commit().await?;
     Ok(payment)
 }
 
-pub async fn invoices(app: &App, actor: &Actor, limit: i64) -> AppResult<Vec<InvoiceRow>> {
+pub async fn invoices(
+    app: &App,
+    actor: &Actor,
+    filter: &InvoiceFilter,
+    at: &PageAt,
+) -> AppResult<Page<Invoice>> {
     let mut conn = app.db.read().await?;
-    let rows = store::invoices(&mut conn, actor.org, None, limit).await?;
-    Ok(readable(actor, rows, |i| resource(actor, i)))
+    Ok(store::invoices(
+        &mut conn,
+        &Scope::of(actor, Domain::Finance),
+        filter,
+        at,
+        PAGE_SIZE,
+    )
+    .await?)
 }
 
-/// What the actor's readable invoices have overdue in all: the arrears figure.
-pub async fn overdue_total(app: &App, actor: &Actor) -> AppResult<Money> {
+/// How many invoices are overdue and what is owed on them, for the arrears figure. Those who
+/// may not read the accounts get `NotFound`.
+pub async fn arrears(app: &App, actor: &Actor) -> AppResult<(i64, Money)> {
     check(
         actor,
         Action::Read,
         &Resource::org_wide(actor.org, Domain::Finance),
     )?;
-    let today = super::today(app);
-    Ok(invoices(app, actor, i64::MAX)
-        .await?
-        .iter()
-        .filter(|i| i.is_overdue(today))
-        .map(InvoiceRow::outstanding)
-        .sum())
+    let mut conn = app.db.read().await?;
+    let filter = InvoiceFilter {
+        overdue_on: Some(super::today(app)),
+        ..InvoiceFilter::default()
+    };
+    Ok(store::outstanding(&mut conn, &Scope::of(actor, Domain::Finance), &filter).await?)
 }
 
 pub struct InvoiceView {
-    pub invoice: InvoiceRow,
-    pub lines: Vec<InvoiceLineRow>,
-    pub allocations: Vec<AllocationRow>,
+    pub invoice: Invoice,
+    pub lines: Vec<InvoiceLineView>,
+    pub allocations: Vec<Allocation>,
 }
 
 pub async fn invoice(app: &App, actor: &Actor, id: InvoiceId) -> AppResult<InvoiceView> {
@@ -352,7 +365,7 @@ pub async fn invoice(app: &App, actor: &Actor, id: InvoiceId) -> AppResult<Invoi
 
 /// One line of a statement.
 pub struct StatementLine {
-    pub date: String,
+    pub date: Date,
     pub description: String,
     pub reference: String,
     pub debit: Option<Money>,
@@ -373,45 +386,24 @@ pub async fn statement(app: &App, actor: &Actor, unit: UnitId) -> AppResult<Stat
     let u = places::unit(&mut conn, actor.org, unit)
         .await?
         .ok_or(AppError::NotFound)?;
-    let billable = people::billable_contact(&mut conn, actor.org, unit).await?;
     let mut res = Resource::on_site(actor.org, Domain::Finance, u.site_id).with_unit(unit);
-    res.contact = billable;
+    res.contact = u.billable_contact_id;
     check(actor, Action::Read, &res)?;
-    // (date, description, reference, debit, credit)
-    type Entry = (String, String, String, Option<Money>, Option<Money>);
-    let mut entries: Vec<Entry> = Vec::new();
-    for inv in store::posted_invoices_of_unit(&mut conn, actor.org, unit).await? {
-        entries.push((
-            inv.issue_date.clone(),
-            inv.description.clone(),
-            inv.number.clone(),
-            Some(inv.total),
-            None,
-        ));
-    }
-    for p in store::payments_of_unit(&mut conn, actor.org, unit).await? {
-        let description = format!("Payment received ({})", p.method.label());
-        entries.push((
-            p.received_on.clone(),
-            description,
-            p.reference.clone(),
-            None,
-            Some(p.amount),
-        ));
-    }
-    // Same day: charges before payments, so the running balance reads naturally.
-    entries.sort_by(|a, b| a.0.cmp(&b.0).then(a.4.is_some().cmp(&b.4.is_some())));
     let mut balance = Money::ZERO;
-    let mut lines = Vec::with_capacity(entries.len());
-    for (date, description, reference, debit, credit) in entries {
+    let mut lines = Vec::new();
+    for e in store::statement_entries(&mut conn, actor.org, unit).await? {
         balance = balance
-            .checked_add(debit.unwrap_or_default())
-            .and_then(|b| b.checked_sub(credit.unwrap_or_default()))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+            .checked_add(e.amount)
+            .map_err(|err| AppError::Internal(anyhow::anyhow!(err)))?;
+        let (debit, credit) = if e.amount.pence() >= 0 {
+            (Some(e.amount), None)
+        } else {
+            (None, Some(Money::from_pence(-e.amount.pence())))
+        };
         lines.push(StatementLine {
-            date,
-            description,
-            reference,
+            date: e.date,
+            description: e.description,
+            reference: e.reference,
             debit,
             credit,
             balance,

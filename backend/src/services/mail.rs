@@ -1,6 +1,10 @@
-//! Outgoing mail. Services queue a message in their own transaction; the sender delivers it
-//! over SMTP after the commit, retrying with backoff, and every message stays in the
+//! Outgoing mail. Services queue a message inside their change; the sender delivers it over
+//! SMTP after the commit, retrying with backoff, and every message stays in the
 //! communications log with its status.
+//!
+//! A message that carries a secret (a sign-in code) is queued sealed with a key outside the
+//! database and logged redacted: the log never holds the secret, and the sealed copy is
+//! dropped once sent.
 
 use std::time::Duration;
 
@@ -8,56 +12,88 @@ use anyhow::Context;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use proplink_shared::OrgId;
-use sqlx::AnyConnection;
+use proplink_shared::records::RecordType;
 
+use super::change::Change;
 use crate::app::{App, MailMode};
-use crate::store::mail::{self as store, MailRow};
+use crate::error::{AppError, AppResult};
+use crate::store::mail::{self as store, Mail, NewMail};
 
-/// The record a message is about, for the communications log.
-pub type Linked<'a> = Option<(&'a str, String)>;
-
-/// Queues a message inside the caller's transaction.
-pub async fn queue(
-    conn: &mut AnyConnection,
-    app: &App,
-    org: Option<OrgId>,
-    to: &str,
-    subject: &str,
-    body: &str,
-    linked: Linked<'_>,
-) -> Result<(), sqlx::Error> {
-    let (record_type, record_id) = linked.map(|(t, id)| (t.to_owned(), id)).unzip();
-    let row = MailRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        organisation_id: org,
-        recipient: to.to_owned(),
-        subject: subject.to_owned(),
-        body: body.to_owned(),
-        record_type,
-        record_id,
-        status: match app.mail_mode {
-            MailMode::Send => "queued".into(),
-            MailMode::Hold => "held".into(),
-        },
-        attempts: 0,
-        last_error: None,
-        created_at: app.now_micros(),
-        sent_at: None,
-    };
-    store::enqueue(conn, &row).await
+/// A message to send.
+pub struct Outgoing<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The record it is about, for the communications log.
+    pub about: Option<(RecordType, String)>,
+    /// A secret in the body (a sign-in code): the log shows the body with it blanked out.
+    pub secret: Option<&'a str>,
 }
 
-/// What the dev mailbox shows: an organisation's latest mail, newest first. Only while mail is
-/// held rather than sent; a server that sends mail has no mailbox page.
-pub async fn held(app: &App, org: OrgId, limit: i64) -> crate::error::AppResult<Vec<MailRow>> {
-    if app.mail_mode != MailMode::Hold {
-        return Err(crate::error::AppError::NotFound);
+/// Queues `mail` inside `change`; it goes out once the change commits.
+pub async fn queue(
+    change: &mut Change<'_>,
+    org: Option<OrgId>,
+    mail: Outgoing<'_>,
+) -> AppResult<()> {
+    let app = change.app();
+    let now = change.now;
+    queue_in(change, app, org, mail, now).await?;
+    change.mail_queued();
+    Ok(())
+}
+
+/// Queues `mail` in a transaction that is not a record's change (a sign-in code); the caller
+/// wakes the sender after committing.
+pub async fn queue_in(
+    conn: &mut crate::store::Conn,
+    app: &App,
+    org: Option<OrgId>,
+    mail: Outgoing<'_>,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    let (logged, sealed) = match (mail.secret, app.mail_mode) {
+        // Development mode without a mail server: the mailbox page shows the message whole.
+        (_, MailMode::Hold) | (None, MailMode::Send) => (mail.body.to_owned(), None),
+        (Some(secret), MailMode::Send) => (
+            mail.body
+                .replace(secret, &"•".repeat(secret.chars().count())),
+            Some(app.secrets.seal(mail.body)),
+        ),
+    };
+    store::enqueue(
+        conn,
+        &NewMail {
+            org,
+            recipient: mail.to,
+            subject: mail.subject,
+            body: &logged,
+            sealed_body: sealed.as_deref(),
+            record: mail.about,
+            status: match app.mail_mode {
+                MailMode::Send => "queued",
+                MailMode::Hold => "held",
+            },
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the development mailbox shows: an organisation's latest mail, newest first. It exists
+/// only in development mode.
+pub async fn mailbox(app: &App, org: OrgId, limit: i64) -> AppResult<Vec<Mail>> {
+    if !app.config.dev {
+        return Err(AppError::NotFound);
     }
     let mut conn = app.db.read().await?;
     Ok(store::of_org(&mut conn, org, limit).await?)
 }
 
 const MAX_ATTEMPTS: i64 = 6;
+/// A claim this old belongs to a sender that stopped mid-send.
+const CLAIM_LEASE: time::Duration = time::Duration::minutes(5);
 
 /// Delivers queued mail until the process stops.
 pub async fn run_sender(app: App) {
@@ -71,12 +107,6 @@ pub async fn run_sender(app: App) {
             return;
         }
     };
-    if let Ok(mut conn) = app.db.write().await {
-        if let Err(e) = store::requeue_stuck(&mut conn).await {
-            tracing::warn!(error = %e, "could not requeue interrupted mail");
-        }
-        let _ = conn.commit().await;
-    }
     loop {
         match send_next(&app, &transport).await {
             Ok(true) => continue,
@@ -95,36 +125,29 @@ async fn send_next(
     app: &App,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
 ) -> anyhow::Result<bool> {
-    let now = app.now_micros();
-    let mut tx = app.db.write().await?;
-    let Some(mail) = store::claim_next(&mut tx, app.db.dialect(), now).await? else {
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    let Some(mail) = store::claim_next(&mut tx, now, now - CLAIM_LEASE).await? else {
         return Ok(false);
     };
     tx.commit().await?;
     let outcome = deliver(app, transport, &mail).await;
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.begin().await?;
     match outcome {
-        Ok(()) => store::mark(&mut tx, &mail.id, "sent", None, app.now_micros()).await?,
+        Ok(()) => store::mark_sent(&mut tx, &mail.id, app.clock.now()).await?,
         Err(e) if mail.attempts >= MAX_ATTEMPTS => {
             tracing::warn!(to = %mail.recipient, error = %e, "giving up on a message");
-            store::mark(
-                &mut tx,
-                &mail.id,
-                "failed",
-                Some(&e.to_string()),
-                app.now_micros(),
-            )
-            .await?;
+            store::mark_failed(&mut tx, &mail.id, &e.to_string(), None).await?;
         }
         Err(e) => {
             // Back off: 2, 4, 8… seconds before the next try.
-            let delay = 2i64.pow(u32::try_from(mail.attempts).unwrap_or(1)) * 1_000_000;
-            store::mark(
+            let delay =
+                time::Duration::seconds(2i64.pow(u32::try_from(mail.attempts).unwrap_or(1)));
+            store::mark_failed(
                 &mut tx,
                 &mail.id,
-                "queued",
-                Some(&e.to_string()),
-                app.now_micros() + delay,
+                &e.to_string(),
+                Some(app.clock.now() + delay),
             )
             .await?;
         }
@@ -136,8 +159,15 @@ async fn send_next(
 async fn deliver(
     app: &App,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
-    mail: &MailRow,
+    mail: &Mail,
 ) -> anyhow::Result<()> {
+    let body = match &mail.sealed_body {
+        Some(sealed) => app
+            .secrets
+            .open(sealed)
+            .context("the message was sealed with another key and cannot be sent")?,
+        None => mail.body.clone(),
+    };
     let message = Message::builder()
         .from(
             app.config
@@ -148,7 +178,7 @@ async fn deliver(
         .to(mail.recipient.parse().context("recipient address")?)
         .subject(&mail.subject)
         .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())?;
+        .body(body)?;
     transport.send(message).await?;
     Ok(())
 }

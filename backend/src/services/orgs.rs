@@ -1,20 +1,17 @@
 //! Organisations and their staff.
 
 use proplink_shared::audit::{AuditAction, Channel};
-use proplink_shared::records::{NewOrganisation, validate_email};
+use proplink_shared::records::{NewOrganisation, RecordType, ValidationErrors, validate_email};
 use proplink_shared::{
     Action, Actor, Domain, OrgId, Principal, Resource, Role, SiteId, StaffUserId,
 };
 use serde_json::json;
 
-use super::audit::{self, Event, Who};
+use super::change::{Change, Event, Who};
 use super::check;
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::store::{
-    self,
-    orgs::{self, OrgRow, StaffRow},
-};
+use crate::store::orgs::{self as store, NewStaff, OrgDetails, Organisation, StaffUser};
 
 /// PropLink acting for an organisation: set-up, demo data, scheduled work.
 #[must_use]
@@ -28,70 +25,59 @@ pub fn system_actor(org: OrgId) -> Actor {
 }
 
 /// The organisation a subdomain names, if any.
-pub async fn by_slug(app: &App, slug: &str) -> AppResult<Option<OrgRow>> {
+pub async fn by_slug(app: &App, slug: &str) -> AppResult<Option<Organisation>> {
+    let slug = slug.trim().to_ascii_lowercase();
+    if let Some(org) = app.orgs.get(&slug) {
+        return Ok(Some(org));
+    }
     let mut conn = app.db.read().await?;
-    Ok(orgs::by_slug(&mut conn, &slug.trim().to_ascii_lowercase()).await?)
+    let org = store::by_slug(&mut conn, &slug).await?;
+    if let Some(org) = &org {
+        app.orgs.put(org);
+    }
+    Ok(org)
 }
 
-/// Company details printed on statements and letters.
-#[derive(Clone, Debug, Default)]
-pub struct OrgDetails {
-    pub legal_name: String,
-    pub company_number: String,
-    pub vat_number: String,
-    pub address: String,
-    pub brand_colour: String,
-    pub welcome_text: String,
+/// Every organisation, for the operator's commands.
+pub async fn all(app: &App) -> AppResult<Vec<Organisation>> {
+    let mut conn = app.db.read().await?;
+    Ok(store::all(&mut conn).await?)
 }
 
 /// Creates an organisation and its first user, the Organisation Owner.
 pub async fn create(
     app: &App,
     new: &NewOrganisation,
-    details: OrgDetails,
+    mut details: OrgDetails,
     owner_email: &str,
     owner_name: &str,
-) -> AppResult<OrgRow> {
+) -> AppResult<Organisation> {
     let owner_email = validate_email(owner_email)?;
-    let now = app.clock.now();
-    let org = OrgRow {
-        id: OrgId::new(),
-        slug: new.slug.clone(),
-        name: new.name.clone(),
-        legal_name: details.legal_name,
-        company_number: details.company_number,
-        vat_number: details.vat_number,
-        address: details.address,
-        brand_colour: if details.brand_colour.is_empty() {
-            "#1d4f91".into()
-        } else {
-            details.brand_colour
-        },
-        welcome_text: details.welcome_text,
-    };
-    let mut tx = app.db.write().await?;
-    if let Err(e) = orgs::insert(&mut tx, &org, crate::clock::to_micros(now)).await {
-        return Err(if store::is_unique_violation(&e) {
-            AppError::Invalid(proplink_shared::records::ValidationErrors::single(
-                "slug",
-                "That subdomain is already taken",
-            ))
+    if details.brand_colour.is_empty() {
+        details.brand_colour = "#1d4f91".into();
+    }
+    let id = OrgId::new();
+    let system = system_actor(id);
+    let mut change = Change::begin_as(app, id, Who::of(&system)).await?;
+    let now = change.now;
+    if let Err(e) = store::insert(&mut change, id, new, &details, now).await {
+        return Err(if e.is_unique_violation() {
+            AppError::invalid("slug", "That subdomain is already taken")
         } else {
             e.into()
         });
     }
-    let system = system_actor(org.id);
-    let event = Event {
-        record_type: "organisation",
-        record_id: org.id.to_string(),
-        action: AuditAction::Create,
-        what: format!("created the organisation {} ({})", org.name, org.slug),
-        detail: json!({ "name": org.name, "slug": org.slug }),
-    };
-    audit::record(&mut tx, org.id, &Who::of(&system), event, now).await?;
+    change
+        .record(Event::new(
+            RecordType::Organisation,
+            id,
+            AuditAction::Create,
+            format!("created the organisation {} ({})", new.name, new.slug),
+            json!({ "name": new.name, "slug": new.slug }),
+        ))
+        .await?;
     insert_staff(
-        &mut tx,
-        app,
+        &mut change,
         &system,
         &owner_email,
         owner_name,
@@ -99,7 +85,10 @@ pub async fn create(
         None,
     )
     .await?;
-    tx.commit().await?;
+    let org = store::by_id(&mut change, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    change.commit().await?;
     Ok(org)
 }
 
@@ -118,61 +107,69 @@ pub async fn add_staff(
         &Resource::org_wide(actor.org, Domain::Users),
     )?;
     let email = validate_email(email)?;
-    let mut tx = app.db.write().await?;
-    let id = insert_staff(&mut tx, app, actor, &email, name, role, sites).await?;
-    tx.commit().await?;
+    let mut change = Change::begin(app, actor).await?;
+    let id = insert_staff(&mut change, actor, &email, name, role, sites).await?;
+    change.commit().await?;
     Ok(id)
 }
 
-async fn insert_staff(
-    conn: &mut sqlx::AnyConnection,
-    app: &App,
-    actor: &Actor,
-    email: &str,
-    name: &str,
-    role: Role,
-    sites: Option<&[SiteId]>,
-) -> AppResult<StaffUserId> {
-    let now = app.clock.now();
-    let row = StaffRow {
-        id: StaffUserId::new(),
-        organisation_id: actor.org,
-        email: email.to_owned(),
-        name: name.trim().to_owned(),
-        role: Some(role),
-        all_sites: i64::from(sites.is_none()),
-        active: 1,
-    };
-    if let Err(e) = orgs::insert_staff(conn, &row, crate::clock::to_micros(now)).await {
-        return Err(if store::is_unique_violation(&e) {
-            AppError::Invalid(proplink_shared::records::ValidationErrors::single(
-                "email",
-                "There is already a user with that email address",
-            ))
-        } else {
-            e.into()
-        });
-    }
-    for site in sites.unwrap_or_default() {
-        orgs::add_staff_site(conn, actor.org, row.id, *site).await?;
-    }
-    let scope = match sites {
+fn scope_words(sites: Option<&[SiteId]>) -> String {
+    match sites {
         None => "all sites".to_owned(),
         Some(s) => format!(
             "{} selected site{}",
             s.len(),
             if s.len() == 1 { "" } else { "s" }
         ),
+    }
+}
+
+async fn insert_staff(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    email: &str,
+    name: &str,
+    role: Role,
+    sites: Option<&[SiteId]>,
+) -> AppResult<StaffUserId> {
+    let mut errors = ValidationErrors::default();
+    let name =
+        proplink_shared::records::required_text(&mut errors, "name", "their name", name, 120);
+    errors.into_result(())?;
+    let staff = NewStaff {
+        id: StaffUserId::new(),
+        email,
+        name: &name,
+        role,
+        all_sites: sites.is_none(),
     };
-    let event = Event {
-        record_type: "staff_user",
-        record_id: row.id.to_string(),
-        action: AuditAction::Create,
-        what: format!("added {} as {} for {scope}", row.name, role.label()),
-        detail: json!({ "email": email, "name": row.name, "role": role.code(), "sites": sites.map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>()) }),
-    };
-    audit::record(conn, actor.org, &Who::of(actor), event, now).await?;
-    Ok(row.id)
+    let now = change.now;
+    if let Err(e) = store::insert_staff(change, actor.org, &staff, now).await {
+        return Err(if e.is_unique_violation() {
+            AppError::invalid("email", "There is already a user with that email address")
+        } else {
+            e.into()
+        });
+    }
+    for site in sites.unwrap_or_default() {
+        if let Err(e) = store::add_staff_site(change, actor.org, staff.id, *site).await {
+            return Err(if e.is_foreign_key_violation() {
+                AppError::NotFound
+            } else {
+                e.into()
+            });
+        }
+    }
+    change
+        .record(Event::new(
+            RecordType::StaffUser,
+            staff.id,
+            AuditAction::Create,
+            format!("added {name} as {} for {}", role.label(), scope_words(sites)),
+            json!({ "email": email, "name": name, "role": role.code(), "sites": sites.map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>()) }),
+        ))
+        .await?;
+    Ok(staff.id)
 }
 
 /// Changes which sites a staff user covers: `None` for all sites. Their open sessions and
@@ -188,28 +185,38 @@ pub async fn set_scope(
         Action::Update,
         &Resource::org_wide(actor.org, Domain::Users),
     )?;
-    let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    let staff = orgs::staff_by_id(&mut tx, actor.org, user)
+    let mut change = Change::begin(app, actor).await?;
+    let staff = store::staff_by_id(&mut change, actor.org, user)
         .await?
         .ok_or(AppError::NotFound)?;
-    orgs::set_scope(&mut tx, actor.org, user, sites).await?;
-    let scope = match sites {
-        None => "all sites".to_owned(),
-        Some(s) => format!(
-            "{} selected site{}",
-            s.len(),
-            if s.len() == 1 { "" } else { "s" }
-        ),
-    };
-    let event = Event {
-        record_type: "staff_user",
-        record_id: user.to_string(),
-        action: AuditAction::Update,
-        what: format!("changed {}'s sites to {scope}", staff.name),
-        detail: json!({ "sites": sites.map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>()) }),
-    };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(())
+    if let Err(e) = store::set_scope(&mut change, actor.org, user, sites).await {
+        return Err(if e.is_foreign_key_violation() {
+            AppError::NotFound
+        } else {
+            e.into()
+        });
+    }
+    change
+        .record(Event::new(
+            RecordType::StaffUser,
+            user,
+            AuditAction::Update,
+            format!("changed {}'s sites to {}", staff.name, scope_words(sites)),
+            json!({ "sites": sites.map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>()) }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// A member of staff of the actor's organisation.
+pub async fn staff_by_email(app: &App, actor: &Actor, email: &str) -> AppResult<StaffUser> {
+    check(
+        actor,
+        Action::Read,
+        &Resource::org_wide(actor.org, Domain::Users),
+    )?;
+    let mut conn = app.db.read().await?;
+    store::staff_by_email(&mut conn, actor.org, &email.trim().to_ascii_lowercase())
+        .await?
+        .ok_or(AppError::NotFound)
 }

@@ -1,16 +1,28 @@
 //! Sites, buildings and units.
 
 use proplink_shared::audit::AuditAction;
-use proplink_shared::records::{NewBuilding, NewSite, NewUnit};
-use proplink_shared::{Action, Actor, BuildingId, Domain, Resource, SiteId, UnitId};
+use proplink_shared::records::{NewBuilding, NewSite, NewUnit, RecordType};
+use proplink_shared::{Action, Actor, BuildingId, Domain, Resource, Scope, SiteId, UnitId};
 use serde_json::json;
 
-use super::audit::{self, Event, Who};
-use super::{check, readable};
+use super::change::{Change, Event};
+use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::store::is_unique_violation;
-use crate::store::places::{self as store, BuildingRow, SiteRow, UnitRow};
+use crate::store::places::{self as store, Building, Site, Unit};
+use crate::store::query::{Page, PageAt};
+
+fn site_resource(actor: &Actor, site: SiteId) -> Resource {
+    Resource::on_site(actor.org, Domain::Portfolio, site)
+}
+
+fn building_resource(actor: &Actor, b: &Building) -> Resource {
+    site_resource(actor, b.site_id).with_building(b.id)
+}
+
+fn unit_resource(actor: &Actor, u: &Unit) -> Resource {
+    site_resource(actor, u.site_id).with_unit(u.id)
+}
 
 pub async fn add_site(app: &App, actor: &Actor, new: &NewSite) -> AppResult<SiteId> {
     check(
@@ -18,35 +30,27 @@ pub async fn add_site(app: &App, actor: &Actor, new: &NewSite) -> AppResult<Site
         Action::Create,
         &Resource::org_wide(actor.org, Domain::Portfolio),
     )?;
-    let now = app.clock.now();
-    let row = SiteRow {
-        id: SiteId::new(),
-        reference: new.reference.clone(),
-        name: new.name.clone(),
-        address: new.address.clone(),
-    };
-    let mut tx = app.db.write().await?;
-    if let Err(e) = store::insert_site(&mut tx, actor.org, &row, crate::clock::to_micros(now)).await
-    {
-        return Err(if is_unique_violation(&e) {
-            AppError::Invalid(proplink_shared::records::ValidationErrors::single(
-                "reference",
-                "Another site already has that reference",
-            ))
+    let id = SiteId::new();
+    let mut change = Change::begin(app, actor).await?;
+    let now = change.now;
+    if let Err(e) = store::insert_site(&mut change, actor.org, id, new, now).await {
+        return Err(if e.is_unique_violation() {
+            AppError::invalid("reference", "Another site already has that reference")
         } else {
             e.into()
         });
     }
-    let event = Event {
-        record_type: "site",
-        record_id: row.id.to_string(),
-        action: AuditAction::Create,
-        what: format!("created site {} {}", row.reference, row.name),
-        detail: json!({ "reference": row.reference, "name": row.name, "address": row.address }),
-    };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(row.id)
+    change
+        .record(Event::new(
+            RecordType::Site,
+            id,
+            AuditAction::Create,
+            format!("added site {} ({})", new.name, new.reference),
+            json!({ "reference": new.reference, "name": new.name, "address": new.address }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(id)
 }
 
 pub async fn add_building(
@@ -55,44 +59,30 @@ pub async fn add_building(
     site: SiteId,
     new: &NewBuilding,
 ) -> AppResult<BuildingId> {
-    check(
-        actor,
-        Action::Create,
-        &Resource::on_site(actor.org, Domain::Portfolio, site),
-    )?;
-    let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    store::site(&mut tx, actor.org, site)
+    check(actor, Action::Create, &site_resource(actor, site))?;
+    let id = BuildingId::new();
+    let mut change = Change::begin(app, actor).await?;
+    let s = store::site(&mut change, actor.org, site)
         .await?
         .ok_or(AppError::NotFound)?;
-    let row = BuildingRow {
-        id: BuildingId::new(),
-        site_id: site,
-        name: new.name.clone(),
-        height_decimetres: new.height_decimetres,
-        storeys: new.storeys,
-        is_hrb: i64::from(new.is_hrb),
-        bsr_registration: new.bsr_registration.clone(),
-    };
-    store::insert_building(&mut tx, actor.org, &row, crate::clock::to_micros(now)).await?;
-    let event = Event {
-        record_type: "building",
-        record_id: row.id.to_string(),
-        action: AuditAction::Create,
-        what: format!(
-            "added building {}{}",
-            row.name,
-            if new.is_hrb {
-                " (higher-risk building)"
-            } else {
-                ""
-            }
-        ),
-        detail: json!({ "name": row.name, "height_decimetres": row.height_decimetres, "storeys": row.storeys, "is_hrb": new.is_hrb, "bsr_registration": row.bsr_registration }),
-    };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(row.id)
+    let now = change.now;
+    store::insert_building(&mut change, actor.org, id, site, new, now).await?;
+    change
+        .record(Event::new(
+            RecordType::Building,
+            id,
+            AuditAction::Create,
+            format!(
+                "added building {} at {}{}",
+                new.name,
+                s.name,
+                if new.is_hrb { " (higher-risk building)" } else { "" }
+            ),
+            json!({ "site": site.to_string(), "name": new.name, "height_decimetres": new.height_decimetres, "storeys": new.storeys, "is_hrb": new.is_hrb, "bsr_registration": new.bsr_registration }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(id)
 }
 
 pub async fn add_unit(
@@ -101,94 +91,82 @@ pub async fn add_unit(
     building: BuildingId,
     new: &NewUnit,
 ) -> AppResult<UnitId> {
-    let now = app.clock.now();
-    let mut tx = app.db.write().await?;
-    let b = store::building(&mut tx, actor.org, building)
+    let id = UnitId::new();
+    let mut change = Change::begin(app, actor).await?;
+    let b = store::building(&mut change, actor.org, building)
         .await?
         .ok_or(AppError::NotFound)?;
-    check(
-        actor,
-        Action::Create,
-        &Resource::on_site(actor.org, Domain::Portfolio, b.site_id).with_building(building),
-    )?;
-    let row = UnitRow {
-        id: UnitId::new(),
-        site_id: b.site_id,
-        building_id: building,
-        name: new.name.clone(),
-        floor: new.floor.clone(),
-        building_name: b.name.clone(),
-    };
-    store::insert_unit(&mut tx, actor.org, &row, crate::clock::to_micros(now)).await?;
-    let event = Event {
-        record_type: "unit",
-        record_id: row.id.to_string(),
-        action: AuditAction::Create,
-        what: format!("added {} to {}", row.name, b.name),
-        detail: json!({ "name": row.name, "floor": row.floor, "building": b.name }),
-    };
-    audit::record(&mut tx, actor.org, &Who::of(actor), event, now).await?;
-    tx.commit().await?;
-    Ok(row.id)
+    check(actor, Action::Create, &building_resource(actor, &b))?;
+    let now = change.now;
+    store::insert_unit(&mut change, actor.org, id, &b, new, now).await?;
+    change
+        .record(Event::new(
+            RecordType::Unit,
+            id,
+            AuditAction::Create,
+            format!("added {} in {}", new.name, b.name),
+            json!({ "building": building.to_string(), "name": new.name, "floor": new.floor }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(id)
 }
 
-pub async fn sites(app: &App, actor: &Actor) -> AppResult<Vec<SiteRow>> {
+pub async fn sites(app: &App, actor: &Actor, at: &PageAt) -> AppResult<Page<Site>> {
     let mut conn = app.db.read().await?;
-    let rows = store::sites(&mut conn, actor.org).await?;
-    Ok(readable(actor, rows, |s| {
-        Resource::on_site(actor.org, Domain::Portfolio, s.id)
-    }))
+    Ok(store::sites(
+        &mut conn,
+        &Scope::of(actor, Domain::Portfolio),
+        at,
+        PAGE_SIZE,
+    )
+    .await?)
 }
 
-pub async fn site(app: &App, actor: &Actor, id: SiteId) -> AppResult<(SiteRow, Vec<BuildingRow>)> {
-    check(
-        actor,
-        Action::Read,
-        &Resource::on_site(actor.org, Domain::Portfolio, id),
-    )?;
+/// The sites the actor may see, by name, to choose from.
+pub async fn site_choices(app: &App, actor: &Actor) -> AppResult<Vec<(SiteId, String)>> {
+    let mut conn = app.db.read().await?;
+    Ok(store::site_choices(&mut conn, &Scope::of(actor, Domain::Portfolio)).await?)
+}
+
+/// A site and its buildings.
+pub async fn site(app: &App, actor: &Actor, id: SiteId) -> AppResult<(Site, Vec<Building>)> {
+    check(actor, Action::Read, &site_resource(actor, id))?;
     let mut conn = app.db.read().await?;
     let site = store::site(&mut conn, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let buildings = store::buildings(&mut conn, actor.org, Some(id)).await?;
+    let buildings = store::buildings_of_site(&mut conn, actor.org, id).await?;
     Ok((site, buildings))
 }
 
+/// A building and a page of its units.
 pub async fn building(
     app: &App,
     actor: &Actor,
     id: BuildingId,
-) -> AppResult<(BuildingRow, Vec<UnitRow>)> {
+    at: &PageAt,
+) -> AppResult<(Building, Page<Unit>)> {
     let mut conn = app.db.read().await?;
     let b = store::building(&mut conn, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    check(
-        actor,
-        Action::Read,
-        &Resource::on_site(actor.org, Domain::Portfolio, b.site_id).with_building(id),
-    )?;
-    let units = store::units(&mut conn, actor.org, Some(id)).await?;
+    check(actor, Action::Read, &building_resource(actor, &b))?;
+    let units = store::units_of_building(&mut conn, actor.org, id, at, 50).await?;
     Ok((b, units))
 }
 
-pub async fn unit(app: &App, actor: &Actor, id: UnitId) -> AppResult<UnitRow> {
+pub async fn unit(app: &App, actor: &Actor, id: UnitId) -> AppResult<Unit> {
     let mut conn = app.db.read().await?;
     let u = store::unit(&mut conn, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    check(
-        actor,
-        Action::Read,
-        &Resource::on_site(actor.org, Domain::Portfolio, u.site_id).with_unit(id),
-    )?;
+    check(actor, Action::Read, &unit_resource(actor, &u))?;
     Ok(u)
 }
 
-pub async fn buildings(app: &App, actor: &Actor) -> AppResult<Vec<BuildingRow>> {
+/// Every building the actor may see, for the app's site picker.
+pub async fn buildings(app: &App, actor: &Actor) -> AppResult<Vec<Building>> {
     let mut conn = app.db.read().await?;
-    let rows = store::buildings(&mut conn, actor.org, None).await?;
-    Ok(readable(actor, rows, |b| {
-        Resource::on_site(actor.org, Domain::Portfolio, b.site_id).with_building(b.id)
-    }))
+    Ok(store::buildings(&mut conn, &Scope::of(actor, Domain::Portfolio)).await?)
 }

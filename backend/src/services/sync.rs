@@ -1,58 +1,89 @@
 //! Facility Report's sync: device sign-in, `push` (the outbox, exactly once and in order) and
 //! `pull` (what changed in the user's sites since the device's cursor).
 //!
-//! The rules, from the Replicache pattern: the server keeps per device the last `seq` it has
-//! settled and advances it in the same transaction as the mutation's effects and audit event.
-//! `seq <= last` is a duplicate (the stored outcome is returned again); `last + 1` is applied;
-//! a gap is refused with nothing applied. A mutation that can never succeed is rejected with a
-//! reason and still advances the counter. The answer is sent only after the commit.
+//! The rules, from the Replicache pattern: the server keeps per person and device the last
+//! `seq` it has settled, and advances it in the same transaction as the mutation's effects and
+//! audit event. `seq <= last` is a duplicate (the stored outcome is returned again); `last + 1`
+//! is applied; a gap is refused with nothing applied. A mutation that can never succeed is
+//! rejected with a reason and still advances the counter. A whole push is one transaction,
+//! each mutation inside a savepoint: a rejected one is undone alone, and a fault of the server
+//! undoes the whole push, so the answer never hides a half-applied batch.
 
 use std::collections::{BTreeSet, HashMap};
 
-use proplink_shared::records::{NewIssue, NewTicket};
+use proplink_shared::audit::AuditAction;
+use proplink_shared::records::{NewIssue, NewTicket, RecordType};
 use proplink_shared::sync::*;
-use proplink_shared::{Actor, OrgId, Principal, SiteId, SiteScope, TicketId};
-use sqlx::AnyConnection;
+use proplink_shared::{Actor, Domain, IssueId, Principal, Scope, SiteScope, TicketId, WorkOrderId};
+use serde_json::json;
 use uuid::Uuid;
 
-use super::auth::{self, Door, session_hash};
-use super::{issues, requests, site_work};
-use crate::app::App;
+use super::auth::{self, DEVICE_IDLE, Door, token_hash};
+use super::change::{Change, Event};
+use super::work_orders::FieldUpdate;
+use super::{files, issues, tickets, work_orders};
+use crate::app::{App, random_token};
 use crate::error::{AppError, AppResult};
-use crate::store::orgs::{self, OrgRow, StaffRow};
-use crate::store::{self, places, sync as sync_store};
+use crate::store::orgs::{self, Organisation, StaffUser};
+use crate::store::requests::{IssuePlace, Openness, TicketFilter};
+use crate::store::sync::{self as store, DeviceKey, NewToken, Outcome as StoredOutcome};
+use crate::store::{
+    audit as audit_store, files as file_store, places, requests, work_orders as wo_store,
+};
+
+/// How long a replaced token keeps working, so an answer lost on the way can be asked again.
+const REFRESH_GRACE: time::Duration = time::Duration::minutes(2);
 
 /// A device signed in with a bearer token.
 pub struct Device {
-    pub org: OrgRow,
-    pub staff: StaffRow,
+    pub org: Organisation,
+    pub staff: StaffUser,
     pub actor: Actor,
     pub device_id: String,
+    pub signed_in_at: time::OffsetDateTime,
+    pub expires_at: time::OffsetDateTime,
 }
 
-/// The device behind a bearer token, if the token is live and its user still active.
+impl Device {
+    fn key(&self) -> DeviceKey<'_> {
+        DeviceKey {
+            org: self.org.id,
+            user: self.staff.id,
+            device_id: &self.device_id,
+        }
+    }
+}
+
+/// The device behind a bearer token, if the token is live — not revoked, not past its absolute
+/// limit, used within its idle limit — and its user still active.
 pub async fn device(app: &App, token: &str) -> AppResult<Option<Device>> {
-    let hash = session_hash(token);
+    let hash = token_hash(token);
+    let now = app.clock.now();
     let mut conn = app.db.read().await?;
-    let Some(row) = sync_store::token(&mut conn, &hash).await? else {
+    let Some(row) = store::token(&mut conn, &hash).await? else {
         return Ok(None);
     };
+    if row.revoked_at.is_some_and(|at| at <= now)
+        || now >= row.expires_at
+        || now - row.last_seen_at >= DEVICE_IDLE
+    {
+        return Ok(None);
+    }
     let Some(org) = orgs::by_id(&mut conn, row.organisation_id).await? else {
         return Ok(None);
     };
     let Some(staff) = orgs::staff_by_id(&mut conn, org.id, row.staff_user_id)
         .await?
-        .filter(|s| s.active == 1)
+        .filter(|s| s.active && s.role.is_some())
     else {
         return Ok(None);
     };
-    let actor =
-        auth::staff_actor(&mut conn, org.id, &staff, Door::FacilityReport.channel()).await?;
+    let sites = orgs::staff_sites(&mut conn, org.id, staff.id).await?;
     drop(conn);
-    let now = app.now_micros();
-    if now - row.last_seen_at > 60_000_000 {
-        let mut tx = app.db.write().await?;
-        sync_store::touch_token(&mut tx, &hash, now).await?;
+    let actor = auth::staff_actor(org.id, &staff, &sites, Door::FacilityReport.channel());
+    if now - row.last_seen_at > time::Duration::minutes(1) {
+        let mut tx = app.db.begin().await?;
+        store::touch_token(&mut tx, &hash, now).await?;
         tx.commit().await?;
     }
     Ok(Some(Device {
@@ -60,30 +91,62 @@ pub async fn device(app: &App, token: &str) -> AppResult<Option<Device>> {
         staff,
         actor,
         device_id: row.device_id,
+        signed_in_at: row.signed_in_at,
+        expires_at: row.expires_at,
     }))
+}
+
+/// The `seq` the server expects next from `user` on `device_id`: a phone that changes hands
+/// numbers the new person's changes from here.
+pub async fn next_seq(
+    app: &App,
+    org: proplink_shared::OrgId,
+    user: proplink_shared::StaffUserId,
+    device_id: &str,
+) -> AppResult<i64> {
+    let mut conn = app.db.read().await?;
+    Ok(store::last_seq(&mut conn, org, user, device_id).await? + 1)
+}
+
+/// Trades a live token for a new one with the same limits; the old one stops working shortly.
+pub async fn refresh(app: &App, device: &Device, token: &str) -> AppResult<String> {
+    let now = app.clock.now();
+    let fresh = random_token();
+    let mut tx = app.db.begin().await?;
+    store::revoke_token(&mut tx, &token_hash(token), now + REFRESH_GRACE).await?;
+    store::insert_token(
+        &mut tx,
+        &NewToken {
+            token_hash: &token_hash(&fresh),
+            org: device.org.id,
+            user: device.staff.id,
+            device_id: &device.device_id,
+            device_name: "",
+            signed_in_at: device.signed_in_at,
+            expires_at: device.expires_at,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(fresh)
 }
 
 /// Ends a device's sign-in: its token stops working at once.
 pub async fn sign_out(app: &App, device: &Device, token: &str) -> AppResult<()> {
-    let mut tx = app.db.write().await?;
-    sync_store::revoke_token(&mut tx, &session_hash(token), app.now_micros()).await?;
-    let event = super::audit::Event {
-        record_type: "device",
-        record_id: device.device_id.clone(),
-        action: proplink_shared::audit::AuditAction::SignOut,
-        what: "signed out of the app".into(),
-        detail: serde_json::json!({}),
-    };
-    super::audit::record(
-        &mut tx,
-        device.org.id,
-        &super::audit::Who::of(&device.actor),
-        event,
-        app.clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let mut change = Change::begin(app, &device.actor).await?;
+    let now = change.now;
+    store::revoke_token(&mut change, &token_hash(token), now).await?;
+    change
+        .record(Event::new(
+            RecordType::Device,
+            &device.device_id,
+            AuditAction::SignOut,
+            "signed out of the app",
+            json!({}),
+        ))
+        .await?;
+    change.commit().await
 }
 
 /// Why a push was refused as a whole.
@@ -102,8 +165,8 @@ impl From<AppError> for PushError {
     }
 }
 
-impl From<sqlx::Error> for PushError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::store::DbError> for PushError {
+    fn from(e: crate::store::DbError) -> Self {
         PushError::Other(e.into())
     }
 }
@@ -113,297 +176,288 @@ pub async fn push(
     device: &Device,
     request: &PushRequest,
 ) -> Result<PushResponse, PushError> {
-    let device_id = request.device_id.to_string();
-    if device_id != device.device_id {
+    if request.device_id.to_string() != device.device_id {
         return Err(AppError::Forbidden.into());
+    }
+    if request.mutations.len() > MAX_MUTATIONS_PER_PUSH {
+        return Err(AppError::invalid(
+            "mutations",
+            format!("A push can carry at most {MAX_MUTATIONS_PER_PUSH} changes; send the rest in another push."),
+        )
+        .into());
     }
     for pair in request.mutations.windows(2) {
         if pair[1].seq != pair[0].seq + 1 {
-            return Err(AppError::BadRequest(
-                "The mutations of a batch must have consecutive seq numbers".into(),
+            return Err(AppError::invalid(
+                "mutations",
+                "The changes of a push must have consecutive seq numbers",
             )
             .into());
         }
     }
-    let mut results = Vec::with_capacity(request.mutations.len());
-    let mut last_seq = current_last(app, device).await?;
+    let key = device.key();
+    let mut change = Change::begin(app, &device.actor).await?;
+    let mut last = store::claim_device(&mut change, key.org, key.user, key.device_id).await?;
     if let Some(first) = request.mutations.first() {
-        if first.seq > last_seq + 1 {
-            return Err(PushError::Gap {
-                expected: last_seq + 1,
-            });
+        if first.seq > last + 1 {
+            return Err(PushError::Gap { expected: last + 1 });
         }
     }
+    let mut results = Vec::with_capacity(request.mutations.len());
+    let mut missing_photos = Vec::new();
+    let mut settled = false;
     for mutation in &request.mutations {
-        if mutation.seq <= last_seq {
-            results.push(duplicate(app, device, mutation).await?);
+        if mutation.seq <= last {
+            results.push(duplicate(&mut change, &key, mutation).await?);
             continue;
         }
-        let missing = super::files::missing(app, device.org.id, mutation.change.photos()).await?;
+        let now = change.now;
+        // The same change under a new number: acknowledge it as the one already applied.
+        if let Some(first) =
+            store::outcome_of_mutation(&mut change, &key, mutation.mutation_id).await?
+        {
+            let result = MutationResult {
+                mutation_id: mutation.mutation_id,
+                seq: mutation.seq,
+                outcome: Outcome::Duplicate,
+                original: Some(stored_outcome(&first.outcome)),
+                reason: first.reason.clone(),
+                code: first.code.clone(),
+            };
+            let reason = format!("This change was already received as change {}.", first.seq);
+            settle(
+                &mut change,
+                &key,
+                mutation,
+                "duplicate",
+                Some(("duplicate", &reason)),
+                now,
+            )
+            .await?;
+            change
+                .record(Event::new(
+                    RecordType::Device,
+                    &device.device_id,
+                    AuditAction::PermissionRefused,
+                    format!("sent a change the server already had (change {} again as {})", first.seq, mutation.seq),
+                    json!({ "seq": mutation.seq, "mutation_id": mutation.mutation_id, "first_seq": first.seq }),
+                ))
+                .await?;
+            results.push(result);
+            last = mutation.seq;
+            settled = true;
+            continue;
+        }
+        let missing = files::missing(app, &device.actor, mutation.change.photos()).await?;
         if !missing.is_empty() {
             // Not a rejection: the photos are on their way. Stop here; the app uploads and retries.
-            return Ok(PushResponse {
-                results,
-                last_seq,
-                missing_photos: missing,
-            });
+            missing_photos = missing;
+            break;
         }
-        results.push(apply(app, device, mutation).await?);
-        last_seq = mutation.seq;
+        let point = change.savepoint("mutation").await?;
+        let outcome = apply(&mut change, &device.actor, &mutation.change).await;
+        let result = match outcome {
+            Ok(()) => {
+                change.keep(point).await?;
+                settle(&mut change, &key, mutation, "applied", None, now).await?;
+                MutationResult {
+                    mutation_id: mutation.mutation_id,
+                    seq: mutation.seq,
+                    outcome: Outcome::Applied,
+                    original: None,
+                    reason: None,
+                    code: None,
+                }
+            }
+            // The server's own fault: nothing of this push is kept, and the app retries it.
+            Err(e @ AppError::Internal(_)) => return Err(e.into()),
+            Err(e) => {
+                change.undo_to(point).await?;
+                let (code, reason) =
+                    explain(&mut change, &device.actor, &mutation.change, &e).await?;
+                settle(
+                    &mut change,
+                    &key,
+                    mutation,
+                    "rejected",
+                    Some((&code, &reason)),
+                    now,
+                )
+                .await?;
+                change
+                    .record(Event::new(
+                        RecordType::Device,
+                        &device.device_id,
+                        AuditAction::PermissionRefused,
+                        format!("could not apply a change from the app ({}): {reason}", mutation.change.kind().replace('_', " ")),
+                        json!({ "seq": mutation.seq, "mutation_id": mutation.mutation_id, "code": code }),
+                    ))
+                    .await?;
+                MutationResult {
+                    mutation_id: mutation.mutation_id,
+                    seq: mutation.seq,
+                    outcome: Outcome::Rejected,
+                    original: None,
+                    reason: Some(reason),
+                    code: Some(code),
+                }
+            }
+        };
+        results.push(result);
+        last = mutation.seq;
+        settled = true;
+    }
+    if settled {
+        store::set_last_seq(&mut change, key.org, key.user, key.device_id, last).await?;
+        change.commit().await?;
     }
     Ok(PushResponse {
         results,
-        last_seq,
-        missing_photos: Vec::new(),
+        last_seq: last,
+        missing_photos,
     })
 }
 
-async fn current_last(app: &App, device: &Device) -> Result<i64, PushError> {
-    let mut tx = app.db.write().await?;
-    let (owner, last) =
-        sync_store::claim_device(&mut tx, device.org.id, &device.device_id, device.staff.id)
-            .await?;
-    if owner != device.staff.id {
-        // The device belongs to someone else's account.
-        return Err(AppError::Forbidden.into());
+fn stored_outcome(text: &str) -> Outcome {
+    match text {
+        "applied" => Outcome::Applied,
+        "duplicate" => Outcome::Duplicate,
+        _ => Outcome::Rejected,
     }
-    tx.commit().await?;
-    Ok(last)
 }
 
 async fn duplicate(
-    app: &App,
-    device: &Device,
+    change: &mut Change<'_>,
+    key: &DeviceKey<'_>,
     mutation: &Mutation,
-) -> Result<MutationResult, PushError> {
-    let mut conn = app.db.read().await?;
-    let stored =
-        sync_store::outcome(&mut conn, device.org.id, &device.device_id, mutation.seq).await?;
-    let Some(stored) = stored.filter(|s| s.mutation_id == mutation.mutation_id.to_string()) else {
-        return Err(AppError::Conflict(format!(
-            "seq {} was already used by a different change",
-            mutation.seq
-        ))
-        .into());
-    };
-    Ok(MutationResult {
-        mutation_id: mutation.mutation_id,
-        seq: mutation.seq,
-        outcome: Outcome::Duplicate,
-        original: Some(if stored.outcome == "applied" {
-            Outcome::Applied
-        } else {
-            Outcome::Rejected
-        }),
-        reason: stored.reason,
-        code: stored.code,
-    })
-}
-
-/// Applies one mutation and advances the counter in one transaction; if the change cannot be
-/// made, records the rejection and advances the counter in another.
-async fn apply(
-    app: &App,
-    device: &Device,
-    mutation: &Mutation,
-) -> Result<MutationResult, PushError> {
-    let org = device.org.id;
-    let now = app.now_micros();
-    let mut tx = app.db.write().await?;
-    let (_, last) =
-        sync_store::claim_device(&mut tx, org, &device.device_id, device.staff.id).await?;
-    if mutation.seq != last + 1 {
-        // Another push from this device got there first.
-        return Err(PushError::Gap { expected: last + 1 });
-    }
-    let failure = match change(&mut tx, app, &device.actor, &mutation.change).await {
-        Ok(()) => {
-            settle(&mut tx, org, device, mutation, "applied", None, now).await?;
-            tx.commit().await?;
-            return Ok(MutationResult {
-                mutation_id: mutation.mutation_id,
-                seq: mutation.seq,
-                outcome: Outcome::Applied,
-                original: None,
-                reason: None,
-                code: None,
-            });
-        }
-        Err(AppError::Internal(e)) => return Err(AppError::Internal(e).into()),
-        Err(e) => e,
-    };
-    drop(tx);
-    let (code, reason) = explain(app, &device.actor, &mutation.change, &failure).await?;
-    let mut tx = app.db.write().await?;
-    let (_, last) =
-        sync_store::claim_device(&mut tx, org, &device.device_id, device.staff.id).await?;
-    if mutation.seq != last + 1 {
-        return Err(PushError::Gap { expected: last + 1 });
-    }
-    settle(
-        &mut tx,
-        org,
-        device,
-        mutation,
-        "rejected",
-        Some((&code, &reason)),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(MutationResult {
-        mutation_id: mutation.mutation_id,
-        seq: mutation.seq,
-        outcome: Outcome::Rejected,
-        original: None,
-        reason: Some(reason),
-        code: Some(code),
+) -> AppResult<MutationResult> {
+    let stored = store::outcome(change, key, mutation.seq).await?;
+    Ok(match stored {
+        Some(s) if s.mutation_id == mutation.mutation_id => MutationResult {
+            mutation_id: mutation.mutation_id,
+            seq: mutation.seq,
+            outcome: Outcome::Duplicate,
+            original: Some(stored_outcome(&s.outcome)),
+            reason: s.reason,
+            code: s.code,
+        },
+        // The number was used by another change: this one can never be applied under it.
+        _ => MutationResult {
+            mutation_id: mutation.mutation_id,
+            seq: mutation.seq,
+            outcome: Outcome::Rejected,
+            original: None,
+            reason: Some(format!(
+                "Change number {} from this phone was already used by another change, so this one was not applied.",
+                mutation.seq
+            )),
+            code: Some("seq_reused".into()),
+        },
     })
 }
 
 async fn settle(
-    tx: &mut AnyConnection,
-    org: OrgId,
-    device: &Device,
+    change: &mut Change<'_>,
+    key: &DeviceKey<'_>,
     mutation: &Mutation,
     outcome: &str,
     why: Option<(&str, &str)>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sync_store::set_last_seq(&mut *tx, org, &device.device_id, mutation.seq).await?;
-    let row = sync_store::OutcomeRow {
-        seq: mutation.seq,
-        mutation_id: mutation.mutation_id.to_string(),
-        outcome: outcome.into(),
-        reason: why.map(|w| w.1.to_owned()),
-        code: why.map(|w| w.0.to_owned()),
-    };
-    sync_store::record_outcome(
-        tx,
-        org,
-        &device.device_id,
-        &row,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    store::record_outcome(
+        change,
+        key,
+        &StoredOutcome {
+            seq: mutation.seq,
+            mutation_id: mutation.mutation_id,
+            outcome: outcome.into(),
+            reason: why.map(|w| w.1.to_owned()),
+            code: why.map(|w| w.0.to_owned()),
+        },
         mutation.change.kind(),
         now,
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Makes the change through the same services as every other door.
-async fn change(
-    tx: &mut AnyConnection,
-    app: &App,
-    actor: &Actor,
-    change: &Change,
-) -> AppResult<()> {
-    let now = app.now_micros();
-    match change {
-        Change::LogIssue(c) => {
+async fn apply(change: &mut Change<'_>, actor: &Actor, c: &Change_) -> AppResult<()> {
+    match c {
+        Change_::LogIssue(c) => {
             let new = NewIssue::validate(
                 &c.title,
                 &c.description,
                 &c.location,
-                &c.category,
-                &c.priority,
+                c.category.code(),
+                c.priority.code(),
             )?;
-            let place = issues::IssuePlace {
+            let place = IssuePlace {
                 site: c.site_id,
                 building: c.building_id,
                 ticket: c.ticket_id,
             };
-            issues::log_in(&mut *tx, app, actor, c.issue_id, place, &new)
-                .await
-                .map_err(already_recorded)?;
-            attach(
-                tx,
-                actor.org,
-                "issue",
+            issues::log_in(change, actor, c.issue_id, &place, &new).await?;
+            files::attach_in(
+                change,
+                actor,
+                RecordType::Issue,
                 &c.issue_id.to_string(),
                 &c.photos,
-                now,
             )
             .await
         }
-        Change::RaiseTicket(c) => {
-            let new = NewTicket::validate(&c.subject, &c.body, &c.category, &c.priority)?;
-            let origin = requests::TicketOrigin {
+        Change_::RaiseTicket(c) => {
+            let new =
+                NewTicket::validate(&c.subject, &c.body, c.category.code(), c.priority.code())?;
+            let origin = tickets::TicketOrigin {
                 site: c.site_id,
                 unit: c.unit_id,
                 reporter: None,
                 assignee: None,
             };
-            requests::raise_in(&mut *tx, app, actor, c.ticket_id, origin, &new)
-                .await
-                .map_err(already_recorded)?;
-            attach(
-                tx,
-                actor.org,
-                "ticket",
+            tickets::raise_in(change, actor, c.ticket_id, origin, &new).await?;
+            files::attach_in(
+                change,
+                actor,
+                RecordType::Ticket,
                 &c.ticket_id.to_string(),
                 &c.photos,
-                now,
             )
             .await
         }
-        Change::UpdateWorkOrder(c) => {
-            let update = site_work::FieldUpdate {
+        Change_::UpdateWorkOrder(c) => {
+            let update = FieldUpdate {
                 expected: c.expected_status,
                 to: c.to_status,
                 note: c.note.as_deref(),
                 photos: &c.photos,
             };
-            site_work::update_in(tx, app, actor, c.work_order_id, &update).await
+            work_orders::field_update_in(change, actor, c.work_order_id, &update).await
         }
-        Change::ReplyTicket(c) => {
-            requests::add_entry_in(tx, app, actor, c.ticket_id, &c.body, c.internal).await
+        Change_::ReplyTicket(c) => {
+            tickets::add_entry_in(change, actor, c.ticket_id, &c.body, c.internal).await
         }
     }
 }
 
-async fn attach(
-    tx: &mut AnyConnection,
-    org: OrgId,
-    record_type: &str,
-    record_id: &str,
-    photos: &[String],
-    now: i64,
-) -> AppResult<()> {
-    for sha in photos {
-        sync_store::attach_file(&mut *tx, org, record_type, record_id, sha, now).await?;
-    }
-    Ok(())
-}
-
-/// A record id the device chose that already exists is a clash, not a server fault.
-fn already_recorded(e: AppError) -> AppError {
-    match e {
-        AppError::Internal(inner)
-            if inner
-                .downcast_ref::<sqlx::Error>()
-                .is_some_and(store::is_unique_violation) =>
-        {
-            AppError::Conflict("A record with this id already exists".into())
-        }
-        other => other,
-    }
-}
+use proplink_shared::sync::Change as Change_;
 
 /// A stable code and a sentence for the person holding the phone.
 async fn explain(
-    app: &App,
+    change: &mut Change<'_>,
     actor: &Actor,
-    change: &Change,
+    c: &Change_,
     e: &AppError,
 ) -> AppResult<(String, String)> {
-    let site = match change {
-        Change::LogIssue(c) => Some(c.site_id),
-        Change::RaiseTicket(c) => Some(c.site_id),
+    let site = match c {
+        Change_::LogIssue(c) => Some(c.site_id),
+        Change_::RaiseTicket(c) => Some(c.site_id),
         _ => None,
     };
     if let (AppError::NotFound, Some(site)) = (e, site) {
         if !covers(actor, site) {
-            let mut conn = app.db.read().await?;
-            if let Some(s) = places::site(&mut conn, actor.org, site).await? {
+            if let Some(s) = places::site(change, actor.org, site).await? {
                 return Ok((
                     "forbidden".into(),
                     format!(
@@ -423,13 +477,17 @@ async fn explain(
             "forbidden".into(),
             "You do not have permission to do that from the app.".into(),
         ),
-        AppError::Conflict(m) => ("stale".into(), m.clone()),
+        AppError::Conflict {
+            code: "already_exists",
+            message,
+        } => ("already_exists".into(), message.clone()),
+        AppError::Conflict { message, .. } => ("stale".into(), message.clone()),
         AppError::Invalid(v) => ("invalid".into(), v.summary()),
         other => ("invalid".into(), other.public_message()),
     })
 }
 
-fn covers(actor: &Actor, site: SiteId) -> bool {
+fn covers(actor: &Actor, site: proplink_shared::SiteId) -> bool {
     match &actor.principal {
         Principal::Staff {
             scope: Some(SiteScope::AllSites),
@@ -443,63 +501,120 @@ fn covers(actor: &Actor, site: SiteId) -> bool {
     }
 }
 
+/// The record types a pull follows.
+const PULLED: &[RecordType] = &[
+    RecordType::Ticket,
+    RecordType::Issue,
+    RecordType::WorkOrder,
+    RecordType::StaffUser,
+    RecordType::Site,
+    RecordType::Building,
+];
+
+fn ids_of<T: std::str::FromStr>(
+    changed: &BTreeSet<(RecordType, String)>,
+    record_type: RecordType,
+) -> Vec<T> {
+    changed
+        .iter()
+        .filter(|(t, _)| *t == record_type)
+        .filter_map(|(_, id)| id.parse().ok())
+        .collect()
+}
+
 /// What changed for this device since `cursor`.
 pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResponse> {
     let org = device.org.id;
+    let actor = &device.actor;
     let mut conn = app.db.read().await?;
-    let head = crate::store::audit::head(&mut conn, org)
-        .await?
-        .map_or(0, |h| h.0);
+    let head = audit_store::head(&mut conn, org).await?.map_or(0, |h| h.0);
     let scope_changed = cursor > 0
-        && sync_store::scope_changed_since(&mut conn, org, device.staff.id, cursor).await?;
+        && audit_store::happened_since(
+            &mut conn,
+            org,
+            cursor,
+            RecordType::StaffUser,
+            &device.staff.id.to_string(),
+            AuditAction::Update,
+        )
+        .await?;
     let reset = cursor <= 0 || cursor > head || scope_changed;
-    let changed: Option<BTreeSet<(String, String)>> = if reset {
+    let changed: Option<BTreeSet<(RecordType, String)>> = if reset {
         None
     } else {
         Some(
-            sync_store::changed_since(&mut conn, org, cursor)
+            audit_store::changed_since(&mut conn, org, cursor, PULLED)
                 .await?
                 .into_iter()
                 .collect(),
         )
     };
-    drop(conn);
-    let wanted = |record_type: &str, id: &str| {
-        changed
-            .as_ref()
-            .is_none_or(|c| c.contains(&(record_type.to_owned(), id.to_owned())))
-    };
-    let actor = &device.actor;
     let mut response = PullResponse {
         cursor: head,
         reset,
         ..PullResponse::default()
     };
-    response.sites = site_views(app, actor).await?;
 
-    let tickets = requests::tickets(app, actor, 5_000).await?;
-    // One query each for every conversation and photo, rather than one per record.
-    let (mut conversations, mut issue_photos) = {
-        let mut conn = app.db.read().await?;
-        let mut conversations: HashMap<TicketId, Vec<MessageView>> = HashMap::new();
-        for (ticket, e) in crate::store::requests::entries_of_open_tickets(&mut conn, org).await? {
-            conversations.entry(ticket).or_default().push(MessageView {
-                author: e.author_name,
-                body: e.body,
-                internal: e.kind == "internal_note",
-                created_at: e.created_at,
+    let buildings = places::buildings(&mut conn, &Scope::of(actor, Domain::Portfolio)).await?;
+    let sites = places::site_choices(&mut conn, &Scope::of(actor, Domain::Portfolio)).await?;
+    for (id, _) in &sites {
+        if let Some(s) = places::site(&mut conn, org, *id).await? {
+            response.sites.push(SiteView {
+                buildings: buildings
+                    .iter()
+                    .filter(|b| b.site_id == s.id)
+                    .map(|b| BuildingView {
+                        id: b.id,
+                        name: b.name.clone(),
+                    })
+                    .collect(),
+                id: s.id,
+                reference: s.reference,
+                name: s.name,
+                address: s.address,
             });
         }
-        let mut issue_photos: HashMap<String, Vec<String>> = HashMap::new();
-        for (record, sha) in sync_store::files_of_type(&mut conn, org, "issue").await? {
-            issue_photos.entry(record).or_default().push(sha);
+    }
+
+    let ticket_scope = Scope::of(actor, Domain::Tickets);
+    let tickets = match &changed {
+        None => {
+            let open = TicketFilter {
+                openness: Openness::Open,
+                ..TicketFilter::default()
+            };
+            requests::first_tickets(&mut conn, &ticket_scope, &open, 5_000).await?
         }
-        (conversations, issue_photos)
+        Some(c) => {
+            requests::tickets_among(
+                &mut conn,
+                &ticket_scope,
+                &ids_of::<TicketId>(c, RecordType::Ticket),
+            )
+            .await?
+        }
     };
-    for t in tickets
+    let open_ids: Vec<TicketId> = tickets
         .iter()
-        .filter(|t| wanted("ticket", &t.id.to_string()))
-    {
+        .filter(|t| !t.status.is_terminal())
+        .map(|t| t.id)
+        .collect();
+    let mut conversations: HashMap<TicketId, Vec<MessageView>> = HashMap::new();
+    // Facility Report is for staff, who see internal notes too.
+    for e in requests::entries_of(&mut conn, org, &open_ids).await? {
+        conversations
+            .entry(e.ticket_id)
+            .or_default()
+            .push(MessageView {
+                author: e.author_name,
+                body: e.body,
+                internal: e.kind == proplink_shared::records::EntryKind::InternalNote,
+                created_at: crate::clock::to_micros(e.created_at),
+            });
+    }
+    let mut seen: BTreeSet<Uuid> = BTreeSet::new();
+    for t in &tickets {
+        seen.insert(t.id.0);
         if t.status.is_terminal() {
             response.removed.push(Removed {
                 record_type: "ticket".into(),
@@ -512,20 +627,33 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
             site_id: t.site_id,
             reference: t.reference.clone(),
             subject: t.subject.clone(),
-            category: t.category.code().into(),
-            priority: t.priority.code().into(),
-            status: t.status.code().into(),
+            category: t.category,
+            priority: t.priority,
+            status: t.status,
             reporter: t.reporter_name.clone(),
-            created_at: t.created_at,
-            // Facility Report is for staff, who see internal notes too.
+            created_at: crate::clock::to_micros(t.created_at),
             messages: conversations.remove(&t.id).unwrap_or_default(),
         });
     }
-    let issue_rows = issues::issues(app, actor, 5_000).await?;
-    for i in issue_rows
-        .iter()
-        .filter(|i| wanted("issue", &i.id.to_string()))
+
+    let issue_ids = changed
+        .as_ref()
+        .map(|c| ids_of::<IssueId>(c, RecordType::Issue));
+    let issues = requests::issues_among(
+        &mut conn,
+        &Scope::of(actor, Domain::Issues),
+        issue_ids.as_deref(),
+    )
+    .await?;
+    let issue_keys: Vec<String> = issues.iter().map(|i| i.id.to_string()).collect();
+    let mut photos: HashMap<String, Vec<String>> = HashMap::new();
+    for (record, sha) in
+        file_store::files_of_records(&mut conn, org, RecordType::Issue, &issue_keys).await?
     {
+        photos.entry(record).or_default().push(sha);
+    }
+    for i in &issues {
+        seen.insert(i.id.0);
         if i.status.is_terminal() {
             response.removed.push(Removed {
                 record_type: "issue".into(),
@@ -533,24 +661,30 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
             });
             continue;
         }
-        let photos = issue_photos.remove(&i.id.to_string()).unwrap_or_default();
         response.issues.push(IssueView {
             id: i.id,
             site_id: i.site_id,
             title: i.title.clone(),
             location: i.location.clone(),
-            category: i.category.code().into(),
-            priority: i.priority.code().into(),
-            status: i.status.code().into(),
-            created_at: i.created_at,
-            photos,
+            category: i.category,
+            priority: i.priority,
+            status: i.status,
+            created_at: crate::clock::to_micros(i.created_at),
+            photos: photos.remove(&i.id.to_string()).unwrap_or_default(),
         });
     }
-    for w in super::works::work_orders(app, actor, 5_000)
-        .await?
-        .iter()
-        .filter(|w| wanted("work_order", &w.id.to_string()))
+
+    let wo_ids = changed
+        .as_ref()
+        .map(|c| ids_of::<WorkOrderId>(c, RecordType::WorkOrder));
+    for w in wo_store::work_orders_among(
+        &mut conn,
+        &Scope::of(actor, Domain::WorkOrders),
+        wo_ids.as_deref(),
+    )
+    .await?
     {
+        seen.insert(w.id.0);
         if w.status.is_terminal() {
             response.removed.push(Removed {
                 record_type: "work_order".into(),
@@ -561,59 +695,33 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
         response.work_orders.push(WorkOrderView {
             id: w.id,
             site_id: w.site_id,
-            reference: w.reference.clone(),
-            title: w.title.clone(),
-            scope: w.scope.clone(),
-            priority: w.priority.code().into(),
+            reference: w.reference,
+            title: w.title,
+            scope: w.scope,
+            priority: w.priority,
             status: w.status,
-            contractor: w.vendor_name.clone(),
-            deadline: w.deadline.clone(),
+            contractor: w.vendor_name,
+            deadline: w.deadline.map(crate::store::date_text),
         });
     }
     // Changed records the user can no longer see at all (moved out of scope) are removed too.
     if let Some(changed) = &changed {
-        let seen: BTreeSet<Uuid> = tickets
-            .iter()
-            .map(|t| t.id.0)
-            .chain(issue_rows.iter().map(|i| i.id.0))
-            .collect();
         for (record_type, id) in changed {
-            if matches!(record_type.as_str(), "ticket" | "issue" | "work_order") {
-                if let Ok(id) = id.parse::<Uuid>() {
-                    let listed = seen.contains(&id)
-                        || response.work_orders.iter().any(|w| w.id.0 == id)
-                        || response.removed.iter().any(|r| r.id == id);
-                    if !listed {
-                        response.removed.push(Removed {
-                            record_type: record_type.clone(),
-                            id,
-                        });
-                    }
+            let name = match record_type {
+                RecordType::Ticket => "ticket",
+                RecordType::Issue => "issue",
+                RecordType::WorkOrder => "work_order",
+                _ => continue,
+            };
+            if let Ok(id) = id.parse::<Uuid>() {
+                if !seen.contains(&id) {
+                    response.removed.push(Removed {
+                        record_type: name.into(),
+                        id,
+                    });
                 }
             }
         }
     }
     Ok(response)
-}
-
-async fn site_views(app: &App, actor: &Actor) -> AppResult<Vec<SiteView>> {
-    let buildings = super::places::buildings(app, actor).await?;
-    Ok(super::places::sites(app, actor)
-        .await?
-        .into_iter()
-        .map(|s| SiteView {
-            buildings: buildings
-                .iter()
-                .filter(|b| b.site_id == s.id)
-                .map(|b| BuildingView {
-                    id: b.id,
-                    name: b.name.clone(),
-                })
-                .collect(),
-            id: s.id,
-            reference: s.reference,
-            name: s.name,
-            address: s.address,
-        })
-        .collect())
 }

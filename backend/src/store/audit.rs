@@ -1,52 +1,57 @@
-//! The audit trail: append-only rows, hash-chained per organisation through `audit_heads`.
+//! The audit trail: append-only events, hash-chained per organisation through `audit_heads`.
 
-use proplink_shared::OrgId;
 use proplink_shared::audit::{AuditAction, Channel};
-use sqlx::AnyConnection;
+use proplink_shared::records::RecordType;
+use proplink_shared::{OrgId, Scope};
+use time::OffsetDateTime;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct AuditRow {
-    pub id: String,
-    pub organisation_id: OrgId,
-    pub seq: i64,
-    pub record_type: String,
-    pub record_id: String,
-    pub actor_kind: String,
-    pub actor_id: Option<String>,
-    pub actor_name: String,
-    pub channel: Channel,
-    pub action: AuditAction,
-    pub detail: String,
-    pub sentence: String,
-    pub occurred_at: i64,
-    pub prev_hash: String,
-    pub hash: String,
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::{Conn, DbResult};
+use crate::{params, read_model};
+
+read_model! {
+    pub struct AuditEvent {
+        pub id: String = "e.id",
+        pub organisation_id: OrgId = "e.organisation_id",
+        pub seq: i64 = "e.seq",
+        pub record_type: RecordType = "e.record_type",
+        pub record_id: String = "e.record_id",
+        pub actor_kind: String = "e.actor_kind",
+        pub actor_id: Option<String> = "e.actor_id",
+        pub actor_name: String = "e.actor_name",
+        pub channel: Channel = "e.channel",
+        pub action: AuditAction = "e.action",
+        /// Structured detail, as JSON text.
+        pub detail: String = "e.detail",
+        pub sentence: String = "e.sentence",
+        pub occurred_at: OffsetDateTime = "e.occurred_at",
+        pub prev_hash: String = "e.prev_hash",
+        pub hash: String = "e.hash",
+    }
 }
 
-const AUDIT_COLUMNS: &str = "id, organisation_id, seq, record_type, record_id, actor_kind, actor_id, actor_name, channel, action, detail, \
-    sentence, occurred_at, prev_hash, hash";
+impl Keyed for AuditEvent {
+    fn key(&self) -> Vec<Key> {
+        vec![Key::Int(self.seq)]
+    }
+}
 
 /// Claims the next place in the organisation's chain: returns (seq, previous hash). The row
-/// update serialises concurrent writers of one organisation until their transactions end.
-pub async fn claim_next(
-    conn: &mut AnyConnection,
-    org: OrgId,
-) -> Result<(i64, String), sqlx::Error> {
-    // Read to the end: see `store::next_number`.
-    let claimed: Vec<(i64, String)> =
-        sqlx::query_as("UPDATE audit_heads SET last_seq = last_seq + 1 WHERE organisation_id = $1 RETURNING last_seq, last_hash")
-            .bind(org)
-            .fetch_all(&mut *conn)
-            .await?;
-    match claimed.into_iter().next() {
+/// update holds concurrent writers of one organisation back until their transactions end.
+pub async fn claim_next(conn: &mut Conn, org: OrgId) -> DbResult<(i64, String)> {
+    let claimed: Option<(i64, String)> = conn
+        .query_opt(
+            "UPDATE audit_heads SET last_seq = last_seq + 1 WHERE organisation_id = $1 RETURNING last_seq, last_hash",
+            params![org],
+        )
+        .await?;
+    match claimed {
         Some(c) => Ok(c),
         None => {
-            sqlx::query(
+            conn.execute(
                 "INSERT INTO audit_heads (organisation_id, last_seq, last_hash) VALUES ($1, 1, $2)",
+                params![org, GENESIS],
             )
-            .bind(org)
-            .bind(GENESIS)
-            .execute(conn)
             .await?;
             Ok((1, GENESIS.to_owned()))
         }
@@ -56,88 +61,176 @@ pub async fn claim_next(
 /// The previous hash of an organisation's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-pub async fn append(conn: &mut AnyConnection, row: &AuditRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    ))
-    .bind(&row.id)
-    .bind(row.organisation_id)
-    .bind(row.seq)
-    .bind(&row.record_type)
-    .bind(&row.record_id)
-    .bind(&row.actor_kind)
-    .bind(&row.actor_id)
-    .bind(&row.actor_name)
-    .bind(row.channel)
-    .bind(row.action)
-    .bind(&row.detail)
-    .bind(&row.sentence)
-    .bind(row.occurred_at)
-    .bind(&row.prev_hash)
-    .bind(&row.hash)
-    .execute(&mut *conn)
+pub async fn append(conn: &mut Conn, e: &AuditEvent) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO audit_events (organisation_id, seq, id, record_type, record_id, actor_kind, actor_id, actor_name, channel, action, detail, \
+         sentence, occurred_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        params![
+            e.organisation_id,
+            e.seq,
+            e.id,
+            e.record_type,
+            e.record_id,
+            e.actor_kind,
+            e.actor_id,
+            e.actor_name,
+            e.channel,
+            e.action,
+            e.detail,
+            e.sentence,
+            e.occurred_at,
+            e.prev_hash,
+            e.hash
+        ],
+    )
     .await?;
-    sqlx::query("UPDATE audit_heads SET last_hash = $2 WHERE organisation_id = $1")
-        .bind(row.organisation_id)
-        .bind(&row.hash)
-        .execute(conn)
-        .await?;
+    conn.execute(
+        "UPDATE audit_heads SET last_hash = $2 WHERE organisation_id = $1",
+        params![e.organisation_id, e.hash],
+    )
+    .await?;
     Ok(())
 }
 
-/// A record's trail, newest first.
+/// A record's trail, newest first, a page at a time.
 pub async fn of_record(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    record_type: &str,
+    record_type: RecordType,
     record_id: &str,
-) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE organisation_id = $1 AND record_type = $2 AND record_id = $3 ORDER BY seq DESC"
-    ))
-    .bind(org)
-    .bind(record_type)
-    .bind(record_id)
-    .fetch_all(conn)
-    .await
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<AuditEvent>> {
+    let mut q = ListQuery::in_org("FROM audit_events e".into(), org, "e.organisation_id");
+    q.equals("e.record_type", Some(record_type))
+        .equals("e.record_id", Some(record_id));
+    q.page(conn, AuditEvent::COLUMNS, &NEWEST, at, size).await
 }
 
-/// The organisation's latest events, newest first.
-pub async fn latest(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    limit: i64,
-) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {AUDIT_COLUMNS} FROM audit_events WHERE organisation_id = $1 ORDER BY seq DESC LIMIT $2"))
-        .bind(org)
-        .bind(limit)
-        .fetch_all(conn)
-        .await
+const NEWEST: Order = Order {
+    columns: &["e.seq"],
+    descending: true,
+};
+
+/// Events are organisation-wide (the log shows them to those who may read all of it).
+const AUDIT_SCOPE: ScopeColumns = ScopeColumns {
+    site: None,
+    unit: None,
+    contact: None,
+    work_order: None,
+    building: None,
+    audience: None,
+};
+
+/// What the audit log is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub record_type: Option<RecordType>,
+    pub channel: Option<Channel>,
+    pub action: Option<AuditAction>,
+    /// Part of the sentence or the actor's name.
+    pub text: Option<String>,
 }
 
-/// One page of an organisation's chain in order, after `after_seq`.
+pub async fn log(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &AuditFilter,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<AuditEvent>> {
+    let mut q = ListQuery::new(
+        "FROM audit_events e".into(),
+        scope,
+        "e.organisation_id",
+        &AUDIT_SCOPE,
+    );
+    q.equals("e.record_type", filter.record_type)
+        .equals("e.channel", filter.channel)
+        .equals("e.action", filter.action);
+    q.search(&["e.sentence", "e.actor_name"], filter.text.as_deref());
+    q.page(conn, AuditEvent::COLUMNS, &NEWEST, at, size).await
+}
+
+/// One stretch of an organisation's chain in order, after `after_seq`.
 pub async fn chain_page(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     after_seq: i64,
     limit: i64,
-) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE organisation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-    ))
-    .bind(org)
-    .bind(after_seq)
-    .bind(limit)
-    .fetch_all(conn)
+) -> DbResult<Vec<AuditEvent>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM audit_events e WHERE e.organisation_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
+            AuditEvent::COLUMNS
+        ),
+        params![org, after_seq, limit],
+    )
     .await
 }
 
-pub async fn head(
-    conn: &mut AnyConnection,
+/// The event at `seq`, if it is still there.
+pub async fn event_at(conn: &mut Conn, org: OrgId, seq: i64) -> DbResult<Option<AuditEvent>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM audit_events e WHERE e.organisation_id = $1 AND e.seq = $2",
+            AuditEvent::COLUMNS
+        ),
+        params![org, seq],
+    )
+    .await
+}
+
+pub async fn head(conn: &mut Conn, org: OrgId) -> DbResult<Option<(i64, String)>> {
+    conn.query_opt(
+        "SELECT last_seq, last_hash FROM audit_heads WHERE organisation_id = $1",
+        params![org],
+    )
+    .await
+}
+
+/// Every organisation's head: what a checkpoint signs.
+pub async fn heads(conn: &mut Conn) -> DbResult<Vec<(OrgId, i64, String)>> {
+    conn.query(
+        "SELECT organisation_id, last_seq, last_hash FROM audit_heads ORDER BY organisation_id",
+        params![],
+    )
+    .await
+}
+
+/// Records of these types that changed after `after_seq`, for the app's pull.
+pub async fn changed_since(
+    conn: &mut Conn,
     org: OrgId,
-) -> Result<Option<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT last_seq, last_hash FROM audit_heads WHERE organisation_id = $1")
-        .bind(org)
-        .fetch_optional(conn)
-        .await
+    after_seq: i64,
+    types: &[RecordType],
+) -> DbResult<Vec<(RecordType, String)>> {
+    let mut q = ListQuery::in_org("FROM audit_events e".into(), org, "e.organisation_id");
+    q.condition("e.seq > ?", &after_seq);
+    let list: Vec<String> = types.iter().map(|t| q.params.push(t)).collect();
+    q.raw(&format!("e.record_type IN ({})", list.join(", ")));
+    q.all(
+        conn,
+        "DISTINCT e.record_type, e.record_id",
+        "e.record_type, e.record_id",
+    )
+    .await
+}
+
+/// Whether anything about `record` of type `record_type` with action `action` happened after `after_seq`.
+pub async fn happened_since(
+    conn: &mut Conn,
+    org: OrgId,
+    after_seq: i64,
+    record_type: RecordType,
+    record_id: &str,
+    action: AuditAction,
+) -> DbResult<bool> {
+    let n: i64 = conn
+        .scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE organisation_id = $1 AND seq > $2 AND record_type = $3 AND record_id = $4 AND action = $5",
+            params![org, after_seq, record_type, record_id, action],
+        )
+        .await?;
+    Ok(n > 0)
 }

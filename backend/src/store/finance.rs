@@ -1,331 +1,428 @@
-//! Invoices, payments and their allocations.
+//! Invoices, payments and their allocations; statements and arrears.
 
-use proplink_shared::records::{PaymentMethod, VatRate};
+use proplink_shared::records::{InvoiceLine, PaymentMethod, VatRate};
 use proplink_shared::states::InvoiceStatus;
-use proplink_shared::{ContactId, InvoiceId, Money, OrgId, PaymentId, SiteId, UnitId};
-use sqlx::AnyConnection;
+use proplink_shared::{ContactId, InvoiceId, Money, OrgId, PaymentId, Scope, SiteId, UnitId};
+use time::{Date, OffsetDateTime};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct InvoiceRow {
-    pub id: InvoiceId,
-    pub number: String,
-    pub site_id: SiteId,
-    pub unit_id: UnitId,
-    pub unit_name: String,
-    pub contact_id: ContactId,
-    pub contact_name: String,
-    pub description: String,
-    pub issue_date: String,
-    pub due_date: String,
-    pub status: InvoiceStatus,
-    pub net: Money,
-    pub vat: Money,
-    pub total: Money,
-    pub paid: Money,
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::{Conn, DbResult};
+use crate::{params, read_model};
+
+read_model! {
+    pub struct Invoice {
+        pub id: InvoiceId = "i.id",
+        pub number: String = "i.number",
+        pub site_id: SiteId = "i.site_id",
+        pub unit_id: UnitId = "i.unit_id",
+        pub unit_name: String = "u.name",
+        pub contact_id: ContactId = "i.contact_id",
+        pub contact_name: String = "c.first_name || ' ' || c.last_name",
+        pub description: String = "i.description",
+        pub issue_date: Date = "i.issue_date",
+        pub due_date: Date = "i.due_date",
+        pub status: InvoiceStatus = "i.status",
+        pub net: Money = "i.net",
+        pub vat: Money = "i.vat",
+        pub total: Money = "i.total",
+        pub paid: Money = "i.paid",
+    }
 }
 
-impl InvoiceRow {
+impl Invoice {
     #[must_use]
     pub fn outstanding(&self) -> Money {
         Money::from_pence(self.total.pence() - self.paid.pence())
     }
 
-    /// In arrears on `today`; an unreadable due date is never overdue.
+    /// In arrears on `today`.
     #[must_use]
-    pub fn is_overdue(&self, today: time::Date) -> bool {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(&self.due_date, &format)
-            .is_ok_and(|due| self.status.is_overdue(due, today))
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.status.is_overdue(self.due_date, today)
     }
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct InvoiceLineRow {
-    pub description: String,
-    pub vat_rate: VatRate,
-    pub net: Money,
-    pub vat: Money,
+impl Keyed for Invoice {
+    fn key(&self) -> Vec<Key> {
+        vec![
+            Key::Text(super::date_text(self.issue_date)),
+            Key::Text(self.number.clone()),
+        ]
+    }
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct PaymentRow {
-    pub id: PaymentId,
-    pub unit_id: UnitId,
-    pub contact_id: ContactId,
-    pub amount: Money,
-    pub unallocated: Money,
-    pub method: PaymentMethod,
-    pub received_on: String,
-    pub reference: String,
+const INVOICE_FROM: &str = "FROM invoices i \
+    JOIN units u ON u.organisation_id = i.organisation_id AND u.id = i.unit_id \
+    JOIN contacts c ON c.organisation_id = i.organisation_id AND c.id = i.contact_id";
+
+pub const INVOICE_SCOPE: ScopeColumns = ScopeColumns {
+    site: Some("i.site_id"),
+    unit: Some("i.unit_id"),
+    contact: Some("i.contact_id"),
+    work_order: None,
+    building: None,
+    audience: None,
+};
+
+/// The statuses that put an invoice on the ledger.
+const POSTED: &str = "('approved', 'sent', 'paid')";
+/// Posted and still owed.
+const OPEN: &str = "('approved', 'sent')";
+
+/// What an invoice list is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct InvoiceFilter {
+    pub site: Option<SiteId>,
+    pub status: Option<InvoiceStatus>,
+    /// Only those past their due date and not paid, as of this day.
+    pub overdue_on: Option<Date>,
+    /// Part of the number, the description, the unit or the contact.
+    pub text: Option<String>,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct AllocationRow {
-    pub payment_id: PaymentId,
-    pub received_on: String,
-    pub method: PaymentMethod,
-    pub amount: Money,
+fn invoice_query(scope: &Scope, filter: &InvoiceFilter) -> ListQuery {
+    let mut q = ListQuery::new(
+        INVOICE_FROM.into(),
+        scope,
+        "i.organisation_id",
+        &INVOICE_SCOPE,
+    );
+    q.equals("i.site_id", filter.site)
+        .equals("i.status", filter.status);
+    if let Some(today) = filter.overdue_on {
+        q.raw(&format!("i.status IN {OPEN}"))
+            .raw("i.paid < i.total")
+            .condition("i.due_date < ?", &today);
+    }
+    q.search(
+        &[
+            "i.number",
+            "i.description",
+            "u.name",
+            "c.first_name || ' ' || c.last_name",
+        ],
+        filter.text.as_deref(),
+    );
+    q
 }
-
-const INVOICE_SELECT: &str = "SELECT i.id, i.number, i.site_id, i.unit_id, u.name AS unit_name, i.contact_id, \
-    c.first_name || ' ' || c.last_name AS contact_name, i.description, i.issue_date, i.due_date, i.status, \
-    i.net, i.vat, i.total, i.paid \
-    FROM invoices i \
-    JOIN units u ON u.id = i.unit_id AND u.organisation_id = i.organisation_id \
-    JOIN contacts c ON c.id = i.contact_id AND c.organisation_id = i.organisation_id";
 
 pub async fn invoices(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    unit: Option<UnitId>,
-    limit: i64,
-) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{INVOICE_SELECT} WHERE i.organisation_id = $1 AND ($2 IS NULL OR i.unit_id = $2) ORDER BY i.issue_date DESC, i.number DESC LIMIT $3"
-    ))
-    .bind(org)
-    .bind(unit)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &InvoiceFilter,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<Invoice>> {
+    invoice_query(scope, filter)
+        .page(
+            conn,
+            Invoice::COLUMNS,
+            &Order {
+                columns: &["i.issue_date", "i.number"],
+                descending: true,
+            },
+            at,
+            size,
+        )
+        .await
 }
 
-pub async fn invoice(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    id: InvoiceId,
-) -> Result<Option<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{INVOICE_SELECT} WHERE i.organisation_id = $1 AND i.id = $2"
-    ))
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
+/// Invoices and the money still owed on them, for the dashboard and the list's totals.
+pub async fn outstanding(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &InvoiceFilter,
+) -> DbResult<(i64, Money)> {
+    invoice_query(scope, filter)
+        .one(
+            conn,
+            &format!(
+                "COUNT(*), CAST(COALESCE(SUM(CASE WHEN i.status IN {OPEN} THEN i.total - i.paid ELSE 0 END), 0) AS BIGINT)"
+            ),
+        )
+        .await
+}
+
+pub async fn invoice(conn: &mut Conn, org: OrgId, id: InvoiceId) -> DbResult<Option<Invoice>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} {INVOICE_FROM} WHERE i.organisation_id = $1 AND i.id = $2",
+            Invoice::COLUMNS
+        ),
+        params![org, id],
+    )
     .await
 }
 
 /// Posted invoices of a unit that still have something to pay, oldest first.
-pub async fn open_invoices(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    unit: UnitId,
-) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{INVOICE_SELECT} WHERE i.organisation_id = $1 AND i.unit_id = $2 AND i.status IN ('approved', 'sent') AND i.paid < i.total \
-         ORDER BY i.due_date, i.number"
-    ))
-    .bind(org)
-    .bind(unit)
-    .fetch_all(conn)
+pub async fn open_invoices(conn: &mut Conn, org: OrgId, unit: UnitId) -> DbResult<Vec<Invoice>> {
+    conn.query(
+        &format!(
+            "SELECT {} {INVOICE_FROM} WHERE i.organisation_id = $1 AND i.unit_id = $2 AND i.status IN {OPEN} AND i.paid < i.total \
+             ORDER BY i.due_date, i.number",
+            Invoice::COLUMNS
+        ),
+        params![org, unit],
+    )
     .await
 }
 
+read_model! {
+    pub struct InvoiceLineView {
+        pub description: String = "description",
+        pub vat_rate: VatRate = "vat_rate",
+        pub net: Money = "net",
+        pub vat: Money = "vat",
+    }
+}
+
 pub async fn invoice_lines(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     invoice: InvoiceId,
-) -> Result<Vec<InvoiceLineRow>, sqlx::Error> {
-    sqlx::query_as("SELECT description, vat_rate, net, vat FROM invoice_lines WHERE organisation_id = $1 AND invoice_id = $2 ORDER BY position")
-        .bind(org)
-        .bind(invoice)
-        .fetch_all(conn)
-        .await
+) -> DbResult<Vec<InvoiceLineView>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM invoice_lines WHERE organisation_id = $1 AND invoice_id = $2 ORDER BY position",
+            InvoiceLineView::COLUMNS
+        ),
+        params![org, invoice],
+    )
+    .await
+}
+
+/// A new invoice, with its totals worked out from its lines.
+pub struct NewInvoice<'a> {
+    pub id: InvoiceId,
+    pub number: &'a str,
+    pub site: SiteId,
+    pub unit: UnitId,
+    pub contact: ContactId,
+    pub description: &'a str,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub lines: &'a [InvoiceLine],
+    pub totals: (Money, Money, Money),
 }
 
 pub async fn insert_invoice(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    row: &InvoiceRow,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO invoices (id, organisation_id, number, site_id, unit_id, contact_id, description, issue_date, due_date, status, net, vat, total, paid, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    i: &NewInvoice<'_>,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    let (net, vat, total) = i.totals;
+    conn.execute(
+        "INSERT INTO invoices (organisation_id, id, number, site_id, unit_id, contact_id, description, issue_date, due_date, status, net, vat, total, paid, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14)",
+        params![
+            org,
+            i.id,
+            i.number,
+            i.site,
+            i.unit,
+            i.contact,
+            i.description,
+            i.issue_date,
+            i.due_date,
+            InvoiceStatus::Draft,
+            net,
+            vat,
+            total,
+            now
+        ],
     )
-    .bind(row.id)
-    .bind(org)
-    .bind(&row.number)
-    .bind(row.site_id)
-    .bind(row.unit_id)
-    .bind(row.contact_id)
-    .bind(&row.description)
-    .bind(&row.issue_date)
-    .bind(&row.due_date)
-    .bind(row.status)
-    .bind(row.net)
-    .bind(row.vat)
-    .bind(row.total)
-    .bind(row.paid)
-    .bind(now)
-    .execute(conn)
     .await?;
-    Ok(())
-}
-
-pub async fn insert_invoice_line(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    invoice: InvoiceId,
-    position: i64,
-    line: &InvoiceLineRow,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO invoice_lines (id, organisation_id, invoice_id, position, description, vat_rate, net, vat) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(org)
-        .bind(invoice)
-        .bind(position)
-        .bind(&line.description)
-        .bind(line.vat_rate)
-        .bind(line.net)
-        .bind(line.vat)
-        .execute(conn)
+    for (position, line) in i.lines.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO invoice_lines (organisation_id, id, invoice_id, position, description, vat_rate, net, vat) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            params![org, uuid::Uuid::now_v7(), i.id, position, line.description, line.vat_rate, line.net, line.vat],
+        )
         .await?;
+    }
     Ok(())
 }
 
-/// Moves an invoice from `from` to `to`; false if it was no longer in `from` (someone else moved it).
+/// Moves an invoice from `from` to `to`; false if it was no longer in `from`.
 pub async fn set_invoice_status(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     id: InvoiceId,
     from: InvoiceStatus,
     to: InvoiceStatus,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE invoices SET status = $4 WHERE organisation_id = $1 AND id = $2 AND status = $3",
-    )
-    .bind(org)
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE invoices SET status = $4 WHERE organisation_id = $1 AND id = $2 AND status = $3",
+            params![org, id, from, to],
+        )
+        .await?;
+    Ok(changed == 1)
 }
 
 pub async fn add_to_paid(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     id: InvoiceId,
     amount: Money,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE invoices SET paid = paid + $3 WHERE organisation_id = $1 AND id = $2")
-        .bind(org)
-        .bind(id)
-        .bind(amount)
-        .execute(conn)
-        .await?;
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE invoices SET paid = paid + $3 WHERE organisation_id = $1 AND id = $2",
+        params![org, id, amount],
+    )
+    .await?;
     Ok(())
 }
 
+/// Money received for a unit.
+pub struct NewPayment<'a> {
+    pub id: PaymentId,
+    pub site: SiteId,
+    pub unit: UnitId,
+    pub contact: ContactId,
+    pub amount: Money,
+    pub unallocated: Money,
+    pub method: PaymentMethod,
+    pub received_on: Date,
+    pub reference: &'a str,
+}
+
 pub async fn insert_payment(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    site: SiteId,
-    row: &PaymentRow,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO payments (id, organisation_id, site_id, unit_id, contact_id, amount, unallocated, method, received_on, reference, created_at) \
+    p: &NewPayment<'_>,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO payments (organisation_id, id, site_id, unit_id, contact_id, amount, unallocated, method, received_on, reference, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        params![
+            org,
+            p.id,
+            p.site,
+            p.unit,
+            p.contact,
+            p.amount,
+            p.unallocated,
+            p.method,
+            p.received_on,
+            p.reference,
+            now
+        ],
     )
-    .bind(row.id)
-    .bind(org)
-    .bind(site)
-    .bind(row.unit_id)
-    .bind(row.contact_id)
-    .bind(row.amount)
-    .bind(row.unallocated)
-    .bind(row.method)
-    .bind(&row.received_on)
-    .bind(&row.reference)
-    .bind(now)
-    .execute(conn)
     .await?;
     Ok(())
 }
 
 pub async fn insert_allocation(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     payment: PaymentId,
     invoice: InvoiceId,
     amount: Money,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO allocations (id, organisation_id, payment_id, invoice_id, amount) VALUES ($1, $2, $3, $4, $5)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(org)
-        .bind(payment)
-        .bind(invoice)
-        .bind(amount)
-        .execute(conn)
-        .await?;
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO allocations (organisation_id, id, payment_id, invoice_id, amount) VALUES ($1, $2, $3, $4, $5)",
+        params![org, uuid::Uuid::now_v7(), payment, invoice, amount],
+    )
+    .await?;
     Ok(())
 }
 
-pub async fn payments_of_unit(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    unit: UnitId,
-) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, unit_id, contact_id, amount, unallocated, method, received_on, reference FROM payments \
-         WHERE organisation_id = $1 AND unit_id = $2 ORDER BY received_on, created_at",
-    )
-    .bind(org)
-    .bind(unit)
-    .fetch_all(conn)
-    .await
+read_model! {
+    /// Part of a payment set against an invoice.
+    pub struct Allocation {
+        pub payment_id: PaymentId = "a.payment_id",
+        pub received_on: Date = "p.received_on",
+        pub method: PaymentMethod = "p.method",
+        pub amount: Money = "a.amount",
+    }
 }
 
 pub async fn allocations_of_invoice(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     invoice: InvoiceId,
-) -> Result<Vec<AllocationRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.payment_id, p.received_on, p.method, a.amount FROM allocations a \
-         JOIN payments p ON p.id = a.payment_id AND p.organisation_id = a.organisation_id \
-         WHERE a.organisation_id = $1 AND a.invoice_id = $2 ORDER BY p.received_on",
+) -> DbResult<Vec<Allocation>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM allocations a JOIN payments p ON p.organisation_id = a.organisation_id AND p.id = a.payment_id \
+             WHERE a.organisation_id = $1 AND a.invoice_id = $2 ORDER BY p.received_on, p.id",
+            Allocation::COLUMNS
+        ),
+        params![org, invoice],
     )
-    .bind(org)
-    .bind(invoice)
-    .fetch_all(conn)
     .await
 }
 
-/// Posted invoices of a unit, oldest first, for its statement.
-pub async fn posted_invoices_of_unit(
-    conn: &mut AnyConnection,
+read_model! {
+    /// A charge or a payment on a unit's statement.
+    pub struct StatementEntry {
+        pub date: Date = "date",
+        pub description: String = "description",
+        pub reference: String = "reference",
+        /// Positive for a charge, negative for money received.
+        pub amount: Money = "amount",
+    }
+}
+
+/// Posted invoices and payments of a unit, oldest first; on the same day charges come before
+/// payments, so the running balance reads naturally.
+pub async fn statement_entries(
+    conn: &mut Conn,
     org: OrgId,
     unit: UnitId,
-) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{INVOICE_SELECT} WHERE i.organisation_id = $1 AND i.unit_id = $2 AND i.status IN ('approved', 'sent', 'paid') ORDER BY i.issue_date, i.number"
-    ))
-    .bind(org)
-    .bind(unit)
-    .fetch_all(conn)
-    .await
-}
-
-/// Per unit: what is owed now (posted invoices less payments), for the arrears view.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct BalanceRow {
-    pub unit_id: UnitId,
-    pub oldest_due: Option<String>,
-    pub outstanding: i64,
-}
-
-pub async fn unit_balances(
-    conn: &mut AnyConnection,
-    org: OrgId,
-) -> Result<Vec<BalanceRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT unit_id, MIN(due_date) AS oldest_due, CAST(SUM(total - paid) AS BIGINT) AS outstanding FROM invoices \
-         WHERE organisation_id = $1 AND status IN ('approved', 'sent') AND paid < total GROUP BY unit_id",
+) -> DbResult<Vec<StatementEntry>> {
+    let payment_label = PaymentMethod::ALL
+        .iter()
+        .map(|m| {
+            format!(
+                "WHEN '{}' THEN 'Payment received ({})'",
+                m.code(),
+                m.label()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    conn.query(
+        &format!(
+            "SELECT date, description, reference, amount FROM ( \
+               SELECT issue_date AS date, description, number AS reference, total AS amount, 0 AS kind, number AS tie \
+               FROM invoices WHERE organisation_id = $1 AND unit_id = $2 AND status IN {POSTED} \
+               UNION ALL \
+               SELECT received_on, CASE method {payment_label} ELSE 'Payment received' END, reference, -amount, 1, id \
+               FROM payments WHERE organisation_id = $1 AND unit_id = $2 \
+             ) entries ORDER BY date, kind, tie"
+        ),
+        params![org, unit],
     )
-    .bind(org)
-    .fetch_all(conn)
     .await
+}
+
+/// Per unit: what is owed now and since when, for arrears.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Balance {
+    pub unit_id: UnitId,
+    pub oldest_due: Date,
+    pub outstanding: Money,
+}
+
+pub async fn unit_balances(conn: &mut Conn, org: OrgId) -> DbResult<Vec<Balance>> {
+    let rows: Vec<(UnitId, Date, Money)> = conn
+        .query(
+            &format!(
+                "SELECT unit_id, MIN(due_date), CAST(SUM(total - paid) AS BIGINT) FROM invoices \
+                 WHERE organisation_id = $1 AND status IN {OPEN} AND paid < total GROUP BY unit_id"
+            ),
+            params![org],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit_id, oldest_due, outstanding)| Balance {
+            unit_id,
+            oldest_due,
+            outstanding,
+        })
+        .collect())
 }

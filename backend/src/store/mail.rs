@@ -1,105 +1,125 @@
-//! Outbound mail: the communications log, the queue the sender works through, and the dev
-//! mailbox, all in one table.
+//! Outbound mail: the communications log and the queue the sender works through, in one
+//! table.
 
 use proplink_shared::OrgId;
-use sqlx::AnyConnection;
+use proplink_shared::records::RecordType;
+use time::OffsetDateTime;
 
-use super::Dialect;
+use super::{Conn, DbResult, Dialect};
+use crate::{params, read_model};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct MailRow {
-    pub id: String,
-    pub organisation_id: Option<OrgId>,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub record_type: Option<String>,
-    pub record_id: Option<String>,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
+read_model! {
+    pub struct Mail {
+        pub id: String = "id",
+        pub organisation_id: Option<OrgId> = "organisation_id",
+        pub recipient: String = "recipient",
+        pub subject: String = "subject",
+        /// The text as the log shows it: redacted where the message carries a secret.
+        pub body: String = "body",
+        /// The text to send, sealed with a key outside the database, while it waits.
+        pub sealed_body: Option<Vec<u8>> = "sealed_body",
+        pub record_type: Option<RecordType> = "record_type",
+        pub record_id: Option<String> = "record_id",
+        pub status: String = "status",
+        pub attempts: i64 = "attempts",
+        pub last_error: Option<String> = "last_error",
+        pub created_at: OffsetDateTime = "created_at",
+        pub sent_at: Option<OffsetDateTime> = "sent_at",
+    }
 }
 
-const MAIL_COLUMNS: &str = "id, organisation_id, recipient, subject, body, record_type, record_id, status, attempts, last_error, created_at, sent_at";
+/// A message to queue.
+pub struct NewMail<'a> {
+    pub org: Option<OrgId>,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub sealed_body: Option<&'a [u8]>,
+    pub record: Option<(RecordType, String)>,
+    /// `queued` to send, `held` for the development mailbox.
+    pub status: &'a str,
+}
 
-pub async fn enqueue(conn: &mut AnyConnection, m: &MailRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!("INSERT INTO outbound_mail ({MAIL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
-        .bind(&m.id)
-        .bind(m.organisation_id)
-        .bind(&m.recipient)
-        .bind(&m.subject)
-        .bind(&m.body)
-        .bind(&m.record_type)
-        .bind(&m.record_id)
-        .bind(&m.status)
-        .bind(m.attempts)
-        .bind(&m.last_error)
-        .bind(m.created_at)
-        .bind(m.sent_at)
-        .execute(conn)
-        .await?;
+pub async fn enqueue(conn: &mut Conn, m: &NewMail<'_>, now: OffsetDateTime) -> DbResult<()> {
+    let (record_type, record_id) = m.record.clone().unzip();
+    conn.execute(
+        "INSERT INTO outbound_mail (id, organisation_id, recipient, subject, body, sealed_body, record_type, record_id, status, created_at, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        params![uuid::Uuid::now_v7(), m.org, m.recipient, m.subject, m.body, m.sealed_body, record_type, record_id, m.status, now],
+    )
+    .await?;
     Ok(())
 }
 
 /// Claims the oldest message due for sending. On PostgreSQL `SKIP LOCKED` lets several
-/// replicas share the queue without sending anything twice.
+/// replicas share the queue without sending anything twice; a claim older than `stale` (its
+/// sender stopped mid-send) may be taken again.
 pub async fn claim_next(
-    conn: &mut AnyConnection,
-    dialect: Dialect,
-    now: i64,
-) -> Result<Option<MailRow>, sqlx::Error> {
-    let lock = match dialect {
+    conn: &mut Conn,
+    now: OffsetDateTime,
+    stale: OffsetDateTime,
+) -> DbResult<Option<Mail>> {
+    let lock = match conn.dialect() {
         Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
         Dialect::Sqlite => "",
     };
-    sqlx::query_as(&format!(
-        "UPDATE outbound_mail SET status = 'sending', attempts = attempts + 1 WHERE id = \
-         (SELECT id FROM outbound_mail WHERE status = 'queued' AND created_at <= $1 ORDER BY created_at LIMIT 1 {lock}) \
-         RETURNING {MAIL_COLUMNS}"
-    ))
-    .bind(now)
-    .fetch_all(conn)
+    conn.query_opt(
+        &format!(
+            "UPDATE outbound_mail SET status = 'sending', attempts = attempts + 1, claimed_at = $1 WHERE id = \
+             (SELECT id FROM outbound_mail WHERE (status = 'queued' AND due_at <= $1) OR (status = 'sending' AND claimed_at < $2) \
+              ORDER BY due_at LIMIT 1 {lock}) \
+             RETURNING {}",
+            Mail::COLUMNS
+        ),
+        params![now, stale],
+    )
     .await
-    .map(|rows| rows.into_iter().next())
 }
 
-pub async fn mark(
-    conn: &mut AnyConnection,
-    id: &str,
-    status: &str,
-    error: Option<&str>,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbound_mail SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE sent_at END, created_at = CASE WHEN $2 = 'queued' THEN $4 ELSE created_at END WHERE id = $1")
-        .bind(id)
-        .bind(status)
-        .bind(error)
-        .bind(at)
-        .execute(conn)
-        .await?;
+/// Sent: the sealed text is dropped.
+pub async fn mark_sent(conn: &mut Conn, id: &str, at: OffsetDateTime) -> DbResult<()> {
+    conn.execute(
+        "UPDATE outbound_mail SET status = 'sent', sent_at = $2, sealed_body = NULL, last_error = NULL WHERE id = $1",
+        params![id, at],
+    )
+    .await?;
     Ok(())
 }
 
-/// Messages left 'sending' by a process that stopped mid-send go back to the queue.
-pub async fn requeue_stuck(conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("UPDATE outbound_mail SET status = 'queued' WHERE status = 'sending'")
-            .execute(conn)
+/// Not sent this time: tried again at `retry_at`, or given up on.
+pub async fn mark_failed(
+    conn: &mut Conn,
+    id: &str,
+    error: &str,
+    retry_at: Option<OffsetDateTime>,
+) -> DbResult<()> {
+    match retry_at {
+        Some(at) => {
+            conn.execute(
+                "UPDATE outbound_mail SET status = 'queued', last_error = $2, due_at = $3 WHERE id = $1",
+                params![id, error, at],
+            )
             .await?
-            .rows_affected(),
-    )
+        }
+        None => {
+            conn.execute(
+                "UPDATE outbound_mail SET status = 'failed', last_error = $2, sealed_body = NULL WHERE id = $1",
+                params![id, error],
+            )
+            .await?
+        }
+    };
+    Ok(())
 }
 
-pub async fn of_org(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    limit: i64,
-) -> Result<Vec<MailRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {MAIL_COLUMNS} FROM outbound_mail WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"))
-        .bind(org)
-        .bind(limit)
-        .fetch_all(conn)
-        .await
+/// An organisation's latest mail, newest first.
+pub async fn of_org(conn: &mut Conn, org: OrgId, limit: i64) -> DbResult<Vec<Mail>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM outbound_mail WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            Mail::COLUMNS
+        ),
+        params![org, limit],
+    )
+    .await
 }

@@ -1,13 +1,29 @@
 //! Organisations and their staff.
 
+use proplink_shared::records::NewOrganisation;
 use proplink_shared::{OrgId, Role, SiteId, StaffUserId};
-use sqlx::AnyConnection;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct OrgRow {
-    pub id: OrgId,
-    pub slug: String,
-    pub name: String,
+use super::{Conn, DbResult};
+use crate::{params, read_model};
+
+read_model! {
+    /// An organisation: the tenant, and what its doors show of it.
+    pub struct Organisation {
+        pub id: OrgId = "id",
+        pub slug: String = "slug",
+        pub name: String = "name",
+        pub legal_name: String = "legal_name",
+        pub company_number: String = "company_number",
+        pub vat_number: String = "vat_number",
+        pub address: String = "address",
+        pub brand_colour: String = "brand_colour",
+        pub welcome_text: String = "welcome_text",
+    }
+}
+
+/// Company details printed on statements and letters, and the portals' branding.
+#[derive(Clone, Debug, Default)]
+pub struct OrgDetails {
     pub legal_name: String,
     pub company_number: String,
     pub vat_number: String,
@@ -16,176 +32,185 @@ pub struct OrgRow {
     pub welcome_text: String,
 }
 
-const ORG_COLUMNS: &str =
-    "id, slug, name, legal_name, company_number, vat_number, address, brand_colour, welcome_text";
-
-pub async fn by_slug(conn: &mut AnyConnection, slug: &str) -> Result<Option<OrgRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {ORG_COLUMNS} FROM organisations WHERE slug = $1"
-    ))
-    .bind(slug)
-    .fetch_optional(conn)
+pub async fn by_slug(conn: &mut Conn, slug: &str) -> DbResult<Option<Organisation>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM organisations WHERE slug = $1",
+            Organisation::COLUMNS
+        ),
+        params![slug],
+    )
     .await
 }
 
-pub async fn by_id(conn: &mut AnyConnection, id: OrgId) -> Result<Option<OrgRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
+pub async fn by_id(conn: &mut Conn, id: OrgId) -> DbResult<Option<Organisation>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM organisations WHERE id = $1",
+            Organisation::COLUMNS
+        ),
+        params![id],
+    )
     .await
 }
 
-pub async fn all(conn: &mut AnyConnection) -> Result<Vec<OrgRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {ORG_COLUMNS} FROM organisations ORDER BY slug"
-    ))
-    .fetch_all(conn)
+pub async fn all(conn: &mut Conn) -> DbResult<Vec<Organisation>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM organisations ORDER BY slug",
+            Organisation::COLUMNS
+        ),
+        params![],
+    )
     .await
 }
 
-pub async fn insert(conn: &mut AnyConnection, org: &OrgRow, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn insert(
+    conn: &mut Conn,
+    id: OrgId,
+    new: &NewOrganisation,
+    details: &OrgDetails,
+    now: time::OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
         "INSERT INTO organisations (id, slug, name, legal_name, company_number, vat_number, address, brand_colour, welcome_text, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        params![
+            id,
+            new.slug,
+            new.name,
+            details.legal_name,
+            details.company_number,
+            details.vat_number,
+            details.address,
+            details.brand_colour,
+            details.welcome_text,
+            now
+        ],
     )
-    .bind(org.id)
-    .bind(&org.slug)
-    .bind(&org.name)
-    .bind(&org.legal_name)
-    .bind(&org.company_number)
-    .bind(&org.vat_number)
-    .bind(&org.address)
-    .bind(&org.brand_colour)
-    .bind(&org.welcome_text)
-    .bind(now)
-    .execute(conn)
     .await?;
     Ok(())
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct StaffRow {
-    pub id: StaffUserId,
-    pub organisation_id: OrgId,
-    pub email: String,
-    pub name: String,
-    pub role: Option<Role>,
-    pub all_sites: i64,
-    pub active: i64,
+read_model! {
+    /// A member of staff of one organisation.
+    pub struct StaffUser {
+        pub id: StaffUserId = "id",
+        pub email: String = "email",
+        pub name: String = "name",
+        /// No role grants nothing.
+        pub role: Option<Role> = "role",
+        /// Every site, rather than those in `staff_site_scopes`.
+        pub all_sites: bool = "all_sites",
+        pub active: bool = "active",
+    }
 }
 
-const STAFF_COLUMNS: &str = "id, organisation_id, email, name, role, all_sites, active";
-
 pub async fn staff_by_email(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     email: &str,
-) -> Result<Option<StaffRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {STAFF_COLUMNS} FROM staff_users WHERE organisation_id = $1 AND email = $2"
-    ))
-    .bind(org)
-    .bind(email)
-    .fetch_optional(conn)
+) -> DbResult<Option<StaffUser>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM staff_users WHERE organisation_id = $1 AND email = $2",
+            StaffUser::COLUMNS
+        ),
+        params![org, email],
+    )
     .await
 }
 
 pub async fn staff_by_id(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     id: StaffUserId,
-) -> Result<Option<StaffRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {STAFF_COLUMNS} FROM staff_users WHERE organisation_id = $1 AND id = $2"
-    ))
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-}
-
-pub async fn staff_list(
-    conn: &mut AnyConnection,
-    org: OrgId,
-) -> Result<Vec<StaffRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {STAFF_COLUMNS} FROM staff_users WHERE organisation_id = $1 ORDER BY name"
-    ))
-    .bind(org)
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn staff_sites(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    user: StaffUserId,
-) -> Result<Vec<SiteId>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT site_id FROM staff_site_scopes WHERE organisation_id = $1 AND staff_user_id = $2",
+) -> DbResult<Option<StaffUser>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM staff_users WHERE organisation_id = $1 AND id = $2",
+            StaffUser::COLUMNS
+        ),
+        params![org, id],
     )
-    .bind(org)
-    .bind(user)
-    .fetch_all(conn)
     .await
+}
+
+pub async fn staff_list(conn: &mut Conn, org: OrgId) -> DbResult<Vec<StaffUser>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM staff_users WHERE organisation_id = $1 ORDER BY name, id",
+            StaffUser::COLUMNS
+        ),
+        params![org],
+    )
+    .await
+}
+
+pub async fn staff_sites(conn: &mut Conn, org: OrgId, user: StaffUserId) -> DbResult<Vec<SiteId>> {
+    let rows: Vec<(SiteId,)> = conn
+        .query(
+            "SELECT site_id FROM staff_site_scopes WHERE organisation_id = $1 AND staff_user_id = $2",
+            params![org, user],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// A new member of staff, with their role and whether they cover every site.
+pub struct NewStaff<'a> {
+    pub id: StaffUserId,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub all_sites: bool,
 }
 
 pub async fn insert_staff(
-    conn: &mut AnyConnection,
-    row: &StaffRow,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO staff_users (id, organisation_id, email, name, role, all_sites, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    conn: &mut Conn,
+    org: OrgId,
+    staff: &NewStaff<'_>,
+    now: time::OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO staff_users (organisation_id, id, email, name, role, all_sites, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)",
+        params![org, staff.id, staff.email, staff.name, staff.role, staff.all_sites, now],
     )
-    .bind(row.id)
-    .bind(row.organisation_id)
-    .bind(&row.email)
-    .bind(&row.name)
-    .bind(row.role)
-    .bind(row.all_sites)
-    .bind(row.active)
-    .bind(now)
-    .execute(conn)
     .await?;
     Ok(())
 }
 
 pub async fn add_staff_site(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     user: StaffUserId,
     site: SiteId,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO staff_site_scopes (organisation_id, staff_user_id, site_id) VALUES ($1, $2, $3)")
-        .bind(org)
-        .bind(user)
-        .bind(site)
-        .execute(conn)
-        .await?;
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO staff_site_scopes (organisation_id, staff_user_id, site_id) VALUES ($1, $2, $3)",
+        params![org, user, site],
+    )
+    .await?;
     Ok(())
 }
 
 /// Replaces a user's scope: all sites, or exactly `sites`.
 pub async fn set_scope(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     user: StaffUserId,
     sites: Option<&[SiteId]>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM staff_site_scopes WHERE organisation_id = $1 AND staff_user_id = $2")
-        .bind(org)
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE staff_users SET all_sites = $3 WHERE organisation_id = $1 AND id = $2")
-        .bind(org)
-        .bind(user)
-        .bind(i64::from(sites.is_none()))
-        .execute(&mut *conn)
-        .await?;
+) -> DbResult<()> {
+    conn.execute(
+        "DELETE FROM staff_site_scopes WHERE organisation_id = $1 AND staff_user_id = $2",
+        params![org, user],
+    )
+    .await?;
+    conn.execute(
+        "UPDATE staff_users SET all_sites = $3 WHERE organisation_id = $1 AND id = $2",
+        params![org, user, sites.is_none()],
+    )
+    .await?;
     for site in sites.unwrap_or_default() {
         add_staff_site(conn, org, user, *site).await?;
     }

@@ -1,30 +1,40 @@
 //! Contacts and their links to units.
 
-use proplink_shared::records::{ContactKind, UnitRole};
-use proplink_shared::{ContactId, OrgId, UnitId};
-use sqlx::AnyConnection;
+use proplink_shared::records::{ContactKind, NewContact, UnitRole};
+use proplink_shared::{ContactId, OrgId, Scope, SiteId, UnitId};
+use time::{Date, OffsetDateTime};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ContactRow {
-    pub id: ContactId,
-    pub kind: ContactKind,
-    pub title: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub phone: String,
-    /// The site of one of their units, which decides who on the staff may see them.
-    pub site_id: Option<proplink_shared::SiteId>,
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::{Conn, DbResult};
+use crate::{params, read_model};
+
+/// The site of a contact's first unit: it decides which staff may see them.
+macro_rules! contact_site {
+    () => {
+        "(SELECT u.site_id FROM unit_contacts uc JOIN units u ON u.organisation_id = uc.organisation_id AND u.id = uc.unit_id \
+         WHERE uc.organisation_id = c.organisation_id AND uc.contact_id = c.id ORDER BY uc.start_date, uc.id LIMIT 1)"
+    };
 }
 
-impl ContactRow {
+read_model! {
+    pub struct Contact {
+        pub id: ContactId = "c.id",
+        pub kind: ContactKind = "c.kind",
+        pub title: String = "c.title",
+        pub first_name: String = "c.first_name",
+        pub last_name: String = "c.last_name",
+        pub email: Option<String> = "c.email",
+        pub phone: String = "c.phone",
+        /// The site of their first unit, which decides who on the staff may see them.
+        pub site_id: Option<SiteId> = contact_site!(),
+    }
+}
+
+impl Contact {
+    /// "Mr Patel", as letters and the audit trail address them.
     #[must_use]
     pub fn display_name(&self) -> String {
-        proplink_shared::records::NewContact::display_name(
-            &self.title,
-            &self.first_name,
-            &self.last_name,
-        )
+        NewContact::display_name(&self.title, &self.first_name, &self.last_name)
     }
 
     #[must_use]
@@ -33,137 +43,169 @@ impl ContactRow {
     }
 }
 
-/// A contact's link to a unit, with the unit's and contact's names for listing.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct OccupancyRow {
-    pub unit_id: UnitId,
-    pub unit_name: String,
-    pub contact_id: ContactId,
-    pub contact_name: String,
-    pub role: UnitRole,
-    pub billable: i64,
-    pub start_date: String,
-    pub end_date: Option<String>,
+impl Keyed for Contact {
+    fn key(&self) -> Vec<Key> {
+        vec![
+            Key::Text(self.last_name.clone()),
+            Key::Text(self.first_name.clone()),
+            Key::Text(self.id.to_string()),
+        ]
+    }
 }
 
-const CONTACT_COLUMNS: &str = "id, kind, title, first_name, last_name, email, phone, \
-    (SELECT u.site_id FROM unit_contacts uc JOIN units u ON u.id = uc.unit_id AND u.organisation_id = uc.organisation_id \
-     WHERE uc.organisation_id = contacts.organisation_id AND uc.contact_id = contacts.id ORDER BY uc.start_date LIMIT 1) AS site_id";
+pub const CONTACT_SCOPE: ScopeColumns = ScopeColumns {
+    site: Some(contact_site!()),
+    unit: None,
+    contact: Some("c.id"),
+    work_order: None,
+    building: None,
+    audience: None,
+};
+
+/// What a contacts list is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct ContactFilter {
+    pub kind: Option<ContactKind>,
+    /// Part of a name or an email address.
+    pub text: Option<String>,
+}
 
 pub async fn contacts(
-    conn: &mut AnyConnection,
-    org: OrgId,
-) -> Result<Vec<ContactRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE organisation_id = $1 ORDER BY last_name, first_name"))
-        .bind(org)
-        .fetch_all(conn)
-        .await
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &ContactFilter,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<Contact>> {
+    let mut q = ListQuery::new(
+        "FROM contacts c".into(),
+        scope,
+        "c.organisation_id",
+        &CONTACT_SCOPE,
+    );
+    q.equals("c.kind", filter.kind);
+    q.search(
+        &["c.first_name || ' ' || c.last_name", "c.email"],
+        filter.text.as_deref(),
+    );
+    q.page(
+        conn,
+        Contact::COLUMNS,
+        &Order {
+            columns: &["c.last_name", "c.first_name", "c.id"],
+            descending: false,
+        },
+        at,
+        size,
+    )
+    .await
 }
 
-pub async fn contact(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    id: ContactId,
-) -> Result<Option<ContactRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE organisation_id = $1 AND id = $2"
-    ))
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
+pub async fn contact(conn: &mut Conn, org: OrgId, id: ContactId) -> DbResult<Option<Contact>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM contacts c WHERE c.organisation_id = $1 AND c.id = $2",
+            Contact::COLUMNS
+        ),
+        params![org, id],
+    )
     .await
 }
 
 pub async fn insert_contact(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    row: &ContactRow,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO contacts (id, organisation_id, kind, title, first_name, last_name, email, phone, created_at) \
+    id: ContactId,
+    new: &NewContact,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO contacts (organisation_id, id, kind, title, first_name, last_name, email, phone, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        params![org, id, new.kind, new.title, new.first_name, new.last_name, new.email, new.phone, now],
     )
-    .bind(row.id)
-    .bind(org)
-    .bind(row.kind)
-    .bind(&row.title)
-    .bind(&row.first_name)
-    .bind(&row.last_name)
-    .bind(&row.email)
-    .bind(&row.phone)
-    .bind(now)
-    .execute(conn)
     .await?;
     Ok(())
 }
 
-const OCCUPANCY_SELECT: &str = "SELECT uc.unit_id, u.name AS unit_name, uc.contact_id, \
-    c.first_name || ' ' || c.last_name AS contact_name, uc.role, uc.billable, uc.start_date, uc.end_date \
-    FROM unit_contacts uc \
-    JOIN units u ON u.id = uc.unit_id AND u.organisation_id = uc.organisation_id \
-    JOIN contacts c ON c.id = uc.contact_id AND c.organisation_id = uc.organisation_id";
+read_model! {
+    /// A contact's link to a unit, with both names for listing.
+    pub struct Occupancy {
+        pub unit_id: UnitId = "uc.unit_id",
+        pub unit_name: String = "u.name",
+        pub contact_id: ContactId = "uc.contact_id",
+        pub contact_name: String = "c.first_name || ' ' || c.last_name",
+        pub role: UnitRole = "uc.role",
+        pub billable: bool = "uc.billable",
+        pub start_date: Date = "uc.start_date",
+        pub end_date: Option<Date> = "uc.end_date",
+    }
+}
+
+const OCCUPANCY_FROM: &str = "FROM unit_contacts uc \
+    JOIN units u ON u.organisation_id = uc.organisation_id AND u.id = uc.unit_id \
+    JOIN contacts c ON c.organisation_id = uc.organisation_id AND c.id = uc.contact_id";
 
 pub async fn occupancy_of_unit(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     unit: UnitId,
-) -> Result<Vec<OccupancyRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{OCCUPANCY_SELECT} WHERE uc.organisation_id = $1 AND uc.unit_id = $2 ORDER BY uc.start_date"))
-        .bind(org)
-        .bind(unit)
-        .fetch_all(conn)
-        .await
-}
-
-pub async fn occupancy_of_contact(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    contact: ContactId,
-) -> Result<Vec<OccupancyRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{OCCUPANCY_SELECT} WHERE uc.organisation_id = $1 AND uc.contact_id = $2 ORDER BY uc.start_date"))
-        .bind(org)
-        .bind(contact)
-        .fetch_all(conn)
-        .await
-}
-
-pub async fn billable_contact(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    unit: UnitId,
-) -> Result<Option<ContactId>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT contact_id FROM unit_contacts WHERE organisation_id = $1 AND unit_id = $2 AND billable = 1 AND end_date IS NULL \
-         ORDER BY start_date DESC LIMIT 1",
+) -> DbResult<Vec<Occupancy>> {
+    conn.query(
+        &format!(
+            "SELECT {} {OCCUPANCY_FROM} WHERE uc.organisation_id = $1 AND uc.unit_id = $2 ORDER BY uc.start_date, uc.id",
+            Occupancy::COLUMNS
+        ),
+        params![org, unit],
     )
-    .bind(org)
-    .bind(unit)
-    .fetch_optional(conn)
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_occupancy(
-    conn: &mut AnyConnection,
+pub async fn occupancy_of_contact(
+    conn: &mut Conn,
+    org: OrgId,
+    contact: ContactId,
+) -> DbResult<Vec<Occupancy>> {
+    conn.query(
+        &format!(
+            "SELECT {} {OCCUPANCY_FROM} WHERE uc.organisation_id = $1 AND uc.contact_id = $2 ORDER BY uc.start_date, uc.id",
+            Occupancy::COLUMNS
+        ),
+        params![org, contact],
+    )
+    .await
+}
+
+/// Who is billed for a unit now.
+pub async fn billable_contact(
+    conn: &mut Conn,
     org: OrgId,
     unit: UnitId,
-    contact: ContactId,
-    role: UnitRole,
-    billable: bool,
-    start_date: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO unit_contacts (id, organisation_id, unit_id, contact_id, role, billable, start_date) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+) -> DbResult<Option<ContactId>> {
+    let rows: Vec<(ContactId,)> = conn
+        .query(
+            "SELECT contact_id FROM unit_contacts WHERE organisation_id = $1 AND unit_id = $2 AND billable AND end_date IS NULL \
+             ORDER BY start_date DESC, id DESC LIMIT 1",
+            params![org, unit],
+        )
+        .await?;
+    Ok(rows.into_iter().next().map(|r| r.0))
+}
+
+/// A contact's new link to a unit.
+pub struct NewOccupancy {
+    pub unit: UnitId,
+    pub contact: ContactId,
+    pub role: UnitRole,
+    pub billable: bool,
+    pub start_date: Date,
+}
+
+pub async fn insert_occupancy(conn: &mut Conn, org: OrgId, o: &NewOccupancy) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO unit_contacts (organisation_id, id, unit_id, contact_id, role, billable, start_date) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![org, uuid::Uuid::now_v7(), o.unit, o.contact, o.role, o.billable, o.start_date],
     )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(org)
-    .bind(unit)
-    .bind(contact)
-    .bind(role)
-    .bind(i64::from(billable))
-    .bind(start_date)
-    .execute(conn)
     .await?;
     Ok(())
 }

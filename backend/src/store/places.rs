@@ -1,177 +1,257 @@
 //! Sites, buildings and units.
 
-use proplink_shared::{BuildingId, OrgId, SiteId, UnitId};
-use sqlx::AnyConnection;
+use proplink_shared::records::{NewBuilding, NewSite, NewUnit};
+use proplink_shared::{BuildingId, ContactId, OrgId, Scope, SiteId, UnitId};
+use time::OffsetDateTime;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct SiteRow {
-    pub id: SiteId,
-    pub reference: String,
-    pub name: String,
-    pub address: String,
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::{Conn, DbResult};
+use crate::{params, read_model};
+
+read_model! {
+    pub struct Site {
+        pub id: SiteId = "s.id",
+        pub reference: String = "s.reference",
+        pub name: String = "s.name",
+        pub address: String = "s.address",
+        /// How many buildings it has.
+        pub buildings: i64 = "(SELECT COUNT(*) FROM buildings b WHERE b.organisation_id = s.organisation_id AND b.site_id = s.id)",
+    }
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct BuildingRow {
-    pub id: BuildingId,
-    pub site_id: SiteId,
-    pub name: String,
-    pub height_decimetres: Option<i64>,
-    pub storeys: Option<i64>,
-    pub is_hrb: i64,
-    pub bsr_registration: String,
+impl Keyed for Site {
+    fn key(&self) -> Vec<Key> {
+        vec![
+            Key::Text(self.reference.clone()),
+            Key::Text(self.id.to_string()),
+        ]
+    }
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct UnitRow {
-    pub id: UnitId,
-    pub site_id: SiteId,
-    pub building_id: BuildingId,
-    pub name: String,
-    pub floor: String,
-    pub building_name: String,
-}
+/// How a site list is limited by scope: a site is its own site.
+pub const SITE_SCOPE: ScopeColumns = ScopeColumns {
+    site: Some("s.id"),
+    unit: None,
+    contact: None,
+    work_order: None,
+    building: None,
+    audience: None,
+};
 
-pub async fn sites(conn: &mut AnyConnection, org: OrgId) -> Result<Vec<SiteRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, reference, name, address FROM sites WHERE organisation_id = $1 ORDER BY reference")
-        .bind(org)
-        .fetch_all(conn)
-        .await
-}
+const SITE_ORDER: Order = Order {
+    columns: &["s.reference", "s.id"],
+    descending: false,
+};
 
-pub async fn site(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    id: SiteId,
-) -> Result<Option<SiteRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, reference, name, address FROM sites WHERE organisation_id = $1 AND id = $2",
+pub async fn sites(conn: &mut Conn, scope: &Scope, at: &PageAt, size: i64) -> DbResult<Page<Site>> {
+    ListQuery::new(
+        "FROM sites s".into(),
+        scope,
+        "s.organisation_id",
+        &SITE_SCOPE,
     )
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
+    .page(conn, Site::COLUMNS, &SITE_ORDER, at, size)
+    .await
+}
+
+/// Every site in scope, for choosing one: a few dozen at most per organisation.
+pub async fn site_choices(conn: &mut Conn, scope: &Scope) -> DbResult<Vec<(SiteId, String)>> {
+    ListQuery::new(
+        "FROM sites s".into(),
+        scope,
+        "s.organisation_id",
+        &SITE_SCOPE,
+    )
+    .all(conn, "s.id, s.name", "s.name, s.id")
+    .await
+}
+
+pub async fn site(conn: &mut Conn, org: OrgId, id: SiteId) -> DbResult<Option<Site>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM sites s WHERE s.organisation_id = $1 AND s.id = $2",
+            Site::COLUMNS
+        ),
+        params![org, id],
+    )
     .await
 }
 
 pub async fn insert_site(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    row: &SiteRow,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sites (id, organisation_id, reference, name, address, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(row.id)
-        .bind(org)
-        .bind(&row.reference)
-        .bind(&row.name)
-        .bind(&row.address)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-const BUILDING_COLUMNS: &str =
-    "id, site_id, name, height_decimetres, storeys, is_hrb, bsr_registration";
-
-pub async fn buildings(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    site: Option<SiteId>,
-) -> Result<Vec<BuildingRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {BUILDING_COLUMNS} FROM buildings WHERE organisation_id = $1 AND ($2 IS NULL OR site_id = $2) ORDER BY name"
-    ))
-    .bind(org)
-    .bind(site)
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn building(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    id: BuildingId,
-) -> Result<Option<BuildingRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {BUILDING_COLUMNS} FROM buildings WHERE organisation_id = $1 AND id = $2"
-    ))
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-}
-
-pub async fn insert_building(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    row: &BuildingRow,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO buildings (id, organisation_id, site_id, name, height_decimetres, storeys, is_hrb, bsr_registration, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    id: SiteId,
+    new: &NewSite,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO sites (organisation_id, id, reference, name, address, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![org, id, new.reference, new.name, new.address, now],
     )
-    .bind(row.id)
-    .bind(org)
-    .bind(row.site_id)
-    .bind(&row.name)
-    .bind(row.height_decimetres)
-    .bind(row.storeys)
-    .bind(row.is_hrb)
-    .bind(&row.bsr_registration)
-    .bind(now)
-    .execute(conn)
     .await?;
     Ok(())
 }
 
-const UNIT_SELECT: &str = "SELECT u.id, u.site_id, u.building_id, u.name, u.floor, b.name AS building_name \
-    FROM units u JOIN buildings b ON b.id = u.building_id AND b.organisation_id = u.organisation_id";
+read_model! {
+    pub struct Building {
+        pub id: BuildingId = "b.id",
+        pub site_id: SiteId = "b.site_id",
+        pub name: String = "b.name",
+        /// In tenths of a metre.
+        pub height_decimetres: Option<i64> = "b.height_decimetres",
+        pub storeys: Option<i64> = "b.storeys",
+        pub is_hrb: bool = "b.is_hrb",
+        pub bsr_registration: String = "b.bsr_registration",
+        /// How many units it has.
+        pub units: i64 = "(SELECT COUNT(*) FROM units u WHERE u.organisation_id = b.organisation_id AND u.building_id = b.id)",
+    }
+}
 
-pub async fn units(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    building: Option<BuildingId>,
-) -> Result<Vec<UnitRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{UNIT_SELECT} WHERE u.organisation_id = $1 AND ($2 IS NULL OR u.building_id = $2) ORDER BY b.name, u.created_at"
-    ))
-    .bind(org)
-    .bind(building)
-    .fetch_all(conn)
+const BUILDING_SCOPE: ScopeColumns = ScopeColumns {
+    site: Some("b.site_id"),
+    unit: None,
+    contact: None,
+    work_order: None,
+    building: Some("b.id"),
+    audience: None,
+};
+
+/// The buildings in scope, by site, for lists of sites and the app's site picker.
+pub async fn buildings(conn: &mut Conn, scope: &Scope) -> DbResult<Vec<Building>> {
+    ListQuery::new(
+        "FROM buildings b".into(),
+        scope,
+        "b.organisation_id",
+        &BUILDING_SCOPE,
+    )
+    .all(conn, Building::COLUMNS, "b.site_id, b.name, b.id")
     .await
 }
 
-pub async fn unit(
-    conn: &mut AnyConnection,
+pub async fn buildings_of_site(
+    conn: &mut Conn,
     org: OrgId,
-    id: UnitId,
-) -> Result<Option<UnitRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{UNIT_SELECT} WHERE u.organisation_id = $1 AND u.id = $2"
-    ))
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
+    site: SiteId,
+) -> DbResult<Vec<Building>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM buildings b WHERE b.organisation_id = $1 AND b.site_id = $2 ORDER BY b.name, b.id",
+            Building::COLUMNS
+        ),
+        params![org, site],
+    )
+    .await
+}
+
+pub async fn building(conn: &mut Conn, org: OrgId, id: BuildingId) -> DbResult<Option<Building>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM buildings b WHERE b.organisation_id = $1 AND b.id = $2",
+            Building::COLUMNS
+        ),
+        params![org, id],
+    )
+    .await
+}
+
+pub async fn insert_building(
+    conn: &mut Conn,
+    org: OrgId,
+    id: BuildingId,
+    site: SiteId,
+    new: &NewBuilding,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO buildings (organisation_id, id, site_id, name, height_decimetres, storeys, is_hrb, bsr_registration, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        params![
+            org,
+            id,
+            site,
+            new.name,
+            new.height_decimetres,
+            new.storeys,
+            new.is_hrb,
+            new.bsr_registration,
+            now
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+read_model! {
+    pub struct Unit {
+        pub id: UnitId = "u.id",
+        pub site_id: SiteId = "u.site_id",
+        pub building_id: BuildingId = "u.building_id",
+        pub name: String = "u.name",
+        pub floor: String = "u.floor",
+        pub building_name: String = "b.name",
+        pub created_at: OffsetDateTime = "u.created_at",
+        /// Who is billed for it now.
+        pub billable_contact_id: Option<ContactId> = "(SELECT uc.contact_id FROM unit_contacts uc WHERE uc.organisation_id = u.organisation_id \
+            AND uc.unit_id = u.id AND uc.billable AND uc.end_date IS NULL ORDER BY uc.start_date DESC, uc.id DESC LIMIT 1)",
+    }
+}
+
+impl Keyed for Unit {
+    fn key(&self) -> Vec<Key> {
+        vec![
+            Key::Int(crate::clock::to_micros(self.created_at)),
+            Key::Text(self.id.to_string()),
+        ]
+    }
+}
+
+const UNIT_FROM: &str = "FROM units u JOIN buildings b ON b.organisation_id = u.organisation_id AND b.id = u.building_id";
+
+pub async fn units_of_building(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<Unit>> {
+    let mut q = ListQuery::in_org(UNIT_FROM.into(), org, "u.organisation_id");
+    q.equals("u.building_id", Some(building));
+    q.page(
+        conn,
+        Unit::COLUMNS,
+        &Order {
+            columns: &["u.created_at", "u.id"],
+            descending: false,
+        },
+        at,
+        size,
+    )
+    .await
+}
+
+pub async fn unit(conn: &mut Conn, org: OrgId, id: UnitId) -> DbResult<Option<Unit>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} {UNIT_FROM} WHERE u.organisation_id = $1 AND u.id = $2",
+            Unit::COLUMNS
+        ),
+        params![org, id],
+    )
     .await
 }
 
 pub async fn insert_unit(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    row: &UnitRow,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO units (id, organisation_id, site_id, building_id, name, floor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(row.id)
-        .bind(org)
-        .bind(row.site_id)
-        .bind(row.building_id)
-        .bind(&row.name)
-        .bind(&row.floor)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    id: UnitId,
+    building: &Building,
+    new: &NewUnit,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO units (organisation_id, id, site_id, building_id, name, floor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![org, id, building.site_id, building.id, new.name, new.floor, now],
+    )
+    .await?;
     Ok(())
 }

@@ -1,351 +1,537 @@
 //! Tickets with their conversation, and on-site issues.
 
 use proplink_shared::audit::Channel;
-use proplink_shared::records::{IssueCategory, Priority, TicketCategory};
+use proplink_shared::records::{
+    EntryKind, IssueCategory, NewIssue, NewTicket, Priority, TicketCategory,
+};
 use proplink_shared::states::{CloseReason, IssueStatus, TicketStatus};
 use proplink_shared::{
-    BuildingId, ContactId, IssueId, OrgId, SiteId, StaffUserId, TicketId, UnitId, WorkOrderId,
+    BuildingId, ContactId, IssueId, OrgId, Scope, SiteId, StaffUserId, TicketId, UnitId,
+    WorkOrderId,
 };
-use sqlx::AnyConnection;
+use time::OffsetDateTime;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct TicketRow {
-    pub id: TicketId,
-    pub reference: String,
-    pub site_id: SiteId,
-    pub site_name: String,
-    pub unit_id: Option<UnitId>,
-    pub category: TicketCategory,
-    pub priority: Priority,
-    pub status: TicketStatus,
-    pub subject: String,
-    pub reporter_contact_id: Option<ContactId>,
-    pub reporter_name: Option<String>,
-    pub assignee_id: Option<StaffUserId>,
-    pub assignee_name: Option<String>,
-    pub source: Channel,
-    pub created_at: i64,
-    pub first_response_at: Option<i64>,
-    pub closed_at: Option<i64>,
-    pub close_reason: Option<CloseReason>,
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::{Conn, DbResult};
+use crate::{params, read_model};
+
+read_model! {
+    pub struct Ticket {
+        pub id: TicketId = "t.id",
+        pub reference: String = "t.reference",
+        pub site_id: SiteId = "t.site_id",
+        pub site_name: String = "s.name",
+        pub unit_id: Option<UnitId> = "t.unit_id",
+        pub category: TicketCategory = "t.category",
+        pub priority: Priority = "t.priority",
+        pub status: TicketStatus = "t.status",
+        pub subject: String = "t.subject",
+        pub reporter_contact_id: Option<ContactId> = "t.reporter_contact_id",
+        pub reporter_name: Option<String> = "c.first_name || ' ' || c.last_name",
+        pub assignee_id: Option<StaffUserId> = "t.assignee_id",
+        pub assignee_name: Option<String> = "su.name",
+        /// The door it was raised through.
+        pub source: Channel = "t.source",
+        pub created_at: OffsetDateTime = "t.created_at",
+        pub first_response_at: Option<OffsetDateTime> = "t.first_response_at",
+        pub closed_at: Option<OffsetDateTime> = "t.closed_at",
+        pub close_reason: Option<CloseReason> = "t.close_reason",
+    }
 }
 
-const TICKET_SELECT: &str = "SELECT t.id, t.reference, t.site_id, s.name AS site_name, t.unit_id, t.category, t.priority, t.status, \
-    t.subject, t.reporter_contact_id, c.first_name || ' ' || c.last_name AS reporter_name, t.assignee_id, su.name AS assignee_name, \
-    t.source, t.created_at, t.first_response_at, t.closed_at, t.close_reason \
-    FROM tickets t \
-    JOIN sites s ON s.id = t.site_id AND s.organisation_id = t.organisation_id \
-    LEFT JOIN contacts c ON c.id = t.reporter_contact_id AND c.organisation_id = t.organisation_id \
-    LEFT JOIN staff_users su ON su.id = t.assignee_id AND su.organisation_id = t.organisation_id";
+impl Keyed for Ticket {
+    fn key(&self) -> Vec<Key> {
+        vec![
+            Key::Int(crate::clock::to_micros(self.created_at)),
+            Key::Text(self.id.to_string()),
+        ]
+    }
+}
+
+const TICKET_FROM: &str = "FROM tickets t \
+    JOIN sites s ON s.organisation_id = t.organisation_id AND s.id = t.site_id \
+    LEFT JOIN contacts c ON c.organisation_id = t.organisation_id AND c.id = t.reporter_contact_id \
+    LEFT JOIN staff_users su ON su.organisation_id = t.organisation_id AND su.id = t.assignee_id";
+
+pub const TICKET_SCOPE: ScopeColumns = ScopeColumns {
+    site: Some("t.site_id"),
+    unit: Some("t.unit_id"),
+    contact: Some("t.reporter_contact_id"),
+    work_order: None,
+    building: None,
+    audience: None,
+};
+
+/// Newest first, by when they were raised.
+const NEWEST: Order = Order {
+    columns: &["t.created_at", "t.id"],
+    descending: true,
+};
+
+/// Whether a list shows open or closed records, or both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Openness {
+    #[default]
+    Any,
+    Open,
+    Closed,
+}
+
+/// What a ticket list is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct TicketFilter {
+    pub site: Option<SiteId>,
+    pub status: Option<TicketStatus>,
+    pub openness: Openness,
+    pub priority: Option<Priority>,
+    /// Only tickets raised before this instant.
+    pub raised_before: Option<OffsetDateTime>,
+    /// Part of the subject or the reference.
+    pub text: Option<String>,
+}
+
+fn ticket_query(scope: &Scope, filter: &TicketFilter) -> ListQuery {
+    let mut q = ListQuery::new(
+        TICKET_FROM.into(),
+        scope,
+        "t.organisation_id",
+        &TICKET_SCOPE,
+    );
+    q.equals("t.site_id", filter.site)
+        .equals("t.status", filter.status)
+        .equals("t.priority", filter.priority);
+    match filter.openness {
+        Openness::Any => {}
+        Openness::Open => {
+            q.condition("t.status <> ?", &TicketStatus::Closed);
+        }
+        Openness::Closed => {
+            q.condition("t.status = ?", &TicketStatus::Closed);
+        }
+    }
+    if let Some(before) = filter.raised_before {
+        q.condition("t.created_at < ?", &before);
+    }
+    q.search(&["t.subject", "t.reference"], filter.text.as_deref());
+    q
+}
 
 pub async fn tickets(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    limit: i64,
-) -> Result<Vec<TicketRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{TICKET_SELECT} WHERE t.organisation_id = $1 ORDER BY t.created_at DESC LIMIT $2"
-    ))
-    .bind(org)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn tickets_of_contact(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    contact: ContactId,
-) -> Result<Vec<TicketRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TICKET_SELECT} WHERE t.organisation_id = $1 AND t.reporter_contact_id = $2 ORDER BY t.created_at DESC"))
-        .bind(org)
-        .bind(contact)
-        .fetch_all(conn)
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &TicketFilter,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<Ticket>> {
+    ticket_query(scope, filter)
+        .page(conn, Ticket::COLUMNS, &NEWEST, at, size)
         .await
 }
 
-pub async fn ticket(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    id: TicketId,
-) -> Result<Option<TicketRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{TICKET_SELECT} WHERE t.organisation_id = $1 AND t.id = $2"
-    ))
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
+pub async fn count_tickets(conn: &mut Conn, scope: &Scope, filter: &TicketFilter) -> DbResult<i64> {
+    ticket_query(scope, filter).count(conn, "COUNT(*)").await
+}
+
+/// The first `limit` tickets of a filter, newest first (for dashboards and the app).
+pub async fn first_tickets(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &TicketFilter,
+    limit: i64,
+) -> DbResult<Vec<Ticket>> {
+    ticket_query(scope, filter)
+        .first(conn, Ticket::COLUMNS, "t.created_at DESC, t.id DESC", limit)
+        .await
+}
+
+/// Tickets in scope among `ids`.
+pub async fn tickets_among(
+    conn: &mut Conn,
+    scope: &Scope,
+    ids: &[TicketId],
+) -> DbResult<Vec<Ticket>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = ticket_query(scope, &TicketFilter::default());
+    let list: Vec<String> = ids.iter().map(|id| q.params.push(id)).collect();
+    q.raw(&format!("t.id IN ({})", list.join(", ")));
+    q.all(conn, Ticket::COLUMNS, "t.created_at DESC, t.id DESC")
+        .await
+}
+
+pub async fn ticket(conn: &mut Conn, org: OrgId, id: TicketId) -> DbResult<Option<Ticket>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} {TICKET_FROM} WHERE t.organisation_id = $1 AND t.id = $2",
+            Ticket::COLUMNS
+        ),
+        params![org, id],
+    )
     .await
 }
 
+/// Where a new ticket sits, who raised it and through which door.
+pub struct TicketPlace {
+    pub site: SiteId,
+    pub unit: Option<UnitId>,
+    pub reporter: Option<ContactId>,
+    pub assignee: Option<StaffUserId>,
+    pub source: Channel,
+}
+
 pub async fn insert_ticket(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    t: &TicketRow,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO tickets (id, organisation_id, reference, site_id, unit_id, category, priority, status, subject, reporter_contact_id, assignee_id, source, created_at) \
+    id: TicketId,
+    reference: &str,
+    place: &TicketPlace,
+    new: &NewTicket,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO tickets (organisation_id, id, reference, site_id, unit_id, category, priority, status, subject, reporter_contact_id, assignee_id, source, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        params![
+            org,
+            id,
+            reference,
+            place.site,
+            place.unit,
+            new.category,
+            new.priority,
+            TicketStatus::Open,
+            new.subject,
+            place.reporter,
+            place.assignee,
+            place.source,
+            now
+        ],
     )
-    .bind(t.id)
-    .bind(org)
-    .bind(&t.reference)
-    .bind(t.site_id)
-    .bind(t.unit_id)
-    .bind(t.category)
-    .bind(t.priority)
-    .bind(t.status)
-    .bind(&t.subject)
-    .bind(t.reporter_contact_id)
-    .bind(t.assignee_id)
-    .bind(t.source)
-    .bind(t.created_at)
-    .execute(conn)
     .await?;
     Ok(())
 }
 
 /// Moves a ticket from `from` to `to`; false if it had moved meanwhile.
 pub async fn set_ticket_status(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     id: TicketId,
     from: TicketStatus,
     to: TicketStatus,
-    closed: Option<(i64, CloseReason)>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE tickets SET status = $4, closed_at = $5, close_reason = $6 WHERE organisation_id = $1 AND id = $2 AND status = $3",
-    )
-    .bind(org)
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .bind(closed.map(|c| c.0))
-    .bind(closed.map(|c| c.1))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    closed: Option<(OffsetDateTime, CloseReason)>,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE tickets SET status = $4, closed_at = $5, close_reason = $6 WHERE organisation_id = $1 AND id = $2 AND status = $3",
+            params![org, id, from, to, closed.map(|c| c.0), closed.map(|c| c.1)],
+        )
+        .await?;
+    Ok(changed == 1)
 }
 
 pub async fn mark_first_response(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     id: TicketId,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE tickets SET first_response_at = $3 WHERE organisation_id = $1 AND id = $2 AND first_response_at IS NULL")
-        .bind(org)
-        .bind(id)
-        .bind(at)
-        .execute(conn)
-        .await?;
+    at: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE tickets SET first_response_at = $3 WHERE organisation_id = $1 AND id = $2 AND first_response_at IS NULL",
+        params![org, id, at],
+    )
+    .await?;
     Ok(())
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct EntryRow {
-    pub kind: String,
-    pub author_name: String,
-    pub channel: Channel,
-    pub body: String,
-    pub created_at: i64,
+read_model! {
+    /// A message or internal note in a ticket's thread.
+    pub struct Entry {
+        pub ticket_id: TicketId = "e.ticket_id",
+        pub kind: EntryKind = "e.kind",
+        pub author_name: String = "e.author_name",
+        pub channel: Channel = "e.channel",
+        pub body: String = "e.body",
+        pub created_at: OffsetDateTime = "e.created_at",
+    }
 }
 
+/// A ticket's thread, oldest first; internal notes only if `notes`.
 pub async fn entries(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     ticket: TicketId,
-) -> Result<Vec<EntryRow>, sqlx::Error> {
-    sqlx::query_as("SELECT kind, author_name, channel, body, created_at FROM ticket_entries WHERE organisation_id = $1 AND ticket_id = $2 ORDER BY created_at, id")
-        .bind(org)
-        .bind(ticket)
-        .fetch_all(conn)
-        .await
+    notes: bool,
+) -> DbResult<Vec<Entry>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM ticket_entries e WHERE e.organisation_id = $1 AND e.ticket_id = $2 AND (e.kind = $3 OR $4) \
+             ORDER BY e.created_at, e.id",
+            Entry::COLUMNS
+        ),
+        params![org, ticket, EntryKind::Message, notes],
+    )
+    .await
+}
+
+/// The threads of several tickets in one query, oldest entry first.
+pub async fn entries_of(conn: &mut Conn, org: OrgId, tickets: &[TicketId]) -> DbResult<Vec<Entry>> {
+    if tickets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = ListQuery::in_org("FROM ticket_entries e".into(), org, "e.organisation_id");
+    let list: Vec<String> = tickets.iter().map(|id| q.params.push(id)).collect();
+    q.raw(&format!("e.ticket_id IN ({})", list.join(", ")));
+    q.all(conn, Entry::COLUMNS, "e.created_at, e.id").await
+}
+
+/// Who wrote an entry, and through which door.
+pub struct Author<'a> {
+    pub name: &'a str,
+    pub channel: Channel,
 }
 
 pub async fn insert_entry(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     ticket: TicketId,
-    e: &EntryRow,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO ticket_entries (id, organisation_id, ticket_id, kind, author_name, channel, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(org)
-        .bind(ticket)
-        .bind(&e.kind)
-        .bind(&e.author_name)
-        .bind(e.channel)
-        .bind(&e.body)
-        .bind(e.created_at)
-        .execute(conn)
-        .await?;
+    kind: EntryKind,
+    author: &Author<'_>,
+    body: &str,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO ticket_entries (organisation_id, id, ticket_id, kind, author_name, channel, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![org, uuid::Uuid::now_v7(), ticket, kind, author.name, author.channel, body, now],
+    )
+    .await?;
     Ok(())
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct IssueRow {
-    pub id: IssueId,
-    pub site_id: SiteId,
-    pub site_name: String,
-    pub building_id: Option<BuildingId>,
-    pub location: String,
-    pub title: String,
-    pub description: String,
-    pub category: IssueCategory,
-    pub priority: Priority,
-    pub status: IssueStatus,
-    pub dismiss_reason: Option<String>,
-    pub reported_by: String,
-    pub ticket_id: Option<TicketId>,
-    pub work_order_id: Option<WorkOrderId>,
-    pub created_at: i64,
+read_model! {
+    pub struct Issue {
+        pub id: IssueId = "i.id",
+        pub site_id: SiteId = "i.site_id",
+        pub site_name: String = "s.name",
+        pub building_id: Option<BuildingId> = "i.building_id",
+        pub location: String = "i.location",
+        pub title: String = "i.title",
+        pub description: String = "i.description",
+        pub category: IssueCategory = "i.category",
+        pub priority: Priority = "i.priority",
+        pub status: IssueStatus = "i.status",
+        pub dismiss_reason: Option<String> = "i.dismiss_reason",
+        pub reported_by: String = "i.reported_by",
+        pub ticket_id: Option<TicketId> = "i.ticket_id",
+        pub work_order_id: Option<WorkOrderId> = "i.work_order_id",
+        pub created_at: OffsetDateTime = "i.created_at",
+    }
 }
 
-const ISSUE_SELECT: &str = "SELECT i.id, i.site_id, s.name AS site_name, i.building_id, i.location, i.title, i.description, i.category, \
-    i.priority, i.status, i.dismiss_reason, i.reported_by, i.ticket_id, i.work_order_id, i.created_at \
-    FROM issues i JOIN sites s ON s.id = i.site_id AND s.organisation_id = i.organisation_id";
+impl Keyed for Issue {
+    fn key(&self) -> Vec<Key> {
+        vec![
+            Key::Int(crate::clock::to_micros(self.created_at)),
+            Key::Text(self.id.to_string()),
+        ]
+    }
+}
+
+const ISSUE_FROM: &str =
+    "FROM issues i JOIN sites s ON s.organisation_id = i.organisation_id AND s.id = i.site_id";
+
+pub const ISSUE_SCOPE: ScopeColumns = ScopeColumns {
+    site: Some("i.site_id"),
+    unit: None,
+    contact: None,
+    work_order: None,
+    building: Some("i.building_id"),
+    audience: None,
+};
+
+/// What an issue list is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct IssueFilter {
+    pub site: Option<SiteId>,
+    pub status: Option<IssueStatus>,
+    pub openness: Openness,
+    pub priority: Option<Priority>,
+    pub logged_before: Option<OffsetDateTime>,
+    /// Part of the title or the location.
+    pub text: Option<String>,
+}
+
+fn issue_query(scope: &Scope, filter: &IssueFilter) -> ListQuery {
+    let mut q = ListQuery::new(ISSUE_FROM.into(), scope, "i.organisation_id", &ISSUE_SCOPE);
+    q.equals("i.site_id", filter.site)
+        .equals("i.status", filter.status)
+        .equals("i.priority", filter.priority);
+    let closed = format!(
+        "('{}', '{}')",
+        IssueStatus::Resolved.code(),
+        IssueStatus::Dismissed.code()
+    );
+    match filter.openness {
+        Openness::Any => {}
+        Openness::Open => {
+            q.raw(&format!("i.status NOT IN {closed}"));
+        }
+        Openness::Closed => {
+            q.raw(&format!("i.status IN {closed}"));
+        }
+    }
+    if let Some(before) = filter.logged_before {
+        q.condition("i.created_at < ?", &before);
+    }
+    q.search(&["i.title", "i.location"], filter.text.as_deref());
+    q
+}
 
 pub async fn issues(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    limit: i64,
-) -> Result<Vec<IssueRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{ISSUE_SELECT} WHERE i.organisation_id = $1 ORDER BY i.created_at DESC LIMIT $2"
-    ))
-    .bind(org)
-    .bind(limit)
-    .fetch_all(conn)
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &IssueFilter,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<Issue>> {
+    issue_query(scope, filter)
+        .page(
+            conn,
+            Issue::COLUMNS,
+            &Order {
+                columns: &["i.created_at", "i.id"],
+                descending: true,
+            },
+            at,
+            size,
+        )
+        .await
+}
+
+pub async fn count_issues(conn: &mut Conn, scope: &Scope, filter: &IssueFilter) -> DbResult<i64> {
+    issue_query(scope, filter).count(conn, "COUNT(*)").await
+}
+
+/// Issues in scope among `ids`, or every open one when `ids` is `None`.
+pub async fn issues_among(
+    conn: &mut Conn,
+    scope: &Scope,
+    ids: Option<&[IssueId]>,
+) -> DbResult<Vec<Issue>> {
+    let mut q = issue_query(
+        scope,
+        &IssueFilter {
+            openness: if ids.is_some() {
+                Openness::Any
+            } else {
+                Openness::Open
+            },
+            ..IssueFilter::default()
+        },
+    );
+    if let Some(ids) = ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = ids.iter().map(|id| q.params.push(id)).collect();
+        q.raw(&format!("i.id IN ({})", list.join(", ")));
+    }
+    q.all(conn, Issue::COLUMNS, "i.created_at DESC, i.id DESC")
+        .await
+}
+
+pub async fn issue(conn: &mut Conn, org: OrgId, id: IssueId) -> DbResult<Option<Issue>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} {ISSUE_FROM} WHERE i.organisation_id = $1 AND i.id = $2",
+            Issue::COLUMNS
+        ),
+        params![org, id],
+    )
     .await
 }
 
-pub async fn issue(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    id: IssueId,
-) -> Result<Option<IssueRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{ISSUE_SELECT} WHERE i.organisation_id = $1 AND i.id = $2"
-    ))
-    .bind(org)
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+/// Where a new issue was found, and the ticket it answers.
+pub struct IssuePlace {
+    pub site: SiteId,
+    pub building: Option<BuildingId>,
+    pub ticket: Option<TicketId>,
 }
 
 pub async fn insert_issue(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
-    i: &IssueRow,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO issues (id, organisation_id, site_id, building_id, location, title, description, category, priority, status, reported_by, ticket_id, created_at) \
+    id: IssueId,
+    place: &IssuePlace,
+    new: &NewIssue,
+    reported_by: &str,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO issues (organisation_id, id, site_id, building_id, location, title, description, category, priority, status, reported_by, ticket_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        params![
+            org,
+            id,
+            place.site,
+            place.building,
+            new.location,
+            new.title,
+            new.description,
+            new.category,
+            new.priority,
+            IssueStatus::Open,
+            reported_by,
+            place.ticket,
+            now
+        ],
     )
-    .bind(i.id)
-    .bind(org)
-    .bind(i.site_id)
-    .bind(i.building_id)
-    .bind(&i.location)
-    .bind(&i.title)
-    .bind(&i.description)
-    .bind(i.category)
-    .bind(i.priority)
-    .bind(i.status)
-    .bind(&i.reported_by)
-    .bind(i.ticket_id)
-    .bind(i.created_at)
-    .execute(conn)
     .await?;
     Ok(())
 }
 
 pub async fn set_issue_status(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     id: IssueId,
     from: IssueStatus,
     to: IssueStatus,
     dismiss_reason: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE issues SET status = $4, dismiss_reason = $5 WHERE organisation_id = $1 AND id = $2 AND status = $3")
-        .bind(org)
-        .bind(id)
-        .bind(from)
-        .bind(to)
-        .bind(dismiss_reason)
-        .execute(conn)
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE issues SET status = $4, dismiss_reason = $5 WHERE organisation_id = $1 AND id = $2 AND status = $3",
+            params![org, id, from, to, dismiss_reason],
+        )
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 pub async fn link_issue_to_work_order(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     id: IssueId,
     wo: WorkOrderId,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE issues SET work_order_id = $3 WHERE organisation_id = $1 AND id = $2")
-        .bind(org)
-        .bind(id)
-        .bind(wo)
-        .execute(conn)
-        .await?;
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE issues SET work_order_id = $3 WHERE organisation_id = $1 AND id = $2",
+        params![org, id, wo],
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn issues_of_work_order(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     org: OrgId,
     wo: WorkOrderId,
-) -> Result<Vec<IssueRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{ISSUE_SELECT} WHERE i.organisation_id = $1 AND i.work_order_id = $2"
-    ))
-    .bind(org)
-    .bind(wo)
-    .fetch_all(conn)
-    .await
-}
-
-/// The conversation of every ticket of the organisation that is not closed, oldest entry
-/// first, keyed by ticket: one query for a whole pull instead of one per ticket.
-pub async fn entries_of_open_tickets(
-    conn: &mut AnyConnection,
-    org: OrgId,
-) -> Result<Vec<(TicketId, EntryRow)>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        ticket_id: TicketId,
-        kind: String,
-        author_name: String,
-        channel: Channel,
-        body: String,
-        created_at: i64,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT e.ticket_id, e.kind, e.author_name, e.channel, e.body, e.created_at FROM ticket_entries e \
-         JOIN tickets t ON t.id = e.ticket_id AND t.organisation_id = e.organisation_id \
-         WHERE e.organisation_id = $1 AND t.status <> 'closed' ORDER BY e.created_at, e.id",
+) -> DbResult<Vec<Issue>> {
+    conn.query(
+        &format!(
+            "SELECT {} {ISSUE_FROM} WHERE i.organisation_id = $1 AND i.work_order_id = $2 ORDER BY i.created_at, i.id",
+            Issue::COLUMNS
+        ),
+        params![org, wo],
     )
-    .bind(org)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.ticket_id,
-                EntryRow {
-                    kind: r.kind,
-                    author_name: r.author_name,
-                    channel: r.channel,
-                    body: r.body,
-                    created_at: r.created_at,
-                },
-            )
-        })
-        .collect())
+    .await
 }

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::error::{CoreError, CoreResult};
 use crate::store::{Store, get_meta, set_meta};
 
-fn now_micros() -> i64 {
+pub(crate) fn now_micros() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
@@ -149,8 +149,8 @@ pub fn log_issue(store: &Store, input: &IssueInput<'_>) -> CoreResult<IssueId> {
             title: new.title.clone(),
             description: new.description,
             location: new.location,
-            category: new.category.code().into(),
-            priority: new.priority.code().into(),
+            category: new.category,
+            priority: new.priority,
             photos,
         });
         enqueue(tx, &change, &format!("Issue: {}", new.title))?;
@@ -186,8 +186,8 @@ pub fn raise_ticket(store: &Store, input: &TicketInput<'_>) -> CoreResult<Ticket
             unit_id: None,
             subject: new.subject.clone(),
             body: new.body,
-            category: new.category.code().into(),
-            priority: new.priority.code().into(),
+            category: new.category,
+            priority: new.priority,
             photos,
         });
         enqueue(tx, &change, &format!("Ticket: {}", new.subject))?;

@@ -99,6 +99,18 @@ impl Client {
         json(expect_ok(r).await?).await
     }
 
+    /// A fresh token for this device; the one used stops working shortly after.
+    pub async fn refresh(&self, token: &str) -> CoreResult<RefreshResponse> {
+        let r = self
+            .http
+            .post(self.url("/v1/auth/refresh"))
+            .header(AUTHORIZATION, bearer(token))
+            .send()
+            .await
+            .map_err(offline)?;
+        json(expect_ok(r).await?).await
+    }
+
     pub async fn push(&self, token: &str, request: &PushRequest) -> CoreResult<Pushed> {
         let r = self
             .http
@@ -110,11 +122,11 @@ impl Client {
             .map_err(offline)?;
         if r.status() == StatusCode::CONFLICT {
             let body: ApiError = json(r).await?;
-            if let (true, Some(expected)) = (body.error == "seq_gap", body.expected_seq) {
+            if let (true, Some(expected)) = (body.code == "seq_gap", body.expected_seq) {
                 return Ok(Pushed::Gap { expected });
             }
             return Err(CoreError::Server {
-                code: body.error,
+                code: body.code,
                 message: body.message,
             });
         }
@@ -204,14 +216,15 @@ async fn expect_ok(r: reqwest::Response) -> CoreResult<reqwest::Response> {
     if status.is_success() {
         return Ok(r);
     }
-    if status == StatusCode::UNAUTHORIZED {
-        return Err(CoreError::NotSignedIn);
-    }
     let body: Option<ApiError> = r.json().await.ok();
     let (code, message) = body.map_or_else(
         || ("http".to_owned(), format!("The server answered {status}")),
-        |b| (b.error, b.message),
+        |b| (b.code, b.message),
     );
+    // A token that ended means signing in again; a wrong code at sign-in is said as it is.
+    if status == StatusCode::UNAUTHORIZED && code != "wrong_credentials" {
+        return Err(CoreError::NotSignedIn);
+    }
     if status.is_server_error() {
         // The server had a problem: temporary, so treated like no signal.
         return Err(CoreError::Offline(message));

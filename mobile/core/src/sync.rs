@@ -4,11 +4,13 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
+use proplink_shared::records::Priority;
 use proplink_shared::sync::*;
 use rusqlite::params;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::actions::now_micros;
 use crate::client::{Client, Pushed};
 use crate::error::{CoreError, CoreResult};
 use crate::store::{Store, delete_meta, get_meta, set_meta};
@@ -32,6 +34,7 @@ pub async fn sign_in(
     code: &str,
     device_name: &str,
 ) -> CoreResult<TokenResponse> {
+    refuse_other_account_with_changes_waiting(store, org, email)?;
     let device_id = match store.meta("device_id")? {
         Some(id) => id
             .parse()
@@ -46,15 +49,14 @@ pub async fn sign_in(
         .token(org, email, code, device_id, device_name)
         .await?;
     store.write(|tx| {
-        // Another account on this phone: start from a clean read model (the outbox stays,
-        // and the server will refuse what the new user may not do).
-        if get_meta(tx, "org")?.as_deref() != Some(&response.org_slug)
-            || get_meta(tx, "email")?.as_deref() != Some(email)
-        {
+        // Another account on this phone: a clean read model, and changes numbered as the
+        // server counts them for this person on this device.
+        if !same_account(tx, &response.org_slug, email)? {
             for table in ["sites", "tickets", "issues", "work_orders"] {
                 tx.execute(&format!("DELETE FROM {table}"), [])?;
             }
             set_meta(tx, "cursor", "0")?;
+            set_meta(tx, "next_seq", &response.next_seq.to_string())?;
         }
         set_meta(tx, "server", server)?;
         set_meta(tx, "org", &response.org_slug)?;
@@ -63,9 +65,67 @@ pub async fn sign_in(
         set_meta(tx, "user_name", &response.user_name)?;
         set_meta(tx, "role", response.role.code())?;
         set_meta(tx, "token", &response.token)?;
+        set_meta(tx, "token_issued_at", &now_micros().to_string())?;
+        set_meta(tx, "token_expires_at", &response.expires_at.to_string())?;
         Ok(())
     })?;
     Ok(response)
+}
+
+fn same_account(c: &rusqlite::Connection, org: &str, email: &str) -> rusqlite::Result<bool> {
+    Ok(
+        get_meta(c, "org")?.is_some_and(|o| o.eq_ignore_ascii_case(org))
+            && get_meta(c, "email")?.is_some_and(|e| e.eq_ignore_ascii_case(email)),
+    )
+}
+
+/// Changes waiting in the outbox were made by the account signed in when they were made; they
+/// are never sent under someone else's name.
+fn refuse_other_account_with_changes_waiting(
+    store: &Store,
+    org: &str,
+    email: &str,
+) -> CoreResult<()> {
+    store.read(|c| {
+        let waiting: i64 = c.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
+        if waiting == 0 || get_meta(c, "email")?.is_none() || same_account(c, org, email)? {
+            return Ok(());
+        }
+        let owner = get_meta(c, "email")?.unwrap_or_default();
+        Err(CoreError::Server {
+            code: "outbox_not_empty".into(),
+            message: format!(
+                "{waiting} {} made as {owner} {} not been sent. Sign in as {owner} to send {}, or discard {} first.",
+                if waiting == 1 { "change" } else { "changes" },
+                if waiting == 1 { "has" } else { "have" },
+                if waiting == 1 { "it" } else { "them" },
+                if waiting == 1 { "it" } else { "them" },
+            ),
+        })
+    })
+}
+
+/// How long a device token is used before the phone trades it for a fresh one: a copy of an
+/// old token stops working soon after.
+const TOKEN_ROTATION_MICROS: i64 = 24 * 60 * 60 * 1_000_000;
+
+async fn rotate_token(store: &Store, session: &mut Session) -> CoreResult<()> {
+    let issued: i64 = store
+        .meta("token_issued_at")?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if now_micros() - issued < TOKEN_ROTATION_MICROS {
+        return Ok(());
+    }
+    let fresh = session.client.refresh(&session.token).await?;
+    store.write(|tx| {
+        set_meta(tx, "token", &fresh.token)?;
+        set_meta(tx, "token_issued_at", &now_micros().to_string())?;
+        set_meta(tx, "token_expires_at", &fresh.expires_at.to_string())?;
+        Ok(())
+    })?;
+    session.token = fresh.token;
+    Ok(())
 }
 
 pub fn sign_out(store: &Store) -> CoreResult<()> {
@@ -128,7 +188,8 @@ pub async fn sync(store: &Store) -> CoreResult<Report> {
 
 /// [`sync`], telling `on_phase` as each step starts.
 pub async fn sync_with(store: &Store, on_phase: impl Fn(Phase)) -> CoreResult<Report> {
-    let session = session(store)?;
+    let mut session = session(store)?;
+    rotate_token(store, &mut session).await?;
     let mut report = Report::default();
     // A push can ask for photos it lacks (say the server lost them); upload and push again.
     for _ in 0..3 {
@@ -356,8 +417,8 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
         let id = t.id.to_string();
         if !first_pull
             && known("tickets", &id)?.is_none()
-            && matches!(t.priority.as_str(), "high" | "urgent")
-            && !t.status.eq("closed")
+            && matches!(t.priority, Priority::High | Priority::Urgent)
+            && !t.status.is_terminal()
         {
             notes.push(Notification {
                 title: format!("New {} priority ticket", t.priority),
@@ -369,7 +430,7 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0) ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, reference = excluded.reference, \
              subject = excluded.subject, category = excluded.category, priority = excluded.priority, status = excluded.status, reporter = excluded.reporter, \
              messages = excluded.messages, local = 0",
-            params![id, t.site_id.to_string(), t.reference, t.subject, t.category, t.priority, t.status, t.reporter, t.created_at, serde_json::to_string(&t.messages)?],
+            params![id, t.site_id.to_string(), t.reference, t.subject, t.category.code(), t.priority.code(), t.status.code(), t.reporter, t.created_at, serde_json::to_string(&t.messages)?],
         )?;
     }
     for i in &p.issues {
@@ -377,7 +438,7 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
             "INSERT INTO issues (id, site_id, title, location, category, priority, status, created_at, photos, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0) \
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, location = excluded.location, category = excluded.category, priority = excluded.priority, \
              status = excluded.status, photos = excluded.photos, local = 0",
-            params![i.id.to_string(), i.site_id.to_string(), i.title, i.location, i.category, i.priority, i.status, i.created_at, serde_json::to_string(&i.photos)?],
+            params![i.id.to_string(), i.site_id.to_string(), i.title, i.location, i.category.code(), i.priority.code(), i.status.code(), i.created_at, serde_json::to_string(&i.photos)?],
         )?;
     }
     for w in &p.work_orders {
@@ -421,7 +482,7 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
             "INSERT INTO work_orders (id, site_id, reference, title, scope, priority, status, contractor, deadline, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0) \
              ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, title = excluded.title, scope = excluded.scope, priority = excluded.priority, \
              status = excluded.status, contractor = excluded.contractor, deadline = excluded.deadline, local = 0",
-            params![id, w.site_id.to_string(), w.reference, w.title, w.scope, w.priority, w.status.code(), w.contractor, w.deadline],
+            params![id, w.site_id.to_string(), w.reference, w.title, w.scope, w.priority.code(), w.status.code(), w.contractor, w.deadline],
         )?;
     }
     for r in &p.removed {

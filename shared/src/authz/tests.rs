@@ -74,7 +74,7 @@ fn arb_principal() -> impl Strategy<Value = Principal> {
     ]
 }
 
-fn arb_actor() -> impl Strategy<Value = Actor> {
+pub(crate) fn arb_actor() -> impl Strategy<Value = Actor> {
     ((0..2u8), arb_principal()).prop_map(|(org, principal)| Actor {
         org: id(org),
         principal,
@@ -92,7 +92,7 @@ fn arb_audience() -> impl Strategy<Value = Audience> {
     ])
 }
 
-fn arb_resource() -> impl Strategy<Value = Resource> {
+pub(crate) fn arb_resource() -> impl Strategy<Value = Resource> {
     (
         (0..2u8),
         proptest::sample::select(Domain::ALL),

@@ -38,6 +38,14 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// An entry in a ticket's thread: a message the reporter sees, or a note only staff see.
+    EntryKind {
+        Message => "message", "Message";
+        InternalNote => "internal_note", "Internal note";
+    }
+}
+
 /// A service-level target: in clock hours or in working days (Monday to Friday).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SlaTarget {

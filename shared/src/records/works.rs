@@ -162,6 +162,113 @@ pub fn cover_status(expires_on: Date, today: Date) -> CoverStatus {
     }
 }
 
+/// The state of a contractor's cover as a whole: lapsed without public liability insurance on
+/// file, otherwise as its first expiry.
+#[must_use]
+pub fn contractor_cover(
+    has_liability: bool,
+    earliest_expiry: Option<Date>,
+    today: Date,
+) -> CoverStatus {
+    match earliest_expiry {
+        Some(expiry) if has_liability => cover_status(expiry, today),
+        _ => CoverStatus::Lapsed,
+    }
+}
+
+/// A contractor's quotation: a fixed price or a day-rate estimate, before VAT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewQuote {
+    pub kind: QuoteKind,
+    pub net: Money,
+    pub vat_rate: VatRate,
+    pub vat: Money,
+    pub notes: String,
+}
+
+impl NewQuote {
+    pub fn validate(
+        kind: QuoteKind,
+        net: &str,
+        vat_rate: VatRate,
+        notes: &str,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let net = match Money::parse(net, Sign::Positive) {
+            Ok(n) if n.pence() > 0 => Some(n),
+            Ok(_) => {
+                errors.add("net", "The quote must be more than £0.00");
+                None
+            }
+            Err(e) => {
+                errors.add("net", e.to_string());
+                None
+            }
+        };
+        let notes = optional_text(&mut errors, "notes", "the notes", notes, 10_000);
+        let vat = net.map(|n| n.vat_at(vat_rate.basis_points()));
+        match (net, vat) {
+            (Some(net), Some(Ok(vat))) => errors.into_result(NewQuote {
+                kind,
+                net,
+                vat_rate,
+                vat,
+                notes,
+            }),
+            (_, Some(Err(e))) => {
+                errors.add("net", e.to_string());
+                Err(errors)
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A certificate filed against a work order: a gas safety record, an EICR, a completion
+/// certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCertificate {
+    pub kind: CertificateKind,
+    /// Who issued it: the contractor, or a certification body.
+    pub body: String,
+    pub registration: String,
+    pub issued_on: Date,
+    pub expires_on: Option<Date>,
+}
+
+impl NewCertificate {
+    pub fn validate(
+        kind: CertificateKind,
+        body: &str,
+        registration: &str,
+        issued_on: Date,
+        expires_on: Option<Date>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let body = required_text(&mut errors, "body", "who issued the certificate", body, 150);
+        let registration = optional_text(
+            &mut errors,
+            "registration",
+            "the registration number",
+            registration,
+            60,
+        );
+        if expires_on.is_some_and(|e| e <= issued_on) {
+            errors.add(
+                "expires_on",
+                "The certificate must expire after it was issued",
+            );
+        }
+        errors.into_result(NewCertificate {
+            kind,
+            body,
+            registration,
+            issued_on,
+            expires_on,
+        })
+    }
+}
+
 /// A new work order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewWorkOrder {
@@ -291,6 +398,60 @@ mod tests {
         );
         assert_eq!(
             cover_status(date!(2026 - 07 - 10), today),
+            CoverStatus::Valid
+        );
+    }
+
+    #[test]
+    fn quotes_must_be_above_nothing() {
+        assert!(NewQuote::validate(QuoteKind::FixedPrice, "0", VatRate::Standard, "").is_err());
+        assert!(NewQuote::validate(QuoteKind::FixedPrice, "-5", VatRate::Standard, "").is_err());
+        let q = NewQuote::validate(QuoteKind::FixedPrice, "180", VatRate::Standard, "").unwrap();
+        assert_eq!(q.vat, Money::from_pence(3_600));
+    }
+
+    #[test]
+    fn certificates_expire_after_they_are_issued() {
+        let issued = date!(2026 - 05 - 10);
+        assert!(
+            NewCertificate::validate(
+                CertificateKind::GasSafe,
+                "Acme Gas",
+                "GS1",
+                issued,
+                Some(issued)
+            )
+            .is_err()
+        );
+        assert!(
+            NewCertificate::validate(CertificateKind::GasSafe, "", "GS1", issued, None).is_err()
+        );
+        assert!(
+            NewCertificate::validate(
+                CertificateKind::GasSafe,
+                "Acme Gas",
+                "GS1",
+                issued,
+                Some(date!(2027 - 05 - 10))
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn cover_without_liability_insurance_is_lapsed() {
+        let today = date!(2026 - 05 - 10);
+        assert_eq!(
+            contractor_cover(false, Some(date!(2030 - 01 - 01)), today),
+            CoverStatus::Lapsed
+        );
+        assert_eq!(contractor_cover(true, None, today), CoverStatus::Lapsed);
+        assert_eq!(
+            contractor_cover(true, Some(date!(2026 - 06 - 01)), today),
+            CoverStatus::ExpiringSoon
+        );
+        assert_eq!(
+            contractor_cover(true, Some(date!(2030 - 01 - 01)), today),
             CoverStatus::Valid
         );
     }

@@ -34,33 +34,54 @@ async fn other_doors_answer_with_their_landing_pages() {
 async fn branding_comes_from_the_organisation_and_only_as_a_colour() {
     let t = spawn_app().await;
     fixtures::org(&t.app, "acme", "Acme Estates").await;
-    let mut tx = t.app.db.write().await.unwrap_or_else(|e| panic!("{e}"));
-    sqlx::query("UPDATE organisations SET brand_colour = '#123abc' WHERE slug = 'acme'")
-        .execute(&mut *tx)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
-    let b = t.browser();
-    let css = b
-        .get("acme.residenceport.localhost", "/assets/brand.css")
-        .await;
-    assert!(css.body.contains("--brand: #123abc"));
-    let mut tx = t.app.db.write().await.unwrap_or_else(|e| panic!("{e}"));
-    sqlx::query(
-        "UPDATE organisations SET brand_colour = 'red;} body{display:none' WHERE slug = 'acme'",
+    fixtures::org(&t.app, "birchwood", "Birchwood Homes").await;
+    t.tamper(
+        "UPDATE organisations SET brand_colour = '#123abc' WHERE slug = 'acme'",
+        &[],
     )
-    .execute(&mut *tx)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
-    let css = b.get(&t.admin_host("acme"), "/assets/brand.css").await;
-    assert!(!css.body.contains("display:none"));
+    .await;
+    // Whatever reaches the database, only a colour reaches a page.
+    t.tamper(
+        "UPDATE organisations SET brand_colour = 'red;} body{display:none' WHERE slug = 'birchwood'",
+        &[],
+    )
+    .await;
+    let b = t.browser();
+    let page = b.get("acme.residenceport.localhost", "/").await;
     assert!(
-        b.get(&t.admin_host("acme"), "/assets/app.css")
-            .await
-            .body
-            .contains("--brand")
+        page.body.contains("<style>:root{--brand:#123abc}</style>"),
+        "{}",
+        page.body
     );
+    let (_, source) = proplink_backend::doors::assets::brand_style("#123abc");
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains(&format!("style-src 'self' {source}")),
+        "the inline brand colour is allowed by its hash and nothing else: {csp}"
+    );
+    let page = b.get(&t.admin_host("birchwood"), "/sign-in").await;
+    assert!(!page.body.contains("display:none"));
+    assert!(page.body.contains("<style>:root{--brand:#1d4f91}</style>"));
+    // The stylesheet is served under its content hash, cached for good.
+    let href = proplink_backend::doors::assets::stylesheet_href();
+    assert!(page.body.contains(href));
+    let css = b.get(&t.admin_host("birchwood"), href).await;
+    assert_eq!(css.status, 200);
+    assert!(css.body.contains("--brand"));
+    assert!(
+        css.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        b.get(&t.admin_host("birchwood"), "/assets/brand.css")
+            .await
+            .status,
+        404
+    );
+    let icon = b.get(&t.admin_host("birchwood"), "/favicon.ico").await;
+    assert_eq!(icon.status, 200, "a favicon, not a 404 on every page");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,10 +95,10 @@ async fn text_from_people_is_escaped() {
         "low",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let id = proplink_backend::services::requests::raise(
+    let id = proplink_backend::services::tickets::raise(
         &t.app,
         &org.manager,
-        proplink_backend::services::requests::TicketOrigin {
+        proplink_backend::services::tickets::TicketOrigin {
             site: org.site_a,
             unit: None,
             reporter: None,

@@ -3,7 +3,9 @@
 use std::collections::BTreeSet;
 
 use proplink_backend::error::AppError;
-use proplink_backend::services::{ledger, requests, works};
+use proplink_backend::services::{ledger, tickets, work_orders};
+use proplink_backend::store::query::PageAt;
+use proplink_backend::store::requests::TicketFilter;
 use proplink_shared::audit::Channel;
 use proplink_shared::authz::ResidentKind;
 use proplink_shared::records::{InvoiceLine, NewTicket, PaymentMethod, VatRate};
@@ -44,10 +46,12 @@ async fn payments_settle_the_oldest_invoices_first_and_keep_the_rest_as_credit()
         &t.app,
         &org.owner,
         org.unit,
-        pounds(500),
-        PaymentMethod::Bacs,
-        today,
-        "REF1",
+        &ledger::Receipt {
+            amount: pounds(500),
+            method: PaymentMethod::Bacs,
+            received_on: today,
+            reference: "REF1",
+        },
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
@@ -76,10 +80,12 @@ async fn payments_settle_the_oldest_invoices_first_and_keep_the_rest_as_credit()
         &t.app,
         &patel,
         org.unit,
-        pounds(400),
-        PaymentMethod::Card,
-        today,
-        "card",
+        &ledger::Receipt {
+            amount: pounds(400),
+            method: PaymentMethod::Card,
+            received_on: today,
+            reference: "card",
+        },
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
@@ -119,30 +125,32 @@ async fn bad_amounts_and_stale_moves_are_refused_and_change_nothing() {
         &t.app,
         &org.owner,
         org.unit,
-        Money::ZERO,
-        PaymentMethod::Bacs,
-        today,
-        "",
+        &ledger::Receipt {
+            amount: Money::ZERO,
+            method: PaymentMethod::Bacs,
+            received_on: today,
+            reference: "",
+        },
     )
     .await;
     assert!(matches!(err, Err(AppError::Invalid(_))));
     // A sent invoice cannot go back to draft.
     let err = ledger::move_invoice(&t.app, &org.owner, org.invoice, InvoiceStatus::Draft).await;
     assert!(
-        matches!(&err, Err(AppError::Conflict(m)) if m.contains("This invoice is sent and cannot be moved to draft")),
+        matches!(&err, Err(AppError::Conflict { message: m, .. }) if m.contains("This invoice is sent and cannot be moved to draft")),
         "{err:?}"
     );
     // A closed work order cannot start again.
-    works::close(&t.app, &org.manager, org.work_order, true)
+    work_orders::close(&t.app, &org.manager, org.work_order, true)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let err = works::report_progress(&t.app, &org.manager, org.work_order, "started").await;
+    let err = work_orders::report_progress(&t.app, &org.manager, org.work_order, "started").await;
     assert!(
-        matches!(&err, Err(AppError::Conflict(m)) if m.contains("cancelled")),
+        matches!(&err, Err(AppError::Conflict { message: m, .. }) if m.contains("cancelled")),
         "{err:?}"
     );
     // A request cannot close without a reason.
-    let err = requests::set_status(
+    let err = tickets::set_status(
         &t.app,
         &org.manager,
         org.ticket_a,
@@ -179,10 +187,10 @@ async fn a_resident_sees_only_their_own_requests_and_never_internal_notes() {
     };
     let new = NewTicket::validate("Leak", "Water", "maintenance", "high")
         .unwrap_or_else(|e| panic!("{e}"));
-    let mine = requests::raise(
+    let mine = tickets::raise(
         &t.app,
         &me,
-        requests::TicketOrigin {
+        tickets::TicketOrigin {
             site: org.site_a,
             unit: Some(org.unit),
             reporter: None,
@@ -192,13 +200,13 @@ async fn a_resident_sees_only_their_own_requests_and_never_internal_notes() {
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
-    requests::add_entry(&t.app, &org.manager, mine, "Looks like the riser", true)
+    tickets::add_entry(&t.app, &org.manager, mine, "Looks like the riser", true)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    requests::add_entry(&t.app, &org.manager, mine, "We are on our way", false)
+    tickets::add_entry(&t.app, &org.manager, mine, "We are on our way", false)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let (_, entries) = requests::ticket(&t.app, &me, mine)
+    let (_, entries) = tickets::ticket(&t.app, &me, mine)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(
@@ -206,26 +214,27 @@ async fn a_resident_sees_only_their_own_requests_and_never_internal_notes() {
         ["Water", "We are on our way"]
     );
     // Theirs: the one they raised and the one staff logged for them; not the other site's.
-    let visible: Vec<_> = requests::tickets(&t.app, &me, 100)
+    let visible: Vec<_> = tickets::tickets(&t.app, &me, &TicketFilter::default(), &PageAt::First)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"))
+        .items
         .into_iter()
         .map(|t| t.id)
         .collect();
     assert_eq!(visible, [mine, org.ticket_a]);
     // Another resident's request is not found, not forbidden.
     assert!(matches!(
-        requests::ticket(&t.app, &me, org.ticket_b).await,
+        tickets::ticket(&t.app, &me, org.ticket_b).await,
         Err(AppError::NotFound)
     ));
     // Replying on someone else's request is refused the same way.
     assert!(matches!(
-        requests::add_entry(&t.app, &me, org.ticket_b, "hello", false).await,
+        tickets::add_entry(&t.app, &me, org.ticket_b, "hello", false).await,
         Err(AppError::NotFound)
     ));
     // A resident cannot add an internal note to their own request.
     assert!(matches!(
-        requests::add_entry(&t.app, &me, mine, "note", true).await,
+        tickets::add_entry(&t.app, &me, mine, "note", true).await,
         Err(AppError::Forbidden)
     ));
 }

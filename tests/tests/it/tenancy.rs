@@ -1,7 +1,7 @@
 //! Nothing crosses organisations or scopes: another organisation's record answers exactly
 //! like a record that does not exist.
 
-use proplink_tests::{fixtures, spawn_app};
+use proplink_tests::{SESSION_COOKIE, fixtures, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_of_one_organisation_is_refused_on_another() {
@@ -12,10 +12,10 @@ async fn a_session_of_one_organisation_is_refused_on_another() {
     t.sign_in(&b, &t.admin_host("acme"), &acme.manager_email)
         .await;
     let session = b
-        .cookie(&t.admin_host("acme"), "proplink_session")
+        .cookie(&t.admin_host("acme"), SESSION_COOKIE)
         .unwrap_or_default();
     // The same cookie presented on Birchwood's host is no session at all there.
-    b.set_cookie(&t.admin_host("birchwood"), "proplink_session", &session);
+    b.set_cookie(&t.admin_host("birchwood"), SESSION_COOKIE, &session);
     let page = b.get(&t.admin_host("birchwood"), "/dashboard").await;
     assert_eq!((page.status, page.location()), (303, Some("/sign-in")));
     // And Acme's manager cannot sign in to Birchwood: the address is unknown there.
@@ -164,7 +164,7 @@ async fn unknown_hosts_and_organisations_reveal_nothing() {
     // The API host answers in JSON, and only on its own paths.
     let api = b.get("api.proplink.localhost", "/").await;
     assert_eq!(api.status, 404);
-    assert!(api.body.contains("\"error\":\"not_found\""), "{}", api.body);
+    assert!(api.body.contains("\"code\":\"not_found\""), "{}", api.body);
     // Health checks answer on any host, for load balancers.
     assert_eq!(b.get("10.0.0.1", "/healthz").await.status, 200);
 }

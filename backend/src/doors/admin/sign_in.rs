@@ -1,61 +1,54 @@
 //! Signing in to the admin app with an emailed code, and signing out.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{Staff, public_chrome};
-use crate::app::{App, random_token};
+use crate::app::App;
 use crate::doors::OrgContext;
-use crate::doors::pages::{SignInCodePage, SignInPage, render};
-use crate::doors::web::{
-    CSRF_COOKIE, CsrfForm, SESSION_COOKIE, SIGN_IN_EMAIL_COOKIE, cookie, set_cookie,
-};
+use crate::doors::pages::{SignInCodePage, SignInPage, respond};
+use crate::doors::web::{CookieName, CsrfForm, cookie, set_cookie, visitor_token};
 use crate::error::{AppError, AppResult};
 use crate::services::auth::{self, Client, Door};
 
 type Org = axum::Extension<OrgContext>;
 
-/// The pre-sign-in CSRF token, issuing one if the visitor has none.
-fn csrf_token(app: &App, headers: &HeaderMap) -> (String, Option<header::HeaderValue>) {
-    match cookie(headers, CSRF_COOKIE).filter(|t| t.len() == 64) {
-        Some(t) => (t, None),
-        None => {
-            let t = random_token();
-            let c = set_cookie(app, CSRF_COOKIE, &t, None);
-            (t, Some(c))
-        }
-    }
-}
-
-fn page(
-    status: StatusCode,
-    set: Option<header::HeaderValue>,
-    html: axum::response::Html<String>,
-) -> Response {
-    let mut response = (status, html).into_response();
+/// A sign-in page: never cached, with the visitor's CSRF cookie if it is new.
+fn page(status: StatusCode, set: Option<HeaderValue>, mut response: Response) -> Response {
+    *response.status_mut() = status;
     if let Some(c) = set {
         response.headers_mut().append(header::SET_COOKIE, c);
     }
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
     response
+}
+
+/// Someone already signed in has nothing to do on the sign-in pages.
+async fn signed_in(app: &App, org: &OrgContext, headers: &HeaderMap) -> bool {
+    match cookie(headers, app, CookieName::Session) {
+        Some(token) => matches!(
+            auth::session(app, &org.0, Door::Admin, &token).await,
+            Ok(Some(_))
+        ),
+        None => false,
+    }
 }
 
 pub async fn form(
     State(app): State<App>,
-    axum::Extension(OrgContext(org)): Org,
+    axum::Extension(org): Org,
     headers: HeaderMap,
 ) -> Response {
-    let (csrf, set) = csrf_token(&app, &headers);
+    if signed_in(&app, &org, &headers).await {
+        return Redirect::to("/dashboard").into_response();
+    }
+    let (csrf, set) = visitor_token(&app, &headers);
     page(
         StatusCode::OK,
         set,
-        render(&SignInPage {
-            chrome: public_chrome(&org, "PropLink"),
+        respond(&SignInPage {
+            chrome: public_chrome(&app, &org.0, "PropLink"),
             csrf,
             email: String::new(),
             error: None,
@@ -81,26 +74,20 @@ pub async fn send_code(
             let mut response = Redirect::to("/sign-in/code").into_response();
             response.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(
-                    &app,
-                    SIGN_IN_EMAIL_COOKIE,
-                    &urlencode(&email),
-                    Some(15 * 60),
-                ),
+                set_cookie(&app, CookieName::SignIn, &urlencode(&email), Some(15 * 60)),
             );
             response
         }
-        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
-            let (status, message) = (e.status(), form_message(&e));
-            let (csrf, set) = csrf_token(&app, &headers);
+        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests { .. })) => {
+            let (csrf, set) = visitor_token(&app, &headers);
             page(
-                status,
+                e.status(),
                 set,
-                render(&SignInPage {
-                    chrome: public_chrome(&org, "PropLink"),
+                respond(&SignInPage {
+                    chrome: public_chrome(&app, &org, "PropLink"),
                     csrf,
                     email: form.email,
-                    error: Some(message),
+                    error: Some(e.public_message()),
                 }),
             )
         }
@@ -110,22 +97,24 @@ pub async fn send_code(
 
 pub async fn code_form(
     State(app): State<App>,
-    axum::Extension(OrgContext(org)): Org,
+    axum::Extension(org): Org,
     headers: HeaderMap,
 ) -> Response {
-    let Some(email) = cookie(&headers, SIGN_IN_EMAIL_COOKIE).map(|e| urldecode(&e)) else {
+    if signed_in(&app, &org, &headers).await {
+        return Redirect::to("/dashboard").into_response();
+    }
+    let Some(email) = cookie(&headers, &app, CookieName::SignIn).map(|e| urldecode(&e)) else {
         return Redirect::to("/sign-in").into_response();
     };
-    let (csrf, set) = csrf_token(&app, &headers);
+    let (csrf, set) = visitor_token(&app, &headers);
     page(
         StatusCode::OK,
         set,
-        render(&SignInCodePage {
-            chrome: public_chrome(&org, "PropLink"),
+        respond(&SignInCodePage {
+            chrome: public_chrome(&app, &org.0, "PropLink"),
             csrf,
             email,
             error: None,
-            dev_mailbox: app.config.dev_mailbox(),
         }),
     )
 }
@@ -143,55 +132,48 @@ pub async fn check_code(
     client: Client,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Response {
-    let Some(email) = cookie(&headers, SIGN_IN_EMAIL_COOKIE).map(|e| urldecode(&e)) else {
+    let Some(email) = cookie(&headers, &app, CookieName::SignIn).map(|e| urldecode(&e)) else {
         return Redirect::to("/sign-in").into_response();
     };
-    let old = cookie(&headers, SESSION_COOKIE);
-    match auth::verify_code(
-        &app,
-        &org,
-        Door::Admin,
-        &email,
-        &form.code,
-        &client,
-        auth::Grant::Session {
-            replacing: old.as_deref(),
-        },
-    )
-    .await
-    {
+    let old = cookie(&headers, &app, CookieName::Session);
+    let grant = auth::Grant::Session {
+        replacing: old.as_deref(),
+    };
+    match auth::verify_code(&app, &org, Door::Admin, &email, &form.code, &client, grant).await {
         Ok(signed_in) => {
             let mut response = Redirect::to("/dashboard").into_response();
             let max_age = app.config.session_max.as_secs();
             let h = response.headers_mut();
             h.append(
                 header::SET_COOKIE,
-                set_cookie(&app, SESSION_COOKIE, &signed_in.token, Some(max_age)),
+                set_cookie(&app, CookieName::Session, &signed_in.token, Some(max_age)),
             );
             h.append(
                 header::SET_COOKIE,
-                set_cookie(&app, SIGN_IN_EMAIL_COOKIE, "", Some(0)),
+                set_cookie(&app, CookieName::SignIn, "", Some(0)),
             );
             h.append(
                 header::SET_COOKIE,
-                set_cookie(&app, CSRF_COOKIE, "", Some(0)),
+                set_cookie(&app, CookieName::Csrf, "", Some(0)),
             );
             response
         }
-        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
-            let (status, message) = (e.status(), form_message(&e));
-            let (csrf, set) = csrf_token(&app, &headers);
-            page(
-                status,
+        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests { .. })) => {
+            let (csrf, set) = visitor_token(&app, &headers);
+            let mut response = page(
+                e.status(),
                 set,
-                render(&SignInCodePage {
-                    chrome: public_chrome(&org, "PropLink"),
+                respond(&SignInCodePage {
+                    chrome: public_chrome(&app, &org, "PropLink"),
                     csrf,
                     email,
-                    error: Some(message),
-                    dev_mailbox: app.config.dev_mailbox(),
+                    error: Some(e.public_message()),
                 }),
-            )
+            );
+            if let Some(retry) = e.retry_after() {
+                response.headers_mut().insert(header::RETRY_AFTER, retry);
+            }
+            response
         }
         Err(e) => e.into_response(),
     }
@@ -205,21 +187,13 @@ pub async fn sign_out(
     staff: Staff,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    auth::sign_out(&app, &staff.org, &staff.session).await?;
+    auth::sign_out(&app, &staff.session).await?;
     let mut response = Redirect::to("/sign-in").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(&app, SESSION_COOKIE, "", Some(0)),
+        set_cookie(&app, CookieName::Session, "", Some(0)),
     );
     Ok(response)
-}
-
-/// What a sign-in form says about a refused step, next to the field.
-fn form_message(e: &AppError) -> String {
-    match e {
-        AppError::Invalid(v) => v.summary(),
-        other => other.to_string(),
-    }
 }
 
 fn urlencode(s: &str) -> String {

@@ -1,0 +1,121 @@
+//! Quotes and certificates on a work order: the contractor's side of it, through their link
+//! or entered by staff for them.
+
+use proplink_shared::audit::AuditAction;
+use proplink_shared::records::{NewCertificate, NewQuote, RecordType};
+use proplink_shared::states::WorkOrderStatus;
+use proplink_shared::{Actor, CertificateId, Principal, QuoteId, VendorId, WorkOrderId, WorkStep};
+use serde_json::json;
+
+use super::change::{Change, Event};
+use super::work_orders::{load_for, move_to};
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::store::vendors;
+use crate::store::work_orders::{self as store, Certificate, StoredQuote};
+
+/// Submits `vendor`'s quotation for a work order that takes quotes.
+pub async fn submit(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    vendor: VendorId,
+    quote: &NewQuote,
+) -> AppResult<QuoteId> {
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, actor.action_for(WorkStep::Quote)).await?;
+    // A contractor quotes only as themselves.
+    if matches!(actor.principal, Principal::Contractor { vendor: mine, .. } if mine != vendor) {
+        return Err(AppError::Forbidden);
+    }
+    let v = vendors::vendor(&mut change, actor.org, vendor)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !w.status.takes_quotes() {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Work order {} is {} and no longer takes quotes.",
+                w.reference,
+                w.status.label().to_lowercase()
+            ),
+        ));
+    }
+    if w.status == WorkOrderStatus::SentForQuote {
+        move_to(&mut change, actor, &w, WorkOrderStatus::Quoted).await?;
+    }
+    let quote_id = QuoteId::new();
+    let now = change.now;
+    store::insert_quote(
+        &mut change,
+        actor.org,
+        id,
+        &StoredQuote {
+            id: quote_id,
+            vendor,
+            kind: quote.kind,
+            net: quote.net,
+            vat: quote.vat,
+            notes: &quote.notes,
+        },
+        actor.channel,
+        now,
+    )
+    .await?;
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::Create,
+            format!("quoted {} + VAT ({}) for {}", quote.net, quote.kind.label().to_lowercase(), w.reference),
+            json!({ "quote": quote_id.to_string(), "vendor": vendor.to_string(), "vendor_name": v.name, "kind": quote.kind.code(), "net": quote.net.pence(), "vat": quote.vat.pence(), "notes": quote.notes }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(quote_id)
+}
+
+/// Files a certificate against a work order (and so its site).
+pub async fn add_certificate(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    cert: &NewCertificate,
+) -> AppResult<CertificateId> {
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(
+        &mut change,
+        actor,
+        id,
+        actor.action_for(WorkStep::Certificate),
+    )
+    .await?;
+    let vendor = match &actor.principal {
+        Principal::Contractor { vendor, .. } => Some(*vendor),
+        _ => w.vendor_id,
+    };
+    let c = Certificate {
+        id: CertificateId::new(),
+        work_order_id: Some(id),
+        site_id: w.site_id,
+        vendor_id: vendor,
+        kind: cert.kind,
+        body: cert.body.clone(),
+        registration_number: cert.registration.clone(),
+        issued_on: cert.issued_on,
+        expires_on: cert.expires_on,
+    };
+    let now = change.now;
+    store::insert_certificate(&mut change, actor.org, &c, now).await?;
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::Upload,
+            format!("uploaded a {} certificate to {}", cert.kind.label(), w.reference),
+            json!({ "certificate": c.id.to_string(), "kind": cert.kind.code(), "body": c.body, "registration_number": c.registration_number, "issued_on": crate::store::date_text(c.issued_on), "expires_on": c.expires_on.map(crate::store::date_text) }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(c.id)
+}

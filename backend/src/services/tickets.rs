@@ -1,0 +1,303 @@
+//! Tickets (a "request" on ResidencePort): a conversation with a reporter, its SLA, its
+//! messages and internal notes.
+
+use proplink_shared::audit::AuditAction;
+use proplink_shared::records::{EntryKind, NewTicket, RecordType, reference, validate_message};
+use proplink_shared::states::{CloseReason, TicketStatus};
+use proplink_shared::{
+    Action, Actor, ContactId, Domain, Principal, Resource, Scope, SiteId, StaffUserId, TicketId,
+    UnitId,
+};
+use serde_json::json;
+
+use super::change::{Change, Event};
+use super::{PAGE_SIZE, check};
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::store::places;
+use crate::store::query::{Page, PageAt};
+use crate::store::requests::{self as store, Entry, Ticket, TicketFilter, TicketPlace};
+
+pub(crate) fn resource(actor: &Actor, t: &Ticket) -> Resource {
+    let mut r = Resource::on_site(actor.org, Domain::Tickets, t.site_id);
+    r.unit = t.unit_id;
+    r.contact = t.reporter_contact_id;
+    r
+}
+
+/// Where a new ticket is about, and who reported it.
+pub struct TicketOrigin {
+    pub site: SiteId,
+    pub unit: Option<UnitId>,
+    pub reporter: Option<ContactId>,
+    pub assignee: Option<StaffUserId>,
+}
+
+/// Raises a ticket with its first message.
+pub async fn raise(
+    app: &App,
+    actor: &Actor,
+    origin: TicketOrigin,
+    new: &NewTicket,
+) -> AppResult<TicketId> {
+    let id = TicketId::new();
+    let mut change = Change::begin(app, actor).await?;
+    raise_in(&mut change, actor, id, origin, new).await?;
+    change.commit().await?;
+    Ok(id)
+}
+
+/// Raises a ticket with a caller-chosen id inside the caller's change (the offline app names
+/// its records before they reach the server).
+pub async fn raise_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: TicketId,
+    origin: TicketOrigin,
+    new: &NewTicket,
+) -> AppResult<()> {
+    let mut res = Resource::on_site(actor.org, Domain::Tickets, origin.site);
+    res.unit = origin.unit;
+    // A resident always reports for themselves.
+    res.contact = match &actor.principal {
+        Principal::Resident { contact, .. } => Some(*contact),
+        _ => origin.reporter,
+    };
+    check(actor, Action::Create, &res)?;
+    let site = places::site(change, actor.org, origin.site)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(unit) = origin.unit {
+        let u = places::unit(change, actor.org, unit)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if u.site_id != origin.site {
+            return Err(AppError::invalid("unit", "That unit is not on that site"));
+        }
+    }
+    let now = change.now;
+    let year = proplink_shared::london::local(now).year();
+    let reference = reference(
+        "TKT",
+        year,
+        crate::store::next_number(change, actor.org, "TKT", year).await?,
+    );
+    let place = TicketPlace {
+        site: origin.site,
+        unit: origin.unit,
+        reporter: res.contact,
+        assignee: origin.assignee,
+        source: actor.channel,
+    };
+    if let Err(e) = store::insert_ticket(
+        change,
+        actor.org,
+        id,
+        &reference,
+        &place,
+        new,
+        now,
+    )
+    .await
+    {
+        return Err(if e.is_unique_violation() {
+            AppError::conflict("already_exists", "A request with this id already exists")
+        } else if e.is_foreign_key_violation() {
+            AppError::NotFound
+        } else {
+            e.into()
+        });
+    }
+    store::insert_entry(
+        change,
+        actor.org,
+        id,
+        EntryKind::Message,
+        &store::Author {
+            name: &actor.display_name,
+            channel: actor.channel,
+        },
+        &new.body,
+        now,
+    )
+    .await?;
+    change
+        .record(Event::new(
+            RecordType::Ticket,
+            id,
+            AuditAction::Create,
+            format!("raised request {reference} \"{}\" at {}", new.subject, site.name),
+            json!({ "reference": reference, "subject": new.subject, "body": new.body, "category": new.category.code(), "priority": new.priority.code(), "site": origin.site.to_string(), "unit": origin.unit.map(|u| u.to_string()) }),
+        ))
+        .await
+}
+
+/// Adds a message the reporter sees (`internal` false) or a note only staff see.
+pub async fn add_entry(
+    app: &App,
+    actor: &Actor,
+    id: TicketId,
+    body: &str,
+    internal: bool,
+) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    add_entry_in(&mut change, actor, id, body, internal).await?;
+    change.commit().await
+}
+
+/// [`add_entry`] inside the caller's change.
+pub async fn add_entry_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: TicketId,
+    body: &str,
+    internal: bool,
+) -> AppResult<()> {
+    let body = validate_message(body)?;
+    let t = store::ticket(change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let action = if internal {
+        Action::AddInternalNote
+    } else {
+        Action::Reply
+    };
+    check(actor, action, &resource(actor, &t))?;
+    if t.status == TicketStatus::Closed && !internal {
+        return Err(AppError::conflict(
+            "closed",
+            format!("Request {} is closed. Reopen it to reply.", t.reference),
+        ));
+    }
+    let kind = if internal {
+        EntryKind::InternalNote
+    } else {
+        EntryKind::Message
+    };
+    let now = change.now;
+    store::insert_entry(
+        change,
+        actor.org,
+        id,
+        kind,
+        &store::Author {
+            name: &actor.display_name,
+            channel: actor.channel,
+        },
+        &body,
+        now,
+    )
+    .await?;
+    if actor.is_staff() && !internal {
+        store::mark_first_response(change, actor.org, id, now).await?;
+    }
+    change
+        .record(Event::new(
+            RecordType::Ticket,
+            id,
+            if internal {
+                AuditAction::InternalNote
+            } else {
+                AuditAction::Message
+            },
+            if internal {
+                format!("added an internal note to {}", t.reference)
+            } else {
+                format!("replied on {}", t.reference)
+            },
+            json!({ "body": body }),
+        ))
+        .await
+}
+
+/// Moves a ticket to `to`; closing needs a reason.
+pub async fn set_status(
+    app: &App,
+    actor: &Actor,
+    id: TicketId,
+    to: TicketStatus,
+    reason: Option<CloseReason>,
+) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let t = store::ticket(&mut change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, Action::Update, &resource(actor, &t))?;
+    t.status.transition(to)?;
+    let now = change.now;
+    let closed = match (to, reason) {
+        (TicketStatus::Closed, Some(r)) => Some((now, r)),
+        (TicketStatus::Closed, None) => {
+            return Err(AppError::invalid(
+                "reason",
+                "Choose why the request is being closed",
+            ));
+        }
+        _ => None,
+    };
+    if !store::set_ticket_status(&mut change, actor.org, id, t.status, to, closed).await? {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Request {} was changed by someone else. Reload the page to see it.",
+                t.reference
+            ),
+        ));
+    }
+    let what = match closed {
+        Some((_, r)) => format!("closed {} as {}", t.reference, r.label().to_lowercase()),
+        None => format!("moved {} to {}", t.reference, to.label().to_lowercase()),
+    };
+    change
+        .record(Event::new(
+            RecordType::Ticket,
+            id,
+            AuditAction::StatusChange,
+            what,
+            json!({ "from": t.status.code(), "to": to.code(), "reason": reason.map(CloseReason::code) }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+pub async fn tickets(
+    app: &App,
+    actor: &Actor,
+    filter: &TicketFilter,
+    at: &PageAt,
+) -> AppResult<Page<Ticket>> {
+    let mut conn = app.db.read().await?;
+    Ok(store::tickets(
+        &mut conn,
+        &Scope::of(actor, Domain::Tickets),
+        filter,
+        at,
+        PAGE_SIZE,
+    )
+    .await?)
+}
+
+/// How many tickets match, and the first `limit` of them: a dashboard panel.
+pub async fn summary(
+    app: &App,
+    actor: &Actor,
+    filter: &TicketFilter,
+    limit: i64,
+) -> AppResult<(i64, Vec<Ticket>)> {
+    let scope = Scope::of(actor, Domain::Tickets);
+    let mut conn = app.db.read().await?;
+    let count = store::count_tickets(&mut conn, &scope, filter).await?;
+    let first = store::first_tickets(&mut conn, &scope, filter, limit).await?;
+    Ok((count, first))
+}
+
+/// A ticket and the entries the actor may see: residents never see internal notes.
+pub async fn ticket(app: &App, actor: &Actor, id: TicketId) -> AppResult<(Ticket, Vec<Entry>)> {
+    let mut conn = app.db.read().await?;
+    let t = store::ticket(&mut conn, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, Action::Read, &resource(actor, &t))?;
+    let entries = store::entries(&mut conn, actor.org, id, actor.sees_internal_notes()).await?;
+    Ok((t, entries))
+}

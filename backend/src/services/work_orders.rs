@@ -1,0 +1,531 @@
+//! Work orders: created from a request or issues, sent to contractors, awarded, worked and
+//! closed; and what site staff do to them from the field.
+
+use proplink_shared::audit::AuditAction;
+use proplink_shared::records::{
+    CoverStatus, NewWorkOrder, RecordType, contractor_cover, reference,
+};
+use proplink_shared::states::{CloseReason, IssueStatus, TicketStatus, WorkOrderStatus};
+use proplink_shared::{
+    Action, Actor, Domain, IssueId, QuoteId, Resource, Scope, VendorId, WorkOrderId, WorkStep,
+};
+use serde_json::json;
+
+use super::change::{Change, Event};
+use super::mail::{self, Outgoing};
+use super::{PAGE_SIZE, check, today};
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::store::query::{Page, PageAt};
+use crate::store::work_orders::{
+    self as store, Certificate, Note, Quote, WorkOrder, WorkOrderFilter, WorkOrderPlace,
+};
+use crate::store::{files, requests, vendors};
+
+pub(crate) fn resource(actor: &Actor, w: &WorkOrder) -> Resource {
+    let mut r = Resource::on_site(actor.org, Domain::WorkOrders, w.site_id).with_work_order(w.id);
+    r.building = w.building_id;
+    r.unit = w.unit_id;
+    r
+}
+
+/// Creates a draft work order, converting `issues` into it.
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    place: WorkOrderPlace,
+    issues: &[IssueId],
+    new: &NewWorkOrder,
+) -> AppResult<WorkOrderId> {
+    let mut res = Resource::on_site(actor.org, Domain::WorkOrders, place.site);
+    res.building = place.building;
+    check(actor, Action::Create, &res)?;
+    let id = WorkOrderId::new();
+    let mut change = Change::begin(app, actor).await?;
+    crate::store::places::site(&mut change, actor.org, place.site)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(t) = place.ticket {
+        let ticket = requests::ticket(&mut change, actor.org, t)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(
+            actor,
+            Action::Read,
+            &super::tickets::resource(actor, &ticket),
+        )?;
+    }
+    let now = change.now;
+    let year = proplink_shared::london::local(now).year();
+    let reference = reference(
+        "WO",
+        year,
+        crate::store::next_number(&mut change, actor.org, "WO", year).await?,
+    );
+    if let Err(e) =
+        store::insert_work_order(&mut change, actor.org, id, &reference, &place, new, now).await
+    {
+        return Err(if e.is_foreign_key_violation() {
+            AppError::NotFound
+        } else {
+            e.into()
+        });
+    }
+    for issue in issues {
+        let i = requests::issue(&mut change, actor.org, *issue)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(actor, Action::Update, &super::issues::resource(actor, &i))?;
+        if i.site_id != place.site {
+            return Err(AppError::invalid(
+                "issues",
+                "An issue from another site cannot join this work order",
+            ));
+        }
+        requests::link_issue_to_work_order(&mut change, actor.org, *issue, id).await?;
+        if i.status.transition(IssueStatus::Assigned).is_ok() {
+            requests::set_issue_status(
+                &mut change,
+                actor.org,
+                *issue,
+                i.status,
+                IssueStatus::Assigned,
+                None,
+            )
+            .await?;
+        }
+        change
+            .record(Event::new(
+                RecordType::Issue,
+                issue,
+                AuditAction::StatusChange,
+                format!(
+                    "converted issue \"{}\" into work order {reference}",
+                    i.title
+                ),
+                json!({ "work_order": id.to_string() }),
+            ))
+            .await?;
+    }
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::Create,
+            format!("created work order {reference} \"{}\"", new.title),
+            json!({ "reference": reference, "title": new.title, "scope": new.scope, "service_category": new.service_category.code(), "priority": new.priority.code(), "deadline": new.deadline.map(crate::store::date_text), "ticket": place.ticket.map(|t| t.to_string()) }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(id)
+}
+
+/// The work order, checked for `action` by `actor`, inside a change.
+pub(crate) async fn load_for(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: WorkOrderId,
+    action: Action,
+) -> AppResult<WorkOrder> {
+    let w = store::work_order(change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, action, &resource(actor, &w))?;
+    Ok(w)
+}
+
+/// Moves a work order along its life cycle, refusing a move its state does not allow.
+pub(crate) async fn move_to(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    w: &WorkOrder,
+    to: WorkOrderStatus,
+) -> AppResult<()> {
+    w.status.transition(to).map_err(|e| {
+        AppError::conflict(
+            "stale",
+            format!("{e}. It is now {}.", w.status.label().to_lowercase()),
+        )
+    })?;
+    if !store::set_work_order_status(change, actor.org, w.id, w.status, to).await? {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Work order {} was changed by someone else. Reload the page to see it.",
+                w.reference
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Invites a contractor to quote. Lapsed cover blocks the invitation.
+pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, Action::Update).await?;
+    let v = vendors::vendor(&mut change, actor.org, vendor)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if contractor_cover(v.has_liability_cover, v.earliest_expiry, today(app)) == CoverStatus::Lapsed
+    {
+        return Err(AppError::conflict(
+            "cover_lapsed",
+            format!(
+                "{}'s insurance has lapsed. Ask them for current cover before inviting them.",
+                v.name
+            ),
+        ));
+    }
+    if !w.status.takes_invitations() {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Work order {} is {} and cannot take new quotes.",
+                w.reference,
+                w.status.label().to_lowercase()
+            ),
+        ));
+    }
+    if w.status == WorkOrderStatus::Draft {
+        move_to(&mut change, actor, &w, WorkOrderStatus::SentForQuote).await?;
+    }
+    let body = format!(
+        "Hello {},\n\n{} invites you to quote for work order {}: {}.\n\n{}\n",
+        v.name, actor.display_name, w.reference, w.title, w.scope
+    );
+    mail::queue(
+        &mut change,
+        Some(actor.org),
+        Outgoing {
+            to: &v.email,
+            subject: &format!("Invitation to quote: {}", w.reference),
+            body: &body,
+            about: Some((RecordType::WorkOrder, id.to_string())),
+            secret: None,
+        },
+    )
+    .await?;
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::Send,
+            format!("invited {} to quote for {}", v.name, w.reference),
+            json!({ "vendor": vendor.to_string(), "email": v.email }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// Awards the work to one quote.
+pub async fn award(app: &App, actor: &Actor, id: WorkOrderId, quote: QuoteId) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, Action::Approve).await?;
+    let q = store::quotes(&mut change, actor.org, id)
+        .await?
+        .into_iter()
+        .find(|q| q.id == quote)
+        .ok_or(AppError::NotFound)?;
+    move_to(&mut change, actor, &w, WorkOrderStatus::Approved).await?;
+    let cost = q
+        .net
+        .checked_add(q.vat)
+        .map_err(|e| AppError::invalid("quote", e.to_string()))?;
+    store::mark_quote_awarded(&mut change, actor.org, quote).await?;
+    store::set_work_order_vendor(&mut change, actor.org, id, q.vendor_id, Some(cost)).await?;
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::Approve,
+            format!("awarded {} to {} for {cost}", w.reference, q.vendor_name),
+            json!({ "quote": quote.to_string(), "vendor": q.vendor_id.to_string(), "cost": cost.pence() }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// Progress from the contractor or the site: starting the work, or a note on the way.
+pub async fn report_progress(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    note: &str,
+) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, actor.action_for(WorkStep::Progress)).await?;
+    match w.status {
+        WorkOrderStatus::Approved => {
+            move_to(&mut change, actor, &w, WorkOrderStatus::InProgress).await?
+        }
+        WorkOrderStatus::InProgress => {}
+        other => {
+            return Err(AppError::conflict(
+                "stale",
+                format!(
+                    "Work order {} is {}; progress can be reported once it is approved.",
+                    w.reference,
+                    other.label().to_lowercase()
+                ),
+            ));
+        }
+    }
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::StatusChange,
+            format!("reported progress on {}: {}", w.reference, note.trim()),
+            json!({ "note": note.trim() }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// The work is done; the manager reviews it next.
+pub async fn mark_complete(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, actor.action_for(WorkStep::Complete)).await?;
+    move_to(&mut change, actor, &w, WorkOrderStatus::Completed).await?;
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::StatusChange,
+            format!("marked {} complete", w.reference),
+            json!({ "from": w.status.code(), "to": WorkOrderStatus::Completed.code() }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// Closes a completed work order (or cancels an open one). Closing resolves its issues and
+/// its request.
+pub async fn close(app: &App, actor: &Actor, id: WorkOrderId, cancel: bool) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, Action::Update).await?;
+    let to = if cancel {
+        WorkOrderStatus::Cancelled
+    } else {
+        WorkOrderStatus::Closed
+    };
+    move_to(&mut change, actor, &w, to).await?;
+    if !cancel {
+        for i in requests::issues_of_work_order(&mut change, actor.org, id).await? {
+            if i.status.transition(IssueStatus::Resolved).is_ok() {
+                requests::set_issue_status(
+                    &mut change,
+                    actor.org,
+                    i.id,
+                    i.status,
+                    IssueStatus::Resolved,
+                    None,
+                )
+                .await?;
+                change
+                    .record(Event::new(
+                        RecordType::Issue,
+                        i.id,
+                        AuditAction::StatusChange,
+                        format!("resolved issue \"{}\" by closing {}", i.title, w.reference),
+                        json!({ "work_order": id.to_string() }),
+                    ))
+                    .await?;
+            }
+        }
+        if let Some(ticket) = w.ticket_id {
+            let t = requests::ticket(&mut change, actor.org, ticket)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if t.status.transition(TicketStatus::Closed).is_ok() {
+                let now = change.now;
+                requests::set_ticket_status(
+                    &mut change,
+                    actor.org,
+                    ticket,
+                    t.status,
+                    TicketStatus::Closed,
+                    Some((now, CloseReason::Resolved)),
+                )
+                .await?;
+                change
+                    .record(Event::new(
+                        RecordType::Ticket,
+                        ticket,
+                        AuditAction::StatusChange,
+                        format!("resolved {} by closing {}", t.reference, w.reference),
+                        json!({ "work_order": id.to_string() }),
+                    ))
+                    .await?;
+            }
+        }
+    }
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::StatusChange,
+            format!(
+                "{} {}",
+                if cancel { "cancelled" } else { "closed" },
+                w.reference
+            ),
+            json!({ "from": w.status.code(), "to": to.code() }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// A change seen on a phone: the status it saw, the status it wants, a note, photos.
+pub struct FieldUpdate<'a> {
+    pub expected: WorkOrderStatus,
+    pub to: Option<WorkOrderStatus>,
+    pub note: Option<&'a str>,
+    pub photos: &'a [String],
+}
+
+/// What site staff do to a work order from the field, inside the sync's change.
+pub async fn field_update_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: WorkOrderId,
+    update: &FieldUpdate<'_>,
+) -> AppResult<()> {
+    let w = load_for(change, actor, id, Action::Update).await?;
+    let note = update.note.map(str::trim).filter(|n| !n.is_empty());
+    if update.to.is_none() && note.is_none() && update.photos.is_empty() {
+        return Err(AppError::invalid("change", "Nothing to change"));
+    }
+    if note.is_some_and(|n| n.chars().count() > 10_000) {
+        return Err(AppError::invalid(
+            "note",
+            "The note must be 10,000 characters or fewer",
+        ));
+    }
+    if let Some(to) = update.to {
+        if w.status != update.expected {
+            return Err(AppError::conflict(
+                "stale",
+                format!(
+                    "Work order {} is now {}: it changed while you were offline, so it was not moved to {}.",
+                    w.reference,
+                    w.status.label().to_lowercase(),
+                    to.label().to_lowercase()
+                ),
+            ));
+        }
+        if !to.is_field_move() {
+            return Err(AppError::Forbidden);
+        }
+        move_to(change, actor, &w, to).await?;
+        change
+            .record(Event::new(
+                RecordType::WorkOrder,
+                id,
+                AuditAction::StatusChange,
+                format!("moved {} to {}", w.reference, to.label().to_lowercase()),
+                json!({ "from": w.status.code(), "to": to.code() }),
+            ))
+            .await?;
+    }
+    let now = change.now;
+    if let Some(note) = note {
+        store::insert_note(
+            change,
+            actor.org,
+            id,
+            &actor.display_name,
+            actor.channel,
+            note,
+            now,
+        )
+        .await?;
+        change
+            .record(Event::new(
+                RecordType::WorkOrder,
+                id,
+                AuditAction::Update,
+                format!("added a note to {}", w.reference),
+                json!({ "note": note }),
+            ))
+            .await?;
+    }
+    if !update.photos.is_empty() {
+        super::files::attach_in(
+            change,
+            actor,
+            RecordType::WorkOrder,
+            &id.to_string(),
+            update.photos,
+        )
+        .await?;
+        let n = update.photos.len();
+        change
+            .record(Event::new(
+                RecordType::WorkOrder,
+                id,
+                AuditAction::Upload,
+                format!(
+                    "added {n} photo{} to {}",
+                    if n == 1 { "" } else { "s" },
+                    w.reference
+                ),
+                json!({ "photos": update.photos }),
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn work_orders(
+    app: &App,
+    actor: &Actor,
+    filter: &WorkOrderFilter,
+    at: &PageAt,
+) -> AppResult<Page<WorkOrder>> {
+    let mut conn = app.db.read().await?;
+    Ok(store::work_orders(
+        &mut conn,
+        &Scope::of(actor, Domain::WorkOrders),
+        filter,
+        at,
+        PAGE_SIZE,
+    )
+    .await?)
+}
+
+/// How many work orders match a filter.
+pub async fn count(app: &App, actor: &Actor, filter: &WorkOrderFilter) -> AppResult<i64> {
+    let mut conn = app.db.read().await?;
+    Ok(store::count_work_orders(&mut conn, &Scope::of(actor, Domain::WorkOrders), filter).await?)
+}
+
+pub struct WorkOrderView {
+    pub work_order: WorkOrder,
+    pub quotes: Vec<Quote>,
+    pub certificates: Vec<Certificate>,
+    /// Notes from the field, oldest first.
+    pub notes: Vec<Note>,
+    /// Photos by SHA-256.
+    pub photos: Vec<String>,
+}
+
+pub async fn work_order(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<WorkOrderView> {
+    let mut conn = app.db.read().await?;
+    let w = store::work_order(&mut conn, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, Action::Read, &resource(actor, &w))?;
+    let quotes = store::quotes(&mut conn, actor.org, id).await?;
+    let certificates = store::certificates(&mut conn, actor.org, id).await?;
+    let notes = store::notes(&mut conn, actor.org, id).await?;
+    let photos =
+        files::files_of(&mut conn, actor.org, RecordType::WorkOrder, &id.to_string()).await?;
+    Ok(WorkOrderView {
+        work_order: w,
+        quotes,
+        certificates,
+        notes,
+        photos,
+    })
+}
