@@ -199,6 +199,7 @@ impl IntoResponse for AppError {
         let status = self.status();
         let retry = self.retry_after();
         let page = crate::doors::pages::ErrorPage {
+            code: self.code(),
             title: self.title(),
             message: self.public_message(),
             fields: match &self {

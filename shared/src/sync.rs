@@ -42,8 +42,35 @@ pub struct TokenRequest {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CodeSent {
-    /// Always `sent`.
-    pub status: String,
+    /// `sent`, or `already_sent` when enough codes went to this address lately that no new one
+    /// was sent: the newest one in the inbox still works.
+    pub status: CodeStatus,
+    /// What to tell the person.
+    pub message: String,
+}
+
+/// Whether a code request sent a new code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CodeStatus {
+    Sent,
+    AlreadySent,
+}
+
+impl CodeStatus {
+    /// What the person is told.
+    #[must_use]
+    pub fn message(self) -> &'static str {
+        match self {
+            CodeStatus::Sent => {
+                "If the address has an account, a 6-digit code is on its way. It works once, for 10 minutes."
+            }
+            CodeStatus::AlreadySent => {
+                "Several codes have been sent to this address recently, so no new one was sent. Use the newest code in your inbox: each works for 10 minutes."
+            }
+        }
+    }
 }
 
 /// The longest name a device may give itself.

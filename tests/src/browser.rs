@@ -19,7 +19,9 @@ pub struct Browser {
 pub struct Page {
     pub status: u16,
     pub headers: HeaderMap,
+    /// The body as text (lossily, for binary answers).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -94,6 +96,43 @@ impl Browser {
         self.send(host, req).await
     }
 
+    /// Any request, as a client other than a browser sends it: the method, extra headers
+    /// (say `authorization` or `content-type`) and a raw body.
+    pub async fn request(
+        &self,
+        method: &str,
+        host: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Page {
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .unwrap_or_else(|e| panic!("{method}: {e}"));
+        let mut req = self.client.request(method, self.url(path)).body(body);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(host, req).await
+    }
+
+    /// A JSON request to the API.
+    pub async fn json(
+        &self,
+        method: &str,
+        host: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Page {
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(b) = &bearer {
+            headers.push(("authorization", b));
+        }
+        self.request(method, host, path, &headers, body.to_string().into_bytes())
+            .await
+    }
+
     /// A cookie this browser holds for `host`.
     #[must_use]
     pub fn cookie(&self, host: &str, name: &str) -> Option<String> {
@@ -140,11 +179,12 @@ impl Browser {
             .unwrap_or_else(|e| panic!("request to {host} failed: {e}"));
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.text().await.unwrap_or_default();
+        let bytes = response.bytes().await.unwrap_or_default().to_vec();
         let page = Page {
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         };
         if let Ok(mut jar) = self.cookies.lock() {
             let jar = jar.entry(host.to_owned()).or_default();

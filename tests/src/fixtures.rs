@@ -37,6 +37,14 @@ pub struct Org {
     pub vendor: VendorId,
 }
 
+impl Org {
+    /// The Organisation Owner's address: `owner@<slug>.example`.
+    #[must_use]
+    pub fn owner_email(&self) -> String {
+        format!("owner@{}.example", self.slug)
+    }
+}
+
 fn ok<T, E: std::fmt::Debug>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("fixture: {e:?}"))
 }

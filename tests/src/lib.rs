@@ -43,6 +43,10 @@ pub struct Options {
     /// No SMTP server: development mode, with mail in the development mailbox.
     pub no_smtp: bool,
     pub otp_sends_per_address_hourly: Option<u32>,
+    /// `https` to serve as behind a TLS proxy.
+    pub public_scheme: Option<String>,
+    /// Take clients' addresses from `X-Forwarded-For`, to play several clients.
+    pub trust_forwarded_for: bool,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -69,6 +73,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         otp_sends_per_address: options.otp_sends_per_address,
         otp_sends_per_client: options.otp_sends_per_client,
         otp_sends_per_address_hourly: options.otp_sends_per_address_hourly,
+        public_scheme: options.public_scheme,
+        trust_forwarded_for: Some(options.trust_forwarded_for),
         ..Settings::default()
     };
     let config = settings
@@ -327,6 +333,33 @@ impl TestApp {
 }
 
 impl Phone {
+    /// The device token the phone holds.
+    #[must_use]
+    pub fn token(&self) -> String {
+        self.store.meta("token").ok().flatten().unwrap_or_default()
+    }
+
+    #[must_use]
+    pub fn device_id(&self) -> uuid::Uuid {
+        self.store
+            .meta("device_id")
+            .ok()
+            .flatten()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_default()
+    }
+
+    /// The `seq` the phone will give its next change.
+    #[must_use]
+    pub fn next_seq(&self) -> i64 {
+        self.store
+            .meta("next_seq")
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1)
+    }
+
     /// A photo file on the phone: a well-formed JPEG of `size` bytes whose scan is
     /// pseudo-random, with the EXIF block a phone camera writes (position, make).
     #[must_use]

@@ -108,6 +108,15 @@ impl Smtp {
         self.inbox.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
+    /// How many sign-in codes went out, to anyone.
+    #[must_use]
+    pub fn codes_sent(&self) -> usize {
+        self.all()
+            .iter()
+            .filter(|m| m.subject().contains("sign-in code"))
+            .count()
+    }
+
     /// Messages to `address`.
     #[must_use]
     pub fn to(&self, address: &str) -> Vec<Mail> {

@@ -20,7 +20,9 @@ const USAGE: &str = "usage: cargo xtask <test|demo|bench>
   test [--skip-browser]   formatting, clippy, and every test on SQLite and PostgreSQL,
                           then the browser tests (headless Chromium) and the Facility Report
                           app driven through WebDriver under Xvfb
-  demo [serve flags]      build, create the demo data under ./data and serve it
+  demo [settings]         build, create the demo data under ./data and serve it in
+                          development mode (sign-in codes in a mailbox page); settings such
+                          as --listen 127.0.0.1:3000 apply to both
   bench sync              time a heavy Facility Report sync against plain HTTP (release build)";
 
 fn main() {
@@ -63,20 +65,24 @@ fn proplink_bin() -> PathBuf {
     target_dir().join("debug").join("proplink")
 }
 
-fn demo(serve_args: &[String]) -> anyhow::Result<()> {
+/// Builds PropLink, loads the demo and serves it in development mode: sign-in codes appear in
+/// the development mailbox, so no mail server is needed. `settings` (e.g. `--listen`,
+/// `--data-dir`) reach both commands, so the addresses the demo prints are the ones served.
+fn demo(settings: &[String]) -> anyhow::Result<()> {
     step("Building PropLink");
     cargo(&["build", "-p", "proplink-backend", "--bin", "proplink"])?;
     step("Loading the demo organisations");
     let status = std::process::Command::new(proplink_bin())
+        .args(settings)
         .arg("demo")
         .status()?;
     if !status.success() {
         bail!("proplink demo failed");
     }
-    step("Serving (Ctrl-C to stop)");
+    step("Serving in development mode (Ctrl-C to stop)");
     let status = std::process::Command::new(proplink_bin())
-        .arg("serve")
-        .args(serve_args)
+        .args(settings)
+        .args(["serve", "--dev"])
         .status()?;
     if !status.success() {
         bail!("proplink serve stopped with {status}");

@@ -226,11 +226,13 @@ async fn request_code(
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> Result<Response, ApiErr> {
     let org = organisation(&app, &req.org).await?;
-    auth::request_code(&app, &org, Door::FacilityReport, &req.email, &client).await?;
+    let requested =
+        auth::request_code(&app, &org, Door::FacilityReport, &req.email, &client).await?;
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(CodeSent {
-            status: "sent".into(),
+            status: requested.status,
+            message: requested.status.message().into(),
         }),
     )
         .into_response())

@@ -240,6 +240,8 @@ pub struct SignInCodePage {
     pub csrf: String,
     pub email: String,
     pub error: Option<String>,
+    /// No new code was sent: enough went to this address lately.
+    pub already_sent: bool,
 }
 
 pub struct MailView {
@@ -267,6 +269,8 @@ pub struct LandingPage {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    /// The stable machine code, on the page for scripts and tests.
+    pub code: &'static str,
     pub title: &'static str,
     pub message: String,
     pub fields: Vec<FieldError>,

@@ -127,16 +127,21 @@ impl FromRequestParts<App> for Client {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        // The proxy appends the address it saw: the last entry is the one it vouches for;
+        // anything before it came from the client and may be made up.
         let forwarded = app
             .config
             .trust_forwarded_for
             .then(|| {
                 parts
                     .headers
-                    .get("x-forwarded-for")
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .next_back()
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.split(',').next())
-                    .map(|v| v.trim().to_owned())
+                    .and_then(|v| v.rsplit(',').next())
+                    .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+                    .map(|ip| ip.to_string())
             })
             .flatten();
         let peer = parts

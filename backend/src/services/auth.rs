@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use hmac::{Hmac, Mac};
 use proplink_shared::audit::{AuditAction, Channel};
 use proplink_shared::records::{RecordType, ValidationErrors, validate_email};
+use proplink_shared::sync::CodeStatus;
 use proplink_shared::{Actor, OrgId, Principal, SiteScope};
 use rand::Rng;
 use serde_json::json;
@@ -95,14 +96,14 @@ fn bucket(kind: &str, parts: &[&str]) -> String {
 }
 
 /// Sends a sign-in code if `email` belongs to someone who may use `door`. Answers the same
-/// either way; returns the normalised address.
+/// either way: the normalised address, and whether a code went out or enough had already.
 pub async fn request_code(
     app: &App,
     org: &Organisation,
     door: Door,
     email: &str,
     client: &Client,
-) -> AppResult<String> {
+) -> AppResult<CodeRequested> {
     let email = validate_email(email)?;
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
@@ -116,31 +117,25 @@ pub async fn request_code(
     .await?;
     let pair = bucket("pair", &[&email, &client.ip]);
     let address = bucket("address", &[&email]);
-    let refused = if from_client > i64::from(app.config.otp_sends_per_client) {
-        Some(
-            "Too many codes have been requested from this network. Wait 15 minutes, then try again.",
-        )
-    } else if store::count(&mut tx, &pair, now - SEND_WINDOW).await?
-        >= i64::from(app.config.otp_sends_per_address)
-    {
-        Some(
-            "Several codes have already been sent to this address. Use the newest one, or wait 15 minutes and request another.",
-        )
-    } else if store::count(&mut tx, &address, now - ADDRESS_WINDOW).await?
-        >= i64::from(app.config.otp_sends_per_address_hourly)
-    {
-        Some(
-            "Many codes have been sent to this address in the last hour. Use one of them: each works for 10 minutes. Or wait, then request a new one.",
-        )
-    } else {
-        None
-    };
-    if let Some(message) = refused {
+    if from_client > i64::from(app.config.otp_sends_per_client) {
         tx.commit().await?;
         return Err(AppError::too_many(
-            message,
+            "Too many codes have been requested from this network. Wait 15 minutes, then try again.",
             Some(std::time::Duration::from_secs(15 * 60)),
         ));
+    }
+    // Enough codes went to this address lately: none is sent, and those sent still work, so
+    // a flood from elsewhere never keeps the person from signing in with their inbox.
+    let enough = store::count(&mut tx, &pair, now - SEND_WINDOW).await?
+        >= i64::from(app.config.otp_sends_per_address)
+        || store::count(&mut tx, &address, now - ADDRESS_WINDOW).await?
+            >= i64::from(app.config.otp_sends_per_address_hourly);
+    if enough {
+        tx.commit().await?;
+        return Ok(CodeRequested {
+            email,
+            status: CodeStatus::AlreadySent,
+        });
     }
     store::hit(&mut tx, &pair, now, now - SEND_WINDOW).await?;
     store::hit(&mut tx, &address, now, now - ADDRESS_WINDOW).await?;
@@ -187,7 +182,16 @@ pub async fn request_code(
     if person.is_some() {
         app.mail_wakeup.notify_one();
     }
-    Ok(email)
+    Ok(CodeRequested {
+        email,
+        status: CodeStatus::Sent,
+    })
+}
+
+/// The address a code was asked for (normalised), and whether one was sent.
+pub struct CodeRequested {
+    pub email: String,
+    pub status: CodeStatus,
 }
 
 /// What a right code buys.

@@ -3,9 +3,10 @@
 //!
 //! An upload belongs to its uploader: the client asks how much *it* has sent (`offset`), then
 //! sends the rest. Holding the bytes is the proof of having them, so a file another person
-//! uploaded is never acknowledged to someone who only knows its hash. A finished upload is
-//! checked (its bytes hash to its name and are a photo), cleaned of personal metadata, and
-//! stored; the name stays the hash of the bytes as the phone sent them.
+//! uploaded is never acknowledged to someone who only knows its hash, and attaching a photo
+//! needs either having uploaded it or being able to read a record that shows it. A finished
+//! upload is checked (its bytes hash to its name and are a photo), cleaned of personal
+//! metadata, and stored; the name stays the hash of the bytes as the phone sent them.
 //!
 //! Bytes are written and flushed before the database records them as received, so a crash can
 //! only make the server ask for bytes again, never believe it holds bytes it lacks.
@@ -364,8 +365,9 @@ async fn attached_to_readable(conn: &mut Conn, actor: &Actor, sha: &str) -> AppR
     Ok(false)
 }
 
-/// A stored photo's type and bytes, if `actor` may read it: they uploaded it, or may read a
-/// record it is attached to. Anything else answers as missing.
+/// A stored photo's type and bytes, if `actor` may read a record it is attached to — whoever
+/// took it: a device moved off a site no longer reads that site's photos. Anything else
+/// answers as missing.
 pub async fn read(app: &App, actor: &Actor, sha: &str) -> AppResult<(String, Vec<u8>)> {
     valid_sha256(sha).map_err(|_| AppError::NotFound)?;
     let file = {
@@ -373,9 +375,7 @@ pub async fn read(app: &App, actor: &Actor, sha: &str) -> AppResult<(String, Vec
         let file = store::file(&mut conn, actor.org, sha)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !(uploaded_by(&mut conn, actor, sha).await?
-            || attached_to_readable(&mut conn, actor, sha).await?)
-        {
+        if !attached_to_readable(&mut conn, actor, sha).await? {
             return Err(AppError::NotFound);
         }
         file

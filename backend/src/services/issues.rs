@@ -14,7 +14,8 @@ use crate::store::query::{Page, PageAt};
 use crate::store::requests::{self as store, Issue, IssueFilter, IssuePlace};
 use crate::store::{files, places};
 
-pub(crate) fn resource(actor: &Actor, i: &Issue) -> Resource {
+/// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
+pub fn resource(actor: &Actor, i: &Issue) -> Resource {
     let mut r = Resource::on_site(actor.org, Domain::Issues, i.site_id);
     r.building = i.building_id;
     r

@@ -20,7 +20,8 @@ use crate::store::finance::{
 use crate::store::query::{Page, PageAt};
 use crate::store::{people, places};
 
-pub(crate) fn resource(actor: &Actor, i: &Invoice) -> Resource {
+/// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
+pub fn resource(actor: &Actor, i: &Invoice) -> Resource {
     Resource::on_site(actor.org, Domain::Finance, i.site_id)
         .with_unit(i.unit_id)
         .with_contact(i.contact_id)

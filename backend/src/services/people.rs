@@ -13,7 +13,8 @@ use crate::store::people::{self as store, Contact, ContactFilter, NewOccupancy, 
 use crate::store::places;
 use crate::store::query::{Page, PageAt};
 
-pub(crate) fn resource(actor: &Actor, c: &Contact) -> Resource {
+/// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
+pub fn resource(actor: &Actor, c: &Contact) -> Resource {
     let mut r = Resource::org_wide(actor.org, Domain::Contacts).with_contact(c.id);
     r.site = c.site_id;
     r

@@ -186,6 +186,11 @@ pub async fn push(
         )
         .into());
     }
+    if request.mutations.iter().any(|m| m.seq < 1) {
+        return Err(
+            AppError::invalid("mutations", "Changes from a phone are numbered from 1").into(),
+        );
+    }
     for pair in request.mutations.windows(2) {
         if pair[1].seq != pair[0].seq + 1 {
             return Err(AppError::invalid(

@@ -18,7 +18,8 @@ use crate::store::places;
 use crate::store::query::{Page, PageAt};
 use crate::store::requests::{self as store, Entry, Ticket, TicketFilter, TicketPlace};
 
-pub(crate) fn resource(actor: &Actor, t: &Ticket) -> Resource {
+/// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
+pub fn resource(actor: &Actor, t: &Ticket) -> Resource {
     let mut r = Resource::on_site(actor.org, Domain::Tickets, t.site_id);
     r.unit = t.unit_id;
     r.contact = t.reporter_contact_id;
@@ -89,16 +90,7 @@ pub async fn raise_in(
         assignee: origin.assignee,
         source: actor.channel,
     };
-    if let Err(e) = store::insert_ticket(
-        change,
-        actor.org,
-        id,
-        &reference,
-        &place,
-        new,
-        now,
-    )
-    .await
+    if let Err(e) = store::insert_ticket(change, actor.org, id, &reference, &place, new, now).await
     {
         return Err(if e.is_unique_violation() {
             AppError::conflict("already_exists", "A request with this id already exists")

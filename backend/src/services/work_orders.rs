@@ -22,7 +22,8 @@ use crate::store::work_orders::{
 };
 use crate::store::{files, requests, vendors};
 
-pub(crate) fn resource(actor: &Actor, w: &WorkOrder) -> Resource {
+/// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
+pub fn resource(actor: &Actor, w: &WorkOrder) -> Resource {
     let mut r = Resource::on_site(actor.org, Domain::WorkOrders, w.site_id).with_work_order(w.id);
     r.building = w.building_id;
     r.unit = w.unit_id;

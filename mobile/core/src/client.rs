@@ -60,7 +60,7 @@ impl Client {
         format!("{}{path}", self.base)
     }
 
-    pub async fn request_code(&self, org: &str, email: &str) -> CoreResult<()> {
+    pub async fn request_code(&self, org: &str, email: &str) -> CoreResult<CodeSent> {
         let r = self
             .http
             .post(self.url("/v1/auth/code"))
@@ -71,7 +71,7 @@ impl Client {
             .send()
             .await
             .map_err(offline)?;
-        expect_ok(r).await.map(drop)
+        json(expect_ok(r).await?).await
     }
 
     pub async fn token(

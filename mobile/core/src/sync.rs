@@ -20,8 +20,9 @@ use crate::store::{Store, delete_meta, get_meta, set_meta};
 pub const CHUNK: usize = 1024 * 1024;
 const BATCH: usize = 100;
 
-/// Asks for a sign-in code for `email` at organisation `org` on `server`.
-pub async fn request_code(server: &str, org: &str, email: &str) -> CoreResult<()> {
+/// Asks for a sign-in code for `email` at organisation `org` on `server`; says whether a new
+/// one was sent.
+pub async fn request_code(server: &str, org: &str, email: &str) -> CoreResult<CodeSent> {
     Client::new(server)?.request_code(org, email).await
 }
 

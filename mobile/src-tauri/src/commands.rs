@@ -45,7 +45,11 @@ pub fn account(state: State<'_, AppState>) -> Result<AccountView> {
 }
 
 #[tauri::command]
-pub async fn request_code(server: String, org: String, email: String) -> Result<()> {
+pub async fn request_code(
+    server: String,
+    org: String,
+    email: String,
+) -> Result<proplink_shared::sync::CodeSent> {
     sync::request_code(&server, &org, &email).await
 }
 

@@ -100,9 +100,16 @@ export function isAppError(e: unknown): e is AppError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
 }
 
+/** Whether a code request sent a new code, and what to tell the person. */
+export interface CodeSent {
+  status: 'sent' | 'already_sent';
+  message: string;
+}
+
 export const api = {
   account: () => invoke<Account>('account'),
-  requestCode: (server: string, org: string, email: string) => invoke<void>('request_code', { server, org, email }),
+  requestCode: (server: string, org: string, email: string) =>
+    invoke<CodeSent>('request_code', { server, org, email }),
   signIn: (server: string, org: string, email: string, code: string) => invoke<Account>('sign_in', { server, org, email, code }),
   signOut: () => invoke<void>('sign_out'),
   sites: () => invoke<Site[]>('sites'),

@@ -1,6 +1,6 @@
 // Facility Report's screens. Everything works offline: actions write to the phone's store
 // and the outbox, and a sync runs after each action and every 15 seconds.
-import { api, isAppError, type Account, type Issue, type SiteWork, type Ticket, type WorkOrder } from './api';
+import { api, isAppError, type Account, type CodeSent, type Issue, type SiteWork, type Ticket, type WorkOrder } from './api';
 import { field, h, select, showErrors, value } from './dom';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -123,8 +123,8 @@ async function signInScreen(): Promise<void> {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api.requestCode(value(form, 'server'), value(form, 'org'), value(form, 'email'));
-      codeScreen(value(form, 'server'), value(form, 'org'), value(form, 'email'));
+      const sent = await api.requestCode(value(form, 'server'), value(form, 'org'), value(form, 'email'));
+      codeScreen(value(form, 'server'), value(form, 'org'), value(form, 'email'), sent);
     } catch (err) {
       showErrors(form, errorText(err), isAppError(err) ? err.fields : []);
     }
@@ -132,12 +132,18 @@ async function signInScreen(): Promise<void> {
   render(form);
 }
 
-function codeScreen(server: string, org: string, email: string): void {
+function codeScreen(server: string, org: string, email: string, sent: CodeSent): void {
   const form = h(
     'form',
     { class: 'stack', novalidate: true },
     h('h2', {}, 'Check your email'),
-    h('p', {}, `If ${email} has an account, we have sent it a 6-digit code. It works once, for 10 minutes.`),
+    h(
+      'p',
+      sent.status === 'already_sent' ? { class: 'notice', role: 'status' } : {},
+      sent.status === 'already_sent'
+        ? sent.message
+        : `If ${email} has an account, we have sent it a 6-digit code. It works once, for 10 minutes.`,
+    ),
     h('p', { class: 'form-alert', role: 'alert', tabindex: '-1', hidden: true }),
     field('code', 'Code', h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', class: 'code' })),
     h('button', { class: 'button', type: 'submit', id: 'sign-in' }, 'Sign in'),

@@ -102,9 +102,47 @@ async function click(browser, selector) {
   await el.click();
 }
 
-/** A small JPEG-looking photo: JPEG start and end markers around random bytes. */
+/** One JPEG marker segment: 0xFF, the marker, the length, the contents. */
+function segment(marker, contents) {
+  const head = Buffer.from([0xff, marker, 0, 0]);
+  head.writeUInt16BE(contents.length + 2, 2);
+  return Buffer.concat([head, contents]);
+}
+
+/** The EXIF block a phone camera writes, here just where the photo was taken (GPS, north). */
+function gpsExif() {
+  const tiff = Buffer.alloc(44);
+  tiff.write('MM\u0000*', 0, 'latin1');
+  tiff.writeUInt32BE(8, 4); // IFD0
+  tiff.writeUInt16BE(1, 8);
+  tiff.writeUInt16BE(0x8825, 10); // GPSInfo, a LONG pointing at the GPS IFD
+  tiff.writeUInt16BE(4, 12);
+  tiff.writeUInt32BE(1, 14);
+  tiff.writeUInt32BE(26, 18);
+  tiff.writeUInt16BE(1, 26);
+  tiff.writeUInt16BE(0x0001, 28); // GPSLatitudeRef = "N"
+  tiff.writeUInt16BE(2, 30);
+  tiff.writeUInt32BE(2, 32);
+  tiff.write('N', 36, 'latin1');
+  return Buffer.concat([Buffer.from('Exif\u0000\u0000', 'latin1'), tiff]);
+}
+
+/**
+ * A photo as a phone camera takes it (`taken`: with its GPS position in EXIF) and as PropLink
+ * must keep it (`kept`: the same picture without the EXIF block).
+ */
 function makePhoto(size = 4096) {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size - 6), Buffer.from([0xff, 0xd9])]);
+  const jfif = segment(0xe0, Buffer.from('JFIF\u0000\u0001\u0001\u0000\u0000\u0001\u0000\u0001\u0000\u0000', 'latin1'));
+  const frame = segment(0xc0, Buffer.from([8, 0, 1, 0, 1, 1, 1, 0x11, 0]));
+  const scan = segment(0xda, Buffer.from([1, 1, 0, 0, 63, 0]));
+  // Entropy-coded data never holds 0xFF unstuffed: keep every byte below it.
+  const data = Buffer.from(randomBytes(size).map((b) => b & 0x7f));
+  const soi = Buffer.from([0xff, 0xd8]);
+  const eoi = Buffer.from([0xff, 0xd9]);
+  return {
+    taken: Buffer.concat([soi, jfif, segment(0xe1, gpsExif()), frame, scan, data, eoi]),
+    kept: Buffer.concat([soi, jfif, frame, scan, data, eoi]),
+  };
 }
 
 /**
@@ -194,7 +232,7 @@ describe('Facility Report desktop app', () => {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     const first = `Valve leaking in plant room ${stamp}`;
     const second = `Second finding while offline ${stamp}`;
-    const photo = makePhoto();
+    const { taken: photo, kept } = makePhoto();
     const photoSha = createHash('sha256').update(photo).digest('hex');
     let step = 'starting';
     let chromium;
@@ -330,8 +368,11 @@ describe('Facility Report desktop app', () => {
       }, href);
       assert.equal(got.status, 200, `GET ${href}`);
       assert.equal(got.type, 'image/jpeg');
-      assert.ok(Buffer.from(got.bytes).equals(photo), 'the stored photo should be the bytes the app was given');
-      t.diagnostic(`photo ${photoSha.slice(0, 12)}: ${photo.length} bytes, image/jpeg`);
+      assert.ok(
+        Buffer.from(got.bytes).equals(kept),
+        'the stored photo should be the picture the app was given, without its GPS position',
+      );
+      t.diagnostic(`photo ${photoSha.slice(0, 12)}: ${photo.length} bytes taken, ${got.bytes.length} kept, image/jpeg`);
       await page.screenshot({ path: path.join(resultsDir, 'app-issue-admin.png'), fullPage: true });
     } catch (err) {
       // Leave evidence for whoever reads the failure.

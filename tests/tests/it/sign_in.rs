@@ -185,13 +185,15 @@ async fn floods_of_code_requests_are_limited_per_address_and_per_client() {
             303
         );
     }
+    // The fourth goes to the code page with a notice; no fourth mail is sent.
     let page = t.ask_for_code(&b, &host, &org.manager_email).await;
-    assert_eq!(page.status, 429);
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location(), Some("/sign-in/code?already_sent=true"));
+    let notice = b.get(&host, "/sign-in/code?already_sent=true").await;
     assert!(
-        page.body
-            .contains("Several codes have already been sent to this address"),
+        notice.body.contains("so no new one was sent"),
         "{}",
-        page.body
+        notice.body
     );
     // Three mails went out; the fourth request sent nothing.
     t.smtp.wait_for(&org.manager_email, 3).await;
@@ -313,4 +315,123 @@ async fn without_smtp_the_code_is_in_the_dev_mailbox() {
     let code = &mailbox.body[at..at + 6];
     assert_eq!(t.submit_code(&b, &host, code).await.status, 303);
     assert!(t.smtp.all().is_empty());
+}
+
+/// Asks for a code from the machine at `ip` (the server trusts `X-Forwarded-For` here).
+async fn ask_for_code_from(
+    t: &proplink_tests::TestApp,
+    host: &str,
+    email: &str,
+    ip: &str,
+) -> proplink_tests::Page {
+    let b = t.browser();
+    let form = b.get(host, "/sign-in").await;
+    let body = format!("csrf={}&email={}", form.csrf(), email.replace('@', "%40"));
+    b.request(
+        "POST",
+        host,
+        "/sign-in",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("x-forwarded-for", ip),
+        ],
+        body.into_bytes(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_are_bounded_per_address_across_both_doors_and_every_code() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let host = t.admin_host("acme");
+    let email = org.site_manager_email.as_str();
+    let b = t.browser();
+    let client = facility_report_core::Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
+    let admin_code = t.request_code(&b, &host, email).await;
+    client
+        .request_code("acme", email)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app_code = t.smtp.code(email, 2).await;
+    let wrong = (0..)
+        .map(|n| format!("{n:06}"))
+        .find(|c| *c != admin_code && *c != app_code)
+        .unwrap_or_default();
+    let device = uuid::Uuid::now_v7();
+    // Ten wrong codes, five through each door.
+    for _ in 0..5 {
+        assert_eq!(t.submit_code(&b, &host, &wrong).await.status, 422);
+        let refused = client.token("acme", email, &wrong, device, "Phone").await;
+        assert!(
+            matches!(&refused, Err(facility_report_core::CoreError::Server { code, .. }) if code == "wrong_credentials"),
+            "{:?}",
+            refused.err()
+        );
+    }
+    // Then even a fresh, right code is refused, and the person is told until when.
+    let fresh = t.request_code(&b, &host, email).await;
+    let page = t.submit_code(&b, &host, &fresh).await;
+    assert_eq!(page.status, 429, "{}", page.body);
+    assert!(
+        page.body.contains("signing in is paused until"),
+        "{}",
+        page.body
+    );
+    assert!(page.headers.contains_key("retry-after"));
+    assert!(b.cookie(&host, SESSION_COOKIE).is_none());
+    let refused = client
+        .token("acme", email, &app_code, device, "Phone")
+        .await;
+    assert!(
+        matches!(&refused, Err(facility_report_core::CoreError::Server { code, .. }) if code == "too_many_requests"),
+        "{:?}",
+        refused.err()
+    );
+    // An hour on, a new code works.
+    t.app.clock.advance(Duration::minutes(61));
+    t.sign_in(&b, &host, email).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_code_requests_from_elsewhere_never_keeps_the_person_out() {
+    let t = spawn_app_with(Options {
+        trust_forwarded_for: true,
+        ..Options::default()
+    })
+    .await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let host = t.admin_host("acme");
+    let email = org.manager_email.as_str();
+    // Six machines ask for Mina's codes, five times each.
+    for machine in 1..=6 {
+        for _ in 0..5 {
+            let page = ask_for_code_from(&t, &host, email, &format!("203.0.113.{machine}")).await;
+            assert_eq!(page.status, 303);
+        }
+    }
+    // No more than twenty codes an hour reach her inbox.
+    t.smtp.wait_for(email, 20).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(t.smtp.to(email).len(), 20);
+    // From her own machine she reaches the code page, told to use the newest code, and it works.
+    let b = t.browser();
+    let form = b.get(&host, "/sign-in").await;
+    let page = b
+        .request(
+            "POST",
+            &host,
+            "/sign-in",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("x-forwarded-for", "198.51.100.7"),
+            ],
+            format!("csrf={}&email={}", form.csrf(), email.replace('@', "%40")).into_bytes(),
+        )
+        .await;
+    assert_eq!(page.location(), Some("/sign-in/code?already_sent=true"));
+    let newest = t.smtp.code(email, 20).await;
+    let page = t.submit_code(&b, &host, &newest).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location(), Some("/dashboard"));
 }

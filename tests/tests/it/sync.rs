@@ -8,7 +8,7 @@ use proplink_shared::WorkOrderId;
 use proplink_shared::records::{CertificateKind, QuoteKind, VatRate};
 use proplink_shared::states::WorkOrderStatus;
 use proplink_shared::sync::{Change, Mutation, Outcome, PushRequest};
-use proplink_tests::{Phone, TestApp, fixtures, spawn_app};
+use proplink_tests::{TestApp, fixtures, spawn_app};
 use sha2::{Digest, Sha256};
 
 async fn count(t: &TestApp, sql: &str) -> i64 {
@@ -31,23 +31,6 @@ fn issue<'a>(
         priority: "high",
         photos,
     }
-}
-
-fn token(phone: &Phone) -> String {
-    phone
-        .store
-        .meta("token")
-        .unwrap_or_default()
-        .unwrap_or_default()
-}
-
-fn device_id(phone: &Phone) -> uuid::Uuid {
-    phone
-        .store
-        .meta("device_id")
-        .unwrap_or_default()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,14 +112,14 @@ async fn an_issue_logged_offline_with_two_photos_reaches_the_server_once() {
     let events = count(&t, "SELECT COUNT(*) FROM audit_events").await;
     let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
     let replay = PushRequest {
-        device_id: device_id(&phone),
+        device_id: phone.device_id(),
         mutations: vec![Mutation {
             mutation_id,
             seq: 1,
             change,
         }],
     };
-    let Ok(Pushed::Done(again)) = client.push(&token(&phone), &replay).await else {
+    let Ok(Pushed::Done(again)) = client.push(&phone.token(), &replay).await else {
         panic!("the replay was refused")
     };
     assert_eq!(again.results[0].outcome, Outcome::Duplicate);
@@ -467,14 +450,14 @@ async fn a_seq_gap_is_refused_with_nothing_applied() {
     let change: Change = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}"));
     let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
     let request = PushRequest {
-        device_id: device_id(&phone),
+        device_id: phone.device_id(),
         mutations: vec![Mutation {
             mutation_id: uuid::Uuid::now_v7(),
             seq: 2,
             change,
         }],
     };
-    match client.push(&token(&phone), &request).await {
+    match client.push(&phone.token(), &request).await {
         Ok(Pushed::Gap { expected }) => assert_eq!(expected, 1),
         _ => panic!("a gap must be refused"),
     }
@@ -486,10 +469,10 @@ async fn a_seq_gap_is_refused_with_nothing_applied() {
     // Another device's token cannot push for this one.
     let other = t.phone("acme", &org.manager_email).await;
     let stolen = PushRequest {
-        device_id: device_id(&phone),
+        device_id: phone.device_id(),
         mutations: vec![],
     };
-    assert!(client.push(&token(&other), &stolen).await.is_err());
+    assert!(client.push(&other.token(), &stolen).await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -509,7 +492,7 @@ async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
     let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
     let held = client
         .photo_append(
-            &token(&phone),
+            &phone.token(),
             &sha,
             0,
             bytes.len() as u64,
@@ -520,7 +503,7 @@ async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
     assert_eq!((held.offset, held.complete), (sync::CHUNK as u64, false));
     // A wrong offset is answered with where to resume, and nothing is written.
     let wrong = client
-        .photo_append(&token(&phone), &sha, 10, bytes.len() as u64, vec![0; 10])
+        .photo_append(&phone.token(), &sha, 10, bytes.len() as u64, vec![0; 10])
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(wrong.offset, sync::CHUNK as u64);
@@ -558,7 +541,7 @@ async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
     .await;
     let held = client
         .photo_append(
-            &token(&phone),
+            &phone.token(),
             &sha,
             sync::CHUNK as u64,
             bytes.len() as u64,
@@ -573,7 +556,7 @@ async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
     ] {
         client
             .photo_append(
-                &token(&phone),
+                &phone.token(),
                 &sha,
                 start as u64,
                 bytes.len() as u64,
@@ -592,7 +575,7 @@ async fn an_interrupted_photo_upload_resumes_from_the_servers_offset() {
     // Bytes that do not match their name are refused.
     let fake = "0".repeat(64);
     let err = client
-        .photo_append(&token(&phone), &fake, 0, 4, vec![0xFF, 0xD8, 0xFF, 0xE0])
+        .photo_append(&phone.token(), &fake, 0, 4, vec![0xFF, 0xD8, 0xFF, 0xE0])
         .await;
     assert!(
         matches!(err, Err(facility_report_core::CoreError::Server { ref code, .. }) if code == "photo_mismatch"),
@@ -651,13 +634,13 @@ async fn knowing_a_photos_hash_never_opens_another_organisations_photo() {
     let other = t.phone("birchwood", &birch.site_manager_email).await;
     let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        client.photo_held(&token(&other), &sha).await.ok().flatten(),
+        client.photo_held(&other.token(), &sha).await.ok().flatten(),
         None,
         "Birchwood does not hold Acme's photo"
     );
     assert!(
         client
-            .photo_held(&token(&phone), &sha)
+            .photo_held(&phone.token(), &sha)
             .await
             .ok()
             .flatten()

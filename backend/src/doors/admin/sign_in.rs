@@ -8,10 +8,12 @@ use serde::Deserialize;
 use super::{Staff, public_chrome};
 use crate::app::App;
 use crate::doors::OrgContext;
+use crate::doors::extract::Query;
 use crate::doors::pages::{SignInCodePage, SignInPage, respond};
 use crate::doors::web::{CookieName, CsrfForm, cookie, set_cookie, visitor_token};
 use crate::error::{AppError, AppResult};
 use crate::services::auth::{self, Client, Door};
+use proplink_shared::sync::CodeStatus;
 
 type Org = axum::Extension<OrgContext>;
 
@@ -70,11 +72,20 @@ pub async fn send_code(
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Response {
     match auth::request_code(&app, &org, Door::Admin, &form.email, &client).await {
-        Ok(email) => {
-            let mut response = Redirect::to("/sign-in/code").into_response();
+        Ok(requested) => {
+            let next = match requested.status {
+                CodeStatus::Sent => "/sign-in/code",
+                CodeStatus::AlreadySent => "/sign-in/code?already_sent=true",
+            };
+            let mut response = Redirect::to(next).into_response();
             response.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(&app, CookieName::SignIn, &urlencode(&email), Some(15 * 60)),
+                set_cookie(
+                    &app,
+                    CookieName::SignIn,
+                    &urlencode(&requested.email),
+                    Some(15 * 60),
+                ),
             );
             response
         }
@@ -95,10 +106,17 @@ pub async fn send_code(
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct CodeFormQuery {
+    #[serde(default)]
+    already_sent: bool,
+}
+
 pub async fn code_form(
     State(app): State<App>,
     axum::Extension(org): Org,
     headers: HeaderMap,
+    Query(query): Query<CodeFormQuery>,
 ) -> Response {
     if signed_in(&app, &org, &headers).await {
         return Redirect::to("/dashboard").into_response();
@@ -115,6 +133,7 @@ pub async fn code_form(
             csrf,
             email,
             error: None,
+            already_sent: query.already_sent,
         }),
     )
 }
@@ -168,6 +187,7 @@ pub async fn check_code(
                     csrf,
                     email,
                     error: Some(e.public_message()),
+                    already_sent: false,
                 }),
             );
             if let Some(retry) = e.retry_after() {
