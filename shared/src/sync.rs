@@ -22,7 +22,12 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CodeRequest {
     /// The organisation's subdomain, e.g. `acme`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
+    )]
     pub org: String,
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
 }
 
@@ -30,11 +35,20 @@ pub struct CodeRequest {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
+    )]
     pub org: String,
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
+    /// The six digits from the email.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{6}$"))]
     pub code: String,
     /// Chosen by the app at install, kept for its life.
     pub device_id: Uuid,
+    /// How the device is listed to its owner, at most 80 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
     pub device_name: String,
 }
 
@@ -73,6 +87,47 @@ impl CodeStatus {
     }
 }
 
+/// A whole number, also when written with a zero fraction (`3.0`): JSON Schema counts that as
+/// an integer, so a client that follows the published schema may send it.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Whole(i64),
+        Real(f64),
+    }
+    match Number::deserialize(d)? {
+        Number::Whole(n) => Ok(n),
+        // 2^53: every whole number up to here is exact as a float.
+        Number::Real(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 =>
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(f as i64)
+        }
+        Number::Real(_) => Err(serde::de::Error::custom("expected a whole number")),
+    }
+}
+
+/// A photo's name in the API's description: the SHA-256 of its bytes as sent, lower-case hex.
+#[cfg(feature = "openapi")]
+pub struct PhotoName;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for PhotoName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^[0-9a-f]{64}$"))
+            .description(Some(
+                "The SHA-256 of the photo's bytes as the phone sent them, lower-case hex",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for PhotoName {}
+
 /// The longest name a device may give itself.
 pub const MAX_DEVICE_NAME: usize = 80;
 
@@ -96,6 +151,12 @@ pub struct TokenResponse {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Mutation {
     pub mutation_id: Uuid,
+    /// This change's number from this person on this device: 1, 2, 3…
+    #[serde(deserialize_with = "whole_number")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 9_007_199_254_740_991_i64)
+    )]
     pub seq: i64,
     #[serde(flatten)]
     pub change: Change,
@@ -148,7 +209,9 @@ pub struct LogIssue {
     pub location: String,
     pub category: IssueCategory,
     pub priority: Priority,
+    /// The photos' SHA-256 names, lower-case hex.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<PhotoName>))]
     pub photos: Vec<String>,
 }
 
@@ -162,7 +225,9 @@ pub struct RaiseTicket {
     pub body: String,
     pub category: TicketCategory,
     pub priority: Priority,
+    /// The photos' SHA-256 names, lower-case hex.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<PhotoName>))]
     pub photos: Vec<String>,
 }
 
@@ -174,7 +239,9 @@ pub struct UpdateWorkOrder {
     pub expected_status: WorkOrderStatus,
     pub to_status: Option<WorkOrderStatus>,
     pub note: Option<String>,
+    /// The photos' SHA-256 names, lower-case hex.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<PhotoName>))]
     pub photos: Vec<String>,
 }
 

@@ -171,6 +171,8 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         &[("PROPLINK_TEST_DATABASE", server.url.as_str())],
     )?;
 
+    api_contract(&mut tally)?;
+
     if skip_browser {
         println!("Browser and app tests skipped (--skip-browser).");
     } else {
@@ -185,6 +187,61 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         bail!("{} test(s) failed", tally.failed.max(tally.errors));
     }
     Ok(())
+}
+
+/// The API's description validates as OpenAPI 3.1, and schemathesis (every check, two
+/// organisations, with and without a token) finds nothing wrong: `tests/api/check.py`, in a
+/// virtual environment of its own under the target directory.
+fn api_contract(tally: &mut Tally) -> anyhow::Result<()> {
+    step("API contract: OpenAPI 3.1 validation and schemathesis");
+    let venv = target_dir().join("api-venv");
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        if !command_exists("python3") {
+            bail!(
+                "the API checks need Python 3.9+: install it (Debian: apt-get install python3 python3-venv)"
+            );
+        }
+        let venv_text = venv.to_string_lossy();
+        if run::run("python3", &["-m", "venv", &venv_text], &[]).is_err() {
+            if !(run::is_root() && command_exists("apt-get")) {
+                bail!(
+                    "Python's venv module is missing: install it (Debian: apt-get install python3-venv)"
+                );
+            }
+            run::run(
+                "apt-get",
+                &["install", "-y", "-qq", "python3-venv"],
+                &[("DEBIAN_FRONTEND", "noninteractive")],
+            )?;
+            run::run("python3", &["-m", "venv", &venv_text], &[])?;
+        }
+    }
+    let python = python.to_string_lossy();
+    let requirements = repo_root()
+        .join("tests")
+        .join("api")
+        .join("requirements.txt");
+    run::run(
+        &python,
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            &requirements.to_string_lossy(),
+        ],
+        &[],
+    )?;
+    let check = repo_root().join("tests").join("api").join("check.py");
+    run_counted(
+        tally,
+        &python,
+        &[&check.to_string_lossy(), &proplink_bin().to_string_lossy()],
+        &[],
+    )
 }
 
 fn app_tests(tally: &mut Tally) -> anyhow::Result<()> {

@@ -104,10 +104,19 @@ pub async fn append(
 ) -> AppResult<UploadState> {
     valid_sha256(sha)?;
     if length == 0 || length > MAX_PHOTO_BYTES {
-        return Err(AppError::PayloadTooLarge(format!(
-            "A photo must be between 1 byte and {} MB",
-            MAX_PHOTO_BYTES / 1024 / 1024
-        )));
+        return Err(AppError::invalid(
+            "Upload-Length",
+            format!(
+                "A photo must be between 1 byte and {} MB",
+                MAX_PHOTO_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    if chunk.is_empty() {
+        return Err(AppError::bad_request(
+            "empty_body",
+            "Send the next bytes of the photo in the request body",
+        ));
     }
     if chunk.len() as u64 > MAX_CHUNK_BYTES {
         return Err(AppError::PayloadTooLarge(format!(

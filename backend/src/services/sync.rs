@@ -186,6 +186,18 @@ pub async fn push(
         )
         .into());
     }
+    if request
+        .mutations
+        .iter()
+        .flat_map(|m| m.change.photos())
+        .any(|sha| files::valid_sha256(sha).is_err())
+    {
+        return Err(AppError::invalid(
+            "mutations",
+            "A photo is named by the SHA-256 of its bytes, as 64 lower-case hex characters",
+        )
+        .into());
+    }
     if request.mutations.iter().any(|m| m.seq < 1) {
         return Err(
             AppError::invalid("mutations", "Changes from a phone are numbered from 1").into(),

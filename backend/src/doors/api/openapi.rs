@@ -24,7 +24,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         CodeRequest, CodeSent, TokenRequest, TokenResponse, RefreshResponse, PushRequest, PushResponse, Mutation,
         Change, LogIssue, RaiseTicket, UpdateWorkOrder, ReplyTicket, MutationResult, Outcome, PullResponse,
         SiteView, BuildingView, TicketView, MessageView, IssueView, WorkOrderView, Removed, ApiError, FieldError,
-        IssueCategory, TicketCategory, Priority, TicketStatus, IssueStatus, WorkOrderStatus
+        IssueCategory, TicketCategory, Priority, TicketStatus, IssueStatus, WorkOrderStatus,
+        PhotoName, CodeStatus
     )),
     modifiers(&DeviceToken)
 )]
@@ -170,7 +171,7 @@ fn photo_state() {}
                 ("Upload-Length" = u64, description = "Bytes in all"),
                 ("Upload-Complete" = String, description = "`?1` once complete, else `?0`"),
             )),
-        (status = 400, description = "A header is missing or not a whole number, or the name is not a SHA-256", body = ApiError),
+        (status = 400, description = "A header is missing or not a whole number, the body is empty, or the name is not a SHA-256", body = ApiError),
         (status = 401, description = "The token is missing, expired or revoked", body = ApiError),
         (status = 409, description = "The offset is not where the upload stands, the length differs from the upload begun, or the bytes do not hash to the name", body = ApiError),
         (status = 413, description = "The piece is larger than 8 MB", body = ApiError),
@@ -179,7 +180,7 @@ fn photo_state() {}
 #[allow(dead_code)]
 fn photo_append() {}
 
-/// A photo this person uploaded, or one attached to a record they may read.
+/// A photo attached to a record this person may read.
 #[utoipa::path(get, path = "/v1/photos/{sha256}", tag = "photos", security(("device_token" = [])),
     params(("sha256" = String, Path, pattern = r"^[0-9a-f]{64}$", description = "SHA-256 of the photo as sent, lower-case hex")),
     responses(
@@ -196,11 +197,22 @@ fn photo_append() {}
 #[allow(dead_code)]
 fn photo() {}
 
-/// A file's bytes.
-#[derive(utoipa::ToSchema)]
-#[schema(value_type = String, format = Binary)]
-#[allow(dead_code)]
-struct PhotoBytes(Vec<u8>);
+/// A file's bytes: at least one.
+struct PhotoBytes;
+
+impl utoipa::PartialSchema for PhotoBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .min_length(Some(1))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PhotoBytes {}
 
 #[cfg(test)]
 mod tests {
@@ -223,5 +235,75 @@ mod tests {
         }
         let cursor = &doc["paths"]["/v1/sync/pull"]["get"]["parameters"][0];
         assert_eq!(cursor["in"], "query");
+        assert_eq!(cursor["schema"]["minimum"], 0);
+    }
+
+    #[test]
+    fn uploads_are_binary_with_their_headers_and_names_declared() {
+        let doc: serde_json::Value = serde_json::from_str(json()).unwrap();
+        let patch = &doc["paths"]["/v1/photos/{sha256}"]["patch"];
+        let body = &patch["requestBody"]["content"]["application/octet-stream"]["schema"];
+        let body = if body["$ref"].is_string() {
+            &doc["components"]["schemas"]["PhotoBytes"]
+        } else {
+            body
+        };
+        assert_eq!(body["type"], "string");
+        assert_eq!(body["format"], "binary");
+        let params: Vec<(&str, &str)> = patch["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap()))
+            .collect();
+        assert!(params.contains(&("Upload-Offset", "header")));
+        assert!(params.contains(&("Upload-Length", "header")));
+        assert_eq!(
+            patch["parameters"][0]["schema"]["pattern"],
+            r"^[0-9a-f]{64}$"
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["PhotoName"]["pattern"],
+            r"^[0-9a-f]{64}$"
+        );
+    }
+
+    #[test]
+    fn every_operation_states_its_refusals_and_every_choice_its_values() {
+        let doc: serde_json::Value = serde_json::from_str(json()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let answers = operation["responses"].as_object().unwrap();
+                let secured = operation["security"].is_array();
+                let takes_input =
+                    operation["requestBody"].is_object() || operation["parameters"].is_array();
+                assert!(
+                    !secured || answers.contains_key("401"),
+                    "{method} {path} does not say it answers 401"
+                );
+                assert!(
+                    !takes_input || answers.contains_key("400") || answers.contains_key("422"),
+                    "{method} {path} does not say how bad input is refused"
+                );
+            }
+        }
+        let schemas = &doc["components"]["schemas"];
+        assert!(schemas["IssueCategory"]["enum"].as_array().unwrap().len() > 3);
+        assert_eq!(
+            schemas["Priority"]["enum"],
+            serde_json::json!(["urgent", "high", "medium", "low"])
+        );
+        assert_eq!(
+            schemas["CodeRequest"]["properties"]["email"]["format"],
+            "email"
+        );
+        assert_eq!(
+            schemas["CodeRequest"]["properties"]["email"]["maxLength"],
+            254
+        );
+        assert_eq!(
+            schemas["TokenRequest"]["properties"]["device_name"]["maxLength"],
+            80
+        );
     }
 }
