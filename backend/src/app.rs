@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::secrets::Secrets;
 use crate::store::Db;
+use crate::store::auth::StaffSession;
 use crate::store::orgs::Organisation;
 
 /// What happens to outgoing mail.
@@ -32,7 +33,10 @@ pub struct App {
     pub mail_wakeup: Arc<Notify>,
     pub secrets: Arc<Secrets>,
     /// Organisations by subdomain, read on every request.
-    pub orgs: OrgCache,
+    pub orgs: Recent<String, Organisation>,
+    /// Sessions by the hash of their secret, with who they are: read on every page. Signing
+    /// out, and changing someone's sites, forget them here at once.
+    pub sessions: Recent<String, StaffSession>,
 }
 
 impl App {
@@ -53,41 +57,60 @@ impl App {
             mail_mode,
             mail_wakeup: Arc::new(Notify::new()),
             secrets: Arc::new(secrets),
-            orgs: OrgCache::default(),
+            orgs: Recent::new(Duration::from_secs(10)),
+            sessions: Recent::new(Duration::from_secs(5)),
         })
     }
 }
 
-/// Organisations by slug for a few seconds: every request names one, and they change rarely.
-/// A change made here is seen at once; one made by another replica within `TTL`.
-#[derive(Clone, Default)]
-pub struct OrgCache(Arc<RwLock<HashMap<String, (Instant, Organisation)>>>);
+/// What was read a moment ago, kept for `ttl`: things every request needs and that change
+/// rarely. A change made in this process forgets its entry at once; one made by another
+/// replica is seen within `ttl`.
+#[derive(Clone)]
+pub struct Recent<K, V> {
+    entries: Arc<RwLock<HashMap<K, (Instant, V)>>>,
+    ttl: Duration,
+}
 
-impl OrgCache {
-    const TTL: Duration = Duration::from_secs(10);
-    /// Enough for every organisation of a large installation; beyond it, the cache starts over.
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> Recent<K, V> {
+    /// Enough entries for a large installation; beyond it, the cache starts over.
     const MAX: usize = 10_000;
 
     #[must_use]
-    pub fn get(&self, slug: &str) -> Option<Organisation> {
-        let map = self.0.read().ok()?;
-        map.get(slug)
-            .filter(|(at, _)| at.elapsed() < Self::TTL)
-            .map(|(_, org)| org.clone())
-    }
-
-    pub fn put(&self, org: &Organisation) {
-        if let Ok(mut map) = self.0.write() {
-            if map.len() >= Self::MAX {
-                map.clear();
-            }
-            map.insert(org.slug.clone(), (Instant::now(), org.clone()));
+    pub fn new(ttl: Duration) -> Self {
+        Recent {
+            entries: Arc::new(RwLock::new(HashMap::new())),
+            ttl,
         }
     }
 
-    pub fn forget(&self, slug: &str) {
-        if let Ok(mut map) = self.0.write() {
-            map.remove(slug);
+    #[must_use]
+    pub fn get(&self, key: &K) -> Option<V> {
+        let map = self.entries.read().ok()?;
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, key: K, value: V) {
+        if let Ok(mut map) = self.entries.write() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            map.insert(key, (Instant::now(), value));
+        }
+    }
+
+    pub fn forget(&self, key: &K) {
+        if let Ok(mut map) = self.entries.write() {
+            map.remove(key);
+        }
+    }
+
+    /// Forgets every entry `stale` picks.
+    pub fn forget_where(&self, stale: impl Fn(&V) -> bool) {
+        if let Ok(mut map) = self.entries.write() {
+            map.retain(|_, (_, v)| !stale(v));
         }
     }
 }

@@ -52,6 +52,10 @@ pub async fn create(app: &App, scale: u32) -> anyhow::Result<Vec<String>> {
         .map_err(|e| anyhow::anyhow!("{slug}: {e:?}"))?;
         report.push(line);
     }
+    app.db
+        .refresh_statistics()
+        .await
+        .map_err(|e| anyhow::anyhow!("refreshing the planner's statistics: {e}"))?;
     Ok(report)
 }
 

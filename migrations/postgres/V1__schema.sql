@@ -142,7 +142,7 @@ CREATE INDEX invoices_list ON invoices (organisation_id, issue_date, number);
 CREATE INDEX invoices_site ON invoices (organisation_id, site_id, issue_date, number);
 CREATE INDEX invoices_unit ON invoices (organisation_id, unit_id, issue_date);
 -- What is owed: posted invoices not yet paid in full, by due date.
-CREATE INDEX invoices_open ON invoices (organisation_id, due_date) WHERE status IN ('approved', 'sent');
+CREATE INDEX invoices_open ON invoices (organisation_id, due_date, status, total, paid) WHERE status IN ('approved', 'sent');
 
 CREATE TABLE invoice_lines (
     organisation_id TEXT NOT NULL,
@@ -218,6 +218,9 @@ CREATE INDEX tickets_list ON tickets (organisation_id, created_at, id);
 CREATE INDEX tickets_site ON tickets (organisation_id, site_id, created_at, id);
 CREATE INDEX tickets_status ON tickets (organisation_id, status, created_at);
 CREATE INDEX tickets_reporter ON tickets (organisation_id, reporter_contact_id, created_at);
+-- Open records, newest first, for dashboards and queues: the predicate is the one the store
+-- writes for "open" (store::query::status_condition), so both databases use the index.
+CREATE INDEX tickets_open ON tickets (organisation_id, created_at, id) WHERE status IN ('open', 'in_progress', 'waiting_on_customer');
 
 CREATE TABLE ticket_entries (
     organisation_id TEXT NOT NULL,
@@ -273,6 +276,7 @@ CREATE TABLE work_orders (
 CREATE INDEX work_orders_list ON work_orders (organisation_id, created_at, id);
 CREATE INDEX work_orders_site ON work_orders (organisation_id, site_id, created_at, id);
 CREATE INDEX work_orders_status ON work_orders (organisation_id, status, created_at);
+CREATE INDEX work_orders_open ON work_orders (organisation_id, created_at, id) WHERE status IN ('draft', 'sent_for_quote', 'quoted', 'approved', 'in_progress', 'completed', 'pending_review');
 
 CREATE TABLE issues (
     organisation_id TEXT NOT NULL,
@@ -299,6 +303,7 @@ CREATE TABLE issues (
 CREATE INDEX issues_list ON issues (organisation_id, created_at, id);
 CREATE INDEX issues_site ON issues (organisation_id, site_id, created_at, id);
 CREATE INDEX issues_status ON issues (organisation_id, status, created_at);
+CREATE INDEX issues_open ON issues (organisation_id, created_at, id) WHERE status IN ('open', 'triaged', 'assigned');
 CREATE INDEX issues_work_order ON issues (organisation_id, work_order_id);
 
 CREATE TABLE vendor_cover (

@@ -139,9 +139,9 @@ async fn test_database(dir: &std::path::Path) -> String {
     }
 }
 
-/// Creates an empty database on the server, after dropping those left by test processes
-/// that have ended.
-async fn fresh_postgres_database(server: &str) -> String {
+/// A new, empty database on the PostgreSQL server at `server` (databases of test runs that
+/// have ended are dropped first); its URL.
+pub async fn fresh_postgres_database(server: &str) -> String {
     let (admin, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
         .await
         .unwrap_or_else(|e| panic!("connecting to {server}: {e}"));

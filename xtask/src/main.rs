@@ -23,7 +23,9 @@ const USAGE: &str = "usage: cargo xtask <test|demo|bench>
   demo [settings]         build, create the demo data under ./data and serve it in
                           development mode (sign-in codes in a mailbox page); settings such
                           as --listen 127.0.0.1:3000 apply to both
-  bench sync              time a heavy Facility Report sync against plain HTTP (release build)";
+  bench sync              time a heavy Facility Report sync against plain HTTP (release build)
+  bench pages             drive the admin app's pages with wrk on SQLite and PostgreSQL at the
+                          demo's x1 and x10, against a bare axum handler (release build)";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -288,8 +290,52 @@ fn bench(which: Option<&str>) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        _ => bail!("usage: cargo xtask bench sync"),
+        Some("pages") => bench_pages(),
+        _ => bail!("usage: cargo xtask bench sync|pages"),
     }
+}
+
+/// The admin app's pages under load against a bare axum handler, on SQLite and PostgreSQL, at
+/// the demo's ×1 and ×10: `tests/src/bin/bench-pages.rs` says what and how.
+fn bench_pages() -> anyhow::Result<()> {
+    if !command_exists("wrk") {
+        if run::is_root() && command_exists("apt-get") {
+            run::run(
+                "apt-get",
+                &["install", "-y", "-qq", "wrk"],
+                &[("DEBIAN_FRONTEND", "noninteractive")],
+            )?;
+        } else {
+            bail!(
+                "the page benchmark drives load with wrk: install it (Debian: apt-get install wrk)"
+            );
+        }
+    }
+    step("Building (release)");
+    cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "proplink-backend",
+        "--bin",
+        "proplink",
+        "-p",
+        "proplink-tests",
+        "--bin",
+        "bench-pages",
+        "--bin",
+        "bench-bare",
+    ])?;
+    let server = postgres::server()?;
+    step("Page benchmark");
+    let status = std::process::Command::new(target_dir().join("release").join("bench-pages"))
+        .env("PROPLINK_BENCH_POSTGRES", &server.url)
+        .status()?;
+    server.drop_test_databases();
+    if !status.success() {
+        bail!("a page missed its target (see the table above)");
+    }
+    Ok(())
 }
 
 fn browser_tests(tally: &mut Tally, server: &postgres::Server) -> anyhow::Result<()> {

@@ -16,7 +16,7 @@ use proplink_shared::sync::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::extract;
+use super::extract::{self, Json};
 use crate::app::App;
 use crate::error::AppError;
 use crate::services::auth::{self, Client, Door, Grant};
@@ -107,7 +107,7 @@ impl IntoResponse for ApiErr {
             },
             expected_seq: None,
         };
-        let mut response = (e.status(), axum::Json(body)).into_response();
+        let mut response = (e.status(), Json(body)).into_response();
         if let Some(retry) = e.retry_after() {
             response.headers_mut().insert(header::RETRY_AFTER, retry);
         }
@@ -230,7 +230,7 @@ async fn request_code(
         auth::request_code(&app, &org, Door::FacilityReport, &req.email, &client).await?;
     Ok((
         StatusCode::ACCEPTED,
-        axum::Json(CodeSent {
+        Json(CodeSent {
             status: requested.status,
             message: requested.status.message().into(),
         }),
@@ -243,7 +243,7 @@ async fn token(
     State(app): State<App>,
     client: Client,
     ApiJson(req): ApiJson<TokenRequest>,
-) -> Result<axum::Json<TokenResponse>, ApiErr> {
+) -> Result<Json<TokenResponse>, ApiErr> {
     let name = req.device_name.trim();
     if name.chars().count() > MAX_DEVICE_NAME {
         return Err(AppError::invalid(
@@ -281,7 +281,7 @@ async fn token(
         .role
         .ok_or(ApiErr(AppError::SignInRequired))?;
     let next_seq = sync::next_seq(&app, org.id, signed_in.staff.id, &device_id).await?;
-    Ok(axum::Json(TokenResponse {
+    Ok(Json(TokenResponse {
         token: signed_in.token,
         org_slug: org.slug,
         org_name: org.name,
@@ -297,10 +297,10 @@ async fn refresh(
     State(app): State<App>,
     headers: HeaderMap,
     Authed(device): Authed,
-) -> Result<axum::Json<RefreshResponse>, ApiErr> {
+) -> Result<Json<RefreshResponse>, ApiErr> {
     let token = bearer(&headers).unwrap_or("");
     let fresh = sync::refresh(&app, &device, token).await?;
-    Ok(axum::Json(RefreshResponse {
+    Ok(Json(RefreshResponse {
         token: fresh,
         expires_at: crate::clock::to_micros(device.expires_at),
     }))
@@ -322,12 +322,12 @@ async fn push(
     State(app): State<App>,
     Authed(device): Authed,
     ApiJson(req): ApiJson<PushRequest>,
-) -> Result<axum::Json<PushResponse>, Response> {
+) -> Result<Json<PushResponse>, Response> {
     match sync::push(&app, &device, &req).await {
-        Ok(r) => Ok(axum::Json(r)),
+        Ok(r) => Ok(Json(r)),
         Err(PushError::Gap { expected }) => Err((
             StatusCode::CONFLICT,
-            axum::Json(ApiError {
+            Json(ApiError {
                 code: "seq_gap".into(),
                 message: format!(
                     "The server expects change number {expected} next; nothing was applied."
@@ -353,12 +353,12 @@ async fn pull(
     State(app): State<App>,
     Authed(device): Authed,
     ApiQuery(q): ApiQuery<PullQuery>,
-) -> Result<axum::Json<PullResponse>, ApiErr> {
+) -> Result<Json<PullResponse>, ApiErr> {
     let cursor = q.cursor.unwrap_or(0);
     if cursor < 0 {
         return Err(AppError::bad_request("bad_query", "The cursor is a number from 0").into());
     }
-    Ok(axum::Json(sync::pull(&app, &device, cursor).await?))
+    Ok(Json(sync::pull(&app, &device, cursor).await?))
 }
 
 fn upload_headers(state: UploadState) -> [(HeaderName, HeaderValue); 3] {

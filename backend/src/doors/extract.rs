@@ -47,8 +47,14 @@ where
     }
 }
 
-/// A JSON body, refused with our error when it does not read.
+/// A JSON body, refused with our error when it does not read; and a JSON answer.
 pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
 
 impl<T, S> FromRequest<S> for Json<T>
 where

@@ -367,6 +367,12 @@ pub async fn verify_code(
         ))
         .await?;
     change.commit().await?;
+    if let Grant::Session {
+        replacing: Some(old),
+    } = grant
+    {
+        forget_session(app, &token_hash(old));
+    }
     Ok(SignedIn {
         token,
         csrf,
@@ -393,13 +399,22 @@ pub async fn session(
 ) -> AppResult<Option<Session>> {
     let now = app.clock.now();
     let id_hash = token_hash(token);
-    let found = {
-        let mut conn = app.db.read().await?;
-        store::staff_session(&mut conn, org.id, door.code(), &id_hash).await?
+    // The cache key names the organisation and door too: a session is only ever found where
+    // it was made.
+    let key = format!("{}:{}:{id_hash}", org.id, door.code());
+    let found = match app.sessions.get(&key) {
+        Some(found) => Some(found),
+        None => {
+            let mut conn = app.db.read().await?;
+            store::staff_session(&mut conn, org.id, door.code(), &id_hash).await?
+        }
     };
-    let Some(found) = found else { return Ok(None) };
+    let Some(mut found) = found else {
+        return Ok(None);
+    };
     let idle = Duration::try_from(app.config.session_idle).unwrap_or(Duration::minutes(30));
     if now >= found.expires_at || now - found.last_seen_at >= idle || !found.staff.active {
+        app.sessions.forget(&key);
         let mut tx = app.db.begin().await?;
         store::delete_session(&mut tx, org.id, &id_hash).await?;
         tx.commit().await?;
@@ -410,7 +425,9 @@ pub async fn session(
         let mut tx = app.db.begin().await?;
         store::touch_session(&mut tx, &id_hash, now).await?;
         tx.commit().await?;
+        found.last_seen_at = now;
     }
+    app.sessions.put(key, found.clone());
     let actor = staff_actor(org.id, &found.staff, &found.sites, door.channel());
     let StaffSession {
         id_hash,
@@ -426,6 +443,11 @@ pub async fn session(
     }))
 }
 
+/// Forgets a session this process may hold in memory.
+fn forget_session(app: &App, id_hash: &str) {
+    app.sessions.forget_where(|s| s.id_hash == id_hash);
+}
+
 /// Ends a session.
 pub async fn sign_out(app: &App, session: &Session) -> AppResult<()> {
     let mut change = Change::begin(app, &session.actor).await?;
@@ -439,7 +461,10 @@ pub async fn sign_out(app: &App, session: &Session) -> AppResult<()> {
             json!({}),
         ))
         .await?;
-    change.commit().await
+    change.commit().await?;
+    // After the commit: a request in between would otherwise cache the row again.
+    forget_session(app, &session.id_hash);
+    Ok(())
 }
 
 /// The actor a staff user acts as: their role and their site scope.

@@ -33,7 +33,7 @@ pub async fn by_slug(app: &App, slug: &str) -> AppResult<Option<Organisation>> {
     let mut conn = app.db.read().await?;
     let org = store::by_slug(&mut conn, &slug).await?;
     if let Some(org) = &org {
-        app.orgs.put(org);
+        app.orgs.put(org.slug.clone(), org.clone());
     }
     Ok(org)
 }
@@ -205,7 +205,9 @@ pub async fn set_scope(
             json!({ "sites": sites.map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>()) }),
         ))
         .await?;
-    change.commit().await
+    change.commit().await?;
+    app.sessions.forget_where(|s| s.staff.id == user);
+    Ok(())
 }
 
 /// A member of staff of the actor's organisation.

@@ -120,9 +120,17 @@ impl Db {
             let path = path.split('?').next().unwrap_or(path);
             open_sqlite(Path::new(path))?
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let config: tokio_postgres::Config = url
+            let mut config: tokio_postgres::Config = url
                 .parse()
                 .with_context(|| format!("invalid database URL {}", redact(url)))?;
+            // Each statement is prepared once per connection and run many times with other
+            // values; the queries are written so one plan suits every value, so PostgreSQL
+            // may skip planning on every run.
+            let options = format!(
+                "{} -c plan_cache_mode=force_generic_plan",
+                config.get_options().unwrap_or("")
+            );
+            config.options(options.trim());
             let manager = Manager::from_config(
                 config,
                 NoTls,
@@ -160,6 +168,21 @@ impl Db {
         match *self.backend {
             Backend::Sqlite { .. } => Dialect::Sqlite,
             Backend::Postgres { .. } => Dialect::Postgres,
+        }
+    }
+
+    /// Refreshes PostgreSQL's planner statistics after a bulk load such as the demo: until
+    /// autovacuum gets round to it, a freshly filled table looks empty to the planner, which
+    /// then scans where it should seek. SQLite is left without statistics on purpose: its
+    /// planner picks the indexes the schema was designed for, and with statistics (STAT4) it
+    /// would prepare a statement again whenever a bound value changes.
+    pub async fn refresh_statistics(&self) -> DbResult<()> {
+        match &*self.backend {
+            Backend::Sqlite { .. } => Ok(()),
+            Backend::Postgres { pool } => {
+                let mut conn = Conn::new(Inner::Postgres(pool.get().await.map_err(pool_error)?));
+                conn.batch("ANALYZE").await
+            }
         }
     }
 
@@ -206,12 +229,13 @@ impl Db {
     /// A connection for reading.
     pub async fn read(&self) -> DbResult<Conn> {
         match &*self.backend {
-            Backend::Sqlite { readers, .. } => Ok(Conn::new(Inner::SqliteRead(
-                readers
+            Backend::Sqlite { readers, .. } => {
+                let reader = readers
                     .get()
                     .await
-                    .map_err(|e| DbError::Pool(e.to_string()))?,
-            ))),
+                    .map_err(|e| DbError::Pool(e.to_string()))?;
+                Ok(Conn::new(Inner::SqliteRead(reader)))
+            }
             Backend::Postgres { pool } => Ok(Conn::new(Inner::Postgres(
                 pool.get().await.map_err(pool_error)?,
             ))),
@@ -337,8 +361,25 @@ impl Conn {
         }
     }
 
-    /// The rows of `sql`, each as `R`.
+    /// The rows of `sql`, each as `R`. Each query and its time are logged at debug level
+    /// under the target `proplink::sql`.
     pub async fn query<R: FromRow>(&mut self, sql: &str, params: &[Value<'_>]) -> DbResult<Vec<R>> {
+        let started = std::time::Instant::now();
+        let rows = self.query_rows(sql, params).await;
+        tracing::debug!(
+            target: "proplink::sql",
+            micros = started.elapsed().as_micros(),
+            rows = rows.as_ref().map_or(0, Vec::len),
+            "{sql}"
+        );
+        rows
+    }
+
+    async fn query_rows<R: FromRow>(
+        &mut self,
+        sql: &str,
+        params: &[Value<'_>],
+    ) -> DbResult<Vec<R>> {
         if let Some(c) = self.sqlite() {
             return sqlite_query(c, sql, params);
         }

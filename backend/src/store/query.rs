@@ -179,6 +179,29 @@ impl<T> Page<T> {
     }
 }
 
+/// `column IN ('a', 'b')` for the codes of `states` that are (`open`) or are not terminal.
+/// Stated as the states a record may be in, not as those it may not, so an index on the
+/// status column serves the query.
+pub fn status_condition<S: Copy>(
+    column: &str,
+    states: &[S],
+    open: bool,
+    is_terminal: impl Fn(S) -> bool,
+    code: impl Fn(S) -> &'static str,
+) -> String {
+    let codes: Vec<String> = states
+        .iter()
+        .copied()
+        .filter(|s| is_terminal(*s) != open)
+        .map(|s| format!("'{}'", code(s)))
+        .collect();
+    if codes.is_empty() {
+        "FALSE".into()
+    } else {
+        format!("{column} IN ({})", codes.join(", "))
+    }
+}
+
 /// How a list is ordered: its key columns, all ascending or all descending.
 pub struct Order {
     pub columns: &'static [&'static str],
@@ -266,6 +289,38 @@ impl ListQuery {
         self
     }
 
+    /// The `FROM` clause an aggregate needs: without the joins when no condition reads a
+    /// joined table. The joins follow foreign keys (every inner join finds its one row), so
+    /// leaving them out changes no count or sum, only its cost.
+    fn aggregate_from(&self) -> &str {
+        let Some(first_join) = self.from.find(" JOIN ").map(|at| {
+            self.from[..at]
+                .strip_suffix(" LEFT")
+                .map_or(at, |base| base.len())
+        }) else {
+            return &self.from;
+        };
+        let joined: Vec<&str> = self.from[first_join..]
+            .split(" JOIN ")
+            .skip(1)
+            .filter_map(|join| join.split_whitespace().nth(1))
+            .collect();
+        let reads_a_join = self.conditions.iter().any(|c| {
+            joined.iter().any(|alias| {
+                c.match_indices(&format!("{alias}.")).any(|(at, _)| {
+                    at == 0
+                        || !c.as_bytes()[at - 1].is_ascii_alphanumeric()
+                            && c.as_bytes()[at - 1] != b'_'
+                })
+            })
+        });
+        if reads_a_join {
+            &self.from
+        } else {
+            &self.from[..first_join]
+        }
+    }
+
     fn where_clause(&self) -> String {
         let mut sql = String::new();
         for (i, c) in self.conditions.iter().enumerate() {
@@ -276,13 +331,21 @@ impl ListQuery {
 
     /// How many rows match.
     pub async fn count(&self, conn: &mut Conn, count: &str) -> DbResult<i64> {
-        let sql = format!("SELECT {count} {}{}", self.from, self.where_clause());
+        let sql = format!(
+            "SELECT {count} {}{}",
+            self.aggregate_from(),
+            self.where_clause()
+        );
         conn.scalar(&sql, self.params.values()).await
     }
 
     /// The one row of an aggregate over the matching rows.
     pub async fn one<T: FromRow>(&self, conn: &mut Conn, select: &str) -> DbResult<T> {
-        let sql = format!("SELECT {select} {}{}", self.from, self.where_clause());
+        let sql = format!(
+            "SELECT {select} {}{}",
+            self.aggregate_from(),
+            self.where_clause()
+        );
         conn.query_one(&sql, self.params.values()).await
     }
 
@@ -395,6 +458,72 @@ mod tests {
     use proplink_shared::{SiteId, UnitId};
 
     use super::*;
+
+    #[test]
+    fn the_open_record_indexes_have_the_predicate_the_store_writes() {
+        use proplink_shared::states::{IssueStatus, TicketStatus, WorkOrderStatus};
+        let conditions = [
+            status_condition(
+                "status",
+                TicketStatus::ALL,
+                true,
+                TicketStatus::is_terminal,
+                TicketStatus::code,
+            ),
+            status_condition(
+                "status",
+                IssueStatus::ALL,
+                true,
+                IssueStatus::is_terminal,
+                IssueStatus::code,
+            ),
+            status_condition(
+                "status",
+                WorkOrderStatus::ALL,
+                true,
+                WorkOrderStatus::is_terminal,
+                WorkOrderStatus::code,
+            ),
+        ];
+        for schema in [
+            include_str!("../../../migrations/sqlite/V1__schema.sql"),
+            include_str!("../../../migrations/postgres/V1__schema.sql"),
+        ] {
+            for condition in &conditions {
+                assert!(
+                    schema.contains(&format!(
+                        "(organisation_id, created_at, id) WHERE {condition};"
+                    )),
+                    "no index for {condition}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn aggregates_leave_out_the_joins_no_condition_reads() {
+        let from = "FROM invoices i JOIN units u ON u.id = i.unit_id LEFT JOIN contacts c ON c.id = i.contact_id";
+        let mut q = ListQuery::in_org(
+            from.into(),
+            proplink_shared::OrgId::new(),
+            "i.organisation_id",
+        );
+        q.raw("i.paid < i.total");
+        assert_eq!(q.aggregate_from(), "FROM invoices i");
+        q.search(&["i.number", "u.name"], Some("flat"));
+        assert_eq!(
+            q.aggregate_from(),
+            from,
+            "a search on a joined table keeps the joins"
+        );
+        let mut q = ListQuery::in_org(
+            from.into(),
+            proplink_shared::OrgId::new(),
+            "i.organisation_id",
+        );
+        q.raw("vu.x = 1 AND i.c = 2");
+        assert_eq!(q.aggregate_from(), "FROM invoices i", "vu. is not u.");
+    }
 
     #[test]
     fn cursors_round_trip_and_refuse_strangers() {

@@ -11,7 +11,7 @@ use proplink_shared::{
 };
 use time::OffsetDateTime;
 
-use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns, status_condition};
 use super::{Conn, DbResult};
 use crate::{params, read_model};
 
@@ -77,6 +77,18 @@ pub enum Openness {
     Closed,
 }
 
+impl Openness {
+    /// `Some(true)` for open records only, `Some(false)` for closed ones, `None` for all.
+    #[must_use]
+    pub fn open(self) -> Option<bool> {
+        match self {
+            Openness::Any => None,
+            Openness::Open => Some(true),
+            Openness::Closed => Some(false),
+        }
+    }
+}
+
 /// What a ticket list is narrowed to.
 #[derive(Clone, Debug, Default)]
 pub struct TicketFilter {
@@ -100,14 +112,14 @@ fn ticket_query(scope: &Scope, filter: &TicketFilter) -> ListQuery {
     q.equals("t.site_id", filter.site)
         .equals("t.status", filter.status)
         .equals("t.priority", filter.priority);
-    match filter.openness {
-        Openness::Any => {}
-        Openness::Open => {
-            q.condition("t.status <> ?", &TicketStatus::Closed);
-        }
-        Openness::Closed => {
-            q.condition("t.status = ?", &TicketStatus::Closed);
-        }
+    if let Some(open) = filter.openness.open() {
+        q.raw(&status_condition(
+            "t.status",
+            TicketStatus::ALL,
+            open,
+            TicketStatus::is_terminal,
+            TicketStatus::code,
+        ));
     }
     if let Some(before) = filter.raised_before {
         q.condition("t.created_at < ?", &before);
@@ -366,19 +378,14 @@ fn issue_query(scope: &Scope, filter: &IssueFilter) -> ListQuery {
     q.equals("i.site_id", filter.site)
         .equals("i.status", filter.status)
         .equals("i.priority", filter.priority);
-    let closed = format!(
-        "('{}', '{}')",
-        IssueStatus::Resolved.code(),
-        IssueStatus::Dismissed.code()
-    );
-    match filter.openness {
-        Openness::Any => {}
-        Openness::Open => {
-            q.raw(&format!("i.status NOT IN {closed}"));
-        }
-        Openness::Closed => {
-            q.raw(&format!("i.status IN {closed}"));
-        }
+    if let Some(open) = filter.openness.open() {
+        q.raw(&status_condition(
+            "i.status",
+            IssueStatus::ALL,
+            open,
+            IssueStatus::is_terminal,
+            IssueStatus::code,
+        ));
     }
     if let Some(before) = filter.logged_before {
         q.condition("i.created_at < ?", &before);

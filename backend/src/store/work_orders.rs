@@ -11,7 +11,7 @@ use proplink_shared::{
 };
 use time::{Date, OffsetDateTime};
 
-use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns, status_condition};
 use super::requests::Openness;
 use super::{Conn, DbResult};
 use crate::{params, read_model};
@@ -84,19 +84,14 @@ fn work_order_query(scope: &Scope, filter: &WorkOrderFilter) -> ListQuery {
     q.equals("w.site_id", filter.site)
         .equals("w.status", filter.status)
         .equals("w.priority", filter.priority);
-    let closed = format!(
-        "('{}', '{}')",
-        WorkOrderStatus::Closed.code(),
-        WorkOrderStatus::Cancelled.code()
-    );
-    match filter.openness {
-        Openness::Any => {}
-        Openness::Open => {
-            q.raw(&format!("w.status NOT IN {closed}"));
-        }
-        Openness::Closed => {
-            q.raw(&format!("w.status IN {closed}"));
-        }
+    if let Some(open) = filter.openness.open() {
+        q.raw(&status_condition(
+            "w.status",
+            WorkOrderStatus::ALL,
+            open,
+            WorkOrderStatus::is_terminal,
+            WorkOrderStatus::code,
+        ));
     }
     if filter.awaiting_decision {
         q.raw(&format!(

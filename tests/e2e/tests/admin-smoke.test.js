@@ -132,4 +132,57 @@ describe('admin app smoke', () => {
       throw err;
     }
   });
+  test('every main page fits a phone and a desktop screen, and passes axe at both', { timeout: 300000 }, async (t) => {
+    const admin = server.orgUrl(ORG);
+    // Signed in once; the same session is used at both widths.
+    const signIn = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await signIn.newPage();
+    await p.goto(`${admin}/sign-in`);
+    await p.getByLabel('Email address', { exact: true }).fill(STAFF_EMAIL);
+    await p.getByRole('button', { name: 'Send code', exact: true }).click();
+    await waitForPath(p, '/sign-in/code');
+    const code = await smtp.waitForCode(STAFF_EMAIL, 20000);
+    await p.getByLabel('Code', { exact: true }).fill(code);
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await waitForPath(p, '/dashboard');
+    const cookies = await signIn.cookies();
+    // A record of each kind, found from its list.
+    const firstHref = async (list, prefix) => {
+      await p.goto(`${admin}${list}`);
+      const href = await p.locator(`a[href^="${prefix}"]`).first().getAttribute('href');
+      assert.ok(href, `no link to ${prefix} on ${list}`);
+      return href;
+    };
+    const pages = [
+      '/dashboard', '/tickets', '/issues', '/work-orders', '/invoices', '/contacts', '/contractors',
+      '/sites', '/notices', '/audit',
+      await firstHref('/tickets', '/tickets/'),
+      await firstHref('/work-orders', '/work-orders/'),
+      await firstHref('/invoices', '/units/'),
+    ];
+    await signIn.close();
+    await mkdir(resultsDir, { recursive: true });
+    for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+      const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1 });
+      await context.addCookies(cookies);
+      const view = await context.newPage();
+      for (const pathname of pages) {
+        await view.goto(`${admin}${pathname}`);
+        await view.locator('h1').first().waitFor({ state: 'visible' });
+        const { scrollWidth, innerWidth } = await view.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+        }));
+        assert.ok(
+          scrollWidth <= innerWidth,
+          `${pathname} is ${scrollWidth}px wide on a ${innerWidth}px ${label} screen`,
+        );
+        await assertNoA11yViolations(view, `${pathname} (${label})`);
+        const name = pathname.replace(/^\//, '').replace(/\/[0-9a-f-]{36}$/, '-record').replace(/\//g, '-') || 'home';
+        await view.screenshot({ path: path.join(resultsDir, `${label}-${name}.png`), fullPage: true });
+      }
+      t.diagnostic(`${pages.length} pages fit ${viewport.width}px (${label})`);
+      await context.close();
+    }
+  });
 });

@@ -143,6 +143,36 @@ async fn a_site_manager_sees_only_assigned_sites() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_of_sites_takes_effect_on_the_next_page() {
+    let t = spawn_app().await;
+    let acme = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let host = t.admin_host("acme");
+    let b = t.browser();
+    t.sign_in(&b, &host, &acme.site_manager_email).await;
+    let ticket_a = format!("/tickets/{}", acme.ticket_a);
+    assert_eq!(b.get(&host, &ticket_a).await.status, 200);
+    let sid = proplink_backend::services::orgs::staff_by_email(
+        &t.app,
+        &acme.owner,
+        &acme.site_manager_email,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"))
+    .id;
+    proplink_backend::services::orgs::set_scope(&t.app, &acme.owner, sid, Some(&[acme.site_b]))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    // The session remembered in memory is forgotten with the change, not seconds later.
+    assert_eq!(b.get(&host, &ticket_a).await.status, 404);
+    assert_eq!(
+        b.get(&host, &format!("/tickets/{}", acme.ticket_b))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_hosts_and_organisations_reveal_nothing() {
     let t = spawn_app().await;
     fixtures::org(&t.app, "acme", "Acme Estates").await;
