@@ -364,6 +364,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_field_moves_invitations_and_quotes_follow_the_life_cycle() {
+        use WorkOrderStatus::*;
+        // From the field: starting, finishing and handing over; never awarding or closing.
+        let field: Vec<_> = WorkOrderStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_field_move())
+            .collect();
+        assert_eq!(field, [InProgress, Completed, PendingReview]);
+        // Invitations until a quote is accepted; quotes only once someone was invited.
+        for s in WorkOrderStatus::ALL {
+            assert_eq!(
+                s.takes_invitations(),
+                matches!(s, Draft | SentForQuote | Quoted),
+                "{s:?}"
+            );
+            assert_eq!(
+                s.takes_quotes(),
+                matches!(s, SentForQuote | Quoted),
+                "{s:?}"
+            );
+            assert!(!(s.is_terminal() && s.is_open_to_contractor()), "{s:?}");
+        }
+        // Every field move is reachable by one transition from a state before it.
+        for to in field {
+            assert!(
+                WorkOrderStatus::ALL
+                    .iter()
+                    .any(|from| from.next_states().contains(&to)),
+                "{to:?} is reached by no transition"
+            );
+        }
+    }
+
+    #[test]
     fn codes_round_trip_for_every_state() {
         for s in TicketStatus::ALL {
             assert_eq!(s.code().parse::<TicketStatus>(), Ok(*s));

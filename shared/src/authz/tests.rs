@@ -358,3 +358,91 @@ fn role_without_scope_grants_nothing() {
         Err(Denied::NotFound)
     );
 }
+
+#[test]
+fn a_contractor_acts_on_their_work_order_by_their_own_actions_and_staff_by_update() {
+    let org = id(0);
+    let contractor = Actor {
+        org,
+        principal: Principal::Contractor {
+            vendor: id(1),
+            work_order: id(2),
+        },
+        channel: Channel::ContractorPort,
+        display_name: "Fixit".into(),
+    };
+    assert_eq!(contractor.action_for(WorkStep::Quote), Action::SubmitQuote);
+    assert_eq!(
+        contractor.action_for(WorkStep::Certificate),
+        Action::UploadCertificate
+    );
+    assert_eq!(
+        contractor.action_for(WorkStep::Progress),
+        Action::ReportProgress
+    );
+    assert_eq!(
+        contractor.action_for(WorkStep::Complete),
+        Action::MarkComplete
+    );
+    let manager = Actor {
+        org,
+        principal: Principal::Staff {
+            user: id(3),
+            role: Some(Role::Manager),
+            scope: Some(SiteScope::AllSites),
+        },
+        channel: Channel::Admin,
+        display_name: "Mina".into(),
+    };
+    for step in [
+        WorkStep::Quote,
+        WorkStep::Certificate,
+        WorkStep::Progress,
+        WorkStep::Complete,
+    ] {
+        assert_eq!(manager.action_for(step), Action::Update);
+    }
+}
+
+#[test]
+fn only_staff_and_the_system_read_internal_notes() {
+    let org = id(0);
+    let with = |principal| Actor {
+        org,
+        principal,
+        channel: Channel::Admin,
+        display_name: "Someone".into(),
+    };
+    assert!(
+        with(Principal::Staff {
+            user: id(1),
+            role: Some(Role::ReadOnly),
+            scope: Some(SiteScope::AllSites)
+        })
+        .sees_internal_notes()
+    );
+    assert!(with(Principal::System).sees_internal_notes());
+    assert!(
+        !with(Principal::Resident {
+            contact: id(2),
+            kind: ResidentKind::Leaseholder,
+            units: BTreeSet::new(),
+            sites: BTreeSet::new(),
+        })
+        .sees_internal_notes()
+    );
+    assert!(
+        !with(Principal::Contractor {
+            vendor: id(3),
+            work_order: id(4)
+        })
+        .sees_internal_notes()
+    );
+    assert!(
+        !with(Principal::HrbResident {
+            contact: id(5),
+            building: id(6)
+        })
+        .sees_internal_notes()
+    );
+}
