@@ -13,6 +13,7 @@ use crate::secrets::Secrets;
 use crate::store::Db;
 use crate::store::auth::StaffSession;
 use crate::store::orgs::Organisation;
+use proplink_shared::{OrgId, SiteId};
 
 /// What happens to outgoing mail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub struct App {
     /// Sessions by the hash of their secret, with who they are: read on every page. Signing
     /// out, and changing someone's sites, forget them here at once.
     pub sessions: Recent<String, StaffSession>,
+    /// Each organisation's sites by name, for the site filter of every list.
+    pub site_names: Recent<OrgId, Vec<(SiteId, String)>>,
 }
 
 impl App {
@@ -59,6 +62,7 @@ impl App {
             secrets: Arc::new(secrets),
             orgs: Recent::new(Duration::from_secs(10)),
             sessions: Recent::new(Duration::from_secs(5)),
+            site_names: Recent::new(Duration::from_secs(10)),
         })
     }
 }

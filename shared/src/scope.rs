@@ -60,6 +60,15 @@ impl Filter {
 }
 
 impl Scope {
+    /// Every record of an organisation: for what PropLink itself reads before narrowing it.
+    #[must_use]
+    pub fn everything(org: OrgId) -> Scope {
+        Scope {
+            org,
+            filter: Filter::Everything,
+        }
+    }
+
     /// The records of `domain` that `actor` may read.
     #[must_use]
     pub fn of(actor: &Actor, domain: Domain) -> Scope {

@@ -10,8 +10,9 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use proplink_shared::sync::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -31,35 +32,18 @@ const PUSH_BODY: usize = 4 * 1024 * 1024;
 pub fn router() -> Router<App> {
     Router::new()
         .route("/v1/openapi.json", get(openapi::document))
-        .route(
-            "/v1/auth/code",
-            post(request_code).layer(DefaultBodyLimit::max(SMALL_BODY)),
-        )
-        .route(
-            "/v1/auth/token",
-            post(token).layer(DefaultBodyLimit::max(SMALL_BODY)),
-        )
-        .route(
-            "/v1/auth/refresh",
-            post(refresh).layer(DefaultBodyLimit::max(SMALL_BODY)),
-        )
-        .route(
-            "/v1/auth/sign-out",
-            post(sign_out).layer(DefaultBodyLimit::max(SMALL_BODY)),
-        )
-        .route(
-            "/v1/sync/push",
-            post(push).layer(DefaultBodyLimit::max(PUSH_BODY)),
-        )
+        .route("/v1/auth/code", limited(post(request_code), SMALL_BODY))
+        .route("/v1/auth/token", limited(post(token), SMALL_BODY))
+        .route("/v1/auth/refresh", limited(post(refresh), SMALL_BODY))
+        .route("/v1/auth/sign-out", limited(post(sign_out), SMALL_BODY))
+        .route("/v1/sync/push", limited(post(push), PUSH_BODY))
         .route("/v1/sync/pull", get(pull))
         .route(
             "/v1/photos/{sha256}",
-            get(photo)
-                .head(photo_state)
-                .patch(photo_append)
-                .layer(DefaultBodyLimit::max(
-                    usize::try_from(MAX_CHUNK_BYTES).unwrap_or(usize::MAX),
-                )),
+            limited(
+                get(photo).head(photo_state).patch(photo_append),
+                usize::try_from(MAX_CHUNK_BYTES).unwrap_or(usize::MAX),
+            ),
         )
         .method_not_allowed_fallback(|| async {
             ApiErr(AppError::bad_request(
@@ -69,6 +53,40 @@ pub fn router() -> Router<App> {
             .with_status(StatusCode::METHOD_NOT_ALLOWED)
         })
         .fallback(|| async { ApiErr(AppError::NotFound) })
+}
+
+/// A route that takes at most `limit` bytes of body: one declared longer is refused before any
+/// of it is read, and one that grows longer as it streams is refused when it passes the limit;
+/// both in the API's JSON.
+fn limited(route: MethodRouter<App>, limit: usize) -> MethodRouter<App> {
+    route
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(
+            move |req: Request, next: Next| async move {
+                let declared = req
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                if declared.is_some_and(|n| n > limit as u64) {
+                    return ApiErr(AppError::PayloadTooLarge(format!(
+                        "This request may carry at most {}",
+                        size_text(limit)
+                    )))
+                    .into_response();
+                }
+                next.run(req).await
+            },
+        ))
+}
+
+/// `4 MB`, `16 KB`.
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / 1024 / 1024)
+    } else {
+        format!("{} KB", bytes / 1024)
+    }
 }
 
 /// An error as the API answers it.

@@ -50,6 +50,7 @@ pub async fn add_site(app: &App, actor: &Actor, new: &NewSite) -> AppResult<Site
         ))
         .await?;
     change.commit().await?;
+    app.site_names.forget(&actor.org);
     Ok(id)
 }
 
@@ -123,10 +124,23 @@ pub async fn sites(app: &App, actor: &Actor, at: &PageAt) -> AppResult<Page<Site
     .await?)
 }
 
-/// The sites the actor may see, by name, to choose from.
+/// The sites the actor may see, by name, to choose from. Every list offers them, so the
+/// organisation's names are remembered for a few seconds and narrowed to the actor's scope here.
 pub async fn site_choices(app: &App, actor: &Actor) -> AppResult<Vec<(SiteId, String)>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::site_choices(&mut conn, &Scope::of(actor, Domain::Portfolio)).await?)
+    let all = match app.site_names.get(&actor.org) {
+        Some(all) => all,
+        None => {
+            let mut conn = app.db.read().await?;
+            let all = store::site_choices(&mut conn, &Scope::everything(actor.org)).await?;
+            app.site_names.put(actor.org, all.clone());
+            all
+        }
+    };
+    let scope = Scope::of(actor, Domain::Portfolio);
+    Ok(all
+        .into_iter()
+        .filter(|(id, _)| scope.admits(&site_resource(actor, *id)))
+        .collect())
 }
 
 /// A site and its buildings.

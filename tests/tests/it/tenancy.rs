@@ -128,6 +128,16 @@ async fn a_site_manager_sees_only_assigned_sites() {
     let list = b.get(&host, "/tickets").await;
     assert!(list.body.contains(&acme.ticket_a.to_string()));
     assert!(!list.body.contains(&acme.ticket_b.to_string()));
+    // The site filter offers their site alone.
+    assert!(
+        list.body
+            .contains(&format!("<option value=\"{}\"", acme.site_a))
+    );
+    assert!(
+        !list
+            .body
+            .contains(&format!("<option value=\"{}\"", acme.site_b))
+    );
     // Finance is not theirs: the invoice list is refused, and the unit page has no statement.
     assert_eq!(
         b.get(&host, &format!("/invoices/{}", acme.invoice))
