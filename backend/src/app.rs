@@ -9,11 +9,11 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::read_cache::ReadCache;
 use crate::secrets::Secrets;
-use crate::store::Db;
 use crate::store::auth::StaffSession;
 use crate::store::orgs::Organisation;
-use proplink_shared::{OrgId, SiteId};
+use crate::store::{Db, Heard};
 
 /// What happens to outgoing mail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,8 +38,10 @@ pub struct App {
     /// Sessions by the hash of their secret, with who they are: read on every page. Signing
     /// out, and changing someone's sites, forget them here at once.
     pub sessions: Recent<String, StaffSession>,
-    /// Each organisation's sites by name, for the site filter of every list.
-    pub site_names: Recent<OrgId, Vec<(SiteId, String)>>,
+    /// What pages read, until their organisation next changes.
+    pub reads: ReadCache,
+    /// This process among those serving the same database: it ignores its own announcements.
+    pub process: Arc<str>,
 }
 
 impl App {
@@ -48,6 +50,7 @@ impl App {
         let secrets = Secrets::load(config.secret_key.as_deref(), &config.data_dir)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
+        let config_read_cache = config.read_cache;
         let mail_mode = if config.holds_mail() {
             MailMode::Hold
         } else {
@@ -62,8 +65,27 @@ impl App {
             secrets: Arc::new(secrets),
             orgs: Recent::new(Duration::from_secs(10)),
             sessions: Recent::new(Duration::from_secs(5)),
-            site_names: Recent::new(Duration::from_secs(10)),
+            reads: if config_read_cache {
+                ReadCache::new(ReadCache::TTL)
+            } else {
+                ReadCache::off()
+            },
+            process: Arc::from(uuid::Uuid::now_v7().simple().to_string()),
         })
+    }
+
+    /// Starts hearing what other processes change in the database, so the read cache forgets
+    /// it; until the first word that it can hear them, the cache keeps nothing.
+    pub fn hear_changes(&self) {
+        let reads = self.reads.clone();
+        let me = self.process.clone();
+        self.db.watch(move |heard| match heard {
+            Heard::Listening => reads.hearing(true),
+            Heard::Deaf => reads.hearing(false),
+            Heard::Changed { by, .. } if *by == *me => {}
+            Heard::Changed { org, .. } => reads.changed(org),
+            Heard::Unplaced => reads.changed_everywhere(),
+        });
     }
 }
 

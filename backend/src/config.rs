@@ -117,6 +117,11 @@ pub struct Settings {
     /// Take the client's address from X-Forwarded-For (only behind a trusted proxy) [default: false]
     #[arg(long, env = "PROPLINK_TRUST_FORWARDED_FOR", global = true)]
     pub trust_forwarded_for: Option<bool>,
+
+    /// Remember what pages read until their organisation next changes (changes made by other
+    /// processes are heard through PostgreSQL's NOTIFY, or SQLite's data_version) [default: true]
+    #[arg(long, env = "PROPLINK_READ_CACHE", global = true)]
+    pub read_cache: Option<bool>,
 }
 
 /// The settings in force, with every default applied.
@@ -144,6 +149,7 @@ pub struct Config {
     pub otp_sends_per_client: u32,
     pub otp_sends_per_address_hourly: u32,
     pub trust_forwarded_for: bool,
+    pub read_cache: bool,
 }
 
 impl Settings {
@@ -183,6 +189,7 @@ impl Settings {
                 .otp_sends_per_address_hourly
                 .or(from_file.otp_sends_per_address_hourly),
             trust_forwarded_for: self.trust_forwarded_for.or(from_file.trust_forwarded_for),
+            read_cache: self.read_cache.or(from_file.read_cache),
         })
     }
 
@@ -239,6 +246,7 @@ impl Settings {
             otp_sends_per_client: self.otp_sends_per_client.unwrap_or(20),
             otp_sends_per_address_hourly: self.otp_sends_per_address_hourly.unwrap_or(20),
             trust_forwarded_for: self.trust_forwarded_for.unwrap_or(false),
+            read_cache: self.read_cache.unwrap_or(true),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod doors;
 pub mod error;
+pub mod read_cache;
 pub mod secrets;
 pub mod services;
 pub mod store;

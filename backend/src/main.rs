@@ -258,6 +258,7 @@ async fn serve(app: App) -> anyhow::Result<()> {
             app.config.admin_url(&org.slug)
         );
     }
+    app.hear_changes();
     tokio::spawn(services::mail::run_sender(app.clone()));
     tokio::spawn(checkpoints::run(app.clone(), Duration::from_secs(60)));
     tokio::spawn(services::maintenance::run(app.clone()));

@@ -4,6 +4,9 @@
 //!
 //! Lists ask the store for the actor's [`Scope`](proplink_shared::Scope): the database returns
 //! only what the actor may see, a page at a time.
+//!
+//! What pages read is remembered until the organisation next changes ([`remember`]); a single
+//! record is judged by `authorize` after it is read, remembered or not.
 
 pub mod audit;
 pub mod auth;
@@ -24,9 +27,12 @@ pub mod tickets;
 pub mod vendors;
 pub mod work_orders;
 
-use proplink_shared::{Action, Actor, Resource, authorize};
+use std::future::Future;
 
-use crate::error::AppError;
+use proplink_shared::{Action, Actor, OrgId, Resource, Scope, authorize};
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
 
 /// Rows per page of a list.
 pub const PAGE_SIZE: i64 = 25;
@@ -39,4 +45,37 @@ pub(crate) fn check(actor: &Actor, action: Action, resource: &Resource) -> Resul
 /// Today's date in London.
 pub(crate) fn today(app: &crate::app::App) -> time::Date {
     proplink_shared::london::local(app.clock.now()).date()
+}
+
+/// A list or count read for `scope`, remembered until the organisation next changes (see
+/// [`crate::read_cache`]). `what` names the read and every value it depends on but the scope.
+pub(crate) async fn remember<T, F, Fut>(
+    app: &App,
+    scope: &Scope,
+    what: String,
+    load: F,
+) -> AppResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    let key = format!("{what} {:?}", scope.filter);
+    app.reads.remember(scope.org, key, load).await
+}
+
+/// A record of `org` and what belongs to it, remembered until the organisation next changes.
+/// Not yet judged: the caller asks `authorize` about what it got.
+pub(crate) async fn remember_in<T, F, Fut>(
+    app: &App,
+    org: OrgId,
+    what: String,
+    load: F,
+) -> AppResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    app.reads.remember(org, what, load).await
 }

@@ -27,7 +27,7 @@ pub mod vendors;
 pub mod work_orders;
 
 pub use columns::date_text;
-pub use db::{Conn, Db, DbError, DbResult, Dialect, Tx, redact};
+pub use db::{Conn, Db, DbError, DbResult, Dialect, Heard, Tx, redact};
 pub use proplink_shared::OrgId;
 pub use sql::{Cell, DecodeError, FromCell, FromRow, Row, ToValue, Value};
 

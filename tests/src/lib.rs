@@ -91,6 +91,17 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     tokio::spawn(async move {
         let _ = axum_serve(listener, router).await;
     });
+    app.hear_changes();
+    // Tests run as production does: with what pages read remembered, once the listener for
+    // other processes' changes is up.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app.reads.remembers() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the read cache never started hearing changes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     tokio::spawn(proplink_backend::services::mail::run_sender(app.clone()));
     TestApp {
         addr,

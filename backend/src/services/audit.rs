@@ -29,8 +29,12 @@ pub async fn trail(
     record_id: &str,
     at: &PageAt,
 ) -> AppResult<Page<AuditEvent>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::of_record(&mut conn, org, record_type, record_id, at, 50).await?)
+    let what = format!("trail {} {record_id} {at:?}", record_type.code());
+    super::remember_in(app, org, what, || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::of_record(&mut conn, org, record_type, record_id, at, 50).await?)
+    })
+    .await
 }
 
 /// The organisation's log, for those who may read all of it.
@@ -45,8 +49,17 @@ pub async fn log(
         Action::Read,
         &Resource::org_wide(actor.org, Domain::Audit),
     )?;
-    let mut conn = app.db.read().await?;
-    Ok(store::log(&mut conn, &Scope::of(actor, Domain::Audit), filter, at, 50).await?)
+    let scope = Scope::of(actor, Domain::Audit);
+    super::remember(
+        app,
+        &scope,
+        format!("audit log {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::log(&mut conn, &scope, filter, at, 50).await?)
+        },
+    )
+    .await
 }
 
 /// The organisation's latest `n` events, for those who may read all of the log.
@@ -56,16 +69,14 @@ pub async fn latest(app: &App, actor: &Actor, n: i64) -> AppResult<Vec<AuditEven
         Action::Read,
         &Resource::org_wide(actor.org, Domain::Audit),
     )?;
-    let mut conn = app.db.read().await?;
-    Ok(store::log(
-        &mut conn,
-        &Scope::of(actor, Domain::Audit),
-        &AuditFilter::default(),
-        &PageAt::First,
-        n,
-    )
-    .await?
-    .items)
+    let scope = Scope::of(actor, Domain::Audit);
+    super::remember(app, &scope, format!("audit latest {n}"), || async {
+        let mut conn = app.db.read().await?;
+        let everything = AuditFilter::default();
+        let page = store::log(&mut conn, &scope, &everything, &PageAt::First, n).await?;
+        Ok(page.items)
+    })
+    .await
 }
 
 /// What checking one organisation's trail found.

@@ -178,7 +178,11 @@ impl<'a> Change<'a> {
         }
         let wake = self.mail;
         let app = self.app;
-        self.tx.commit().await?;
+        let org = self.org;
+        let mut tx = self.tx;
+        tx.announce_change(&app.process, org).await?;
+        tx.commit().await?;
+        app.reads.changed(org);
         if wake {
             app.mail_wakeup.notify_one();
         }

@@ -150,30 +150,37 @@ pub async fn issues(
     filter: &IssueFilter,
     at: &PageAt,
 ) -> AppResult<Page<Issue>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::issues(
-        &mut conn,
-        &Scope::of(actor, Domain::Issues),
-        filter,
-        at,
-        PAGE_SIZE,
-    )
-    .await?)
+    let scope = Scope::of(actor, Domain::Issues);
+    super::remember(app, &scope, format!("issues {filter:?} {at:?}"), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::issues(&mut conn, &scope, filter, at, PAGE_SIZE).await?)
+    })
+    .await
 }
 
 /// How many issues match a filter.
 pub async fn count(app: &App, actor: &Actor, filter: &IssueFilter) -> AppResult<i64> {
-    let mut conn = app.db.read().await?;
-    Ok(store::count_issues(&mut conn, &Scope::of(actor, Domain::Issues), filter).await?)
+    let scope = Scope::of(actor, Domain::Issues);
+    super::remember(app, &scope, format!("issue count {filter:?}"), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::count_issues(&mut conn, &scope, filter).await?)
+    })
+    .await
 }
 
 /// An issue and its photos (by SHA-256).
 pub async fn issue(app: &App, actor: &Actor, id: IssueId) -> AppResult<(Issue, Vec<String>)> {
-    let mut conn = app.db.read().await?;
-    let i = store::issue(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (i, photos) = super::remember_in(app, actor.org, format!("issue {id}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(i) = store::issue(&mut conn, actor.org, id).await? else {
+            return Ok(None);
+        };
+        let photos =
+            files::files_of(&mut conn, actor.org, RecordType::Issue, &id.to_string()).await?;
+        Ok(Some((i, photos)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &i))?;
-    let photos = files::files_of(&mut conn, actor.org, RecordType::Issue, &id.to_string()).await?;
     Ok((i, photos))
 }

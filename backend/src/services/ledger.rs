@@ -316,15 +316,17 @@ pub async fn invoices(
     filter: &InvoiceFilter,
     at: &PageAt,
 ) -> AppResult<Page<Invoice>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::invoices(
-        &mut conn,
-        &Scope::of(actor, Domain::Finance),
-        filter,
-        at,
-        PAGE_SIZE,
+    let scope = Scope::of(actor, Domain::Finance);
+    super::remember(
+        app,
+        &scope,
+        format!("invoices {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::invoices(&mut conn, &scope, filter, at, PAGE_SIZE).await?)
+        },
     )
-    .await?)
+    .await
 }
 
 /// How many invoices are overdue and what is owed on them, for the arrears figure. Those who
@@ -335,14 +337,19 @@ pub async fn arrears(app: &App, actor: &Actor) -> AppResult<(i64, Money)> {
         Action::Read,
         &Resource::org_wide(actor.org, Domain::Finance),
     )?;
-    let mut conn = app.db.read().await?;
     let filter = InvoiceFilter {
         overdue_on: Some(super::today(app)),
         ..InvoiceFilter::default()
     };
-    Ok(store::outstanding(&mut conn, &Scope::of(actor, Domain::Finance), &filter).await?)
+    let scope = Scope::of(actor, Domain::Finance);
+    super::remember(app, &scope, format!("outstanding {filter:?}"), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::outstanding(&mut conn, &scope, &filter).await?)
+    })
+    .await
 }
 
+#[derive(Clone)]
 pub struct InvoiceView {
     pub invoice: Invoice,
     pub lines: Vec<InvoiceLineView>,
@@ -350,21 +357,27 @@ pub struct InvoiceView {
 }
 
 pub async fn invoice(app: &App, actor: &Actor, id: InvoiceId) -> AppResult<InvoiceView> {
-    let mut conn = app.db.read().await?;
-    let invoice = store::invoice(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check(actor, Action::Read, &resource(actor, &invoice))?;
-    let lines = store::invoice_lines(&mut conn, actor.org, id).await?;
-    let allocations = store::allocations_of_invoice(&mut conn, actor.org, id).await?;
-    Ok(InvoiceView {
-        invoice,
-        lines,
-        allocations,
+    let view = super::remember_in(app, actor.org, format!("invoice {id}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(invoice) = store::invoice(&mut conn, actor.org, id).await? else {
+            return Ok(None);
+        };
+        let lines = store::invoice_lines(&mut conn, actor.org, id).await?;
+        let allocations = store::allocations_of_invoice(&mut conn, actor.org, id).await?;
+        Ok(Some(InvoiceView {
+            invoice,
+            lines,
+            allocations,
+        }))
     })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    check(actor, Action::Read, &resource(actor, &view.invoice))?;
+    Ok(view)
 }
 
 /// One line of a statement.
+#[derive(Clone)]
 pub struct StatementLine {
     pub date: Date,
     pub description: String,
@@ -375,6 +388,7 @@ pub struct StatementLine {
     pub balance: Money,
 }
 
+#[derive(Clone)]
 pub struct Statement {
     pub unit_name: String,
     pub lines: Vec<StatementLine>,
@@ -383,16 +397,22 @@ pub struct Statement {
 
 /// The unit's statement: posted invoices and payments in date order with a running balance.
 pub async fn statement(app: &App, actor: &Actor, unit: UnitId) -> AppResult<Statement> {
-    let mut conn = app.db.read().await?;
-    let u = places::unit(&mut conn, actor.org, unit)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (u, entries) = super::remember_in(app, actor.org, format!("statement {unit}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(u) = places::unit(&mut conn, actor.org, unit).await? else {
+            return Ok(None);
+        };
+        let entries = store::statement_entries(&mut conn, actor.org, unit).await?;
+        Ok(Some((u, entries)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     let mut res = Resource::on_site(actor.org, Domain::Finance, u.site_id).with_unit(unit);
     res.contact = u.billable_contact_id;
     check(actor, Action::Read, &res)?;
     let mut balance = Money::ZERO;
     let mut lines = Vec::new();
-    for e in store::statement_entries(&mut conn, actor.org, unit).await? {
+    for e in entries {
         balance = balance
             .checked_add(e.amount)
             .map_err(|err| AppError::Internal(anyhow::anyhow!(err)))?;

@@ -50,13 +50,15 @@ pub async fn notices(
     filter: &NoticeFilter,
     at: &PageAt,
 ) -> AppResult<Page<Notice>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::notices(
-        &mut conn,
-        &Scope::of(actor, Domain::Notices),
-        filter,
-        at,
-        PAGE_SIZE,
+    let scope = Scope::of(actor, Domain::Notices);
+    super::remember(
+        app,
+        &scope,
+        format!("notices {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::notices(&mut conn, &scope, filter, at, PAGE_SIZE).await?)
+        },
     )
-    .await?)
+    .await
 }

@@ -96,15 +96,17 @@ pub async fn contacts(
     filter: &ContactFilter,
     at: &PageAt,
 ) -> AppResult<Page<Contact>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::contacts(
-        &mut conn,
-        &Scope::of(actor, Domain::Contacts),
-        filter,
-        at,
-        PAGE_SIZE,
+    let scope = Scope::of(actor, Domain::Contacts);
+    super::remember(
+        app,
+        &scope,
+        format!("contacts {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::contacts(&mut conn, &scope, filter, at, PAGE_SIZE).await?)
+        },
     )
-    .await?)
+    .await
 }
 
 /// A contact and the units they are linked to.
@@ -113,18 +115,26 @@ pub async fn contact(
     actor: &Actor,
     id: ContactId,
 ) -> AppResult<(Contact, Vec<Occupancy>)> {
-    let mut conn = app.db.read().await?;
-    let c = store::contact(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (c, links) = super::remember_in(app, actor.org, format!("contact {id}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(c) = store::contact(&mut conn, actor.org, id).await? else {
+            return Ok(None);
+        };
+        let links = store::occupancy_of_contact(&mut conn, actor.org, id).await?;
+        Ok(Some((c, links)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &c))?;
-    let links = store::occupancy_of_contact(&mut conn, actor.org, id).await?;
     Ok((c, links))
 }
 
 /// Who is linked to a unit the actor may see.
 pub async fn occupancy(app: &App, actor: &Actor, unit: UnitId) -> AppResult<Vec<Occupancy>> {
     super::places::unit(app, actor, unit).await?;
-    let mut conn = app.db.read().await?;
-    Ok(store::occupancy_of_unit(&mut conn, actor.org, unit).await?)
+    super::remember_in(app, actor.org, format!("occupancy {unit}"), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::occupancy_of_unit(&mut conn, actor.org, unit).await?)
+    })
+    .await
 }

@@ -50,7 +50,6 @@ pub async fn add_site(app: &App, actor: &Actor, new: &NewSite) -> AppResult<Site
         ))
         .await?;
     change.commit().await?;
-    app.site_names.forget(&actor.org);
     Ok(id)
 }
 
@@ -114,28 +113,23 @@ pub async fn add_unit(
 }
 
 pub async fn sites(app: &App, actor: &Actor, at: &PageAt) -> AppResult<Page<Site>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::sites(
-        &mut conn,
-        &Scope::of(actor, Domain::Portfolio),
-        at,
-        PAGE_SIZE,
-    )
-    .await?)
+    let scope = Scope::of(actor, Domain::Portfolio);
+    super::remember(app, &scope, format!("sites {at:?}"), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::sites(&mut conn, &scope, at, PAGE_SIZE).await?)
+    })
+    .await
 }
 
 /// The sites the actor may see, by name, to choose from. Every list offers them, so the
-/// organisation's names are remembered for a few seconds and narrowed to the actor's scope here.
+/// organisation's names are remembered and narrowed to the actor's scope here.
 pub async fn site_choices(app: &App, actor: &Actor) -> AppResult<Vec<(SiteId, String)>> {
-    let all = match app.site_names.get(&actor.org) {
-        Some(all) => all,
-        None => {
-            let mut conn = app.db.read().await?;
-            let all = store::site_choices(&mut conn, &Scope::everything(actor.org)).await?;
-            app.site_names.put(actor.org, all.clone());
-            all
-        }
-    };
+    let everything = Scope::everything(actor.org);
+    let all = super::remember(app, &everything, "site names".into(), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::site_choices(&mut conn, &everything).await?)
+    })
+    .await?;
     let scope = Scope::of(actor, Domain::Portfolio);
     Ok(all
         .into_iter()
@@ -146,12 +140,16 @@ pub async fn site_choices(app: &App, actor: &Actor) -> AppResult<Vec<(SiteId, St
 /// A site and its buildings.
 pub async fn site(app: &App, actor: &Actor, id: SiteId) -> AppResult<(Site, Vec<Building>)> {
     check(actor, Action::Read, &site_resource(actor, id))?;
-    let mut conn = app.db.read().await?;
-    let site = store::site(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let buildings = store::buildings_of_site(&mut conn, actor.org, id).await?;
-    Ok((site, buildings))
+    super::remember_in(app, actor.org, format!("site {id}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(site) = store::site(&mut conn, actor.org, id).await? else {
+            return Ok(None);
+        };
+        let buildings = store::buildings_of_site(&mut conn, actor.org, id).await?;
+        Ok(Some((site, buildings)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// A building and a page of its units.
@@ -161,20 +159,28 @@ pub async fn building(
     id: BuildingId,
     at: &PageAt,
 ) -> AppResult<(Building, Page<Unit>)> {
-    let mut conn = app.db.read().await?;
-    let b = store::building(&mut conn, actor.org, id)
+    let (b, units) =
+        super::remember_in(app, actor.org, format!("building {id} {at:?}"), || async {
+            let mut conn = app.db.read().await?;
+            let Some(b) = store::building(&mut conn, actor.org, id).await? else {
+                return Ok(None);
+            };
+            let units = store::units_of_building(&mut conn, actor.org, id, at, 50).await?;
+            Ok(Some((b, units)))
+        })
         .await?
         .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &building_resource(actor, &b))?;
-    let units = store::units_of_building(&mut conn, actor.org, id, at, 50).await?;
     Ok((b, units))
 }
 
 pub async fn unit(app: &App, actor: &Actor, id: UnitId) -> AppResult<Unit> {
-    let mut conn = app.db.read().await?;
-    let u = store::unit(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = super::remember_in(app, actor.org, format!("unit {id}"), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::unit(&mut conn, actor.org, id).await?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &unit_resource(actor, &u))?;
     Ok(u)
 }

@@ -258,15 +258,17 @@ pub async fn tickets(
     filter: &TicketFilter,
     at: &PageAt,
 ) -> AppResult<Page<Ticket>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::tickets(
-        &mut conn,
-        &Scope::of(actor, Domain::Tickets),
-        filter,
-        at,
-        PAGE_SIZE,
+    let scope = Scope::of(actor, Domain::Tickets);
+    super::remember(
+        app,
+        &scope,
+        format!("tickets {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::tickets(&mut conn, &scope, filter, at, PAGE_SIZE).await?)
+        },
     )
-    .await?)
+    .await
 }
 
 /// How many tickets match, and the first `limit` of them: a dashboard panel.
@@ -277,19 +279,38 @@ pub async fn summary(
     limit: i64,
 ) -> AppResult<(i64, Vec<Ticket>)> {
     let scope = Scope::of(actor, Domain::Tickets);
-    let mut conn = app.db.read().await?;
-    let count = store::count_tickets(&mut conn, &scope, filter).await?;
-    let first = store::first_tickets(&mut conn, &scope, filter, limit).await?;
-    Ok((count, first))
+    super::remember(
+        app,
+        &scope,
+        format!("ticket summary {filter:?} {limit}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            let count = store::count_tickets(&mut conn, &scope, filter).await?;
+            let first = store::first_tickets(&mut conn, &scope, filter, limit).await?;
+            Ok((count, first))
+        },
+    )
+    .await
 }
 
 /// A ticket and the entries the actor may see: residents never see internal notes.
 pub async fn ticket(app: &App, actor: &Actor, id: TicketId) -> AppResult<(Ticket, Vec<Entry>)> {
-    let mut conn = app.db.read().await?;
-    let t = store::ticket(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let internal = actor.sees_internal_notes();
+    let (t, entries) = super::remember_in(
+        app,
+        actor.org,
+        format!("ticket {id} internal notes {internal}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            let Some(t) = store::ticket(&mut conn, actor.org, id).await? else {
+                return Ok(None);
+            };
+            let entries = store::entries(&mut conn, actor.org, id, internal).await?;
+            Ok(Some((t, entries)))
+        },
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &t))?;
-    let entries = store::entries(&mut conn, actor.org, id, actor.sees_internal_notes()).await?;
     Ok((t, entries))
 }

@@ -93,24 +93,30 @@ pub async fn vendors(
     at: &PageAt,
 ) -> AppResult<Page<Vendor>> {
     check(actor, Action::Read, &resource(actor))?;
-    let mut conn = app.db.read().await?;
-    Ok(store::vendors(
-        &mut conn,
-        &Scope::of(actor, Domain::Vendors),
-        filter,
-        at,
-        PAGE_SIZE,
+    let scope = Scope::of(actor, Domain::Vendors);
+    super::remember(
+        app,
+        &scope,
+        format!("vendors {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::vendors(&mut conn, &scope, filter, at, PAGE_SIZE).await?)
+        },
     )
-    .await?)
+    .await
 }
 
 /// A contractor and their cover.
 pub async fn vendor(app: &App, actor: &Actor, id: VendorId) -> AppResult<(Vendor, Vec<Cover>)> {
     check(actor, Action::Read, &resource(actor))?;
-    let mut conn = app.db.read().await?;
-    let v = store::vendor(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let cover = store::cover(&mut conn, actor.org, id).await?;
-    Ok((v, cover))
+    super::remember_in(app, actor.org, format!("vendor {id}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(v) = store::vendor(&mut conn, actor.org, id).await? else {
+            return Ok(None);
+        };
+        let cover = store::cover(&mut conn, actor.org, id).await?;
+        Ok(Some((v, cover)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)
 }

@@ -484,23 +484,35 @@ pub async fn work_orders(
     filter: &WorkOrderFilter,
     at: &PageAt,
 ) -> AppResult<Page<WorkOrder>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::work_orders(
-        &mut conn,
-        &Scope::of(actor, Domain::WorkOrders),
-        filter,
-        at,
-        PAGE_SIZE,
+    let scope = Scope::of(actor, Domain::WorkOrders);
+    super::remember(
+        app,
+        &scope,
+        format!("work orders {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::work_orders(&mut conn, &scope, filter, at, PAGE_SIZE).await?)
+        },
     )
-    .await?)
+    .await
 }
 
 /// How many work orders match a filter.
 pub async fn count(app: &App, actor: &Actor, filter: &WorkOrderFilter) -> AppResult<i64> {
-    let mut conn = app.db.read().await?;
-    Ok(store::count_work_orders(&mut conn, &Scope::of(actor, Domain::WorkOrders), filter).await?)
+    let scope = Scope::of(actor, Domain::WorkOrders);
+    super::remember(
+        app,
+        &scope,
+        format!("work order count {filter:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::count_work_orders(&mut conn, &scope, filter).await?)
+        },
+    )
+    .await
 }
 
+#[derive(Clone)]
 pub struct WorkOrderView {
     pub work_order: WorkOrder,
     pub quotes: Vec<Quote>,
@@ -512,21 +524,26 @@ pub struct WorkOrderView {
 }
 
 pub async fn work_order(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<WorkOrderView> {
-    let mut conn = app.db.read().await?;
-    let w = store::work_order(&mut conn, actor.org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check(actor, Action::Read, &resource(actor, &w))?;
-    let quotes = store::quotes(&mut conn, actor.org, id).await?;
-    let certificates = store::certificates(&mut conn, actor.org, id).await?;
-    let notes = store::notes(&mut conn, actor.org, id).await?;
-    let photos =
-        files::files_of(&mut conn, actor.org, RecordType::WorkOrder, &id.to_string()).await?;
-    Ok(WorkOrderView {
-        work_order: w,
-        quotes,
-        certificates,
-        notes,
-        photos,
+    let view = super::remember_in(app, actor.org, format!("work order {id}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(w) = store::work_order(&mut conn, actor.org, id).await? else {
+            return Ok(None);
+        };
+        let quotes = store::quotes(&mut conn, actor.org, id).await?;
+        let certificates = store::certificates(&mut conn, actor.org, id).await?;
+        let notes = store::notes(&mut conn, actor.org, id).await?;
+        let photos =
+            files::files_of(&mut conn, actor.org, RecordType::WorkOrder, &id.to_string()).await?;
+        Ok(Some(WorkOrderView {
+            work_order: w,
+            quotes,
+            certificates,
+            notes,
+            photos,
+        }))
     })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    check(actor, Action::Read, &resource(actor, &view.work_order))?;
+    Ok(view)
 }

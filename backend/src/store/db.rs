@@ -20,6 +20,10 @@ use tokio_postgres::NoTls;
 
 use super::sql::{FromCell, FromRow, Row, Value, sqlite_placeholders};
 
+mod watch;
+
+pub use watch::Heard;
+
 mod sqlite_migrations {
     refinery::embed_migrations!("../migrations/sqlite");
 }
@@ -103,6 +107,8 @@ enum Backend {
     },
     Postgres {
         pool: Pool,
+        /// How to open a connection of its own: the change listener's.
+        config: Box<tokio_postgres::Config>,
     },
 }
 
@@ -132,7 +138,7 @@ impl Db {
             );
             config.options(options.trim());
             let manager = Manager::from_config(
-                config,
+                config.clone(),
                 NoTls,
                 ManagerConfig {
                     recycling_method: RecyclingMethod::Fast,
@@ -151,7 +157,10 @@ impl Db {
                     .await
                     .with_context(|| format!("cannot connect to {}", redact(url)))?,
             );
-            Backend::Postgres { pool }
+            Backend::Postgres {
+                pool,
+                config: Box::new(config),
+            }
         } else {
             anyhow::bail!(
                 "unsupported database URL (use sqlite://… or postgres://…): {}",
@@ -179,7 +188,7 @@ impl Db {
     pub async fn refresh_statistics(&self) -> DbResult<()> {
         match &*self.backend {
             Backend::Sqlite { .. } => Ok(()),
-            Backend::Postgres { pool } => {
+            Backend::Postgres { pool, .. } => {
                 let mut conn = Conn::new(Inner::Postgres(pool.get().await.map_err(pool_error)?));
                 conn.batch("ANALYZE").await
             }
@@ -199,7 +208,7 @@ impl Db {
                     .run(&mut **guard)
                     .context("migrating the database")?;
             }
-            Backend::Postgres { pool } => {
+            Backend::Postgres { pool, .. } => {
                 let client = pool.get().await.map_err(pool_error)?;
                 // Replicas starting together take turns.
                 client
@@ -236,7 +245,7 @@ impl Db {
                     .map_err(|e| DbError::Pool(e.to_string()))?;
                 Ok(Conn::new(Inner::SqliteRead(reader)))
             }
-            Backend::Postgres { pool } => Ok(Conn::new(Inner::Postgres(
+            Backend::Postgres { pool, .. } => Ok(Conn::new(Inner::Postgres(
                 pool.get().await.map_err(pool_error)?,
             ))),
         }
@@ -248,7 +257,7 @@ impl Db {
             Backend::Sqlite { writer, .. } => {
                 Conn::new(Inner::SqliteWrite(writer.clone().lock_owned().await))
             }
-            Backend::Postgres { pool } => {
+            Backend::Postgres { pool, .. } => {
                 Conn::new(Inner::Postgres(pool.get().await.map_err(pool_error)?))
             }
         };
@@ -261,7 +270,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Backend::Postgres { pool } = &*self.backend {
+        if let Backend::Postgres { pool, .. } = &*self.backend {
             pool.close();
         }
     }

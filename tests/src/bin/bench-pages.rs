@@ -260,6 +260,11 @@ async fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let proplink = bin("proplink");
+    // The servers inherit PROPLINK_READ_CACHE: `false` measures every page read afresh.
+    println!(
+        "read cache: {}",
+        std::env::var("PROPLINK_READ_CACHE").unwrap_or_else(|_| "on (the default)".into())
+    );
     let mut rows = Vec::new();
     for kind in ["SQLite", "PostgreSQL"] {
         for &scale in &scales {

@@ -48,7 +48,14 @@ async fn killing_the_sync_at_random_points_loses_and_repeats_nothing() {
     let mut completed = 0;
     let targets = ["upload", "push", "pull"];
     let mut round = 0usize;
-    while kills.values().sum::<usize>() < 60 && round < 300 {
+    // Pull is the shortest step, so it is hit least often: go on until every step has been.
+    let enough = |kills: &BTreeMap<&str, usize>| {
+        kills.values().sum::<usize>() >= 60
+            && targets
+                .iter()
+                .all(|t| kills.get(t).copied().unwrap_or(0) >= 5)
+    };
+    while !enough(&kills) && round < 400 {
         round += 1;
         // New work since the last attempt: issues with photos, and replies.
         for _ in 0..rng.gen_range(1..=3) {

@@ -13,6 +13,7 @@ mod ledger;
 mod lists;
 mod malformed;
 mod photos;
+mod read_cache;
 mod scope;
 mod secrets;
 mod sign_in;
