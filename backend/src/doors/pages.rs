@@ -199,6 +199,46 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// A form on a record's page. A problem shows in the page's summary at the top and again by
+/// its field, with what was typed kept (the GOV.UK Design System's error pattern).
+pub struct Form {
+    /// The form's anchor and the prefix of its fields' ids: `reply`.
+    pub id: &'static str,
+    pub heading: &'static str,
+    pub action: String,
+    pub hidden: Vec<(&'static str, String)>,
+    pub fields: Vec<Field>,
+    pub submit: &'static str,
+}
+
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: Option<&'static str>,
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+pub enum Input {
+    TextArea(String),
+    Select(Vec<Choice>),
+}
+
+/// A problem with what was sent, linking to the field it is about: `#reply-body`.
+pub struct Problem {
+    pub href: String,
+    pub message: String,
+}
+
+/// What a record's page offers to do, and how the last attempt went.
+#[derive(Default)]
+pub struct Actions {
+    /// What was just done: "Your reply was sent".
+    pub notice: Option<String>,
+    pub problems: Vec<Problem>,
+    pub forms: Vec<Form>,
+}
+
 #[derive(Template)]
 #[template(path = "record.html")]
 pub struct RecordPage {
@@ -208,6 +248,7 @@ pub struct RecordPage {
     pub cards: Vec<Card>,
     pub summary: Vec<(String, Cell)>,
     pub sections: Vec<Section>,
+    pub actions: Actions,
     pub audit: Option<Trail>,
 }
 

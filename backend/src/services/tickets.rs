@@ -2,7 +2,9 @@
 //! messages and internal notes.
 
 use proplink_shared::audit::AuditAction;
-use proplink_shared::records::{EntryKind, NewTicket, RecordType, reference, validate_message};
+use proplink_shared::records::{
+    EntryKind, NewTicket, Priority, RecordType, TicketCategory, reference, validate_message,
+};
 use proplink_shared::states::{CloseReason, TicketStatus};
 use proplink_shared::{
     Action, Actor, ContactId, Domain, Principal, Resource, Scope, SiteId, StaffUserId, TicketId,
@@ -14,9 +16,9 @@ use super::change::{Change, Event};
 use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::store::places;
 use crate::store::query::{Page, PageAt};
 use crate::store::requests::{self as store, Entry, Ticket, TicketFilter, TicketPlace};
+use crate::store::{orgs, places};
 
 /// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
 pub fn resource(actor: &Actor, t: &Ticket) -> Resource {
@@ -210,11 +212,26 @@ pub async fn set_status(
     to: TicketStatus,
     reason: Option<CloseReason>,
 ) -> AppResult<()> {
+    move_ticket(app, actor, id, None, to, reason).await
+}
+
+/// [`set_status`] from a form filled in against `version`: refused if the ticket changed since.
+pub async fn move_ticket(
+    app: &App,
+    actor: &Actor,
+    id: TicketId,
+    version: Option<i64>,
+    to: TicketStatus,
+    reason: Option<CloseReason>,
+) -> AppResult<()> {
     let mut change = Change::begin(app, actor).await?;
     let t = store::ticket(&mut change, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     check(actor, Action::Update, &resource(actor, &t))?;
+    if version.is_some_and(|v| v != t.version) {
+        return Err(changed_since(&t));
+    }
     t.status.transition(to)?;
     let now = change.now;
     let closed = match (to, reason) {
@@ -227,14 +244,8 @@ pub async fn set_status(
         }
         _ => None,
     };
-    if !store::set_ticket_status(&mut change, actor.org, id, t.status, to, closed).await? {
-        return Err(AppError::conflict(
-            "stale",
-            format!(
-                "Request {} was changed by someone else. Reload the page to see it.",
-                t.reference
-            ),
-        ));
+    if !store::set_ticket_status(&mut change, actor.org, id, t.version, to, closed).await? {
+        return Err(changed_since(&t));
     }
     let what = match closed {
         Some((_, r)) => format!("closed {} as {}", t.reference, r.label().to_lowercase()),
@@ -247,6 +258,139 @@ pub async fn set_status(
             AuditAction::StatusChange,
             what,
             json!({ "from": t.status.code(), "to": to.code(), "reason": reason.map(CloseReason::code) }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// The refusal when a form was filled in against an older version of the ticket.
+fn changed_since(t: &Ticket) -> AppError {
+    AppError::conflict(
+        "stale",
+        format!(
+            "Request {} was changed by someone else while you were looking at it. Nothing was saved: check the request as it is now and try again.",
+            t.reference
+        ),
+    )
+}
+
+/// Sets a ticket's category and priority, from a form filled in against `version`. The SLA
+/// targets restart from now, for the priority as set.
+pub async fn triage(
+    app: &App,
+    actor: &Actor,
+    id: TicketId,
+    version: i64,
+    category: TicketCategory,
+    priority: Priority,
+) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let t = store::ticket(&mut change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, Action::Update, &resource(actor, &t))?;
+    if t.status.is_terminal() {
+        return Err(AppError::conflict(
+            "closed",
+            format!("Request {} is closed. Reopen it to triage it.", t.reference),
+        ));
+    }
+    let now = change.now;
+    if !store::triage_ticket(&mut change, actor.org, id, version, category, priority, now).await? {
+        return Err(changed_since(&t));
+    }
+    change
+        .record(Event::new(
+            RecordType::Ticket,
+            id,
+            AuditAction::Update,
+            format!(
+                "triaged {} as {}, {} priority",
+                t.reference,
+                category.label().to_lowercase(),
+                priority.label().to_lowercase()
+            ),
+            json!({
+                "category": { "from": t.category.code(), "to": category.code() },
+                "priority": { "from": t.priority.code(), "to": priority.code() },
+            }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// Who may be given a ticket: active staff who may work on it.
+pub async fn assignable(
+    app: &App,
+    actor: &Actor,
+    t: &Ticket,
+) -> AppResult<Vec<(StaffUserId, String)>> {
+    let (staff, scopes) =
+        super::remember_in(app, actor.org, "staff and their sites".into(), || async {
+            let mut conn = app.db.read().await?;
+            let staff = orgs::staff_list(&mut conn, actor.org).await?;
+            let scopes = orgs::all_staff_sites(&mut conn, actor.org).await?;
+            Ok((staff, scopes))
+        })
+        .await?;
+    Ok(staff
+        .into_iter()
+        .filter(|s| s.active)
+        .filter(|s| {
+            let sites: Vec<SiteId> = scopes
+                .iter()
+                .filter(|(user, _)| *user == s.id)
+                .map(|(_, site)| *site)
+                .collect();
+            let them = super::auth::staff_actor(actor.org, s, &sites, actor.channel);
+            proplink_shared::authorize(&them, Action::Update, &resource(&them, t)).is_ok()
+        })
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+/// Gives a ticket to a member of staff who may work on it, or to nobody, from a form filled in
+/// against `version`.
+pub async fn assign(
+    app: &App,
+    actor: &Actor,
+    id: TicketId,
+    version: i64,
+    assignee: Option<StaffUserId>,
+) -> AppResult<()> {
+    let (t, _) = ticket(app, actor, id).await?;
+    check(actor, Action::Update, &resource(actor, &t))?;
+    let name = match assignee {
+        None => None,
+        Some(user) => Some(
+            assignable(app, actor, &t)
+                .await?
+                .into_iter()
+                .find(|(id, _)| *id == user)
+                .map(|(_, name)| name)
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "assignee",
+                        "Choose a member of staff who works on this request's site",
+                    )
+                })?,
+        ),
+    };
+    let mut change = Change::begin(app, actor).await?;
+    if !store::assign_ticket(&mut change, actor.org, id, version, assignee).await? {
+        return Err(changed_since(&t));
+    }
+    let what = match &name {
+        Some(name) => format!("assigned {} to {name}", t.reference),
+        None => format!("unassigned {}", t.reference),
+    };
+    change
+        .record(Event::new(
+            RecordType::Ticket,
+            id,
+            AuditAction::Update,
+            what,
+            json!({ "assignee": { "from": t.assignee_id.map(|a| a.to_string()), "to": assignee.map(|a| a.to_string()) } }),
         ))
         .await?;
     change.commit().await

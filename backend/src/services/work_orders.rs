@@ -344,7 +344,7 @@ pub async fn close(app: &App, actor: &Actor, id: WorkOrderId, cancel: bool) -> A
                     &mut change,
                     actor.org,
                     ticket,
-                    t.status,
+                    t.version,
                     TicketStatus::Closed,
                     Some((now, CloseReason::Resolved)),
                 )

@@ -216,3 +216,12 @@ pub async fn set_scope(
     }
     Ok(())
 }
+
+/// Every (member of staff, site) pair of the organisation's site scopes.
+pub async fn all_staff_sites(conn: &mut Conn, org: OrgId) -> DbResult<Vec<(StaffUserId, SiteId)>> {
+    conn.query(
+        "SELECT staff_user_id, site_id FROM staff_site_scopes WHERE organisation_id = $1",
+        params![org],
+    )
+    .await
+}

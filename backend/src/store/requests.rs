@@ -36,6 +36,11 @@ read_model! {
         pub first_response_at: Option<OffsetDateTime> = "t.first_response_at",
         pub closed_at: Option<OffsetDateTime> = "t.closed_at",
         pub close_reason: Option<CloseReason> = "t.close_reason",
+        /// When the SLA clock started: at triage, or when it was raised.
+        pub sla_from: OffsetDateTime = "COALESCE(t.triaged_at, t.created_at)",
+        /// Moves with every change made from a form: a form carries the version it was
+        /// filled in against.
+        pub version: i64 = "t.version",
     }
 }
 
@@ -225,18 +230,59 @@ pub async fn insert_ticket(
 }
 
 /// Moves a ticket from `from` to `to`; false if it had moved meanwhile.
+/// Moves a ticket to `to`, if it is still at `version`; false when someone changed it since.
 pub async fn set_ticket_status(
     conn: &mut Conn,
     org: OrgId,
     id: TicketId,
-    from: TicketStatus,
+    version: i64,
     to: TicketStatus,
     closed: Option<(OffsetDateTime, CloseReason)>,
 ) -> DbResult<bool> {
     let changed = conn
         .execute(
-            "UPDATE tickets SET status = $4, closed_at = $5, close_reason = $6 WHERE organisation_id = $1 AND id = $2 AND status = $3",
-            params![org, id, from, to, closed.map(|c| c.0), closed.map(|c| c.1)],
+            "UPDATE tickets SET status = $4, closed_at = $5, close_reason = $6, version = version + 1 \
+             WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, to, closed.map(|c| c.0), closed.map(|c| c.1)],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Sets a ticket's category and priority and restarts its SLA clock, if it is still at
+/// `version`; false when someone changed it since.
+pub async fn triage_ticket(
+    conn: &mut Conn,
+    org: OrgId,
+    id: TicketId,
+    version: i64,
+    category: TicketCategory,
+    priority: Priority,
+    at: OffsetDateTime,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE tickets SET category = $4, priority = $5, triaged_at = $6, version = version + 1 \
+             WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, category, priority, at],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Gives a ticket to a member of staff, or to nobody, if it is still at `version`.
+pub async fn assign_ticket(
+    conn: &mut Conn,
+    org: OrgId,
+    id: TicketId,
+    version: i64,
+    assignee: Option<StaffUserId>,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE tickets SET assignee_id = $4, version = version + 1 \
+             WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, assignee],
         )
         .await?;
     Ok(changed == 1)

@@ -132,6 +132,85 @@ describe('admin app smoke', () => {
       throw err;
     }
   });
+  test('a manager works a ticket: a reply sent back empty, then reply, note, triage, assignment and status', { timeout: 180000 }, async (t) => {
+    const admin = server.orgUrl(ORG);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await context.newPage();
+    p.setDefaultTimeout(15000);
+    try {
+      await p.goto(`${admin}/sign-in`);
+      await p.getByLabel('Email address', { exact: true }).fill(STAFF_EMAIL);
+      await p.getByRole('button', { name: 'Send code', exact: true }).click();
+      await waitForPath(p, '/sign-in/code');
+      await p.getByLabel('Code', { exact: true }).fill(await smtp.waitForCode(STAFF_EMAIL, 20000));
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await waitForPath(p, '/dashboard');
+      // An open ticket, from the queue filtered to open ones.
+      await p.goto(`${admin}/tickets?status=open`);
+      await p.locator('table tbody tr a[href^="/tickets/"]').first().click();
+      await p.waitForURL((url) => /^\/tickets\/[0-9a-f-]{36}$/.test(url.pathname));
+      const ticketPath = new URL(p.url()).pathname;
+      t.diagnostic(`working ${await h1Text(p)}`);
+
+      // Sent empty: the summary at the top links to the field, the message sits by it.
+      await p.getByRole('button', { name: 'Send reply', exact: true }).click();
+      const summary = p.getByRole('alert');
+      await summary.waitFor({ state: 'visible' });
+      assert.match(await summary.innerText(), /Enter a message/i);
+      await assertNoA11yViolations(p, 'ticket with a form sent back');
+      await mkdir(resultsDir, { recursive: true });
+      await p.screenshot({ path: path.join(resultsDir, 'ticket-error.png'), fullPage: true });
+      await summary.getByRole('link').first().click();
+      assert.equal(await p.evaluate(() => document.activeElement?.id), 'reply-body');
+
+      const reply = 'A plumber is booked for Tuesday morning; we will confirm the time the day before.';
+      await p.getByLabel('Message', { exact: true }).fill(reply);
+      await p.getByRole('button', { name: 'Send reply', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'Your reply was added' }).waitFor();
+      assert.ok(await p.locator('ol.thread li', { hasText: reply }).count() === 1);
+
+      const note = 'Resident works nights: mornings after 10 are best.';
+      await p.getByLabel('Note', { exact: true }).fill(note);
+      await p.getByRole('button', { name: 'Add internal note', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'internal note was added' }).waitFor();
+      assert.match(await p.locator('ol.thread li.note', { hasText: note }).innerText(), /internal note/);
+
+      await p.getByLabel('Priority', { exact: true }).selectOption('urgent');
+      await p.getByRole('button', { name: 'Save triage', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'triaged' }).waitFor();
+
+      const people = p.getByLabel('Assigned to', { exact: true });
+      const someone = await people.locator('option').nth(1).getAttribute('value');
+      assert.ok(someone, 'someone to assign the request to');
+      await people.selectOption(someone);
+      await p.getByRole('button', { name: 'Assign', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'assignee was changed' }).waitFor();
+
+      await p.getByLabel('Move to', { exact: true }).selectOption('in_progress');
+      await p.getByRole('button', { name: 'Change status', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'status was changed' }).waitFor();
+      assert.equal(new URL(p.url()).pathname, ticketPath);
+
+      const trail = await p.locator('section[aria-labelledby="audit-heading"]').innerText();
+      for (const done of ['replied on', 'added an internal note', 'triaged', 'assigned', 'moved']) {
+        assert.ok(trail.includes(done), `the audit trail records "${done}"`);
+      }
+      assert.ok(trail.includes('via the admin app'), 'through the admin app');
+      await assertNoA11yViolations(p, 'ticket after its actions');
+      await p.screenshot({ path: path.join(resultsDir, 'ticket-worked.png'), fullPage: true });
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.screenshot({ path: path.join(resultsDir, 'phone-ticket-worked.png'), fullPage: true });
+      assert.deepEqual(pageErrors, [], 'uncaught script errors in the page');
+    } catch (err) {
+      await mkdir(resultsDir, { recursive: true }).catch(() => {});
+      await p.screenshot({ path: path.join(resultsDir, 'failure-ticket.png'), fullPage: true }).catch(() => {});
+      await writeFile(path.join(resultsDir, 'failure-ticket.html'), await p.content().catch(() => '')).catch(() => {});
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+
   test('every main page fits a phone and a desktop screen, and passes axe at both', { timeout: 300000 }, async (t) => {
     const admin = server.orgUrl(ORG);
     // Signed in once; the same session is used at both widths.

@@ -20,3 +20,4 @@ mod sign_in;
 mod sync;
 mod sync_input;
 mod tenancy;
+mod ticket_actions;

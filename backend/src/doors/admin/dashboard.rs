@@ -8,7 +8,7 @@ use super::Staff;
 use super::tickets::sla_cell;
 use crate::app::App;
 use crate::doors::pages::{
-    Card, Cell, RecordPage, Section, Table, Trail, headers, respond, trail_item,
+    Actions, Card, Cell, RecordPage, Section, Table, Trail, headers, respond, trail_item,
 };
 use crate::error::{AppError, AppResult};
 use crate::services::{audit, issues, ledger, tickets, work_orders};
@@ -105,6 +105,7 @@ pub async fn page(State(app): State<App>, staff: Staff) -> AppResult<Response> {
         )),
         cards,
         summary: Vec::new(),
+        actions: Actions::default(),
         sections: vec![Section {
             heading: "Needs attention".into(),
             table: Some(open),

@@ -1,23 +1,32 @@
-//! Tickets: the queue with its filters and SLA badges, and each ticket's conversation.
+//! Tickets: the queue with its filters and SLA badges, and each ticket's page, where staff
+//! reply, add internal notes, triage, assign and move it along its states.
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
-use axum::routing::get;
-use proplink_shared::TicketId;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use proplink_shared::london::format_date_time;
-use proplink_shared::records::{EntryKind, Priority, RecordType, sla_badge};
-use proplink_shared::states::TicketStatus;
+use proplink_shared::records::{
+    EntryKind, FieldError, Priority, RecordType, TicketCategory, sla_badge,
+};
+use proplink_shared::states::{CloseReason, TicketStatus};
+use proplink_shared::{Action, StaffUserId, TicketId, authorize};
+use serde::Deserialize;
 
 use super::Staff;
 use super::view::{
-    ListParams, TrailParams, age_filter, codes, list_page, record_page, select, site_filter,
-    status_tone, text_filter, trail,
+    ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
+    text_filter, trail,
 };
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
-use crate::doors::pages::{Cell, Entry, Section, Table, headers};
-use crate::error::AppResult;
+use crate::doors::pages::{
+    Actions, Cell, Choice, Entry, Field, Form, Input, Problem, RecordPage, Section, Table, headers,
+    respond,
+};
+use crate::doors::web::CsrfForm;
+use crate::error::{AppError, AppResult};
 use crate::services::{places, tickets};
 use crate::store::requests::{Openness, Ticket, TicketFilter};
 
@@ -25,6 +34,11 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/tickets", get(list))
         .route("/tickets/{id}", get(ticket))
+        .route("/tickets/{id}/reply", post(reply))
+        .route("/tickets/{id}/note", post(note))
+        .route("/tickets/{id}/triage", post(triage))
+        .route("/tickets/{id}/assign", post(assign))
+        .route("/tickets/{id}/status", post(move_to))
 }
 
 /// The SLA badge of an open ticket against its resolution target.
@@ -33,7 +47,7 @@ pub fn sla_cell(t: &Ticket, now: time::OffsetDateTime) -> Cell {
         return Cell::tag("Closed", "grey");
     }
     let (_, resolution) = t.priority.sla();
-    let badge = sla_badge(t.created_at, resolution.due(t.created_at), now);
+    let badge = sla_badge(t.sla_from, resolution.due(t.sla_from), now);
     Cell::tag(badge.label(), badge.code())
 }
 
@@ -104,13 +118,255 @@ async fn list(
     ))
 }
 
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
 async fn ticket(
     State(app): State<App>,
     staff: Staff,
     Path(id): Path<TicketId>,
     Query(at): Query<TrailParams>,
+    Query(done): Query<Done>,
 ) -> AppResult<Response> {
-    let (t, entries) = tickets::ticket(&app, staff.actor(), id).await?;
+    let notice = done.done.as_deref().and_then(notice);
+    let page = ticket_page(&app, &staff, id, &at, notice, None).await?;
+    Ok(respond(&page))
+}
+
+/// What the page says after a form went through.
+fn notice(form: &str) -> Option<String> {
+    Some(
+        match form {
+            "reply" => "Your reply was added to the conversation.",
+            "note" => "Your internal note was added. Only staff see it.",
+            "triage" => "The request was triaged. Its SLA targets start again from now.",
+            "assign" => "The request's assignee was changed.",
+            "status" => "The request's status was changed.",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// A form sent back: what was typed, and what was wrong with it.
+struct Draft {
+    form: &'static str,
+    typed: Vec<(&'static str, String)>,
+    errors: Vec<FieldError>,
+    /// Wrong as a whole (someone else changed the request): shown at the top.
+    problem: Option<String>,
+}
+
+impl Draft {
+    fn typed(&self, form: &str, field: &str) -> Option<&str> {
+        (self.form == form)
+            .then(|| self.typed.iter().find(|(f, _)| *f == field))
+            .flatten()
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn error(&self, form: &str, field: &str) -> Option<String> {
+        (self.form == form)
+            .then(|| self.errors.iter().find(|e| e.field == field))
+            .flatten()
+            .map(|e| e.message.clone())
+    }
+}
+
+fn options<T: Copy + PartialEq>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: code(*v).to_owned(),
+            label: label(*v).to_owned(),
+            selected: code(*v) == selected,
+        })
+        .collect()
+}
+
+fn none_choice(label: &str, selected: bool) -> Choice {
+    Choice {
+        value: String::new(),
+        label: label.to_owned(),
+        selected,
+    }
+}
+
+/// The forms the actor may use on `t`, filled with what they typed last time.
+async fn forms(
+    app: &App,
+    staff: &Staff,
+    t: &Ticket,
+    draft: Option<&Draft>,
+) -> AppResult<Vec<Form>> {
+    let actor = staff.actor();
+    let res = tickets::resource(actor, t);
+    let may = |action| authorize(actor, action, &res).is_ok();
+    let typed = |form: &str, field: &str, default: &str| {
+        draft
+            .and_then(|d| d.typed(form, field))
+            .unwrap_or(default)
+            .to_owned()
+    };
+    let error = |form: &str, field: &str| draft.and_then(|d| d.error(form, field));
+    let action = |what: &str| format!("/tickets/{}/{what}", t.id);
+    let version = vec![("version", t.version.to_string())];
+    let mut forms = Vec::new();
+    if may(Action::Reply) && t.status != TicketStatus::Closed {
+        forms.push(Form {
+            id: "reply",
+            heading: "Reply",
+            action: action("reply"),
+            hidden: Vec::new(),
+            fields: vec![Field {
+                name: "body",
+                label: "Message",
+                hint: Some(
+                    "Everyone on the request sees this, the resident who raised it included.",
+                ),
+                input: Input::TextArea(typed("reply", "body", "")),
+                error: error("reply", "body"),
+            }],
+            submit: "Send reply",
+        });
+    }
+    if may(Action::AddInternalNote) {
+        forms.push(Form {
+            id: "note",
+            heading: "Internal note",
+            action: action("note"),
+            hidden: Vec::new(),
+            fields: vec![Field {
+                name: "body",
+                label: "Note",
+                hint: Some("Only staff see internal notes, never the resident."),
+                input: Input::TextArea(typed("note", "body", "")),
+                error: error("note", "body"),
+            }],
+            submit: "Add internal note",
+        });
+    }
+    if !may(Action::Update) {
+        return Ok(forms);
+    }
+    if !t.status.is_terminal() {
+        forms.push(Form {
+            id: "triage",
+            heading: "Triage",
+            action: action("triage"),
+            hidden: version.clone(),
+            fields: vec![
+                Field {
+                    name: "category",
+                    label: "Category",
+                    hint: None,
+                    input: Input::Select(options(
+                        TicketCategory::ALL,
+                        TicketCategory::code,
+                        TicketCategory::label,
+                        &typed("triage", "category", t.category.code()),
+                    )),
+                    error: error("triage", "category"),
+                },
+                Field {
+                    name: "priority",
+                    label: "Priority",
+                    hint: Some("Saving restarts the SLA targets from now, for this priority."),
+                    input: Input::Select(options(
+                        Priority::ALL,
+                        Priority::code,
+                        Priority::label,
+                        &typed("triage", "priority", t.priority.code()),
+                    )),
+                    error: error("triage", "priority"),
+                },
+            ],
+            submit: "Save triage",
+        });
+    }
+    let current = t.assignee_id.map(|a| a.to_string()).unwrap_or_default();
+    let chosen = typed("assign", "assignee", &current);
+    let mut people = vec![none_choice("Nobody", chosen.is_empty())];
+    people.extend(
+        tickets::assignable(app, actor, t)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Choice {
+                selected: id.to_string() == chosen,
+                value: id.to_string(),
+                label: name,
+            }),
+    );
+    forms.push(Form {
+        id: "assign",
+        heading: "Assign",
+        action: action("assign"),
+        hidden: version.clone(),
+        fields: vec![Field {
+            name: "assignee",
+            label: "Assigned to",
+            hint: Some("Only staff who work on this request's site are listed."),
+            input: Input::Select(people),
+            error: error("assign", "assignee"),
+        }],
+        submit: "Assign",
+    });
+    let next = t.status.next_states();
+    let chosen = typed("status", "status", next.first().map_or("", |s| s.code()));
+    let reason = typed("status", "reason", "");
+    let mut reasons = vec![none_choice("Not closing", reason.is_empty())];
+    reasons.extend(options(
+        CloseReason::ALL,
+        CloseReason::code,
+        CloseReason::label,
+        &reason,
+    ));
+    forms.push(Form {
+        id: "status",
+        heading: "Status",
+        action: action("status"),
+        hidden: version,
+        fields: vec![
+            Field {
+                name: "status",
+                label: "Move to",
+                hint: None,
+                input: Input::Select(options(
+                    next,
+                    TicketStatus::code,
+                    TicketStatus::label,
+                    &chosen,
+                )),
+                error: error("status", "status"),
+            },
+            Field {
+                name: "reason",
+                label: "Reason for closing",
+                hint: Some("Needed only to close the request."),
+                input: Input::Select(reasons),
+                error: error("status", "reason"),
+            },
+        ],
+        submit: "Change status",
+    });
+    Ok(forms)
+}
+
+async fn ticket_page(
+    app: &App,
+    staff: &Staff,
+    id: TicketId,
+    at: &TrailParams,
+    notice: Option<String>,
+    draft: Option<Draft>,
+) -> AppResult<RecordPage> {
+    let (t, entries) = tickets::ticket(app, staff.actor(), id).await?;
     let (first, resolution) = t.priority.sla();
     let mut summary = vec![
         (
@@ -149,7 +405,7 @@ async fn ticket(
         ),
         (
             "First response due".into(),
-            Cell::when(first.due(t.created_at)),
+            Cell::when(first.due(t.sla_from)),
         ),
     ];
     if let Some(unit) = t.unit_id {
@@ -167,8 +423,8 @@ async fn ticket(
             Cell::text(format!("{} ({})", format_date_time(at), reason.label())),
         )),
         _ => {
-            let due = resolution.due(t.created_at);
-            let badge = sla_badge(t.created_at, due, app.clock.now());
+            let due = resolution.due(t.sla_from);
+            let badge = sla_badge(t.sla_from, due, app.clock.now());
             summary.push((
                 "Resolution due".into(),
                 Cell::tag(
@@ -195,18 +451,230 @@ async fn ticket(
             }
         })
         .collect();
-    let audit = trail(&app, &staff, RecordType::Ticket, &id.to_string(), &at).await?;
-    Ok(record_page(
-        &staff,
-        "/tickets",
-        format!("{}: {}", t.reference, t.subject),
-        "Ticket",
+    let audit = trail(app, staff, RecordType::Ticket, &id.to_string(), at).await?;
+    let forms = forms(app, staff, &t, draft.as_ref()).await?;
+    let problems = match &draft {
+        None => Vec::new(),
+        Some(d) => match &d.problem {
+            Some(message) => vec![Problem {
+                href: format!("#{}-heading", d.form),
+                message: message.clone(),
+            }],
+            None => d
+                .errors
+                .iter()
+                .map(|e| Problem {
+                    href: format!("#{}-{}", d.form, e.field),
+                    message: e.message.clone(),
+                })
+                .collect(),
+        },
+    };
+    Ok(RecordPage {
+        chrome: staff.chrome("/tickets"),
+        title: format!("{}: {}", t.reference, t.subject),
+        caption: Some("Ticket".into()),
+        cards: Vec::new(),
         summary,
-        vec![Section {
+        sections: vec![Section {
             heading: "Conversation".into(),
             entries: thread,
             ..Section::default()
         }],
-        audit,
-    ))
+        actions: Actions {
+            notice,
+            problems,
+            forms,
+        },
+        audit: Some(audit),
+    })
+}
+
+/// After a form: on to the ticket's page, or back to the form with what was wrong and what
+/// was typed.
+async fn after(
+    app: &App,
+    staff: &Staff,
+    id: TicketId,
+    form: &'static str,
+    outcome: AppResult<()>,
+    typed: Vec<(&'static str, String)>,
+) -> AppResult<Response> {
+    let (status, draft) = match outcome {
+        Ok(()) => return Ok(Redirect::to(&format!("/tickets/{id}?done={form}")).into_response()),
+        Err(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Draft {
+                form,
+                typed,
+                errors: errors.0,
+                problem: None,
+            },
+        ),
+        Err(AppError::Conflict { message, .. }) => (
+            StatusCode::CONFLICT,
+            Draft {
+                form,
+                typed,
+                errors: Vec::new(),
+                problem: Some(message),
+            },
+        ),
+        Err(e) => return Err(e),
+    };
+    let page = ticket_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
+    Ok((status, respond(&page)).into_response())
+}
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn reply(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<TicketId>,
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> AppResult<Response> {
+    let outcome = tickets::add_entry(&app, staff.actor(), id, &form.body, false).await;
+    after(
+        &app,
+        &staff,
+        id,
+        "reply",
+        outcome,
+        vec![("body", form.body)],
+    )
+    .await
+}
+
+async fn note(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<TicketId>,
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> AppResult<Response> {
+    let outcome = tickets::add_entry(&app, staff.actor(), id, &form.body, true).await;
+    after(&app, &staff, id, "note", outcome, vec![("body", form.body)]).await
+}
+
+/// The version a form was filled in against; a form without one was not made by this page.
+fn version(text: &str) -> AppResult<i64> {
+    text.parse().map_err(|_| {
+        AppError::bad_request(
+            "bad_form",
+            "The form is missing its version: reload the page and try again",
+        )
+    })
+}
+
+#[derive(Deserialize)]
+struct TriageForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    priority: String,
+}
+
+async fn triage(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<TicketId>,
+    CsrfForm(form): CsrfForm<TriageForm>,
+) -> AppResult<Response> {
+    let version = version(&form.version)?;
+    let mut errors = proplink_shared::records::ValidationErrors::default();
+    let category = TicketCategory::from_code(&form.category);
+    if category.is_none() {
+        errors.add("category", "Choose a category");
+    }
+    let priority = Priority::from_code(&form.priority);
+    if priority.is_none() {
+        errors.add("priority", "Choose a priority");
+    }
+    let outcome = match (category, priority) {
+        (Some(c), Some(p)) => tickets::triage(&app, staff.actor(), id, version, c, p).await,
+        _ => Err(AppError::Invalid(errors)),
+    };
+    let typed = vec![("category", form.category), ("priority", form.priority)];
+    after(&app, &staff, id, "triage", outcome, typed).await
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+async fn assign(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<TicketId>,
+    CsrfForm(form): CsrfForm<AssignForm>,
+) -> AppResult<Response> {
+    let version = version(&form.version)?;
+    let outcome = match form.assignee.as_str() {
+        "" => tickets::assign(&app, staff.actor(), id, version, None).await,
+        text => match text.parse::<StaffUserId>() {
+            Ok(user) => tickets::assign(&app, staff.actor(), id, version, Some(user)).await,
+            Err(_) => Err(AppError::invalid(
+                "assignee",
+                "Choose who to assign the request to",
+            )),
+        },
+    };
+    after(
+        &app,
+        &staff,
+        id,
+        "assign",
+        outcome,
+        vec![("assignee", form.assignee)],
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn move_to(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<TicketId>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> AppResult<Response> {
+    let version = version(&form.version)?;
+    let reason = CloseReason::ALL
+        .iter()
+        .copied()
+        .find(|r| r.code() == form.reason);
+    let outcome = match TicketStatus::from_code(&form.status) {
+        None => Err(AppError::invalid(
+            "status",
+            "Choose the status to move the request to",
+        )),
+        Some(TicketStatus::Closed) if reason.is_none() => Err(AppError::invalid(
+            "reason",
+            "Choose why the request is being closed",
+        )),
+        Some(to) => {
+            let reason = reason.filter(|_| to == TicketStatus::Closed);
+            tickets::move_ticket(&app, staff.actor(), id, Some(version), to, reason).await
+        }
+    };
+    let typed = vec![("status", form.status), ("reason", form.reason)];
+    after(&app, &staff, id, "status", outcome, typed).await
 }

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::Staff;
 use crate::app::App;
 use crate::doors::pages::{
-    Cell, Choice, FilterField, ListPage, Pager, RecordPage, Section, Table, Trail, respond,
-    trail_item,
+    Actions, Cell, Choice, FilterField, ListPage, Pager, RecordPage, Section, Table, Trail,
+    respond, trail_item,
 };
 use crate::error::{AppError, AppResult};
 use crate::services::audit;
@@ -239,6 +239,7 @@ pub fn record_page(
         cards: Vec::new(),
         summary,
         sections,
+        actions: Actions::default(),
         audit: Some(audit),
     })
 }
