@@ -3,6 +3,7 @@
 mod audit_log;
 mod contractors;
 mod dashboard;
+mod forms;
 mod invoices;
 mod issues;
 mod notices;

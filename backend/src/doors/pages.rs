@@ -209,6 +209,8 @@ pub struct Form {
     pub hidden: Vec<(&'static str, String)>,
     pub fields: Vec<Field>,
     pub submit: &'static str,
+    /// Undoes or ends something: the button says so in red.
+    pub warning: bool,
 }
 
 pub struct Field {
@@ -220,6 +222,7 @@ pub struct Field {
 }
 
 pub enum Input {
+    Text(String),
     TextArea(String),
     Select(Vec<Choice>),
 }

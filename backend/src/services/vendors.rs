@@ -106,6 +106,16 @@ pub async fn vendors(
     .await
 }
 
+/// Every contractor, by name, to choose one from.
+pub async fn choices(app: &App, actor: &Actor) -> AppResult<Vec<Vendor>> {
+    check(actor, Action::Read, &resource(actor))?;
+    super::remember_in(app, actor.org, "contractors by name".into(), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::all_vendors(&mut conn, actor.org).await?)
+    })
+    .await
+}
+
 /// A contractor and their cover.
 pub async fn vendor(app: &App, actor: &Actor, id: VendorId) -> AppResult<(Vendor, Vec<Cover>)> {
     check(actor, Action::Read, &resource(actor))?;

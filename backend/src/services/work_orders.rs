@@ -121,6 +121,41 @@ pub async fn create(
     Ok(id)
 }
 
+/// Creates a work order from a request, taking in the issues logged against it that no work
+/// order has taken yet and the actor may change.
+pub async fn create_from_ticket(
+    app: &App,
+    actor: &Actor,
+    ticket: proplink_shared::TicketId,
+    new: &NewWorkOrder,
+) -> AppResult<WorkOrderId> {
+    let (t, _) = super::tickets::ticket(app, actor, ticket).await?;
+    let issues: Vec<IssueId> = {
+        let mut conn = app.db.read().await?;
+        requests::unworked_issues_of_ticket(&mut conn, actor.org, ticket)
+            .await?
+            .into_iter()
+            .filter(|i| i.site_id == t.site_id && !i.status.is_terminal())
+            .filter(|i| {
+                proplink_shared::authorize(
+                    actor,
+                    Action::Update,
+                    &super::issues::resource(actor, i),
+                )
+                .is_ok()
+            })
+            .map(|i| i.id)
+            .collect()
+    };
+    let place = WorkOrderPlace {
+        site: t.site_id,
+        building: None,
+        unit: t.unit_id,
+        ticket: Some(ticket),
+    };
+    create(app, actor, place, &issues, new).await
+}
+
 /// The work order, checked for `action` by `actor`, inside a change.
 pub(crate) async fn load_for(
     change: &mut Change<'_>,

@@ -588,3 +588,19 @@ pub async fn issues_of_work_order(
     )
     .await
 }
+
+/// Issues logged against a ticket that no work order has taken yet.
+pub async fn unworked_issues_of_ticket(
+    conn: &mut Conn,
+    org: OrgId,
+    ticket: TicketId,
+) -> DbResult<Vec<Issue>> {
+    conn.query(
+        &format!(
+            "SELECT {} {ISSUE_FROM} WHERE i.organisation_id = $1 AND i.ticket_id = $2 AND i.work_order_id IS NULL ORDER BY i.created_at, i.id",
+            Issue::COLUMNS
+        ),
+        params![org, ticket],
+    )
+    .await
+}

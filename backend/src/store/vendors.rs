@@ -164,3 +164,15 @@ pub async fn expiring_cover(
     );
     q.first(conn, Vendor::COLUMNS, "v.name, v.id", limit).await
 }
+
+/// Every contractor of the organisation, by name: to choose one from.
+pub async fn all_vendors(conn: &mut Conn, org: OrgId) -> DbResult<Vec<Vendor>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM vendors v WHERE v.organisation_id = $1 ORDER BY v.name, v.id",
+            Vendor::COLUMNS
+        ),
+        params![org],
+    )
+    .await
+}

@@ -132,7 +132,7 @@ describe('admin app smoke', () => {
       throw err;
     }
   });
-  test('a manager works a ticket: a reply sent back empty, then reply, note, triage, assignment and status', { timeout: 180000 }, async (t) => {
+  test('a manager works a ticket: a reply sent back empty, then reply, note, triage, assignment, status and a work order', { timeout: 180000 }, async (t) => {
     const admin = server.orgUrl(ORG);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await context.newPage();
@@ -175,7 +175,7 @@ describe('admin app smoke', () => {
       await p.getByRole('status').filter({ hasText: 'internal note was added' }).waitFor();
       assert.match(await p.locator('ol.thread li.note', { hasText: note }).innerText(), /internal note/);
 
-      await p.getByLabel('Priority', { exact: true }).selectOption('urgent');
+      await p.locator('section[aria-labelledby="triage-heading"]').getByLabel('Priority', { exact: true }).selectOption('urgent');
       await p.getByRole('button', { name: 'Save triage', exact: true }).click();
       await p.getByRole('status').filter({ hasText: 'triaged' }).waitFor();
 
@@ -200,6 +200,18 @@ describe('admin app smoke', () => {
       await p.screenshot({ path: path.join(resultsDir, 'ticket-worked.png'), fullPage: true });
       await p.setViewportSize({ width: 390, height: 844 });
       await p.screenshot({ path: path.join(resultsDir, 'phone-ticket-worked.png'), fullPage: true });
+      await p.setViewportSize({ width: 1280, height: 900 });
+
+      // A work order from the request: the contractors to invite are offered next.
+      const workOrder = p.locator('section[aria-labelledby="work-order-heading"]');
+      await workOrder.getByLabel('Scope of works', { exact: true }).fill('Replace the bin store door closer and check the hinges.');
+      await workOrder.getByLabel('Trade', { exact: true }).selectOption('general');
+      await p.getByRole('button', { name: 'Create work order', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'work order was created' }).waitFor();
+      assert.match(new URL(p.url()).pathname, /^\/work-orders\/[0-9a-f-]{36}$/);
+      assert.ok(await p.getByLabel('Contractor', { exact: true }).locator('option').count() > 1, 'contractors to invite');
+      await assertNoA11yViolations(p, 'work order with its forms');
+      await p.screenshot({ path: path.join(resultsDir, 'work-order-created.png'), fullPage: true });
       assert.deepEqual(pageErrors, [], 'uncaught script errors in the page');
     } catch (err) {
       await mkdir(resultsDir, { recursive: true }).catch(() => {});

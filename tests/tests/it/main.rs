@@ -21,3 +21,4 @@ mod sync;
 mod sync_input;
 mod tenancy;
 mod ticket_actions;
+mod work_order_actions;

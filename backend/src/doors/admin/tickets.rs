@@ -3,18 +3,17 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use proplink_shared::london::format_date_time;
-use proplink_shared::records::{
-    EntryKind, FieldError, Priority, RecordType, TicketCategory, sla_badge,
-};
+use proplink_shared::records::{EntryKind, Priority, RecordType, TicketCategory, sla_badge};
+use proplink_shared::records::{NewWorkOrder, ServiceCategory};
 use proplink_shared::states::{CloseReason, TicketStatus};
-use proplink_shared::{Action, StaffUserId, TicketId, authorize};
+use proplink_shared::{Action, Domain, StaffUserId, TicketId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
+use super::forms::{Draft, Filler, none_choice, options, sent_back};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
@@ -22,12 +21,11 @@ use super::view::{
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
-    Actions, Cell, Choice, Entry, Field, Form, Input, Problem, RecordPage, Section, Table, headers,
-    respond,
+    Actions, Cell, Choice, Entry, Field, Form, Input, RecordPage, Section, Table, headers, respond,
 };
 use crate::doors::web::CsrfForm;
 use crate::error::{AppError, AppResult};
-use crate::services::{places, tickets};
+use crate::services::{places, tickets, work_orders};
 use crate::store::requests::{Openness, Ticket, TicketFilter};
 
 pub fn router() -> Router<App> {
@@ -39,6 +37,7 @@ pub fn router() -> Router<App> {
         .route("/tickets/{id}/triage", post(triage))
         .route("/tickets/{id}/assign", post(assign))
         .route("/tickets/{id}/status", post(move_to))
+        .route("/tickets/{id}/work-order", post(create_work_order))
 }
 
 /// The SLA badge of an open ticket against its resolution target.
@@ -150,54 +149,6 @@ fn notice(form: &str) -> Option<String> {
     )
 }
 
-/// A form sent back: what was typed, and what was wrong with it.
-struct Draft {
-    form: &'static str,
-    typed: Vec<(&'static str, String)>,
-    errors: Vec<FieldError>,
-    /// Wrong as a whole (someone else changed the request): shown at the top.
-    problem: Option<String>,
-}
-
-impl Draft {
-    fn typed(&self, form: &str, field: &str) -> Option<&str> {
-        (self.form == form)
-            .then(|| self.typed.iter().find(|(f, _)| *f == field))
-            .flatten()
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn error(&self, form: &str, field: &str) -> Option<String> {
-        (self.form == form)
-            .then(|| self.errors.iter().find(|e| e.field == field))
-            .flatten()
-            .map(|e| e.message.clone())
-    }
-}
-
-fn options<T: Copy + PartialEq>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-    selected: &str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            value: code(*v).to_owned(),
-            label: label(*v).to_owned(),
-            selected: code(*v) == selected,
-        })
-        .collect()
-}
-
-fn none_choice(label: &str, selected: bool) -> Choice {
-    Choice {
-        value: String::new(),
-        label: label.to_owned(),
-        selected,
-    }
-}
-
 /// The forms the actor may use on `t`, filled with what they typed last time.
 async fn forms(
     app: &App,
@@ -208,13 +159,9 @@ async fn forms(
     let actor = staff.actor();
     let res = tickets::resource(actor, t);
     let may = |action| authorize(actor, action, &res).is_ok();
-    let typed = |form: &str, field: &str, default: &str| {
-        draft
-            .and_then(|d| d.typed(form, field))
-            .unwrap_or(default)
-            .to_owned()
-    };
-    let error = |form: &str, field: &str| draft.and_then(|d| d.error(form, field));
+    let fill = Filler { draft };
+    let typed = |form: &str, field: &str, default: &str| fill.value(form, field, default);
+    let error = |form: &str, field: &str| fill.error(form, field);
     let action = |what: &str| format!("/tickets/{}/{what}", t.id);
     let version = vec![("version", t.version.to_string())];
     let mut forms = Vec::new();
@@ -234,6 +181,7 @@ async fn forms(
                 error: error("reply", "body"),
             }],
             submit: "Send reply",
+            warning: false,
         });
     }
     if may(Action::AddInternalNote) {
@@ -250,6 +198,58 @@ async fn forms(
                 error: error("note", "body"),
             }],
             submit: "Add internal note",
+            warning: false,
+        });
+    }
+    let work_here = proplink_shared::Resource::on_site(actor.org, Domain::WorkOrders, t.site_id);
+    if !t.status.is_terminal() && authorize(actor, Action::Create, &work_here).is_ok() {
+        forms.push(Form {
+            id: "work-order",
+            heading: "Work order",
+            action: action("work-order"),
+            hidden: Vec::new(),
+            fields: vec![
+                Field {
+                    name: "title",
+                    label: "Title",
+                    hint: Some("Issues logged against this request join the work order."),
+                    input: Input::Text(typed("work-order", "title", &t.subject)),
+                    error: error("work-order", "title"),
+                },
+                Field {
+                    name: "scope",
+                    label: "Scope of works",
+                    hint: Some("What the contractor is asked to do. Contractors see this."),
+                    input: Input::TextArea(typed("work-order", "scope", "")),
+                    error: error("work-order", "scope"),
+                },
+                Field {
+                    name: "service_category",
+                    label: "Trade",
+                    hint: None,
+                    input: Input::Select(options(
+                        ServiceCategory::ALL,
+                        ServiceCategory::code,
+                        ServiceCategory::label,
+                        &typed("work-order", "service_category", "general"),
+                    )),
+                    error: error("work-order", "service_category"),
+                },
+                Field {
+                    name: "priority",
+                    label: "Priority",
+                    hint: None,
+                    input: Input::Select(options(
+                        Priority::ALL,
+                        Priority::code,
+                        Priority::label,
+                        &typed("work-order", "priority", t.priority.code()),
+                    )),
+                    error: error("work-order", "priority"),
+                },
+            ],
+            submit: "Create work order",
+            warning: false,
         });
     }
     if !may(Action::Update) {
@@ -288,6 +288,7 @@ async fn forms(
                 },
             ],
             submit: "Save triage",
+            warning: false,
         });
     }
     let current = t.assignee_id.map(|a| a.to_string()).unwrap_or_default();
@@ -316,6 +317,7 @@ async fn forms(
             error: error("assign", "assignee"),
         }],
         submit: "Assign",
+        warning: false,
     });
     let next = t.status.next_states();
     let chosen = typed("status", "status", next.first().map_or("", |s| s.code()));
@@ -354,6 +356,7 @@ async fn forms(
             },
         ],
         submit: "Change status",
+        warning: false,
     });
     Ok(forms)
 }
@@ -453,23 +456,7 @@ async fn ticket_page(
         .collect();
     let audit = trail(app, staff, RecordType::Ticket, &id.to_string(), at).await?;
     let forms = forms(app, staff, &t, draft.as_ref()).await?;
-    let problems = match &draft {
-        None => Vec::new(),
-        Some(d) => match &d.problem {
-            Some(message) => vec![Problem {
-                href: format!("#{}-heading", d.form),
-                message: message.clone(),
-            }],
-            None => d
-                .errors
-                .iter()
-                .map(|e| Problem {
-                    href: format!("#{}-{}", d.form, e.field),
-                    message: e.message.clone(),
-                })
-                .collect(),
-        },
-    };
+    let problems = draft.as_ref().map(Draft::problems).unwrap_or_default();
     Ok(RecordPage {
         chrome: staff.chrome("/tickets"),
         title: format!("{}: {}", t.reference, t.subject),
@@ -500,30 +487,14 @@ async fn after(
     outcome: AppResult<()>,
     typed: Vec<(&'static str, String)>,
 ) -> AppResult<Response> {
-    let (status, draft) = match outcome {
-        Ok(()) => return Ok(Redirect::to(&format!("/tickets/{id}?done={form}")).into_response()),
-        Err(AppError::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Draft {
-                form,
-                typed,
-                errors: errors.0,
-                problem: None,
-            },
-        ),
-        Err(AppError::Conflict { message, .. }) => (
-            StatusCode::CONFLICT,
-            Draft {
-                form,
-                typed,
-                errors: Vec::new(),
-                problem: Some(message),
-            },
-        ),
-        Err(e) => return Err(e),
-    };
-    let page = ticket_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
-    Ok((status, respond(&page)).into_response())
+    match sent_back(form, outcome, typed)? {
+        None => Ok(Redirect::to(&format!("/tickets/{id}?done={form}")).into_response()),
+        Some((status, draft)) => {
+            let page =
+                ticket_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
+            Ok((status, respond(&page)).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -677,4 +648,47 @@ async fn move_to(
     };
     let typed = vec![("status", form.status), ("reason", form.reason)];
     after(&app, &staff, id, "status", outcome, typed).await
+}
+
+#[derive(Deserialize)]
+struct WorkOrderForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    service_category: String,
+    #[serde(default)]
+    priority: String,
+}
+
+async fn create_work_order(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<TicketId>,
+    CsrfForm(form): CsrfForm<WorkOrderForm>,
+) -> AppResult<Response> {
+    let today = proplink_shared::london::local(app.clock.now()).date();
+    let created = match NewWorkOrder::validate(
+        &form.title,
+        &form.scope,
+        &form.service_category,
+        &form.priority,
+        None,
+        today,
+    ) {
+        Ok(new) => work_orders::create_from_ticket(&app, staff.actor(), id, &new).await,
+        Err(errors) => Err(AppError::Invalid(errors)),
+    };
+    let refused = match created {
+        Ok(w) => return Ok(Redirect::to(&format!("/work-orders/{w}?done=created")).into_response()),
+        Err(e) => e,
+    };
+    let typed = vec![
+        ("title", form.title),
+        ("scope", form.scope),
+        ("service_category", form.service_category),
+        ("priority", form.priority),
+    ];
+    after(&app, &staff, id, "work-order", Err(refused), typed).await
 }

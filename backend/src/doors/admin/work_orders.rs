@@ -3,23 +3,29 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
-use axum::routing::get;
-use proplink_shared::WorkOrderId;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use proplink_shared::london::{format_date, format_date_time};
-use proplink_shared::records::{Priority, RecordType};
+use proplink_shared::records::{CoverStatus, Priority, RecordType, contractor_cover};
 use proplink_shared::states::WorkOrderStatus;
+use proplink_shared::{Action, QuoteId, VendorId, WorkOrderId, authorize};
+use serde::Deserialize;
 
 use super::Staff;
+use super::forms::{Draft, Filler, none_choice, sent_back};
 use super::view::{
-    ListParams, TrailParams, age_filter, codes, list_page, record_page, select, site_filter,
-    status_tone, text_filter, trail,
+    ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
+    text_filter, trail,
 };
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
-use crate::doors::pages::{Cell, Entry, Section, Table, headers};
-use crate::error::AppResult;
-use crate::services::{places, work_orders};
+use crate::doors::pages::{
+    Actions, Cell, Choice, Entry, Field, Form, Input, RecordPage, Section, Table, headers, respond,
+};
+use crate::doors::web::CsrfForm;
+use crate::error::{AppError, AppResult};
+use crate::services::work_orders::WorkOrderView;
+use crate::services::{places, vendors, work_orders};
 use crate::store::requests::Openness;
 use crate::store::work_orders::WorkOrderFilter;
 
@@ -27,6 +33,10 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/work-orders", get(list))
         .route("/work-orders/{id}", get(work_order))
+        .route("/work-orders/{id}/invite", post(invite))
+        .route("/work-orders/{id}/award", post(award))
+        .route("/work-orders/{id}/close", post(close))
+        .route("/work-orders/{id}/cancel", post(cancel))
         .route("/work-orders/{id}/photos/{sha}", get(photo))
 }
 
@@ -114,13 +124,152 @@ async fn list(
     ))
 }
 
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
 async fn work_order(
     State(app): State<App>,
     staff: Staff,
     Path(id): Path<WorkOrderId>,
     Query(at): Query<TrailParams>,
+    Query(done): Query<Done>,
 ) -> AppResult<Response> {
-    let view = work_orders::work_order(&app, staff.actor(), id).await?;
+    let notice = done.done.as_deref().and_then(notice);
+    Ok(respond(
+        &work_order_page(&app, &staff, id, &at, notice, None).await?,
+    ))
+}
+
+/// What the page says after a form went through.
+fn notice(form: &str) -> Option<String> {
+    Some(
+        match form {
+            "created" => "The work order was created. Invite contractors to quote next.",
+            "invite" => "The invitation was sent by email.",
+            "award" => "The work was awarded. The contractor can start.",
+            "close" => "The work order was closed, with its issues and request resolved.",
+            "cancel" => "The work order was cancelled.",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// The forms the actor may use on the work order as it stands.
+async fn forms(
+    app: &App,
+    staff: &Staff,
+    view: &WorkOrderView,
+    draft: Option<&Draft>,
+) -> AppResult<Vec<Form>> {
+    let actor = staff.actor();
+    let w = &view.work_order;
+    let res = work_orders::resource(actor, w);
+    let may = |action| authorize(actor, action, &res).is_ok();
+    let fill = Filler { draft };
+    let action = |what: &str| format!("/work-orders/{}/{what}", w.id);
+    let mut forms = Vec::new();
+    if may(Action::Update) && w.status.takes_invitations() {
+        let today = crate::services::today(app);
+        let chosen = fill.value("invite", "vendor", "");
+        let mut choices = vec![none_choice("Choose a contractor", chosen.is_empty())];
+        choices.extend(vendors::choices(app, actor).await?.into_iter().map(|v| {
+            let lapsed = contractor_cover(v.has_liability_cover, v.earliest_expiry, today)
+                == CoverStatus::Lapsed;
+            Choice {
+                selected: v.id.to_string() == chosen,
+                value: v.id.to_string(),
+                label: if lapsed {
+                    format!(
+                        "{} ({}, insurance lapsed)",
+                        v.name,
+                        v.service_category.label()
+                    )
+                } else {
+                    format!("{} ({})", v.name, v.service_category.label())
+                },
+            }
+        }));
+        forms.push(Form {
+            id: "invite",
+            heading: "Invite to quote",
+            action: action("invite"),
+            hidden: Vec::new(),
+            fields: vec![Field {
+                name: "vendor",
+                label: "Contractor",
+                hint: Some("They are emailed the scope of works. A contractor whose insurance has lapsed cannot be invited."),
+                input: Input::Select(choices),
+                error: fill.error("invite", "vendor"),
+            }],
+            submit: "Send invitation",
+            warning: false,
+        });
+    }
+    let open_quotes: Vec<_> = view.quotes.iter().filter(|q| !q.awarded).collect();
+    if may(Action::Approve)
+        && !open_quotes.is_empty()
+        && w.status.next_states().contains(&WorkOrderStatus::Approved)
+    {
+        let chosen = fill.value("award", "quote", "");
+        let mut choices = vec![none_choice("Choose a quote", chosen.is_empty())];
+        choices.extend(open_quotes.iter().map(|q| Choice {
+            selected: q.id.to_string() == chosen,
+            value: q.id.to_string(),
+            label: format!("{}: {} + {} VAT", q.vendor_name, q.net, q.vat),
+        }));
+        forms.push(Form {
+            id: "award",
+            heading: "Award the work",
+            action: action("award"),
+            hidden: Vec::new(),
+            fields: vec![Field {
+                name: "quote",
+                label: "Quote",
+                hint: Some("The contractor of the quote chosen does the work, at its price."),
+                input: Input::Select(choices),
+                error: fill.error("award", "quote"),
+            }],
+            submit: "Award",
+            warning: false,
+        });
+    }
+    if may(Action::Update) && w.status.next_states().contains(&WorkOrderStatus::Closed) {
+        forms.push(Form {
+            id: "close",
+            heading: "Close",
+            action: action("close"),
+            hidden: Vec::new(),
+            fields: Vec::new(),
+            submit: "Close work order",
+            warning: false,
+        });
+    }
+    if may(Action::Update) && w.status.next_states().contains(&WorkOrderStatus::Cancelled) {
+        forms.push(Form {
+            id: "cancel",
+            heading: "Cancel",
+            action: action("cancel"),
+            hidden: Vec::new(),
+            fields: Vec::new(),
+            submit: "Cancel work order",
+            warning: true,
+        });
+    }
+    Ok(forms)
+}
+
+async fn work_order_page(
+    app: &App,
+    staff: &Staff,
+    id: WorkOrderId,
+    at: &TrailParams,
+    notice: Option<String>,
+    draft: Option<Draft>,
+) -> AppResult<RecordPage> {
+    let view = work_orders::work_order(app, staff.actor(), id).await?;
     let w = &view.work_order;
     let mut summary = vec![
         (
@@ -244,16 +393,121 @@ async fn work_order(
             ..Section::default()
         },
     ];
-    let audit = trail(&app, &staff, RecordType::WorkOrder, &id.to_string(), &at).await?;
-    Ok(record_page(
-        &staff,
-        "/work-orders",
-        format!("{}: {}", w.reference, w.title),
-        "Work order",
+    let audit = trail(app, staff, RecordType::WorkOrder, &id.to_string(), at).await?;
+    let forms = forms(app, staff, &view, draft.as_ref()).await?;
+    Ok(RecordPage {
+        chrome: staff.chrome("/work-orders"),
+        title: format!("{}: {}", w.reference, w.title),
+        caption: Some("Work order".into()),
+        cards: Vec::new(),
         summary,
         sections,
-        audit,
-    ))
+        actions: Actions {
+            notice,
+            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
+            forms,
+        },
+        audit: Some(audit),
+    })
+}
+
+/// After a form: on to the work order's page, or back to the form with what was wrong.
+async fn after(
+    app: &App,
+    staff: &Staff,
+    id: WorkOrderId,
+    form: &'static str,
+    outcome: AppResult<()>,
+    typed: Vec<(&'static str, String)>,
+) -> AppResult<Response> {
+    match sent_back(form, outcome, typed)? {
+        None => Ok(Redirect::to(&format!("/work-orders/{id}?done={form}")).into_response()),
+        Some((status, draft)) => {
+            let page =
+                work_order_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
+            Ok((status, respond(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    vendor: String,
+}
+
+async fn invite(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<WorkOrderId>,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> AppResult<Response> {
+    let outcome = match form.vendor.parse::<VendorId>() {
+        Ok(vendor) => work_orders::invite(&app, staff.actor(), id, vendor).await,
+        Err(_) => Err(AppError::invalid("vendor", "Choose a contractor to invite")),
+    };
+    after(
+        &app,
+        &staff,
+        id,
+        "invite",
+        outcome,
+        vec![("vendor", form.vendor)],
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct AwardForm {
+    #[serde(default)]
+    quote: String,
+}
+
+async fn award(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<WorkOrderId>,
+    CsrfForm(form): CsrfForm<AwardForm>,
+) -> AppResult<Response> {
+    let outcome = match form.quote.parse::<QuoteId>() {
+        Ok(quote) => work_orders::award(&app, staff.actor(), id, quote).await,
+        Err(_) => Err(AppError::invalid(
+            "quote",
+            "Choose the quote to award the work to",
+        )),
+    };
+    after(
+        &app,
+        &staff,
+        id,
+        "award",
+        outcome,
+        vec![("quote", form.quote)],
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn close(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<WorkOrderId>,
+    CsrfForm(Empty {}): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let outcome = work_orders::close(&app, staff.actor(), id, false).await;
+    after(&app, &staff, id, "close", outcome, Vec::new()).await
+}
+
+async fn cancel(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<WorkOrderId>,
+    CsrfForm(Empty {}): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let outcome = work_orders::close(&app, staff.actor(), id, true).await;
+    after(&app, &staff, id, "cancel", outcome, Vec::new()).await
 }
 
 async fn photo(

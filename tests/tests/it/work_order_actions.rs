@@ -1,0 +1,349 @@
+//! The work order's part of the golden path in the admin app: created from a request, a
+//! contractor invited (never one whose insurance has lapsed), a quote awarded once, the order
+//! closed — each through its form, audited with the admin channel.
+
+use proplink_backend::params;
+use proplink_backend::services::{orgs, quotes, vendors, work_orders};
+use proplink_backend::store::vendors::Cover;
+use proplink_shared::records::{CertificateKind, NewQuote, QuoteKind, VatRate};
+use proplink_shared::{Actor, Principal, Role, WorkOrderId};
+use proplink_tests::{Browser, Page, TestApp, fixtures, spawn_app};
+
+async fn signed_in(t: &TestApp, email: &str) -> (Browser, String) {
+    let b = t.browser();
+    let host = t.admin_host("acme");
+    t.sign_in(&b, &host, email).await;
+    (b, host)
+}
+
+/// Sends a form on `page_path` to `action`, with the page's token.
+async fn send(
+    b: &Browser,
+    host: &str,
+    page_path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    let csrf = b.get(host, page_path).await.csrf();
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    b.post(host, action, &form).await
+}
+
+async fn insured(t: &TestApp, org: &fixtures::Org) {
+    let cover = Cover {
+        kind: CertificateKind::PublicLiability,
+        provider: "Aviva".into(),
+        policy_number: "PL-1".into(),
+        sum_insured: None,
+        expires_on: time::macros::date!(2099 - 01 - 01),
+    };
+    vendors::add_cover(&t.app, &org.owner, org.vendor, &cover)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+async fn count(t: &TestApp, sql: &str, id: WorkOrderId) -> i64 {
+    t.scalar(sql, params![id.to_string()]).await
+}
+
+#[tokio::test]
+async fn a_work_order_is_created_from_a_request_and_a_form_sent_back_keeps_what_was_typed() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    let ticket = format!("/tickets/{}", org.ticket_a);
+    let action = format!("{ticket}/work-order");
+    let before: i64 = t
+        .scalar("SELECT COUNT(*) FROM work_orders", params![])
+        .await;
+    let page = send(
+        &b,
+        &host,
+        &ticket,
+        &action,
+        &[
+            ("title", "Fix the hallway leak"),
+            ("scope", " "),
+            ("service_category", "plumbing"),
+            ("priority", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("href=\"#work-order-scope\""));
+    assert!(
+        page.body.contains("value=\"Fix the hallway leak\""),
+        "the title typed is kept"
+    );
+    assert!(page.body.contains("<option value=\"plumbing\" selected>"));
+    let after: i64 = t
+        .scalar("SELECT COUNT(*) FROM work_orders", params![])
+        .await;
+    assert_eq!(before, after, "nothing written");
+
+    let page = send(
+        &b,
+        &host,
+        &ticket,
+        &action,
+        &[
+            ("title", "Fix the hallway leak"),
+            (
+                "scope",
+                "Trace and repair the leak above the hallway ceiling.",
+            ),
+            ("service_category", "plumbing"),
+            ("priority", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let location = page.location().unwrap_or_default().to_owned();
+    assert!(
+        location.starts_with("/work-orders/") && location.ends_with("?done=created"),
+        "{location}"
+    );
+    let shown = b.get(&host, &location).await;
+    assert!(shown.body.contains("The work order was created"));
+    assert!(shown.body.contains("Fix the hallway leak"));
+    assert!(
+        shown
+            .body
+            .contains(&format!("href=\"/tickets/{}\"", org.ticket_a))
+    );
+    let (sentence, channel): (String, String) = (
+        t.scalar("SELECT sentence FROM audit_events WHERE record_type = 'work_order' ORDER BY occurred_at DESC, seq DESC LIMIT 1", params![]).await,
+        t.scalar("SELECT channel FROM audit_events WHERE record_type = 'work_order' ORDER BY occurred_at DESC, seq DESC LIMIT 1", params![]).await,
+    );
+    assert!(sentence.contains("created work order WO-"), "{sentence}");
+    assert_eq!(channel, "admin");
+}
+
+#[tokio::test]
+async fn a_contractor_whose_insurance_has_lapsed_is_refused_with_the_reason_and_nothing_is_sent() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    let path = format!("/work-orders/{}", org.work_order);
+    let page = b.get(&host, &path).await;
+    assert!(
+        page.body
+            .contains("Fixit Ltd (General building, insurance lapsed)"),
+        "{}",
+        page.body
+    );
+    let events = count(
+        &t,
+        "SELECT COUNT(*) FROM audit_events WHERE record_id = $1",
+        org.work_order,
+    )
+    .await;
+    let vendor = org.vendor.to_string();
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/invite"),
+        &[("vendor", &vendor)],
+    )
+    .await;
+    assert_eq!(page.status, 409, "{}", page.body);
+    assert!(page.body.contains("insurance has lapsed"));
+    assert_eq!(
+        events,
+        count(
+            &t,
+            "SELECT COUNT(*) FROM audit_events WHERE record_id = $1",
+            org.work_order
+        )
+        .await
+    );
+    assert!(
+        t.smtp.to("fixit@acme.example").is_empty(),
+        "no invitation sent"
+    );
+
+    // Insured, the same contractor is invited and emailed.
+    insured(&t, &org).await;
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/invite"),
+        &[("vendor", &vendor)],
+    )
+    .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while t.smtp.to("fixit@acme.example").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the invitation never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let status: String = t
+        .scalar(
+            "SELECT status FROM work_orders WHERE id = $1",
+            params![org.work_order],
+        )
+        .await;
+    assert_eq!(status, "sent_for_quote");
+}
+
+#[tokio::test]
+async fn a_quote_is_awarded_once_and_the_order_closed() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    insured(&t, &org).await;
+    work_orders::invite(&t.app, &org.manager, org.work_order, org.vendor)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let contractor = Actor {
+        org: org.id,
+        principal: Principal::Contractor {
+            vendor: org.vendor,
+            work_order: org.work_order,
+        },
+        channel: proplink_shared::audit::Channel::ContractorPort,
+        display_name: "Fixit Ltd".into(),
+    };
+    let quote = NewQuote::validate(QuoteKind::FixedPrice, "180", VatRate::Standard, "")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let q = quotes::submit(&t.app, &contractor, org.work_order, org.vendor, &quote)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .to_string();
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    let path = format!("/work-orders/{}", org.work_order);
+    let page = b.get(&host, &path).await;
+    assert!(
+        page.body.contains("Fixit Ltd: £180.00 + £36.00 VAT"),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf();
+    // Two tabs, the same award sent from both: one approval.
+    let first = b
+        .post(
+            &host,
+            &format!("{path}/award"),
+            &[("csrf", &csrf), ("quote", &q)],
+        )
+        .await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let second = b
+        .post(
+            &host,
+            &format!("{path}/award"),
+            &[("csrf", &csrf), ("quote", &q)],
+        )
+        .await;
+    assert_eq!(second.status, 409, "{}", second.body);
+    let approvals = count(
+        &t,
+        "SELECT COUNT(*) FROM audit_events WHERE record_id = $1 AND action = 'approve'",
+        org.work_order,
+    )
+    .await;
+    assert_eq!(approvals, 1);
+    assert!(
+        b.get(&host, &path)
+            .await
+            .body
+            .contains("£216.00 including VAT")
+    );
+
+    // Closing needs the work done first; cancelling does not.
+    let page = b.get(&host, &path).await;
+    assert!(!page.body.contains("Close work order"));
+    let page = send(&b, &host, &path, &format!("{path}/cancel"), &[]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let status: String = t
+        .scalar(
+            "SELECT status FROM work_orders WHERE id = $1",
+            params![org.work_order],
+        )
+        .await;
+    assert_eq!(status, "cancelled");
+}
+
+#[tokio::test]
+async fn those_who_may_not_are_refused_and_nothing_is_written() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    fixtures::org(&t.app, "birchwood", "Birchwood Residential").await;
+    insured(&t, &org).await;
+    let events = count(
+        &t,
+        "SELECT COUNT(*) FROM audit_events WHERE record_id = $1",
+        org.work_order,
+    )
+    .await;
+    // An accountant, whose role does not reach work orders, and another organisation's manager.
+    orgs::add_staff(
+        &t.app,
+        &org.owner,
+        "ada@acme.example",
+        "Ada Accountant",
+        Role::Accountant,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let (accountant, host) = signed_in(&t, "ada@acme.example").await;
+    let csrf = accountant.get(&host, "/dashboard").await.csrf();
+    let vendor = org.vendor.to_string();
+    let page = accountant
+        .post(
+            &host,
+            &format!("/work-orders/{}/invite", org.work_order),
+            &[("csrf", &csrf), ("vendor", &vendor)],
+        )
+        .await;
+    assert!(
+        page.status == 403 || page.status == 404,
+        "{} {}",
+        page.status,
+        page.body
+    );
+    let stranger = t.browser();
+    let birchwood = t.admin_host("birchwood");
+    t.sign_in(&stranger, &birchwood, "manager@birchwood.example")
+        .await;
+    let csrf = stranger.get(&birchwood, "/dashboard").await.csrf();
+    for what in ["invite", "cancel"] {
+        let page = stranger
+            .post(
+                &birchwood,
+                &format!("/work-orders/{}/{what}", org.work_order),
+                &[("csrf", &csrf), ("vendor", &vendor)],
+            )
+            .await;
+        assert_eq!(page.status, 404, "{what}");
+    }
+    let page = stranger
+        .post(
+            &birchwood,
+            &format!("/tickets/{}/work-order", org.ticket_a),
+            &[
+                ("csrf", &csrf),
+                ("title", "x"),
+                ("scope", "y"),
+                ("service_category", "general"),
+                ("priority", "low"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 404);
+    assert_eq!(
+        events,
+        count(
+            &t,
+            "SELECT COUNT(*) FROM audit_events WHERE record_id = $1",
+            org.work_order
+        )
+        .await
+    );
+}
