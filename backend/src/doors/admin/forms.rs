@@ -4,9 +4,16 @@
 
 use axum::http::StatusCode;
 use proplink_shared::records::FieldError;
+use serde::Deserialize;
 
 use crate::doors::pages::{Choice, Problem};
 use crate::error::{AppError, AppResult};
+
+/// The query of the page a form leads back to once it went through: `?done=reply`.
+#[derive(Deserialize)]
+pub struct Done {
+    pub done: Option<String>,
+}
 
 /// A form sent back: what was typed, and what was wrong with it.
 pub struct Draft {

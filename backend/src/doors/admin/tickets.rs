@@ -13,7 +13,7 @@ use proplink_shared::{Action, Domain, StaffUserId, TicketId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Draft, Filler, none_choice, options, sent_back};
+use super::forms::{Done, Draft, Filler, none_choice, options, sent_back};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
@@ -115,11 +115,6 @@ async fn list(
     Ok(list_page(
         &staff, "/tickets", "Tickets", filters, table, pager,
     ))
-}
-
-#[derive(Deserialize)]
-struct Done {
-    done: Option<String>,
 }
 
 async fn ticket(

@@ -12,7 +12,7 @@ use proplink_shared::{Action, QuoteId, VendorId, WorkOrderId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Draft, Filler, none_choice, sent_back};
+use super::forms::{Done, Draft, Filler, none_choice, sent_back};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
@@ -122,11 +122,6 @@ async fn list(
         table,
         pager,
     ))
-}
-
-#[derive(Deserialize)]
-struct Done {
-    done: Option<String>,
 }
 
 async fn work_order(
