@@ -106,11 +106,33 @@ pub async fn set_status(
     to: IssueStatus,
     reason: Option<&str>,
 ) -> AppResult<()> {
+    move_issue(app, actor, id, None, to, reason).await
+}
+
+/// [`set_status`] from a form filled in while the issue was `from`: refused if it moved since.
+pub async fn move_issue(
+    app: &App,
+    actor: &Actor,
+    id: IssueId,
+    from: Option<IssueStatus>,
+    to: IssueStatus,
+    reason: Option<&str>,
+) -> AppResult<()> {
     let mut change = Change::begin(app, actor).await?;
     let i = store::issue(&mut change, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     check(actor, Action::Update, &resource(actor, &i))?;
+    if from.is_some_and(|f| f != i.status) {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Issue \"{}\" was moved to {} by someone else while you were looking at it. Nothing was saved.",
+                i.title,
+                i.status.label().to_lowercase()
+            ),
+        ));
+    }
     i.status.transition(to)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if to == IssueStatus::Dismissed && reason.is_none() {

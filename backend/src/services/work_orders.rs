@@ -156,6 +156,37 @@ pub async fn create_from_ticket(
     create(app, actor, place, &issues, new).await
 }
 
+/// Creates a work order for one site issue.
+pub async fn create_from_issue(
+    app: &App,
+    actor: &Actor,
+    issue: IssueId,
+    new: &NewWorkOrder,
+) -> AppResult<WorkOrderId> {
+    let (i, _) = super::issues::issue(app, actor, issue).await?;
+    if i.work_order_id.is_some() || i.status.is_terminal() {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Issue \"{}\" is {} and cannot join a new work order.",
+                i.title,
+                if i.work_order_id.is_some() {
+                    "already in a work order"
+                } else {
+                    "closed"
+                }
+            ),
+        ));
+    }
+    let place = WorkOrderPlace {
+        site: i.site_id,
+        building: i.building_id,
+        unit: None,
+        ticket: i.ticket_id,
+    };
+    create(app, actor, place, &[issue], new).await
+}
+
 /// The work order, checked for `action` by `actor`, inside a change.
 pub(crate) async fn load_for(
     change: &mut Change<'_>,

@@ -248,6 +248,7 @@ describe('admin app smoke', () => {
       '/dashboard', '/tickets', '/issues', '/work-orders', '/invoices', '/contacts', '/contractors',
       '/sites', '/notices', '/audit',
       await firstHref('/tickets', '/tickets/'),
+      await firstHref('/issues?status=open', '/issues/'),
       await firstHref('/work-orders', '/work-orders/'),
       await firstHref('/invoices', '/units/'),
     ];

@@ -347,3 +347,71 @@ async fn those_who_may_not_are_refused_and_nothing_is_written() {
         .await
     );
 }
+
+#[tokio::test]
+async fn a_site_issue_is_moved_on_or_turned_into_a_work_order_from_its_page() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    let path = format!("/issues/{}", org.issue);
+    let status = || {
+        let (t, id) = (&t, org.issue);
+        async move {
+            t.scalar::<String>("SELECT status FROM issues WHERE id = $1", params![id])
+                .await
+        }
+    };
+    let from = status().await;
+    // Dismissing needs a reason; a form filled in before the issue moved changes nothing.
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/status"),
+        &[("from", &from), ("status", "dismissed"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("Say why the issue is being dismissed"));
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/status"),
+        &[("from", "triaged"), ("status", "resolved"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(page.status, 409, "{}", page.body);
+    assert_eq!(status().await, from);
+
+    // A work order from the issue takes it in; the issue cannot join a second one.
+    let fields = [
+        ("title", "Replace the stairwell light"),
+        (
+            "scope",
+            "Replace the failed fitting on the second-floor landing.",
+        ),
+        ("service_category", "electrical"),
+        ("priority", "low"),
+    ];
+    let page = send(&b, &host, &path, &format!("{path}/work-order"), &fields).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let work_order: String = t
+        .scalar(
+            "SELECT work_order_id FROM issues WHERE id = $1",
+            params![org.issue],
+        )
+        .await;
+    assert!(page.location().unwrap_or_default().contains(&work_order));
+    assert_eq!(status().await, "assigned");
+    let again = send(&b, &host, &path, &format!("{path}/work-order"), &fields).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("already in a work order"));
+    let orders: i64 = t
+        .scalar(
+            "SELECT COUNT(*) FROM work_orders WHERE title = $1",
+            params!["Replace the stairwell light"],
+        )
+        .await;
+    assert_eq!(orders, 1);
+}

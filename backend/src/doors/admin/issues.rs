@@ -2,29 +2,38 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
-use axum::routing::get;
-use proplink_shared::IssueId;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use proplink_shared::london::format_date_time;
 use proplink_shared::records::{Priority, RecordType};
 use proplink_shared::states::IssueStatus;
+use proplink_shared::{Action, Domain, IssueId, Resource, authorize};
+use serde::Deserialize;
 
 use super::Staff;
+use super::forms::{Done, Draft, Filler, options, sent_back};
 use super::view::{
-    ListParams, TrailParams, age_filter, codes, list_page, record_page, select, site_filter,
-    status_tone, text_filter, trail,
+    ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
+    text_filter, trail,
 };
+use super::work_orders::{NewWorkOrderForm, new_work_order_form};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
-use crate::doors::pages::{Cell, Section, Table, headers};
-use crate::error::AppResult;
-use crate::services::{issues, places};
+use crate::doors::pages::{
+    Actions, Cell, Field, Form, Input, RecordPage, Section, Table, headers, respond,
+};
+use crate::doors::web::CsrfForm;
+use crate::error::{AppError, AppResult};
+use crate::services::{issues, places, work_orders};
+use crate::store::requests::Issue;
 use crate::store::requests::{IssueFilter, Openness};
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/issues", get(list))
         .route("/issues/{id}", get(issue))
+        .route("/issues/{id}/status", post(move_to))
+        .route("/issues/{id}/work-order", post(create_work_order))
         .route("/issues/{id}/photos/{sha}", get(photo))
 }
 
@@ -99,8 +108,75 @@ async fn issue(
     staff: Staff,
     Path(id): Path<IssueId>,
     Query(at): Query<TrailParams>,
+    Query(done): Query<Done>,
 ) -> AppResult<Response> {
-    let (i, photos) = issues::issue(&app, staff.actor(), id).await?;
+    let notice = match done.done.as_deref() {
+        Some("status") => Some("The issue's status was changed.".to_owned()),
+        _ => None,
+    };
+    Ok(respond(
+        &issue_page(&app, &staff, id, &at, notice, None).await?,
+    ))
+}
+
+/// The forms the actor may use on the issue as it stands.
+fn forms(staff: &Staff, i: &Issue, draft: Option<&Draft>) -> Vec<Form> {
+    let actor = staff.actor();
+    let fill = Filler { draft };
+    let action = |what: &str| format!("/issues/{}/{what}", i.id);
+    let mut forms = Vec::new();
+    if i.status.is_terminal() {
+        return forms;
+    }
+    let work_here = Resource::on_site(actor.org, Domain::WorkOrders, i.site_id);
+    if i.work_order_id.is_none() && authorize(actor, Action::Create, &work_here).is_ok() {
+        forms.push(new_work_order_form(
+            action("work-order"),
+            fill,
+            "The issue joins the work order and is resolved when it closes.",
+            (&i.title, &i.description, i.priority),
+        ));
+    }
+    if authorize(actor, Action::Update, &issues::resource(actor, i)).is_ok() {
+        let next = i.status.next_states();
+        let chosen = fill.value("status", "status", next.first().map_or("", |s| s.code()));
+        forms.push(Form {
+            id: "status",
+            heading: "Status",
+            action: action("status"),
+            hidden: vec![("from", i.status.code().to_owned())],
+            fields: vec![
+                Field {
+                    name: "status",
+                    label: "Move to",
+                    hint: None,
+                    input: Input::Select(options(next, IssueStatus::code, IssueStatus::label, &chosen)),
+                    error: fill.error("status", "status"),
+                },
+                Field {
+                    name: "reason",
+                    label: "Reason for dismissing",
+                    hint: Some("Needed only to dismiss the issue: the site manager who logged it sees this."),
+                    input: Input::Text(fill.value("status", "reason", "")),
+                    error: fill.error("status", "reason"),
+                },
+            ],
+            submit: "Change status",
+            warning: false,
+        });
+    }
+    forms
+}
+
+async fn issue_page(
+    app: &App,
+    staff: &Staff,
+    id: IssueId,
+    at: &TrailParams,
+    notice: Option<String>,
+    draft: Option<Draft>,
+) -> AppResult<RecordPage> {
+    let (i, photos) = issues::issue(app, staff.actor(), id).await?;
     let mut summary = vec![
         (
             "Status".into(),
@@ -147,16 +223,92 @@ async fn issue(
         }]
     };
     sections.push(super::photos::section(&format!("/issues/{id}"), &photos));
-    let audit = trail(&app, &staff, RecordType::Issue, &id.to_string(), &at).await?;
-    Ok(record_page(
-        &staff,
-        "/issues",
-        i.title.clone(),
-        "Issue",
+    let audit = trail(app, staff, RecordType::Issue, &id.to_string(), at).await?;
+    Ok(RecordPage {
+        chrome: staff.chrome("/issues"),
+        title: i.title.clone(),
+        caption: Some("Issue".into()),
+        cards: Vec::new(),
         summary,
         sections,
-        audit,
-    ))
+        actions: Actions {
+            notice,
+            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
+            forms: forms(staff, &i, draft.as_ref()),
+        },
+        audit: Some(audit),
+    })
+}
+
+/// Back to the issue's form with what was wrong, or on.
+async fn sent_back_to(
+    app: &App,
+    staff: &Staff,
+    id: IssueId,
+    form: &'static str,
+    outcome: AppResult<()>,
+    typed: Vec<(&'static str, String)>,
+) -> AppResult<Response> {
+    match sent_back(form, outcome, typed)? {
+        None => Ok(Redirect::to(&format!("/issues/{id}?done={form}")).into_response()),
+        Some((status, draft)) => {
+            let page =
+                issue_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
+            Ok((status, respond(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn move_to(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<IssueId>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> AppResult<Response> {
+    let from = IssueStatus::from_code(&form.from).ok_or_else(|| {
+        AppError::bad_request(
+            "bad_form",
+            "The form is missing the status it was filled in for: reload the page and try again",
+        )
+    })?;
+    let outcome = match IssueStatus::from_code(&form.status) {
+        None => Err(AppError::invalid(
+            "status",
+            "Choose the status to move the issue to",
+        )),
+        Some(to) => {
+            issues::move_issue(&app, staff.actor(), id, Some(from), to, Some(&form.reason)).await
+        }
+    };
+    let typed = vec![("status", form.status), ("reason", form.reason)];
+    sent_back_to(&app, &staff, id, "status", outcome, typed).await
+}
+
+async fn create_work_order(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<IssueId>,
+    CsrfForm(form): CsrfForm<NewWorkOrderForm>,
+) -> AppResult<Response> {
+    let created = match form.validate(&app) {
+        Ok(new) => work_orders::create_from_issue(&app, staff.actor(), id, &new).await,
+        Err(e) => Err(e),
+    };
+    let refused = match created {
+        Ok(w) => return Ok(Redirect::to(&format!("/work-orders/{w}?done=created")).into_response()),
+        Err(e) => e,
+    };
+    sent_back_to(&app, &staff, id, "work-order", Err(refused), form.typed()).await
 }
 
 async fn photo(

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use proplink_shared::london::format_date_time;
 use proplink_shared::records::{EntryKind, Priority, RecordType, TicketCategory, sla_badge};
-use proplink_shared::records::{NewWorkOrder, ServiceCategory};
 use proplink_shared::states::{CloseReason, TicketStatus};
 use proplink_shared::{Action, Domain, StaffUserId, TicketId, authorize};
 use serde::Deserialize;
@@ -18,6 +17,7 @@ use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
 };
+use super::work_orders::NewWorkOrderForm;
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
@@ -198,54 +198,12 @@ async fn forms(
     }
     let work_here = proplink_shared::Resource::on_site(actor.org, Domain::WorkOrders, t.site_id);
     if !t.status.is_terminal() && authorize(actor, Action::Create, &work_here).is_ok() {
-        forms.push(Form {
-            id: "work-order",
-            heading: "Work order",
-            action: action("work-order"),
-            hidden: Vec::new(),
-            fields: vec![
-                Field {
-                    name: "title",
-                    label: "Title",
-                    hint: Some("Issues logged against this request join the work order."),
-                    input: Input::Text(typed("work-order", "title", &t.subject)),
-                    error: error("work-order", "title"),
-                },
-                Field {
-                    name: "scope",
-                    label: "Scope of works",
-                    hint: Some("What the contractor is asked to do. Contractors see this."),
-                    input: Input::TextArea(typed("work-order", "scope", "")),
-                    error: error("work-order", "scope"),
-                },
-                Field {
-                    name: "service_category",
-                    label: "Trade",
-                    hint: None,
-                    input: Input::Select(options(
-                        ServiceCategory::ALL,
-                        ServiceCategory::code,
-                        ServiceCategory::label,
-                        &typed("work-order", "service_category", "general"),
-                    )),
-                    error: error("work-order", "service_category"),
-                },
-                Field {
-                    name: "priority",
-                    label: "Priority",
-                    hint: None,
-                    input: Input::Select(options(
-                        Priority::ALL,
-                        Priority::code,
-                        Priority::label,
-                        &typed("work-order", "priority", t.priority.code()),
-                    )),
-                    error: error("work-order", "priority"),
-                },
-            ],
-            submit: "Create work order",
-            warning: false,
-        });
+        forms.push(super::work_orders::new_work_order_form(
+            action("work-order"),
+            fill,
+            "Issues logged against this request join the work order.",
+            (&t.subject, "", t.priority),
+        ));
     }
     if !may(Action::Update) {
         return Ok(forms);
@@ -645,45 +603,19 @@ async fn move_to(
     after(&app, &staff, id, "status", outcome, typed).await
 }
 
-#[derive(Deserialize)]
-struct WorkOrderForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    scope: String,
-    #[serde(default)]
-    service_category: String,
-    #[serde(default)]
-    priority: String,
-}
-
 async fn create_work_order(
     State(app): State<App>,
     staff: Staff,
     Path(id): Path<TicketId>,
-    CsrfForm(form): CsrfForm<WorkOrderForm>,
+    CsrfForm(form): CsrfForm<NewWorkOrderForm>,
 ) -> AppResult<Response> {
-    let today = proplink_shared::london::local(app.clock.now()).date();
-    let created = match NewWorkOrder::validate(
-        &form.title,
-        &form.scope,
-        &form.service_category,
-        &form.priority,
-        None,
-        today,
-    ) {
+    let created = match form.validate(&app) {
         Ok(new) => work_orders::create_from_ticket(&app, staff.actor(), id, &new).await,
-        Err(errors) => Err(AppError::Invalid(errors)),
+        Err(e) => Err(e),
     };
     let refused = match created {
         Ok(w) => return Ok(Redirect::to(&format!("/work-orders/{w}?done=created")).into_response()),
         Err(e) => e,
     };
-    let typed = vec![
-        ("title", form.title),
-        ("scope", form.scope),
-        ("service_category", form.service_category),
-        ("priority", form.priority),
-    ];
-    after(&app, &staff, id, "work-order", Err(refused), typed).await
+    after(&app, &staff, id, "work-order", Err(refused), form.typed()).await
 }

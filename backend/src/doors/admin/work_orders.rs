@@ -6,13 +6,15 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use proplink_shared::london::{format_date, format_date_time};
-use proplink_shared::records::{CoverStatus, Priority, RecordType, contractor_cover};
+use proplink_shared::records::{
+    CoverStatus, NewWorkOrder, Priority, RecordType, ServiceCategory, contractor_cover,
+};
 use proplink_shared::states::WorkOrderStatus;
 use proplink_shared::{Action, QuoteId, VendorId, WorkOrderId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, none_choice, sent_back};
+use super::forms::{Done, Draft, Filler, none_choice, options, sent_back};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
@@ -150,6 +152,103 @@ fn notice(form: &str) -> Option<String> {
         }
         .to_owned(),
     )
+}
+
+/// The form that creates a work order from a request or an issue: `defaults` are its title,
+/// scope and priority.
+pub(super) fn new_work_order_form(
+    action: String,
+    fill: Filler<'_>,
+    hint: &'static str,
+    defaults: (&str, &str, Priority),
+) -> Form {
+    let (title, scope, priority) = defaults;
+    let form = "work-order";
+    Form {
+        id: form,
+        heading: "Work order",
+        action,
+        hidden: Vec::new(),
+        fields: vec![
+            Field {
+                name: "title",
+                label: "Title",
+                hint: Some(hint),
+                input: Input::Text(fill.value(form, "title", title)),
+                error: fill.error(form, "title"),
+            },
+            Field {
+                name: "scope",
+                label: "Scope of works",
+                hint: Some("What the contractor is asked to do. Contractors see this."),
+                input: Input::TextArea(fill.value(form, "scope", scope)),
+                error: fill.error(form, "scope"),
+            },
+            Field {
+                name: "service_category",
+                label: "Trade",
+                hint: None,
+                input: Input::Select(options(
+                    ServiceCategory::ALL,
+                    ServiceCategory::code,
+                    ServiceCategory::label,
+                    &fill.value(form, "service_category", ServiceCategory::General.code()),
+                )),
+                error: fill.error(form, "service_category"),
+            },
+            Field {
+                name: "priority",
+                label: "Priority",
+                hint: None,
+                input: Input::Select(options(
+                    Priority::ALL,
+                    Priority::code,
+                    Priority::label,
+                    &fill.value(form, "priority", priority.code()),
+                )),
+                error: fill.error(form, "priority"),
+            },
+        ],
+        submit: "Create work order",
+        warning: false,
+    }
+}
+
+/// What the new-work-order form sends.
+#[derive(Deserialize)]
+pub(super) struct NewWorkOrderForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    service_category: String,
+    #[serde(default)]
+    priority: String,
+}
+
+impl NewWorkOrderForm {
+    pub(super) fn validate(&self, app: &App) -> AppResult<NewWorkOrder> {
+        NewWorkOrder::validate(
+            &self.title,
+            &self.scope,
+            &self.service_category,
+            &self.priority,
+            None,
+            crate::services::today(app),
+        )
+        .map_err(AppError::Invalid)
+    }
+
+    /// What was typed, to fill the form again.
+    pub(super) fn typed(self) -> Vec<(&'static str, String)> {
+        vec![
+            ("title", self.title),
+            ("scope", self.scope),
+            ("service_category", self.service_category),
+            ("priority", self.priority),
+        ]
+    }
 }
 
 /// The forms the actor may use on the work order as it stands.
