@@ -134,7 +134,10 @@ pub async fn move_issue(
         ));
     }
     i.status.transition(to)?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    // A reason is the record of a dismissal; other moves keep none.
+    let reason = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && to == IssueStatus::Dismissed);
     if to == IssueStatus::Dismissed && reason.is_none() {
         return Err(AppError::invalid(
             "reason",

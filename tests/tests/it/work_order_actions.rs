@@ -383,6 +383,27 @@ async fn a_site_issue_is_moved_on_or_turned_into_a_work_order_from_its_page() {
     .await;
     assert_eq!(page.status, 409, "{}", page.body);
     assert_eq!(status().await, from);
+    // A reason typed for another move is not kept as a dismissal's.
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/status"),
+        &[
+            ("from", &from),
+            ("status", "assigned"),
+            ("reason", "typed by mistake"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let reason: Option<String> = t
+        .scalar(
+            "SELECT dismiss_reason FROM issues WHERE id = $1",
+            params![org.issue],
+        )
+        .await;
+    assert_eq!(reason, None);
 
     // A work order from the issue takes it in; the issue cannot join a second one.
     let fields = [
