@@ -12,6 +12,7 @@
 mod acme;
 mod birchwood;
 mod data;
+mod story;
 
 use proplink_shared::audit::Channel;
 use proplink_shared::authz::ResidentKind;
