@@ -60,8 +60,7 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = AppResult<T>>,
 {
-    let key = format!("{what} {:?}", scope.filter);
-    app.reads.remember(scope.org, key, load).await
+    remember_in(app, scope.org, format!("{what} {:?}", scope.filter), load).await
 }
 
 /// A record of `org` and what belongs to it, remembered until the organisation next changes.

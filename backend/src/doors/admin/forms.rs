@@ -2,11 +2,14 @@
 //! to its field when a form is sent back (422), or with the reason at the top when the record
 //! moved on meanwhile (409); a form that went through leads back to the page with a notice.
 
+use std::future::Future;
+
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use proplink_shared::records::FieldError;
 use serde::Deserialize;
 
-use crate::doors::pages::{Choice, Problem};
+use crate::doors::pages::{Choice, Problem, RecordPage, respond};
 use crate::error::{AppError, AppResult};
 
 /// The query of the page a form leads back to once it went through: `?done=reply`.
@@ -73,6 +76,25 @@ pub fn sent_back(
             },
         ))),
         Err(e) => Err(e),
+    }
+}
+
+/// The answer to a form: on to `done` when it went through, or the record's page again, built
+/// by `page` around the draft, with what was wrong and what was typed.
+pub async fn answer<F, Fut>(
+    form: &'static str,
+    outcome: AppResult<()>,
+    typed: Vec<(&'static str, String)>,
+    done: String,
+    page: F,
+) -> AppResult<Response>
+where
+    F: FnOnce(Draft) -> Fut,
+    Fut: Future<Output = AppResult<RecordPage>>,
+{
+    match sent_back(form, outcome, typed)? {
+        None => Ok(Redirect::to(&done).into_response()),
+        Some((status, draft)) => Ok((status, respond(&page(draft).await?)).into_response()),
     }
 }
 

@@ -11,7 +11,7 @@ use proplink_shared::{Action, Domain, IssueId, Resource, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, options, sent_back};
+use super::forms::{Done, Draft, Filler, answer, options};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
@@ -249,14 +249,12 @@ async fn sent_back_to(
     outcome: AppResult<()>,
     typed: Vec<(&'static str, String)>,
 ) -> AppResult<Response> {
-    match sent_back(form, outcome, typed)? {
-        None => Ok(Redirect::to(&format!("/issues/{id}?done={form}")).into_response()),
-        Some((status, draft)) => {
-            let page =
-                issue_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
-            Ok((status, respond(&page)).into_response())
-        }
-    }
+    let done = format!("/issues/{id}?done={form}");
+    let first = TrailParams::default();
+    answer(form, outcome, typed, done, |draft| {
+        issue_page(app, staff, id, &first, None, Some(draft))
+    })
+    .await
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,7 @@ use proplink_shared::{Action, Domain, StaffUserId, TicketId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, none_choice, options, sent_back};
+use super::forms::{Done, Draft, Filler, answer, none_choice, options};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
@@ -440,14 +440,12 @@ async fn after(
     outcome: AppResult<()>,
     typed: Vec<(&'static str, String)>,
 ) -> AppResult<Response> {
-    match sent_back(form, outcome, typed)? {
-        None => Ok(Redirect::to(&format!("/tickets/{id}?done={form}")).into_response()),
-        Some((status, draft)) => {
-            let page =
-                ticket_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
-            Ok((status, respond(&page)).into_response())
-        }
-    }
+    let done = format!("/tickets/{id}?done={form}");
+    let first = TrailParams::default();
+    answer(form, outcome, typed, done, |draft| {
+        ticket_page(app, staff, id, &first, None, Some(draft))
+    })
+    .await
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use proplink_shared::london::{format_date, format_date_time};
 use proplink_shared::records::{
@@ -14,7 +14,7 @@ use proplink_shared::{Action, QuoteId, VendorId, WorkOrderId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, none_choice, options, sent_back};
+use super::forms::{Done, Draft, Filler, answer, none_choice, options};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
     text_filter, trail,
@@ -514,14 +514,12 @@ async fn after(
     outcome: AppResult<()>,
     typed: Vec<(&'static str, String)>,
 ) -> AppResult<Response> {
-    match sent_back(form, outcome, typed)? {
-        None => Ok(Redirect::to(&format!("/work-orders/{id}?done={form}")).into_response()),
-        Some((status, draft)) => {
-            let page =
-                work_order_page(app, staff, id, &TrailParams::default(), None, Some(draft)).await?;
-            Ok((status, respond(&page)).into_response())
-        }
-    }
+    let done = format!("/work-orders/{id}?done={form}");
+    let first = TrailParams::default();
+    answer(form, outcome, typed, done, |draft| {
+        work_order_page(app, staff, id, &first, None, Some(draft))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
