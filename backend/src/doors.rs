@@ -8,6 +8,7 @@ pub mod assets;
 pub mod extract;
 pub mod landing;
 pub mod pages;
+pub mod pdf;
 pub mod web;
 
 use axum::Router;

@@ -8,6 +8,7 @@
 //! What leaves the store is typed: read models with real dates, instants, booleans and the
 //! enums of `shared`; the rows themselves never do.
 
+pub mod arrears;
 pub mod audit;
 pub mod auth;
 mod columns;

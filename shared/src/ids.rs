@@ -65,6 +65,7 @@ typed_id!(
     VendorId,
     InvoiceId,
     PaymentId,
+    CreditNoteId,
     TicketId,
     IssueId,
     WorkOrderId,

@@ -4,8 +4,10 @@
 //! Nothing here does I/O, reads the clock or is async, so the phone and the server run
 //! exactly the same rules.
 
+pub mod apportion;
 pub mod audit;
 pub mod authz;
+pub mod colour;
 pub mod ids;
 pub mod london;
 pub mod money;

@@ -24,10 +24,15 @@ pub struct Org {
     pub manager: Actor,
     /// A Site Manager of `site_a` only: `site@<slug>.example`.
     pub site_manager_email: String,
+    /// An Accountant over all sites: `accounts@<slug>.example`.
+    pub accountant_email: String,
+    pub accountant: Actor,
     pub site_a: SiteId,
     pub site_b: SiteId,
     pub building: BuildingId,
     pub unit: UnitId,
+    /// A unit of `site_b`, billed to another leaseholder.
+    pub unit_b: UnitId,
     pub leaseholder: ContactId,
     pub ticket_a: TicketId,
     pub ticket_b: TicketId,
@@ -207,6 +212,23 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         Role::Manager,
         SiteScope::AllSites,
     );
+    let accountant_email = format!("accounts@{slug}.example");
+    let accountant_id = ok(orgs::add_staff(
+        app,
+        &owner,
+        &accountant_email,
+        "Ada Accounts",
+        Role::Accountant,
+        None,
+    )
+    .await);
+    let accountant = staff_actor(
+        created.id,
+        accountant_id,
+        "Ada Accounts",
+        Role::Accountant,
+        SiteScope::AllSites,
+    );
     let site_manager_email = format!("site@{slug}.example");
     ok(orgs::add_staff(
         app,
@@ -301,14 +323,17 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         app,
         &owner,
         unit,
-        "Service charge",
-        &[ok(InvoiceLine::validate(
-            "Service charge",
-            "450.00",
-            VatRate::Exempt,
-        ))],
-        today,
-        today,
+        &ledger::Charge {
+            category: proplink_shared::records::InvoiceCategory::ServiceCharge,
+            description: "Service charge",
+            lines: &[ok(InvoiceLine::validate(
+                "Service charge",
+                "450.00",
+                VatRate::Exempt,
+            ))],
+            issue_date: today,
+            due_date: today,
+        },
     )
     .await);
     for to in [
@@ -326,10 +351,13 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         manager_email,
         manager,
         site_manager_email,
+        accountant_email,
+        accountant,
         site_a,
         site_b,
         building,
         unit,
+        unit_b,
         leaseholder,
         ticket_a,
         ticket_b,

@@ -102,10 +102,13 @@ pub async fn build(app: &App, now: OffsetDateTime) -> R<String> {
         app,
         &owner,
         unit,
-        "Service charge",
-        &[line],
-        now.date() - Duration::days(20),
-        now.date() - Duration::days(6),
+        &ledger::Charge {
+            category: proplink_shared::records::InvoiceCategory::ServiceCharge,
+            description: "Service charge",
+            lines: &[line],
+            issue_date: now.date() - Duration::days(20),
+            due_date: now.date() - Duration::days(6),
+        },
     )
     .await?;
     for to in [

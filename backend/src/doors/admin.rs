@@ -3,6 +3,7 @@
 mod audit_log;
 mod contractors;
 mod dashboard;
+mod demand;
 mod forms;
 mod invoices;
 mod issues;
@@ -11,7 +12,10 @@ mod people;
 mod photos;
 mod places;
 mod sign_in;
+mod staff;
+mod statements;
 mod tickets;
+mod units;
 mod view;
 mod work_orders;
 
@@ -46,9 +50,13 @@ pub fn router() -> Router<App> {
         .merge(issues::router())
         .merge(work_orders::router())
         .merge(invoices::router())
+        .merge(units::router())
+        .merge(demand::router())
+        .merge(statements::router())
         .merge(contractors::router())
         .merge(notices::router())
         .merge(audit_log::router())
+        .merge(staff::router())
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -113,8 +121,10 @@ const NAV: &[(&str, &str)] = &[
     ("Issues", "/issues"),
     ("Work orders", "/work-orders"),
     ("Invoices", "/invoices"),
+    ("Arrears", "/arrears"),
     ("Contractors", "/contractors"),
     ("Notices", "/notices"),
+    ("Staff", "/staff"),
     ("Audit log", "/audit"),
 ];
 

@@ -102,6 +102,13 @@ impl Cell {
         Cell::text(proplink_shared::london::format_date(d))
     }
 
+    /// Aligned as a figure.
+    #[must_use]
+    pub fn numeric(mut self) -> Cell {
+        self.numeric = true;
+        self
+    }
+
     pub fn when(at: time::OffsetDateTime) -> Cell {
         Cell::text(proplink_shared::london::format_date_time(at))
     }
@@ -159,6 +166,8 @@ pub struct Section {
     pub table: Option<Table>,
     /// For a long table: its other pages.
     pub pager: Pager,
+    /// Links that act on the section: other views of it, a download. `(text, href)`.
+    pub links: Vec<(String, String)>,
 }
 
 pub struct Card {
@@ -225,6 +234,32 @@ pub enum Input {
     Text(String),
     TextArea(String),
     Select(Vec<Choice>),
+    /// A calendar date, `YYYY-MM-DD` (the browser shows it the UK way).
+    Date(String),
+    /// Pounds and pence, typed with the numeric keypad on a phone.
+    Amount(String),
+    Email(String),
+    /// A colour as `#rrggbb`, chosen with the browser's colour picker.
+    Colour(String),
+    /// A file to upload; what it accepts (`image/png`).
+    File(&'static str),
+    /// Several of a list (the sites a role covers), each its own box.
+    Checkboxes(Vec<Choice>),
+}
+
+impl Field {
+    /// The ids of the hint and the error that describe the field, if it has either.
+    #[must_use]
+    pub fn described_by(&self, form: &str) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{form}-{}-hint", self.name));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{form}-{}-error", self.name));
+        }
+        ids.join(" ")
+    }
 }
 
 /// A problem with what was sent, linking to the field it is about: `#reply-body`.
@@ -345,13 +380,15 @@ pub trait WithChrome {
 
 macro_rules! with_chrome {
     ($($t:ty),*) => {$(
-        impl WithChrome for $t {
+        impl $crate::doors::pages::WithChrome for $t {
             fn chrome(&self) -> &Chrome {
                 &self.chrome
             }
         }
     )*};
 }
+
+pub(crate) use with_chrome;
 
 with_chrome!(
     RecordPage,

@@ -1,9 +1,20 @@
 //! The ledger: debtor invoices and their life cycle, payments allocated oldest-first, and the
 //! statement of a unit.
 
+mod credit;
+mod demand;
+mod statement;
+
+pub use credit::{allocate_credit, credit_note, unit_credit};
+pub use demand::{Demand, raise_demand};
+pub use statement::{ArrearsList, Statement, StatementLine, arrears_list, statement};
+
 use proplink_shared::audit::AuditAction;
 use proplink_shared::money::Money;
-use proplink_shared::records::{InvoiceLine, PaymentMethod, RecordType, invoice_totals, reference};
+use proplink_shared::records::{
+    InvoiceCategory, InvoiceLine, PaymentMethod, RecordType, ValidationErrors, invoice_totals,
+    reference,
+};
 use proplink_shared::states::InvoiceStatus;
 use proplink_shared::{Action, Actor, Domain, InvoiceId, PaymentId, Resource, Scope, UnitId};
 use serde_json::json;
@@ -15,7 +26,8 @@ use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::store::finance::{
-    self as store, Allocation, Invoice, InvoiceFilter, InvoiceLineView, NewInvoice, NewPayment,
+    self as store, Allocation, CreditNote, Invoice, InvoiceFilter, InvoiceLineView, NewInvoice,
+    NewPayment,
 };
 use crate::store::query::{Page, PageAt};
 use crate::store::{people, places};
@@ -27,30 +39,74 @@ pub fn resource(actor: &Actor, i: &Invoice) -> Resource {
         .with_contact(i.contact_id)
 }
 
+/// What an invoice charges: its category, description, lines and dates.
+pub struct Charge<'a> {
+    pub category: InvoiceCategory,
+    pub description: &'a str,
+    pub lines: &'a [InvoiceLine],
+    pub issue_date: Date,
+    pub due_date: Date,
+}
+
+impl Charge<'_> {
+    /// Everything wrong with the charge, so a person fixes it all in one go.
+    fn validate(&self) -> AppResult<(Money, Money, Money)> {
+        let mut errors = ValidationErrors::default();
+        if self.description.trim().is_empty() {
+            errors.add("description", "Enter what the invoice is for");
+        } else if self.description.trim().chars().count() > 200 {
+            errors.add(
+                "description",
+                "The description must be 200 characters or fewer",
+            );
+        }
+        if self.lines.is_empty() {
+            errors.add("lines", "Add at least one line");
+        }
+        if self.due_date < self.issue_date {
+            errors.add(
+                "due_date",
+                "The due date must be on or after the issue date",
+            );
+        }
+        let totals = invoice_totals(self.lines);
+        if totals.is_err() {
+            errors.add("lines", "The invoice total is too large");
+        }
+        match (errors.into_result(()), totals) {
+            (Ok(()), Ok(totals)) => Ok(totals),
+            (Err(e), _) => Err(AppError::Invalid(e)),
+            (_, Err(e)) => Err(AppError::invalid("lines", e.to_string())),
+        }
+    }
+}
+
 /// Raises a draft invoice to the unit's billable contact.
 pub async fn raise_invoice(
     app: &App,
     actor: &Actor,
     unit: UnitId,
-    description: &str,
-    lines: &[InvoiceLine],
-    issue_date: Date,
-    due_date: Date,
+    charge: &Charge<'_>,
 ) -> AppResult<InvoiceId> {
-    if lines.is_empty() {
-        return Err(AppError::invalid("lines", "Add at least one line"));
-    }
-    if due_date < issue_date {
-        return Err(AppError::invalid(
-            "due_date",
-            "The due date must be on or after the issue date",
-        ));
-    }
-    let totals = invoice_totals(lines).map_err(|e| AppError::invalid("lines", e.to_string()))?;
+    let totals = charge.validate()?;
     let mut change = Change::begin(app, actor).await?;
     let u = places::unit(&mut change, actor.org, unit)
         .await?
         .ok_or(AppError::NotFound)?;
+    let id = raise_in(&mut change, actor, &u, charge, totals).await?;
+    change.commit().await?;
+    Ok(id)
+}
+
+/// Raises a draft invoice for `u` inside a change, checked and audited.
+pub(crate) async fn raise_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    u: &places::Unit,
+    charge: &Charge<'_>,
+    totals: (Money, Money, Money),
+) -> AppResult<InvoiceId> {
+    let unit = u.id;
     let contact = u.billable_contact_id.ok_or_else(|| {
         AppError::conflict(
             "no_billable_contact",
@@ -64,15 +120,17 @@ pub async fn raise_invoice(
             .with_unit(unit)
             .with_contact(contact),
     )?;
+    let year = charge.issue_date.year();
     let number = reference(
         "INV",
-        issue_date.year(),
-        crate::store::next_number(&mut change, actor.org, "INV", issue_date.year()).await?,
+        year,
+        crate::store::next_number(change, actor.org, "INV", year).await?,
     );
     let id = InvoiceId::new();
     let now = change.now;
+    let description = charge.description.trim();
     store::insert_invoice(
-        &mut change,
+        change,
         actor.org,
         &NewInvoice {
             id,
@@ -80,10 +138,11 @@ pub async fn raise_invoice(
             site: u.site_id,
             unit,
             contact,
-            description: description.trim(),
-            issue_date,
-            due_date,
-            lines,
+            category: charge.category,
+            description,
+            issue_date: charge.issue_date,
+            due_date: charge.due_date,
+            lines: charge.lines,
             totals,
         },
         now,
@@ -96,10 +155,9 @@ pub async fn raise_invoice(
             id,
             AuditAction::Create,
             format!("raised invoice {number} for {total} to {}", u.name),
-            json!({ "number": number, "unit": unit.to_string(), "description": description.trim(), "net": net.pence(), "vat": vat.pence(), "total": total.pence(), "issue_date": crate::store::date_text(issue_date), "due_date": crate::store::date_text(due_date) }),
+            json!({ "number": number, "unit": unit.to_string(), "category": charge.category.code(), "description": description, "net": net.pence(), "vat": vat.pence(), "total": total.pence(), "issue_date": crate::store::date_text(charge.issue_date), "due_date": crate::store::date_text(charge.due_date) }),
         ))
         .await?;
-    change.commit().await?;
     Ok(id)
 }
 
@@ -115,6 +173,18 @@ pub async fn move_invoice(
     let inv = store::invoice(&mut change, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    move_in(&mut change, actor, &inv, to).await?;
+    change.commit().await
+}
+
+/// Moves `inv` to `to` inside a change: checked, audited, and mailed when sent.
+pub(crate) async fn move_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    inv: &Invoice,
+    to: InvoiceStatus,
+) -> AppResult<()> {
+    let id = inv.id;
     let action = match to {
         InvoiceStatus::Approved => Action::Approve,
         InvoiceStatus::Voided => Action::Archive,
@@ -122,7 +192,16 @@ pub async fn move_invoice(
     };
     check(actor, action, &resource(actor, &inv))?;
     inv.status.transition(to)?;
-    if !store::set_invoice_status(&mut change, actor.org, id, inv.status, to).await? {
+    if to == InvoiceStatus::Voided && inv.paid.pence() > 0 {
+        return Err(AppError::conflict(
+            "paid",
+            format!(
+                "Invoice {} has had {} paid or credited against it, so it cannot be voided. Raise a credit note for what is not owed instead.",
+                inv.number, inv.paid
+            ),
+        ));
+    }
+    if !store::set_invoice_status(change, actor.org, id, inv.status, to).await? {
         return Err(AppError::conflict(
             "stale",
             format!(
@@ -158,7 +237,7 @@ pub async fn move_invoice(
         ),
     };
     if to == InvoiceStatus::Sent {
-        let contact = people::contact(&mut change, actor.org, inv.contact_id)
+        let contact = people::contact(change, actor.org, inv.contact_id)
             .await?
             .ok_or(AppError::NotFound)?;
         if let Some(email) = contact.email.as_deref() {
@@ -171,7 +250,7 @@ pub async fn move_invoice(
                 inv.total
             );
             mail::queue(
-                &mut change,
+                change,
                 Some(actor.org),
                 Outgoing {
                     to: email,
@@ -192,8 +271,7 @@ pub async fn move_invoice(
             what,
             json!({ "from": inv.status.code(), "to": to.code() }),
         ))
-        .await?;
-    change.commit().await
+        .await
 }
 
 /// Money received: how much, how, when, and the payer's reference.
@@ -274,19 +352,7 @@ pub async fn record_payment(
     .await?;
     for (inv, share) in &allocated {
         store::insert_allocation(&mut change, actor.org, payment, inv.id, *share).await?;
-        store::add_to_paid(&mut change, actor.org, inv.id, *share).await?;
-        let settled = share.pence() == inv.outstanding().pence();
-        if settled {
-            inv.status.transition(InvoiceStatus::Paid)?;
-            store::set_invoice_status(
-                &mut change,
-                actor.org,
-                inv.id,
-                inv.status,
-                InvoiceStatus::Paid,
-            )
-            .await?;
-        }
+        let settled = count_towards(&mut change, actor, inv, *share).await?;
         change
             .record(Event::new(
                 RecordType::Invoice,
@@ -308,6 +374,28 @@ pub async fn record_payment(
         .await?;
     change.commit().await?;
     Ok(payment)
+}
+
+/// Counts `share` towards what `inv` has had, settling it (Paid) when nothing is left owed.
+/// Refuses, and the whole change with it, if the invoice would have more than its total:
+/// someone else paid or credited it meanwhile. Returns whether it is now settled.
+pub(crate) async fn count_towards(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    inv: &Invoice,
+    share: Money,
+) -> AppResult<bool> {
+    if !store::add_to_paid(change, actor.org, inv.id, share).await? {
+        return Err(AppError::conflict(
+            "over_allocated",
+            format!(
+                "Invoice {} has only {} left to pay; it was paid or credited meanwhile. Reload the page to see it.",
+                inv.number,
+                inv.outstanding()
+            ),
+        ));
+    }
+    Ok(store::settle_if_paid(change, actor.org, inv.id).await?)
 }
 
 pub async fn invoices(
@@ -349,11 +437,33 @@ pub async fn arrears(app: &App, actor: &Actor) -> AppResult<(i64, Money)> {
     .await
 }
 
+/// The unit's posted invoices with money still owed, oldest first (to allocate credit to).
+pub async fn open_invoices(app: &App, actor: &Actor, unit: UnitId) -> AppResult<Vec<Invoice>> {
+    let (site, open) =
+        super::remember_in(app, actor.org, format!("open invoices {unit}"), || async {
+            let mut conn = app.db.read().await?;
+            let Some(u) = places::unit(&mut conn, actor.org, unit).await? else {
+                return Ok(None);
+            };
+            let open = store::open_invoices(&mut conn, actor.org, unit).await?;
+            Ok(Some((u.site_id, open)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(
+        actor,
+        Action::Read,
+        &Resource::on_site(actor.org, Domain::Finance, site).with_unit(unit),
+    )?;
+    Ok(open)
+}
+
 #[derive(Clone)]
 pub struct InvoiceView {
     pub invoice: Invoice,
     pub lines: Vec<InvoiceLineView>,
     pub allocations: Vec<Allocation>,
+    pub credit_notes: Vec<CreditNote>,
 }
 
 pub async fn invoice(app: &App, actor: &Actor, id: InvoiceId) -> AppResult<InvoiceView> {
@@ -364,75 +474,16 @@ pub async fn invoice(app: &App, actor: &Actor, id: InvoiceId) -> AppResult<Invoi
         };
         let lines = store::invoice_lines(&mut conn, actor.org, id).await?;
         let allocations = store::allocations_of_invoice(&mut conn, actor.org, id).await?;
+        let credit_notes = store::credit_notes_of_invoice(&mut conn, actor.org, id).await?;
         Ok(Some(InvoiceView {
             invoice,
             lines,
             allocations,
+            credit_notes,
         }))
     })
     .await?
     .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &view.invoice))?;
     Ok(view)
-}
-
-/// One line of a statement.
-#[derive(Clone)]
-pub struct StatementLine {
-    pub date: Date,
-    pub description: String,
-    pub reference: String,
-    pub debit: Option<Money>,
-    pub credit: Option<Money>,
-    /// Positive: the unit owes this much.
-    pub balance: Money,
-}
-
-#[derive(Clone)]
-pub struct Statement {
-    pub unit_name: String,
-    pub lines: Vec<StatementLine>,
-    pub balance: Money,
-}
-
-/// The unit's statement: posted invoices and payments in date order with a running balance.
-pub async fn statement(app: &App, actor: &Actor, unit: UnitId) -> AppResult<Statement> {
-    let (u, entries) = super::remember_in(app, actor.org, format!("statement {unit}"), || async {
-        let mut conn = app.db.read().await?;
-        let Some(u) = places::unit(&mut conn, actor.org, unit).await? else {
-            return Ok(None);
-        };
-        let entries = store::statement_entries(&mut conn, actor.org, unit).await?;
-        Ok(Some((u, entries)))
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let mut res = Resource::on_site(actor.org, Domain::Finance, u.site_id).with_unit(unit);
-    res.contact = u.billable_contact_id;
-    check(actor, Action::Read, &res)?;
-    let mut balance = Money::ZERO;
-    let mut lines = Vec::new();
-    for e in entries {
-        balance = balance
-            .checked_add(e.amount)
-            .map_err(|err| AppError::Internal(anyhow::anyhow!(err)))?;
-        let (debit, credit) = if e.amount.pence() >= 0 {
-            (Some(e.amount), None)
-        } else {
-            (None, Some(Money::from_pence(-e.amount.pence())))
-        };
-        lines.push(StatementLine {
-            date: e.date,
-            description: e.description,
-            reference: e.reference,
-            debit,
-            credit,
-            balance,
-        });
-    }
-    Ok(Statement {
-        unit_name: u.name,
-        lines,
-        balance,
-    })
 }

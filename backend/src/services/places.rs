@@ -186,6 +186,26 @@ pub async fn unit(app: &App, actor: &Actor, id: UnitId) -> AppResult<Unit> {
 }
 
 /// Every building the actor may see, for the app's site picker.
+/// A building with every one of its units (for a demand, which covers them all).
+pub async fn building_units(
+    app: &App,
+    actor: &Actor,
+    id: BuildingId,
+) -> AppResult<(Building, Vec<Unit>)> {
+    let (b, units) = super::remember_in(app, actor.org, format!("building units {id}"), || async {
+        let mut conn = app.db.read().await?;
+        let Some(b) = store::building(&mut conn, actor.org, id).await? else {
+            return Ok(None);
+        };
+        let units = store::all_units_of_building(&mut conn, actor.org, id).await?;
+        Ok(Some((b, units)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    check(actor, Action::Read, &building_resource(actor, &b))?;
+    Ok((b, units))
+}
+
 pub async fn buildings(app: &App, actor: &Actor) -> AppResult<Vec<Building>> {
     let mut conn = app.db.read().await?;
     Ok(store::buildings(&mut conn, &Scope::of(actor, Domain::Portfolio)).await?)

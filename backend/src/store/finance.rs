@@ -1,8 +1,10 @@
 //! Invoices, payments and their allocations; statements and arrears.
 
-use proplink_shared::records::{InvoiceLine, PaymentMethod, VatRate};
+use proplink_shared::records::{InvoiceCategory, InvoiceLine, PaymentMethod, VatRate};
 use proplink_shared::states::InvoiceStatus;
-use proplink_shared::{ContactId, InvoiceId, Money, OrgId, PaymentId, Scope, SiteId, UnitId};
+use proplink_shared::{
+    ContactId, CreditNoteId, InvoiceId, Money, OrgId, PaymentId, Scope, SiteId, UnitId,
+};
 use time::{Date, OffsetDateTime};
 
 use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
@@ -18,6 +20,7 @@ read_model! {
         pub unit_name: String = "u.name",
         pub contact_id: ContactId = "i.contact_id",
         pub contact_name: String = "c.first_name || ' ' || c.last_name",
+        pub category: InvoiceCategory = "i.category",
         pub description: String = "i.description",
         pub issue_date: Date = "i.issue_date",
         pub due_date: Date = "i.due_date",
@@ -65,9 +68,9 @@ pub const INVOICE_SCOPE: ScopeColumns = ScopeColumns {
 };
 
 /// The statuses that put an invoice on the ledger.
-const POSTED: &str = "('approved', 'sent', 'paid')";
+pub(super) const POSTED: &str = "('approved', 'sent', 'paid')";
 /// Posted and still owed.
-const OPEN: &str = "('approved', 'sent')";
+pub(super) const OPEN: &str = "('approved', 'sent')";
 
 /// What an invoice list is narrowed to.
 #[derive(Clone, Debug, Default)]
@@ -198,6 +201,7 @@ pub struct NewInvoice<'a> {
     pub site: SiteId,
     pub unit: UnitId,
     pub contact: ContactId,
+    pub category: InvoiceCategory,
     pub description: &'a str,
     pub issue_date: Date,
     pub due_date: Date,
@@ -213,8 +217,8 @@ pub async fn insert_invoice(
 ) -> DbResult<()> {
     let (net, vat, total) = i.totals;
     conn.execute(
-        "INSERT INTO invoices (organisation_id, id, number, site_id, unit_id, contact_id, description, issue_date, due_date, status, net, vat, total, paid, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14)",
+        "INSERT INTO invoices (organisation_id, id, number, site_id, unit_id, contact_id, description, issue_date, due_date, status, net, vat, total, paid, created_at, category) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15)",
         params![
             org,
             i.id,
@@ -229,7 +233,8 @@ pub async fn insert_invoice(
             net,
             vat,
             total,
-            now
+            now,
+            i.category
         ],
     )
     .await?;
@@ -260,18 +265,128 @@ pub async fn set_invoice_status(
     Ok(changed == 1)
 }
 
+/// Counts `amount` towards what the invoice has had; false (and nothing changed) if that
+/// would take it past its total, so no race can over-allocate an invoice.
 pub async fn add_to_paid(
     conn: &mut Conn,
     org: OrgId,
     id: InvoiceId,
     amount: Money,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE invoices SET paid = paid + $3 WHERE organisation_id = $1 AND id = $2 AND paid + $3 <= total",
+            params![org, id, amount],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Marks a posted invoice Paid once what it has had reaches its total; whether it did.
+pub async fn settle_if_paid(conn: &mut Conn, org: OrgId, id: InvoiceId) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            &format!(
+                "UPDATE invoices SET status = 'paid' WHERE organisation_id = $1 AND id = $2 AND status IN {OPEN} AND paid >= total"
+            ),
+            params![org, id],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Payments of a unit with money not yet set against an invoice, oldest first.
+pub async fn unallocated_payments(
+    conn: &mut Conn,
+    org: OrgId,
+    unit: UnitId,
+) -> DbResult<Vec<(PaymentId, Money)>> {
+    conn.query(
+        "SELECT id, unallocated FROM payments WHERE organisation_id = $1 AND unit_id = $2 AND unallocated > 0 \
+         ORDER BY received_on, id",
+        params![org, unit],
+    )
+    .await
+}
+
+/// Takes `amount` from a payment's unallocated money; false (and nothing changed) if it has
+/// less than that left.
+pub async fn take_unallocated(
+    conn: &mut Conn,
+    org: OrgId,
+    payment: PaymentId,
+    amount: Money,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE payments SET unallocated = unallocated - $3 WHERE organisation_id = $1 AND id = $2 AND unallocated >= $3",
+            params![org, payment, amount],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// A credit note against one invoice.
+pub struct NewCreditNote<'a> {
+    pub id: CreditNoteId,
+    pub number: &'a str,
+    pub invoice: &'a Invoice,
+    pub reason: &'a str,
+    pub amount: Money,
+    pub issue_date: Date,
+}
+
+pub async fn insert_credit_note(
+    conn: &mut Conn,
+    org: OrgId,
+    c: &NewCreditNote<'_>,
+    now: OffsetDateTime,
 ) -> DbResult<()> {
     conn.execute(
-        "UPDATE invoices SET paid = paid + $3 WHERE organisation_id = $1 AND id = $2",
-        params![org, id, amount],
+        "INSERT INTO credit_notes (organisation_id, id, number, site_id, unit_id, contact_id, invoice_id, reason, amount, issue_date, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        params![
+            org,
+            c.id,
+            c.number,
+            c.invoice.site_id,
+            c.invoice.unit_id,
+            c.invoice.contact_id,
+            c.invoice.id,
+            c.reason,
+            c.amount,
+            c.issue_date,
+            now
+        ],
     )
     .await?;
     Ok(())
+}
+
+read_model! {
+    /// A credit note as an invoice's page lists it.
+    pub struct CreditNote {
+        pub id: CreditNoteId = "id",
+        pub number: String = "number",
+        pub reason: String = "reason",
+        pub amount: Money = "amount",
+        pub issue_date: Date = "issue_date",
+    }
+}
+
+pub async fn credit_notes_of_invoice(
+    conn: &mut Conn,
+    org: OrgId,
+    invoice: InvoiceId,
+) -> DbResult<Vec<CreditNote>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM credit_notes WHERE organisation_id = $1 AND invoice_id = $2 ORDER BY issue_date, number",
+            CreditNote::COLUMNS
+        ),
+        params![org, invoice],
+    )
+    .await
 }
 
 /// Money received for a unit.
@@ -392,6 +507,9 @@ pub async fn statement_entries(
                UNION ALL \
                SELECT received_on, CASE method {payment_label} ELSE 'Payment received' END, reference, -amount, 1, id \
                FROM payments WHERE organisation_id = $1 AND unit_id = $2 \
+               UNION ALL \
+               SELECT issue_date, 'Credit note: ' || reason, number, -amount, 2, number \
+               FROM credit_notes WHERE organisation_id = $1 AND unit_id = $2 \
              ) entries ORDER BY date, kind, tie"
         ),
         params![org, unit],

@@ -229,6 +229,17 @@ pub async fn units_of_building(
     .await
 }
 
+/// Every unit of a building, in the order they were added (for a demand, which covers all).
+pub async fn all_units_of_building(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+) -> DbResult<Vec<Unit>> {
+    let mut q = ListQuery::in_org(UNIT_FROM.into(), org, "u.organisation_id");
+    q.equals("u.building_id", Some(building));
+    q.all(conn, Unit::COLUMNS, "u.created_at, u.id").await
+}
+
 pub async fn unit(conn: &mut Conn, org: OrgId, id: UnitId) -> DbResult<Option<Unit>> {
     conn.query_opt(
         &format!(

@@ -29,6 +29,20 @@ impl VatRate {
 }
 
 coded_enum! {
+    /// What an invoice charges for: the ledger accounts of the reference.
+    InvoiceCategory {
+        ServiceCharge => "service_charge", "Service charge";
+        GroundRent => "ground_rent", "Ground rent";
+        ReserveFund => "reserve_fund", "Reserve fund";
+        Insurance => "insurance", "Buildings insurance";
+        MajorWorks => "major_works", "Major works";
+        AdministrationFee => "administration_fee", "Administration fee";
+        Utilities => "utilities", "Utilities";
+        Other => "other", "Other charge";
+    }
+}
+
+coded_enum! {
     PaymentMethod {
         Bacs => "bacs", "BACS";
         FasterPayments => "faster_payments", "Faster Payments";

@@ -29,10 +29,13 @@ async fn payments_settle_the_oldest_invoices_first_and_keep_the_rest_as_credit()
         &t.app,
         &org.owner,
         org.unit,
-        "Reserve fund",
-        &[line],
-        today,
-        today + time::Duration::days(30),
+        &ledger::Charge {
+            category: proplink_shared::records::InvoiceCategory::ServiceCharge,
+            description: "Reserve fund",
+            lines: &[line],
+            issue_date: today,
+            due_date: today + time::Duration::days(30),
+        },
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
@@ -89,7 +92,7 @@ async fn payments_settle_the_oldest_invoices_first_and_keep_the_rest_as_credit()
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
-    let statement = ledger::statement(&t.app, &org.owner, org.unit)
+    let statement = ledger::statement(&t.app, &org.owner, org.unit, None)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(

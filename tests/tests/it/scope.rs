@@ -115,10 +115,13 @@ async fn populate(t: &proplink_tests::TestApp, seed: u64) -> World {
             &t.app,
             &f.owner,
             f.unit,
-            &format!("Charge {i}"),
-            &[line],
-            today,
-            today + time::Duration::days(30),
+            &ledger::Charge {
+                category: proplink_shared::records::InvoiceCategory::ServiceCharge,
+                description: &format!("Charge {i}"),
+                lines: &[line],
+                issue_date: today,
+                due_date: today + time::Duration::days(30),
+            },
         )
         .await);
     }

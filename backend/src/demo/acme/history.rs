@@ -119,10 +119,13 @@ impl Acme<'_> {
                 app,
                 &self.anna,
                 flat.id,
-                &description,
-                &[line],
-                quarter_day - Duration::days(14),
-                quarter_day,
+                &ledger::Charge {
+                    category: proplink_shared::records::InvoiceCategory::ServiceCharge,
+                    description: &description,
+                    lines: &[line],
+                    issue_date: quarter_day - Duration::days(14),
+                    due_date: quarter_day,
+                },
             )
             .await?;
             raised.push(inv);

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use proplink_shared::records::FieldError;
+use proplink_shared::records::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
 use crate::doors::pages::{Choice, Problem, RecordPage, respond};
@@ -147,4 +147,37 @@ pub fn none_choice(label: &str, selected: bool) -> Choice {
         label: label.to_owned(),
         selected,
     }
+}
+
+/// A date as a date field sends it (`YYYY-MM-DD`), or the message for its field.
+pub fn date_field(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    what: &str,
+    text: &str,
+) -> Option<time::Date> {
+    let text = text.trim();
+    if text.is_empty() {
+        errors.add(field, format!("Enter the {what}"));
+        return None;
+    }
+    let parsed = time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    );
+    if parsed.is_err() {
+        errors.add(field, format!("The {what} must be a real date"));
+    }
+    parsed.ok()
+}
+
+/// An amount of money as typed, or the message for its field.
+pub fn amount_field(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    text: &str,
+) -> Option<proplink_shared::Money> {
+    proplink_shared::Money::parse(text, proplink_shared::money::Sign::Positive)
+        .map_err(|e| errors.add(field, e.to_string()))
+        .ok()
 }

@@ -1,26 +1,26 @@
-//! Sites, buildings and units, with each unit's people and statement.
+//! Sites and buildings, with their units.
 
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use proplink_shared::records::RecordType;
-use proplink_shared::{BuildingId, Money, SiteId, UnitId};
+use proplink_shared::{Action, BuildingId, Domain, Resource, SiteId, authorize};
+use serde::Deserialize;
 
 use super::Staff;
 use super::view::{ListParams, TrailParams, list_page, record_page, trail};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
-use crate::doors::pages::{Cell, Section, Table, headers};
-use crate::error::{AppError, AppResult};
-use crate::services::{self, ledger, people, places};
+use crate::doors::pages::{Actions, Cell, RecordPage, Section, Table, headers, respond};
+use crate::error::AppResult;
+use crate::services::places;
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/sites", get(sites))
         .route("/sites/{id}", get(site))
         .route("/buildings/{id}", get(building))
-        .route("/units/{id}", get(unit))
 }
 
 fn height(decimetres: Option<i64>) -> String {
@@ -111,12 +111,20 @@ async fn site(
     ))
 }
 
+/// What the building's page says after a demand was raised from it.
+#[derive(Deserialize)]
+struct DemandDone {
+    done: Option<String>,
+    raised: Option<usize>,
+}
+
 async fn building(
     State(app): State<App>,
     staff: Staff,
     Path(id): Path<BuildingId>,
     Query(params): Query<ListParams>,
     Query(at): Query<TrailParams>,
+    Query(done): Query<DemandDone>,
 ) -> AppResult<Response> {
     let (b, units) = places::building(&app, staff.actor(), id, &params.at(2)?).await?;
     let pager = params.pager(&format!("/buildings/{id}"), &units);
@@ -166,123 +174,45 @@ async fn building(
         ));
     }
     let audit = trail(&app, &staff, RecordType::Building, &id.to_string(), &at).await?;
+    let actor = staff.actor();
+    let may_bill = authorize(
+        actor,
+        Action::Create,
+        &Resource::on_site(actor.org, Domain::Finance, b.site_id),
+    )
+    .is_ok();
     let sections = vec![Section {
         heading: format!("Units ({})", b.units),
+        links: if may_bill {
+            vec![(
+                "Raise a service-charge demand for every unit".into(),
+                format!("/buildings/{id}/demand"),
+            )]
+        } else {
+            Vec::new()
+        },
         table: Some(table),
         pager,
         ..Section::default()
     }];
-    Ok(record_page(
-        &staff,
-        "/sites",
-        b.name.clone(),
-        "Building",
+    let notice = match (done.done.as_deref(), done.raised) {
+        (Some("demand"), Some(n)) => Some(format!(
+            "The demand was raised: {n} invoice{} approved and posted.",
+            if n == 1 { "" } else { "s" }
+        )),
+        _ => None,
+    };
+    Ok(respond(&RecordPage {
+        chrome: staff.chrome("/sites"),
+        title: b.name.clone(),
+        caption: Some("Building".into()),
+        cards: Vec::new(),
         summary,
         sections,
-        audit,
-    ))
-}
-
-async fn unit(
-    State(app): State<App>,
-    staff: Staff,
-    Path(id): Path<UnitId>,
-    Query(at): Query<TrailParams>,
-) -> AppResult<Response> {
-    let actor = staff.actor();
-    let u = places::unit(&app, actor, id).await?;
-    let occupancy = people::occupancy(&app, actor, id).await?;
-    let people_rows = occupancy
-        .iter()
-        .map(|o| {
-            vec![
-                Cell::link(&o.contact_name, format!("/contacts/{}", o.contact_id)),
-                Cell::text(o.role.label()),
-                Cell::text(if o.billable { "Yes" } else { "No" }),
-                Cell::date(o.start_date),
-            ]
-        })
-        .collect();
-    let mut sections = vec![Section {
-        heading: "People".into(),
-        table: Some(Table {
-            caption: format!("People linked to {}", u.name),
-            headers: headers(&["Name", "Role", "Billable", "From"]),
-            rows: people_rows,
-            empty: "Nobody is linked to this unit.".into(),
-        }),
-        ..Section::default()
-    }];
-    // The statement needs finance access; operational staff see the unit without it.
-    match ledger::statement(&app, actor, id).await {
-        Ok(statement) => {
-            let rows = statement
-                .lines
-                .iter()
-                .map(|l| {
-                    vec![
-                        Cell::date(l.date),
-                        Cell::text(&l.description),
-                        Cell::text(&l.reference),
-                        l.debit.map_or_else(|| Cell::text(""), Cell::money),
-                        l.credit.map_or_else(|| Cell::text(""), Cell::money),
-                        Cell::money(l.balance),
-                    ]
-                })
-                .collect();
-            let mut h = headers(&[
-                "Date",
-                "Description",
-                "Reference",
-                "Debit",
-                "Credit",
-                "Balance",
-            ]);
-            for col in &mut h[3..] {
-                col.numeric = true;
-            }
-            sections.push(Section {
-                heading: "Statement".into(),
-                paragraphs: vec![format!(
-                    "Balance {}: {}.",
-                    if statement.balance.is_negative() {
-                        "in credit"
-                    } else {
-                        "owed"
-                    },
-                    Money::from_pence(statement.balance.pence().abs())
-                )],
-                table: Some(Table {
-                    caption: format!(
-                        "Statement for {} as at {}",
-                        u.name,
-                        proplink_shared::london::format_date(services::today(&app))
-                    ),
-                    headers: h,
-                    rows,
-                    empty: "No charges or payments yet.".into(),
-                }),
-                ..Section::default()
-            });
-        }
-        Err(AppError::Forbidden | AppError::NotFound) => {}
-        Err(e) => return Err(e),
-    }
-    let summary = vec![
-        (
-            "Building".into(),
-            Cell::link(&u.building_name, format!("/buildings/{}", u.building_id)),
-        ),
-        ("Floor".into(), Cell::text(&u.floor)),
-    ];
-    let audit = trail(&app, &staff, RecordType::Unit, &id.to_string(), &at).await?;
-    Ok(record_page(
-        &staff,
-        "/sites",
-        u.name.clone(),
-        &u.building_name,
-        summary,
-        sections,
-        audit,
-    ))
+        actions: Actions {
+            notice,
+            ..Actions::default()
+        },
+        audit: Some(audit),
+    }))
 }
