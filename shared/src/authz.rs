@@ -69,6 +69,24 @@ impl Role {
     pub fn from_code(code: &str) -> Option<Role> {
         Role::ALL.iter().copied().find(|r| r.code() == code)
     }
+
+    /// Whether someone with this role may give `role` to a member of staff, or take it away:
+    /// only an owner makes or unmakes an owner; owners and administrators manage the rest.
+    #[must_use]
+    pub fn may_grant(self, role: Role) -> bool {
+        match self {
+            Role::OrganisationOwner => true,
+            Role::Administrator => role != Role::OrganisationOwner,
+            _ => false,
+        }
+    }
+
+    /// Whether the role works on chosen sites (and so needs at least one to grant anything),
+    /// rather than across the organisation.
+    #[must_use]
+    pub fn is_site_based(self) -> bool {
+        matches!(self, Role::SiteManager | Role::MaintenanceCoordinator)
+    }
 }
 
 /// Which sites a staff user's role applies to.

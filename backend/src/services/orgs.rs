@@ -113,7 +113,7 @@ pub async fn add_staff(
     Ok(id)
 }
 
-fn scope_words(sites: Option<&[SiteId]>) -> String {
+pub(super) fn scope_words(sites: Option<&[SiteId]>) -> String {
     match sites {
         None => "all sites".to_owned(),
         Some(s) => format!(
@@ -124,7 +124,7 @@ fn scope_words(sites: Option<&[SiteId]>) -> String {
     }
 }
 
-async fn insert_staff(
+pub(super) async fn insert_staff(
     change: &mut Change<'_>,
     actor: &Actor,
     email: &str,

@@ -260,3 +260,12 @@ pub async fn delete_session(conn: &mut Conn, org: OrgId, id_hash: &str) -> DbRes
     .await?;
     Ok(())
 }
+
+/// Ends every session of one person at once: deactivated, or their role changed.
+pub async fn delete_sessions_of(conn: &mut Conn, org: OrgId, subject: &str) -> DbResult<u64> {
+    conn.execute(
+        "DELETE FROM sessions WHERE organisation_id = $1 AND subject_id = $2",
+        params![org, subject],
+    )
+    .await
+}

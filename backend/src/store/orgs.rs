@@ -3,6 +3,7 @@
 use proplink_shared::records::NewOrganisation;
 use proplink_shared::{OrgId, Role, SiteId, StaffUserId};
 
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt};
 use super::{Conn, DbResult};
 use crate::{params, read_model};
 
@@ -224,4 +225,74 @@ pub async fn all_staff_sites(conn: &mut Conn, org: OrgId) -> DbResult<Vec<(Staff
         params![org],
     )
     .await
+}
+
+/// Serialises changes to an organisation's staff: taken first, so the last-owner rule is
+/// judged on what every earlier change left (SQLite's single writer gives this already).
+pub async fn lock_staff(conn: &mut Conn, org: OrgId) -> DbResult<()> {
+    conn.execute(
+        "UPDATE organisations SET name = name WHERE id = $1",
+        params![org],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Active Organisation Owners.
+pub async fn active_owners(conn: &mut Conn, org: OrgId) -> DbResult<i64> {
+    conn.scalar(
+        "SELECT COUNT(*) FROM staff_users WHERE organisation_id = $1 AND role = 'organisation_owner' AND active",
+        params![org],
+    )
+    .await
+}
+
+pub async fn set_role(conn: &mut Conn, org: OrgId, user: StaffUserId, role: Role) -> DbResult<()> {
+    conn.execute(
+        "UPDATE staff_users SET role = $3 WHERE organisation_id = $1 AND id = $2",
+        params![org, user, role],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_active(
+    conn: &mut Conn,
+    org: OrgId,
+    user: StaffUserId,
+    active: bool,
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE staff_users SET active = $3 WHERE organisation_id = $1 AND id = $2",
+        params![org, user, active],
+    )
+    .await?;
+    Ok(())
+}
+
+impl Keyed for StaffUser {
+    fn key(&self) -> Vec<Key> {
+        vec![Key::Text(self.name.clone()), Key::Text(self.id.to_string())]
+    }
+}
+
+/// A page of the organisation's staff, by name.
+pub async fn staff_page(
+    conn: &mut Conn,
+    org: OrgId,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<StaffUser>> {
+    ListQuery::in_org("FROM staff_users".into(), org, "organisation_id")
+        .page(
+            conn,
+            StaffUser::COLUMNS,
+            &Order {
+                columns: &["name", "id"],
+                descending: false,
+            },
+            at,
+            size,
+        )
+        .await
 }

@@ -446,3 +446,23 @@ fn only_staff_and_the_system_read_internal_notes() {
         .sees_internal_notes()
     );
 }
+
+#[test]
+fn only_an_owner_makes_or_unmakes_an_owner() {
+    for role in Role::ALL.iter().copied() {
+        assert!(Role::OrganisationOwner.may_grant(role));
+        assert_eq!(
+            Role::Administrator.may_grant(role),
+            role != Role::OrganisationOwner
+        );
+        for other in [
+            Role::Manager,
+            Role::Accountant,
+            Role::SiteManager,
+            Role::MaintenanceCoordinator,
+            Role::ReadOnly,
+        ] {
+            assert!(!other.may_grant(role), "{other:?} granting {role:?}");
+        }
+    }
+}
