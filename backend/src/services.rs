@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod people;
 pub mod places;
 pub mod quotes;
+pub mod settings;
 pub mod staff;
 pub mod sync;
 pub mod tickets;

@@ -11,6 +11,7 @@ mod notices;
 mod people;
 mod photos;
 mod places;
+mod settings;
 mod sign_in;
 mod staff;
 mod statements;
@@ -43,6 +44,7 @@ pub fn router() -> Router<App> {
         )
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dev/mailbox", get(mailbox))
+        .route("/brand/logo/{sha}", get(logo))
         .route("/dashboard", get(dashboard::page))
         .merge(places::router())
         .merge(people::router())
@@ -57,6 +59,7 @@ pub fn router() -> Router<App> {
         .merge(notices::router())
         .merge(audit_log::router())
         .merge(staff::router())
+        .merge(settings::router())
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -125,6 +128,7 @@ const NAV: &[(&str, &str)] = &[
     ("Contractors", "/contractors"),
     ("Notices", "/notices"),
     ("Staff", "/staff"),
+    ("Settings", "/settings"),
     ("Audit log", "/audit"),
 ];
 
@@ -139,6 +143,7 @@ impl Staff {
             self.dev_mode,
         );
         chrome.user_name = Some(self.session.staff.name.clone());
+        chrome.logo = logo_src(&self.org);
         chrome.csrf = self.session.csrf_token.clone();
         chrome.nav = NAV
             .iter()
@@ -155,7 +160,36 @@ impl Staff {
 /// The chrome of a signed-out page of an organisation's door.
 #[must_use]
 pub fn public_chrome(app: &App, org: &Organisation, product: &'static str) -> Chrome {
-    Chrome::new(&org.name, product, &org.brand_colour, app.config.dev)
+    let mut chrome = Chrome::new(&org.name, product, &org.brand_colour, app.config.dev);
+    chrome.logo = logo_src(org);
+    chrome
+}
+
+/// Where an organisation's logo is served, on each of its doors.
+fn logo_src(org: &Organisation) -> Option<String> {
+    org.logo_sha
+        .as_ref()
+        .map(|sha| format!("/brand/logo/{sha}"))
+}
+
+/// The organisation's current logo, for everyone who reaches its doors: named by its hash, so
+/// it can be kept for a year.
+pub async fn logo(
+    State(app): State<App>,
+    axum::Extension(OrgContext(org)): axum::Extension<OrgContext>,
+    axum::extract::Path(sha): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let bytes = crate::services::settings::logo(&app, &org, &sha).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Mail this organisation sent or would have sent: development mode only.

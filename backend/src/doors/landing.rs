@@ -22,14 +22,32 @@ pub fn residence_router() -> Router<App> {
                 landing(
                     public_chrome(&app, &org, "ResidencePort"),
                     format!("{} ResidencePort", org.name),
-                    vec![
-                        "Your statement, invoices, requests, notices and documents, in one place.".into(),
-                        "Signing in to ResidencePort opens soon. Until then, contact your managing agent.".into(),
-                    ],
+                    welcome(
+                        &org.welcome_text,
+                        "Your statement, invoices, requests, notices and documents, in one place.",
+                        "Signing in to ResidencePort opens soon. Until then, contact your managing agent.",
+                    ),
                 )
             }),
         )
+        .route("/brand/logo/{sha}", get(super::admin::logo))
         .fallback(|| async { AppError::NotFound })
+}
+
+/// The organisation's own welcome, paragraph by paragraph, or ours when it has none; then
+/// what the portal offers now.
+fn welcome(theirs: &str, ours: &str, then: &str) -> Vec<String> {
+    let mut paragraphs: Vec<String> = theirs
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if paragraphs.is_empty() {
+        paragraphs.push(ours.to_owned());
+    }
+    paragraphs.push(then.to_owned());
+    paragraphs
 }
 
 pub fn thread_router() -> Router<App> {
@@ -40,13 +58,15 @@ pub fn thread_router() -> Router<App> {
                 landing(
                     public_chrome(&app, &org, "BuildingThread"),
                     format!("{} BuildingThread", org.name),
-                    vec![
-                        "The golden thread of building-safety information for residents of higher-risk buildings and the Building Safety Regulator.".into(),
-                        "Signing in to BuildingThread opens soon.".into(),
-                    ],
+                    welcome(
+                        &org.thread_welcome_text,
+                        "The golden thread of building-safety information for residents of higher-risk buildings and the Building Safety Regulator.",
+                        "Signing in to BuildingThread opens soon.",
+                    ),
                 )
             }),
         )
+        .route("/brand/logo/{sha}", get(super::admin::logo))
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -23,6 +23,8 @@ pub struct Chrome {
     pub favicon: &'static str,
     /// Development mode: every page says so.
     pub dev_mode: bool,
+    /// The organisation's logo, beside its name in the masthead.
+    pub logo: Option<String>,
 }
 
 impl Chrome {
@@ -40,6 +42,7 @@ impl Chrome {
             product,
             user_name: None,
             csrf: String::new(),
+            logo: None,
             nav: Vec::new(),
             brand_css,
             brand_hash,
@@ -168,6 +171,8 @@ pub struct Section {
     pub pager: Pager,
     /// Links that act on the section: other views of it, a download. `(text, href)`.
     pub links: Vec<(String, String)>,
+    /// A picture the section is about (the logo): `(src, alt)`.
+    pub image: Option<(String, String)>,
 }
 
 pub struct Card {
@@ -220,6 +225,16 @@ pub struct Form {
     pub submit: &'static str,
     /// Undoes or ends something: the button says so in red.
     pub warning: bool,
+}
+
+impl Form {
+    /// Whether the form sends a file, and so must be sent as `multipart/form-data`.
+    #[must_use]
+    pub fn has_file(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|f| matches!(f.input, Input::File(_)))
+    }
 }
 
 pub struct Field {

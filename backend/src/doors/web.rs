@@ -221,3 +221,91 @@ mod tests {
         assert!(!same_secret("abc", "abcd"));
     }
 }
+
+/// A submitted `multipart/form-data` form (one with a file) whose `csrf` field matched: its
+/// text fields and its files, each file at most `MAX` bytes (more is refused as too large,
+/// without reading the rest).
+pub struct CsrfMultipart<const MAX: usize> {
+    pub fields: Vec<(String, String)>,
+    /// `(field name, bytes)`; a file input left empty sends nothing.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl<const MAX: usize> CsrfMultipart<MAX> {
+    #[must_use]
+    pub fn field(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or_else(String::new, |(_, v)| v.clone())
+    }
+
+    #[must_use]
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// A text field of a multipart form is a line or a paragraph, never a file's worth.
+const MULTIPART_TEXT_LIMIT: usize = 64 * 1024;
+
+impl<const MAX: usize> FromRequest<App> for CsrfMultipart<MAX> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, app: &App) -> Result<Self, Self::Rejection> {
+        use super::admin::AdminCsrf;
+        let (parts, body) = req.into_parts();
+        let expected = AdminCsrf::expected(&parts, app).await;
+        let req = Request::from_parts(parts, body);
+        let mut multipart = axum::extract::Multipart::from_request(req, app)
+            .await
+            .map_err(|_| AppError::bad_request("bad_form", "The form could not be read"))?;
+        let too_large =
+            || AppError::PayloadTooLarge(format!("A file can be at most {} KB", MAX / 1024));
+        let mut form = CsrfMultipart {
+            fields: Vec::new(),
+            files: Vec::new(),
+        };
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::PayloadTooLarge("The form is too large".into()))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let is_file = field.file_name().is_some();
+            let limit = if is_file { MAX } else { MULTIPART_TEXT_LIMIT };
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|_| AppError::PayloadTooLarge("The form is too large".into()))?
+            {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            if is_file {
+                if !bytes.is_empty() {
+                    form.files.push((name, bytes));
+                }
+            } else {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| AppError::bad_request("bad_form", "The form could not be read"))?;
+                form.fields.push((name, text));
+            }
+        }
+        match expected {
+            Some(expected)
+                if !form.field("csrf").is_empty()
+                    && same_secret(&form.field("csrf"), &expected) =>
+            {
+                Ok(form)
+            }
+            _ => Err(AppError::CsrfRejected),
+        }
+    }
+}

@@ -272,6 +272,24 @@ fn upload_offset(received: u64) -> AppError {
     )
 }
 
+/// Keeps `bytes` as one of the organisation's stored files, written in full before the change
+/// that refers to it commits; returns their hash.
+pub(crate) async fn keep(
+    app: &App,
+    conn: &mut Conn,
+    org: OrgId,
+    content_type: &str,
+    bytes: Vec<u8>,
+    now: OffsetDateTime,
+) -> AppResult<String> {
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let target = file_path(app, org, &sha);
+    blocking(move || write_file(&target, &bytes)).await?;
+    record_stored(conn, org, &sha, content_type, size, now).await?;
+    Ok(sha)
+}
+
 /// Records a stored file's row, once per organisation and hash.
 pub(crate) async fn record_stored(
     conn: &mut Conn,

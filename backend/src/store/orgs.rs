@@ -19,7 +19,75 @@ read_model! {
         pub address: String = "address",
         pub brand_colour: String = "brand_colour",
         pub welcome_text: String = "welcome_text",
+        pub contact_email: String = "contact_email",
+        pub contact_phone: String = "contact_phone",
+        /// The stored logo (a PNG), by the hash of its bytes.
+        pub logo_sha: Option<String> = "logo_sha",
+        pub thread_welcome_text: String = "thread_welcome_text",
+        /// Moves with each change of the settings.
+        pub version: i64 = "version",
     }
+}
+
+impl Organisation {
+    /// The settings as they stand, to fill the settings form.
+    #[must_use]
+    pub fn settings(&self) -> proplink_shared::records::OrgSettings {
+        proplink_shared::records::OrgSettings {
+            name: self.name.clone(),
+            legal_name: self.legal_name.clone(),
+            company_number: self.company_number.clone(),
+            vat_number: self.vat_number.clone(),
+            address: self.address.clone(),
+            contact_email: self.contact_email.clone(),
+            contact_phone: self.contact_phone.clone(),
+            brand_colour: self.brand_colour.clone(),
+            welcome_text: self.welcome_text.clone(),
+            thread_welcome_text: self.thread_welcome_text.clone(),
+        }
+    }
+}
+
+/// Saves the settings if the organisation is still at `version`; false if someone else changed
+/// them meanwhile.
+pub async fn update_settings(
+    conn: &mut Conn,
+    org: OrgId,
+    version: i64,
+    s: &proplink_shared::records::OrgSettings,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE organisations SET name = $3, legal_name = $4, company_number = $5, vat_number = $6, address = $7, \
+             contact_email = $8, contact_phone = $9, brand_colour = $10, welcome_text = $11, thread_welcome_text = $12, \
+             version = version + 1 WHERE id = $1 AND version = $2",
+            params![
+                org,
+                version,
+                s.name,
+                s.legal_name,
+                s.company_number,
+                s.vat_number,
+                s.address,
+                s.contact_email,
+                s.contact_phone,
+                s.brand_colour,
+                s.welcome_text,
+                s.thread_welcome_text
+            ],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Sets (or with `None`, removes) the logo.
+pub async fn set_logo(conn: &mut Conn, org: OrgId, sha: Option<&str>) -> DbResult<()> {
+    conn.execute(
+        "UPDATE organisations SET logo_sha = $2, version = version + 1 WHERE id = $1",
+        params![org, sha],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Company details printed on statements and letters, and the portals' branding.

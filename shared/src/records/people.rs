@@ -1,6 +1,6 @@
 //! Organisations, staff and contacts.
 
-use super::{ValidationErrors, coded_enum, required_text};
+use super::{ValidationErrors, coded_enum, optional_text, required_text};
 
 /// Subdomains that name a platform host, never an organisation.
 pub const RESERVED_SLUGS: &[&str] = &[
@@ -116,6 +116,118 @@ impl NewOrganisation {
             }
         };
         errors.into_result(NewOrganisation { name, slug })
+    }
+}
+
+/// What an organisation says about itself: its names and numbers, how to reach it, its brand
+/// colour (fit for white text on it) and the welcome on each portal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrgSettings {
+    pub name: String,
+    pub legal_name: String,
+    pub company_number: String,
+    pub vat_number: String,
+    pub address: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub brand_colour: String,
+    pub welcome_text: String,
+    pub thread_welcome_text: String,
+}
+
+impl OrgSettings {
+    /// Checks every field at once; the brand colour is refused with its measured contrast
+    /// ratio when white text on it would fail WCAG AA.
+    pub fn validate(typed: &OrgSettings) -> Result<OrgSettings, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = required_text(
+            &mut errors,
+            "name",
+            "the organisation's name",
+            &typed.name,
+            120,
+        );
+        let legal_name = optional_text(
+            &mut errors,
+            "legal_name",
+            "the legal name",
+            &typed.legal_name,
+            160,
+        );
+        let company_number = optional_text(
+            &mut errors,
+            "company_number",
+            "the company number",
+            &typed.company_number,
+            20,
+        );
+        let vat_number = optional_text(
+            &mut errors,
+            "vat_number",
+            "the VAT number",
+            &typed.vat_number,
+            20,
+        );
+        let address = optional_text(&mut errors, "address", "the address", &typed.address, 300);
+        let contact_email = if typed.contact_email.trim().is_empty() {
+            String::new()
+        } else {
+            match validate_email(&typed.contact_email) {
+                Ok(e) => e,
+                Err(e) => {
+                    for err in e.0 {
+                        errors.add("contact_email", err.message);
+                    }
+                    String::new()
+                }
+            }
+        };
+        let contact_phone = optional_text(
+            &mut errors,
+            "contact_phone",
+            "the phone number",
+            &typed.contact_phone,
+            30,
+        );
+        if contact_phone
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '+' | '(' | ')' | '-')))
+        {
+            errors.add("contact_phone", "Enter a phone number, like 020 7946 0000");
+        }
+        let brand_colour = match crate::colour::brand_colour(&typed.brand_colour) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.add("brand_colour", e.to_string());
+                String::new()
+            }
+        };
+        let welcome_text = optional_text(
+            &mut errors,
+            "welcome_text",
+            "the ResidencePort welcome",
+            &typed.welcome_text,
+            2000,
+        );
+        let thread_welcome_text = optional_text(
+            &mut errors,
+            "thread_welcome_text",
+            "the BuildingThread welcome",
+            &typed.thread_welcome_text,
+            2000,
+        );
+        errors.into_result(OrgSettings {
+            name,
+            legal_name,
+            company_number,
+            vat_number,
+            address,
+            contact_email,
+            contact_phone,
+            brand_colour,
+            welcome_text,
+            thread_welcome_text,
+        })
     }
 }
 
@@ -282,5 +394,50 @@ mod tests {
         assert!(e.for_field("first_name").is_some());
         assert!(e.for_field("email").is_some());
         assert!(!ContactKind::NextOfKin.may_use_residenceport());
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::OrgSettings;
+
+    fn typed() -> OrgSettings {
+        OrgSettings {
+            name: " Acme Estates ".into(),
+            contact_email: "Help@Acme.example".into(),
+            contact_phone: "020 7946 0000".into(),
+            brand_colour: "#1D4F91".into(),
+            ..OrgSettings::default()
+        }
+    }
+
+    #[test]
+    fn settings_are_tidied() {
+        let s = OrgSettings::validate(&typed()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(s.name, "Acme Estates");
+        assert_eq!(s.contact_email, "help@acme.example");
+        assert_eq!(s.brand_colour, "#1d4f91");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let bad = OrgSettings {
+            name: " ".into(),
+            contact_email: "help@".into(),
+            contact_phone: "call us".into(),
+            brand_colour: "#ffdd00".into(),
+            ..typed()
+        };
+        let errors = OrgSettings::validate(&bad).unwrap_err();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_ref()).collect();
+        assert_eq!(
+            fields,
+            ["name", "contact_email", "contact_phone", "brand_colour"]
+        );
+        assert!(
+            errors.0[3].message.contains("1.34:1"),
+            "{}",
+            errors.0[3].message
+        );
     }
 }

@@ -17,6 +17,7 @@ mod photos;
 mod read_cache;
 mod scope;
 mod secrets;
+mod settings;
 mod sign_in;
 mod staff;
 mod sync;
