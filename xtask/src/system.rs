@@ -20,6 +20,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ("librsvg2-dev", "building the Facility Report app (icons)"),
     ("webkit2gtk-driver", "driving the app (WebKitWebDriver)"),
     ("xvfb", "running the app without a screen"),
+    (
+        "poppler-utils",
+        "reading statement PDFs back in the tests (pdftotext)",
+    ),
 ];
 
 fn installed(package: &str) -> bool {
@@ -33,7 +37,7 @@ fn installed(package: &str) -> bool {
 pub fn ensure(skip_browser: bool) -> anyhow::Result<()> {
     let wanted: Vec<&str> = PACKAGES
         .iter()
-        .filter(|(p, _)| !skip_browser || p.starts_with("lib"))
+        .filter(|(p, _)| !skip_browser || p.starts_with("lib") || *p == "poppler-utils")
         .map(|(p, _)| *p)
         .filter(|p| command_exists("dpkg-query") && !installed(p))
         .collect();

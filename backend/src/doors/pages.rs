@@ -118,7 +118,7 @@ impl Cell {
 }
 
 pub struct Header {
-    pub label: &'static str,
+    pub label: std::borrow::Cow<'static, str>,
     pub numeric: bool,
 }
 
@@ -126,7 +126,7 @@ pub fn headers(labels: &[&'static str]) -> Vec<Header> {
     labels
         .iter()
         .map(|l| Header {
-            label: l,
+            label: std::borrow::Cow::Borrowed(*l),
             numeric: false,
         })
         .collect()
@@ -144,7 +144,7 @@ impl Table {
     /// The header of column `i`, which a narrow screen shows beside each cell.
     #[must_use]
     pub fn label(&self, i: &usize) -> &str {
-        self.headers.get(*i).map_or("", |h| h.label)
+        self.headers.get(*i).map_or("", |h| h.label.as_ref())
     }
 }
 

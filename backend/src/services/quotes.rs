@@ -4,10 +4,13 @@
 use proplink_shared::audit::AuditAction;
 use proplink_shared::records::{NewCertificate, NewQuote, RecordType};
 use proplink_shared::states::WorkOrderStatus;
-use proplink_shared::{Actor, CertificateId, Principal, QuoteId, VendorId, WorkOrderId, WorkStep};
+use proplink_shared::{
+    Action, Actor, CertificateId, Principal, QuoteId, VendorId, WorkOrderId, WorkStep,
+};
 use serde_json::json;
 
 use super::change::{Change, Event};
+use super::mail::{self, Outgoing};
 use super::work_orders::{load_for, move_to};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
@@ -118,4 +121,73 @@ pub async fn add_certificate(
         .await?;
     change.commit().await?;
     Ok(c.id)
+}
+
+/// Turns a quote down, with the reason: the contractor is told by email, and the quote can no
+/// longer be awarded. Whoever may award the work may turn a quote down.
+pub async fn reject(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    quote: QuoteId,
+    reason: &str,
+) -> AppResult<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "Say why the quote is turned down: the contractor is told",
+        ));
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "reason",
+            "The reason must be 500 characters or fewer",
+        ));
+    }
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, Action::Approve).await?;
+    let q = store::quotes(&mut change, actor.org, id)
+        .await?
+        .into_iter()
+        .find(|q| q.id == quote)
+        .ok_or(AppError::NotFound)?;
+    if !store::mark_quote_rejected(&mut change, actor.org, quote, reason).await? {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "{}'s quote was already {}. Reload the page to see it.",
+                q.vendor_name,
+                if q.awarded { "awarded" } else { "turned down" }
+            ),
+        ));
+    }
+    if let Some(v) = vendors::vendor(&mut change, actor.org, q.vendor_id).await? {
+        let body = format!(
+            "Hello {},\n\nThank you for your quote of {} + VAT for work order {}: {}. It has not been accepted.\n\nThe reason given: {reason}\n",
+            v.name, q.net, w.reference, w.title
+        );
+        mail::queue(
+            &mut change,
+            Some(actor.org),
+            Outgoing {
+                to: &v.email,
+                subject: &format!("Your quote for {}", w.reference),
+                body: &body,
+                about: Some((RecordType::WorkOrder, id.to_string())),
+                secret: None,
+            },
+        )
+        .await?;
+    }
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            id,
+            AuditAction::Reject,
+            format!("turned down {}'s quote for {}: {reason}", q.vendor_name, w.reference),
+            json!({ "quote": quote.to_string(), "vendor": q.vendor_id.to_string(), "reason": reason }),
+        ))
+        .await?;
+    change.commit().await
 }

@@ -293,6 +293,12 @@ pub async fn award(app: &App, actor: &Actor, id: WorkOrderId, quote: QuoteId) ->
         .into_iter()
         .find(|q| q.id == quote)
         .ok_or(AppError::NotFound)?;
+    if q.rejected {
+        return Err(AppError::invalid(
+            "quote",
+            format!("{}'s quote was turned down; choose another", q.vendor_name),
+        ));
+    }
     move_to(&mut change, actor, &w, WorkOrderStatus::Approved).await?;
     let cost = q
         .net

@@ -265,6 +265,8 @@ read_model! {
         pub vat: Money = "q.vat",
         pub notes: String = "q.notes",
         pub awarded: bool = "q.awarded",
+        pub rejected: bool = "q.rejected",
+        pub rejection_reason: String = "q.rejection_reason",
         /// The door it came through.
         pub channel: Channel = "q.channel",
         pub submitted_at: OffsetDateTime = "q.submitted_at",
@@ -308,6 +310,22 @@ pub async fn insert_quote(
     )
     .await?;
     Ok(())
+}
+
+/// Turns a quote down; false if it was awarded or turned down meanwhile.
+pub async fn mark_quote_rejected(
+    conn: &mut Conn,
+    org: OrgId,
+    quote: QuoteId,
+    reason: &str,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE quotes SET rejected = TRUE, rejection_reason = $3 WHERE organisation_id = $1 AND id = $2 AND NOT awarded AND NOT rejected",
+            params![org, quote, reason],
+        )
+        .await?;
+    Ok(changed == 1)
 }
 
 pub async fn mark_quote_awarded(conn: &mut Conn, org: OrgId, quote: QuoteId) -> DbResult<()> {

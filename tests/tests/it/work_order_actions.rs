@@ -436,3 +436,69 @@ async fn a_site_issue_is_moved_on_or_turned_into_a_work_order_from_its_page() {
         .await;
     assert_eq!(orders, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotes_are_compared_side_by_side_and_one_is_turned_down_with_the_reason() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    insured(&t, &org).await;
+    let rival = vendors::add_vendor(
+        &t.app,
+        &org.owner,
+        "Brightspark Electrical",
+        "jobs@brightspark.example",
+        "",
+        proplink_shared::records::ServiceCategory::Electrical,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let mut quote_ids = Vec::new();
+    for (vendor, name, net) in [(org.vendor, "Fixit Ltd", "180"), (rival, "Brightspark Electrical", "150")] {
+        let contractor = Actor {
+            org: org.id,
+            principal: Principal::Contractor {
+                vendor,
+                work_order: org.work_order,
+            },
+            channel: proplink_shared::audit::Channel::ContractorPort,
+            display_name: name.into(),
+        };
+        let quote = NewQuote::validate(QuoteKind::FixedPrice, net, VatRate::Standard, "Two days")
+            .unwrap_or_else(|e| panic!("{e}"));
+        if quote_ids.is_empty() {
+            work_orders::invite(&t.app, &org.manager, org.work_order, vendor)
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        quote_ids.push(
+            quotes::submit(&t.app, &contractor, org.work_order, vendor, &quote)
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"))
+                .to_string(),
+        );
+    }
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    let path = format!("/work-orders/{}", org.work_order);
+    let page = b.get(&host, &path).await;
+    assert!(page.body.contains("Quotes received, side by side"), "{}", page.body);
+    assert!(page.body.contains("£180.00 (lowest)"), "Brightspark's £150 + VAT is the lowest total");
+    // Turned down without a reason: sent back, nothing changed.
+    let page = send(&b, &host, &path, &format!("{path}/reject"), &[("quote", &quote_ids[0]), ("reason", " ")]).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("href=\"#reject-reason\""));
+    let page = send(&b, &host, &path, &format!("{path}/reject"), &[("quote", &quote_ids[0]), ("reason", "Brightspark can start sooner")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let mail = t.smtp.wait_for(&format!("fixit@{}.example", org.slug), 2).await;
+    assert!(mail.subject().contains("Your quote for WO-"), "{}", mail.subject());
+    let shown = b.get(&host, page.location().unwrap_or_default()).await;
+    assert!(shown.body.contains("Turned down: Brightspark can start sooner"));
+    // A quote turned down cannot be awarded, nor turned down twice.
+    let page = send(&b, &host, &path, &format!("{path}/award"), &[("quote", &quote_ids[0])]).await;
+    assert!(page.status == 422 || page.status == 409, "{}", page.body);
+    let page = send(&b, &host, &path, &format!("{path}/reject"), &[("quote", &quote_ids[0]), ("reason", "again")]).await;
+    assert_eq!(page.status, 409, "{}", page.body);
+    let page = send(&b, &host, &path, &format!("{path}/award"), &[("quote", &quote_ids[1])]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let events = t.audit_events(org.id).await;
+    assert!(events.iter().any(|(a, c, s)| a == "reject" && c == "admin" && s.contains("turned down Fixit Ltd's quote")), "{events:#?}");
+}
