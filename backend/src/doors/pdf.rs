@@ -54,6 +54,14 @@ fn width(text: &str, size: f32) -> f32 {
     ems * size
 }
 
+/// A date in a table column: `15 Sep 2025`.
+fn short_date(d: time::Date) -> String {
+    d.format(time::macros::format_description!(
+        "[day padding:none] [month repr:short] [year]"
+    ))
+    .unwrap_or_default()
+}
+
 /// At most `max` characters, with an ellipsis when cut.
 fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -111,7 +119,7 @@ fn balance_text(m: Money) -> String {
 /// The columns of the movements: date, description, reference at their left edges; debit,
 /// credit and balance at their right edges.
 const DATE_X: f32 = MARGIN;
-const DESCRIPTION_X: f32 = 128.0;
+const DESCRIPTION_X: f32 = 110.0;
 const REFERENCE_X: f32 = 304.0;
 const DEBIT_RIGHT: f32 = 432.0;
 const CREDIT_RIGHT: f32 = 490.0;
@@ -191,9 +199,9 @@ pub fn statement(organisation: &str, s: &Statement) -> Vec<u8> {
             capacity = ROWS_PER_PAGE;
         }
         let page = pages.last_mut().expect("there is always a page");
-        page.text(REGULAR, 9.0, DATE_X, y, &format_date(line.date));
-        page.text(REGULAR, 9.0, DESCRIPTION_X, y, &clip(&line.description, 33));
-        page.text(REGULAR, 9.0, REFERENCE_X, y, &clip(&line.reference, 15));
+        page.text(REGULAR, 9.0, DATE_X, y, &short_date(line.date));
+        page.text(REGULAR, 9.0, DESCRIPTION_X, y, &clip(&line.description, 37));
+        page.text(REGULAR, 9.0, REFERENCE_X, y, &clip(&line.reference, 16));
         if let Some(d) = line.debit {
             page.right(REGULAR, 9.0, DEBIT_RIGHT, y, &d.to_string());
         }

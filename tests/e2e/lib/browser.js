@@ -10,6 +10,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--host-resolver-rules=MAP *.localhost 127.0.0.1',
+  // A UK browser: date fields show day, month, year.
+  '--lang=en-GB',
 ];
 
 /** Path of the Chromium executable: $CHROMIUM_PATH, else /usr/bin/chromium. */

@@ -45,7 +45,7 @@ describe('back office', () => {
 
   /** A page signed in as `email`, in a context of its own. */
   async function signedIn(email, viewport = { width: 1280, height: 900 }) {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-GB' });
     const p = await context.newPage();
     p.setDefaultTimeout(15000);
     p.on('pageerror', (err) => pageErrors.push(err.message));
@@ -93,7 +93,7 @@ describe('back office', () => {
       assert.ok(statementHref, 'someone is in arrears in the demo');
       const unitPath = statementHref.replace(/\/statement$/, '');
       await p.goto(`${admin}${statementHref}`);
-      const balanceBefore = (await p.locator('.card', { hasText: 'Balance' }).first().locator('.figure').innerText()).trim();
+      const balanceBefore = (await p.locator('.card').filter({ has: p.locator('.label', { hasText: /^Balance$/ }) }).locator('.figure').innerText()).trim();
       t.diagnostic(`statement of ${unitPath} shows ${balanceBefore}`);
 
       await p.goto(`${admin}${unitPath}`);
@@ -132,7 +132,7 @@ describe('back office', () => {
       await photograph(p, 'unit');
 
       await p.goto(`${admin}${statementHref}`);
-      const balanceAfter = (await p.locator('.card', { hasText: 'Balance' }).first().locator('.figure').innerText()).trim();
+      const balanceAfter = (await p.locator('.card').filter({ has: p.locator('.label', { hasText: /^Balance$/ }) }).locator('.figure').innerText()).trim();
       const pence = (text) => Math.round(Number(text.replace(/[£,]|in credit/g, '').trim()) * 100) * (text.includes('credit') ? -1 : 1);
       assert.equal(pence(balanceAfter), pence(balanceBefore) + 3000 - 10000, `${balanceBefore} + £30 − £100 = ${balanceAfter}`);
       assert.ok(await p.locator('table tbody tr', { hasText: 'FP 2026 E2E' }).count() === 1, 'the payment is on the statement');

@@ -453,7 +453,10 @@ async fn quotes_are_compared_side_by_side_and_one_is_turned_down_with_the_reason
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
     let mut quote_ids = Vec::new();
-    for (vendor, name, net) in [(org.vendor, "Fixit Ltd", "180"), (rival, "Brightspark Electrical", "150")] {
+    for (vendor, name, net) in [
+        (org.vendor, "Fixit Ltd", "180"),
+        (rival, "Brightspark Electrical", "150"),
+    ] {
         let contractor = Actor {
             org: org.id,
             principal: Principal::Contractor {
@@ -480,25 +483,86 @@ async fn quotes_are_compared_side_by_side_and_one_is_turned_down_with_the_reason
     let (b, host) = signed_in(&t, &org.manager_email).await;
     let path = format!("/work-orders/{}", org.work_order);
     let page = b.get(&host, &path).await;
-    assert!(page.body.contains("Quotes received, side by side"), "{}", page.body);
-    assert!(page.body.contains("£180.00 (lowest)"), "Brightspark's £150 + VAT is the lowest total");
+    assert!(
+        page.body.contains("Quotes received, side by side"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("£180.00 (lowest)"),
+        "Brightspark's £150 + VAT is the lowest total"
+    );
     // Turned down without a reason: sent back, nothing changed.
-    let page = send(&b, &host, &path, &format!("{path}/reject"), &[("quote", &quote_ids[0]), ("reason", " ")]).await;
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/reject"),
+        &[("quote", &quote_ids[0]), ("reason", " ")],
+    )
+    .await;
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.body.contains("href=\"#reject-reason\""));
-    let page = send(&b, &host, &path, &format!("{path}/reject"), &[("quote", &quote_ids[0]), ("reason", "Brightspark can start sooner")]).await;
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/reject"),
+        &[
+            ("quote", &quote_ids[0]),
+            ("reason", "Brightspark can start sooner"),
+        ],
+    )
+    .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let mail = t.smtp.wait_for(&format!("fixit@{}.example", org.slug), 2).await;
-    assert!(mail.subject().contains("Your quote for WO-"), "{}", mail.subject());
+    let mail = t
+        .smtp
+        .wait_for(&format!("fixit@{}.example", org.slug), 2)
+        .await;
+    assert!(
+        mail.subject().contains("Your quote for WO-"),
+        "{}",
+        mail.subject()
+    );
     let shown = b.get(&host, page.location().unwrap_or_default()).await;
-    assert!(shown.body.contains("Turned down: Brightspark can start sooner"));
+    assert!(
+        shown
+            .body
+            .contains("Turned down: Brightspark can start sooner")
+    );
     // A quote turned down cannot be awarded, nor turned down twice.
-    let page = send(&b, &host, &path, &format!("{path}/award"), &[("quote", &quote_ids[0])]).await;
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/award"),
+        &[("quote", &quote_ids[0])],
+    )
+    .await;
     assert!(page.status == 422 || page.status == 409, "{}", page.body);
-    let page = send(&b, &host, &path, &format!("{path}/reject"), &[("quote", &quote_ids[0]), ("reason", "again")]).await;
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/reject"),
+        &[("quote", &quote_ids[0]), ("reason", "again")],
+    )
+    .await;
     assert_eq!(page.status, 409, "{}", page.body);
-    let page = send(&b, &host, &path, &format!("{path}/award"), &[("quote", &quote_ids[1])]).await;
+    let page = send(
+        &b,
+        &host,
+        &path,
+        &format!("{path}/award"),
+        &[("quote", &quote_ids[1])],
+    )
+    .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let events = t.audit_events(org.id).await;
-    assert!(events.iter().any(|(a, c, s)| a == "reject" && c == "admin" && s.contains("turned down Fixit Ltd's quote")), "{events:#?}");
+    assert!(
+        events.iter().any(|(a, c, s)| a == "reject"
+            && c == "admin"
+            && s.contains("turned down Fixit Ltd's quote")),
+        "{events:#?}"
+    );
 }

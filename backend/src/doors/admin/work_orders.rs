@@ -558,7 +558,11 @@ fn quote_comparison(view: &WorkOrderView) -> Table {
                 Cell::text(if q.notes.is_empty() { "—" } else { &q.notes })
             }),
             row("Received", &|q| {
-                Cell::text(format!("{} via {}", format_date_time(q.submitted_at), q.channel.label()))
+                Cell::text(format!(
+                    "{} via {}",
+                    format_date_time(q.submitted_at),
+                    q.channel.label()
+                ))
             }),
             row("Decision", &|q| {
                 if q.awarded {
