@@ -61,6 +61,17 @@ impl Money {
         self.0 < 0
     }
 
+    /// A balance as a statement reads it: what is owed, or what is held in credit
+    /// (`£150.00 in credit`).
+    #[must_use]
+    pub fn as_balance(self) -> String {
+        if self.0 < 0 {
+            format!("{} in credit", Money(self.0.saturating_neg()))
+        } else {
+            self.to_string()
+        }
+    }
+
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.0
             .checked_add(other.0)

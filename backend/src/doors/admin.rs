@@ -177,7 +177,7 @@ fn logo_src(org: &Organisation) -> Option<String> {
 pub async fn logo(
     State(app): State<App>,
     axum::Extension(OrgContext(org)): axum::Extension<OrgContext>,
-    axum::extract::Path(sha): axum::extract::Path<String>,
+    super::extract::Path(sha): super::extract::Path<String>,
 ) -> AppResult<Response> {
     use axum::http::header;
     use axum::response::IntoResponse;

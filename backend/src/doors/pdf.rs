@@ -3,7 +3,6 @@
 //! encoding, which holds the pound sign and the dashes a UK statement uses.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use proplink_shared::Money;
 use proplink_shared::london::format_date;
 
 use crate::services::ledger::Statement;
@@ -107,15 +106,6 @@ impl Page {
     }
 }
 
-/// Positive: owed; negative: in credit.
-fn balance_text(m: Money) -> String {
-    if m.is_negative() {
-        format!("{} in credit", Money::from_pence(-m.pence()))
-    } else {
-        m.to_string()
-    }
-}
-
 /// The columns of the movements: date, description, reference at their left edges; debit,
 /// credit and balance at their right edges.
 const DATE_X: f32 = MARGIN;
@@ -139,8 +129,9 @@ fn column_headings(page: &mut Page, y: f32) {
 /// its running balance, the closing balance and what of it is in arrears.
 #[must_use]
 pub fn statement(organisation: &str, s: &Statement) -> Vec<u8> {
-    let mut pages = vec![Page::new()];
-    let first = &mut pages[0];
+    let mut done: Vec<Page> = Vec::new();
+    let mut page = Page::new();
+    let first = &mut page;
     let mut y = HEIGHT - MARGIN - 14.0;
     first.text(BOLD, 16.0, MARGIN, y, organisation);
     y -= 26.0;
@@ -159,8 +150,8 @@ pub fn statement(organisation: &str, s: &Statement) -> Vec<u8> {
     if let Some(from) = s.from {
         facts.push(("From", format_date(from)));
     }
-    facts.push(("Opening balance", balance_text(s.opening)));
-    facts.push(("Balance", balance_text(s.balance)));
+    facts.push(("Opening balance", s.opening.as_balance()));
+    facts.push(("Balance", s.balance.as_balance()));
     facts.push(("In arrears", s.arrears.to_string()));
     for (label, value) in &facts {
         first.text(BOLD, 10.0, MARGIN, y, label);
@@ -176,15 +167,14 @@ pub fn statement(organisation: &str, s: &Statement) -> Vec<u8> {
         "Opening balance (account opened)"
     };
     first.text(REGULAR, 9.0, DESCRIPTION_X, y, opening_label);
-    first.right(REGULAR, 9.0, BALANCE_RIGHT, y, &balance_text(s.opening));
+    first.right(REGULAR, 9.0, BALANCE_RIGHT, y, &s.opening.as_balance());
     y -= 14.0;
     let mut on_page = 1;
     let mut capacity = FIRST_PAGE_ROWS;
     for line in &s.lines {
         if on_page >= capacity {
-            pages.push(Page::new());
+            done.push(std::mem::replace(&mut page, Page::new()));
             y = HEIGHT - MARGIN - 14.0;
-            let page = pages.last_mut().expect("a page was just added");
             page.text(
                 BOLD,
                 10.0,
@@ -193,12 +183,11 @@ pub fn statement(organisation: &str, s: &Statement) -> Vec<u8> {
                 &format!("Statement of account: {} (continued)", s.unit_name),
             );
             y -= 24.0;
-            column_headings(page, y);
+            column_headings(&mut page, y);
             y -= 18.0;
             on_page = 0;
             capacity = ROWS_PER_PAGE;
         }
-        let page = pages.last_mut().expect("there is always a page");
         page.text(REGULAR, 9.0, DATE_X, y, &short_date(line.date));
         page.text(REGULAR, 9.0, DESCRIPTION_X, y, &clip(&line.description, 37));
         page.text(REGULAR, 9.0, REFERENCE_X, y, &clip(&line.reference, 16));
@@ -208,19 +197,20 @@ pub fn statement(organisation: &str, s: &Statement) -> Vec<u8> {
         if let Some(c) = line.credit {
             page.right(REGULAR, 9.0, CREDIT_RIGHT, y, &c.to_string());
         }
-        page.right(REGULAR, 9.0, BALANCE_RIGHT, y, &balance_text(line.balance));
+        page.right(REGULAR, 9.0, BALANCE_RIGHT, y, &line.balance.as_balance());
         y -= 14.0;
         on_page += 1;
     }
-    let last = pages.last_mut().expect("there is always a page");
+    let last = &mut page;
     last.rule(y + 8.0);
     y -= 6.0;
     last.text(BOLD, 10.0, DESCRIPTION_X, y, "Closing balance");
-    last.right(BOLD, 10.0, BALANCE_RIGHT, y, &balance_text(s.balance));
+    last.right(BOLD, 10.0, BALANCE_RIGHT, y, &s.balance.as_balance());
     y -= 15.0;
     last.text(BOLD, 10.0, DESCRIPTION_X, y, "Of which in arrears");
     last.right(BOLD, 10.0, BALANCE_RIGHT, y, &s.arrears.to_string());
-    render(organisation, &s.unit_name, pages)
+    done.push(page);
+    render(organisation, &s.unit_name, done)
 }
 
 fn render(organisation: &str, unit: &str, pages: Vec<Page>) -> Vec<u8> {

@@ -210,18 +210,6 @@ impl<T: DeserializeOwned> FromRequest<App> for CsrfForm<T> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_compare() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "abcd"));
-    }
-}
-
 /// A submitted `multipart/form-data` form (one with a file) whose `csrf` field matched: its
 /// text fields and its files, each file at most `MAX` bytes (more is refused as too large,
 /// without reading the rest).
@@ -307,5 +295,17 @@ impl<const MAX: usize> FromRequest<App> for CsrfMultipart<MAX> {
             }
             _ => Err(AppError::CsrfRejected),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
     }
 }

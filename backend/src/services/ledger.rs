@@ -190,7 +190,7 @@ pub(crate) async fn move_in(
         InvoiceStatus::Voided => Action::Archive,
         _ => Action::Update,
     };
-    check(actor, action, &resource(actor, &inv))?;
+    check(actor, action, &resource(actor, inv))?;
     inv.status.transition(to)?;
     if to == InvoiceStatus::Voided && inv.paid.pence() > 0 {
         return Err(AppError::conflict(

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use proplink_shared::UnitId;
 use proplink_shared::london::format_date;
-use proplink_shared::{Money, UnitId};
 use serde::Deserialize;
 use time::Duration;
 
@@ -30,15 +30,6 @@ pub fn router() -> Router<App> {
         .route("/arrears", get(arrears))
 }
 
-/// A balance as people read it: owed, or in credit.
-fn balance_text(m: Money) -> String {
-    if m.is_negative() {
-        format!("{} in credit", Money::from_pence(-m.pence()))
-    } else {
-        m.to_string()
-    }
-}
-
 /// The statement's movements with their running balance.
 pub fn statement_table(s: &Statement) -> Table {
     let rows = s
@@ -51,7 +42,7 @@ pub fn statement_table(s: &Statement) -> Table {
                 Cell::text(&l.reference),
                 l.debit.map_or_else(|| Cell::text(""), Cell::money),
                 l.credit.map_or_else(|| Cell::text(""), Cell::money),
-                Cell::text(balance_text(l.balance)).numeric(),
+                Cell::text(l.balance.as_balance()).numeric(),
             ]
         })
         .collect();
@@ -127,7 +118,7 @@ async fn statement(
     };
     let cards = vec![
         Card {
-            figure: balance_text(s.opening),
+            figure: s.opening.as_balance(),
             label: match s.from {
                 Some(f) => format!("Opening balance on {}", format_date(f)),
                 None => "Opening balance".into(),
@@ -135,7 +126,7 @@ async fn statement(
             href: None,
         },
         Card {
-            figure: balance_text(s.balance),
+            figure: s.balance.as_balance(),
             label: "Balance".into(),
             href: None,
         },

@@ -101,8 +101,8 @@ async fn unit_page(
             let credit = ledger::unit_credit(app, actor, id).await?;
             cards = vec![
                 Card {
-                    figure: Money::from_pence(statement.balance.pence().max(0)).to_string(),
-                    label: "Balance owed: see the statement".into(),
+                    figure: statement.balance.as_balance(),
+                    label: "Balance: see the statement".into(),
                     href: Some(format!("/units/{id}/statement")),
                 },
                 Card {
