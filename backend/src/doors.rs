@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod chart;
 pub mod extract;
 pub mod landing;
 pub mod pages;

@@ -54,7 +54,7 @@ impl Keyed for Invoice {
     }
 }
 
-const INVOICE_FROM: &str = "FROM invoices i \
+pub(super) const INVOICE_FROM: &str = "FROM invoices i \
     JOIN units u ON u.organisation_id = i.organisation_id AND u.id = i.unit_id \
     JOIN contacts c ON c.organisation_id = i.organisation_id AND c.id = i.contact_id";
 

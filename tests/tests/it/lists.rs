@@ -111,7 +111,7 @@ async fn a_site_manager_pages_through_every_row_of_their_sites_and_none_of_anoth
     let dashboard = b.get(&host, "/dashboard").await;
     assert!(
         dashboard.body.contains(&format!(
-            "<span class=\"figure\">{}</span><a href=\"/tickets?status=open\">",
+            "<span class=\"figure\">{}</span><a class=\"label\" href=\"/tickets?status=open\">open requests</a>",
             mine.len()
         )),
         "{}",

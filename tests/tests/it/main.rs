@@ -4,6 +4,7 @@
 mod audit;
 mod crash;
 mod csrf;
+mod dashboard;
 mod demo;
 mod devices;
 mod doors;
