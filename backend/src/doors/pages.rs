@@ -314,6 +314,8 @@ pub struct ListPage {
     pub chrome: Chrome,
     pub title: String,
     pub intro: Option<String>,
+    /// Links that act on the list: "Add a contractor". `(text, href)`.
+    pub links: Vec<(String, String)>,
     pub filters: Vec<FilterField>,
     /// Where the filter form goes: the list's own address.
     pub action: &'static str,

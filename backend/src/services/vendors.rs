@@ -27,11 +27,8 @@ pub async fn add_vendor(
     category: ServiceCategory,
 ) -> AppResult<VendorId> {
     check(actor, Action::Create, &resource(actor))?;
-    let mut errors = ValidationErrors::default();
-    let name = required_text(&mut errors, "name", "the contractor's name", name, 120);
-    let email = validate_email(email).map_err(|e| errors.0.extend(e.0)).ok();
-    errors.into_result(())?;
-    let email = email.unwrap_or_default();
+    let (name, email, phone) = checked_details(name, email, phone)?;
+    let phone = phone.as_str();
     let id = VendorId::new();
     let mut change = Change::begin(app, actor).await?;
     let now = change.now;
@@ -61,9 +58,104 @@ pub async fn add_vendor(
     Ok(id)
 }
 
+/// A contractor's details, checked: every problem at once.
+fn checked_details(name: &str, email: &str, phone: &str) -> AppResult<(String, String, String)> {
+    let mut errors = ValidationErrors::default();
+    let name = required_text(&mut errors, "name", "the contractor's name", name, 120);
+    let email = validate_email(email).map_err(|e| errors.0.extend(e.0)).ok();
+    let phone = proplink_shared::records::optional_text(
+        &mut errors,
+        "phone",
+        "the phone number",
+        phone,
+        30,
+    );
+    errors.into_result(())?;
+    Ok((name, email.unwrap_or_default(), phone))
+}
+
+/// Changes a contractor's details, if nobody else changed them since `version` was read.
+pub async fn update_vendor(
+    app: &App,
+    actor: &Actor,
+    id: VendorId,
+    version: i64,
+    details: (&str, &str, &str, ServiceCategory),
+) -> AppResult<()> {
+    check(actor, Action::Update, &resource(actor))?;
+    let (name, email, phone, category) = details;
+    let (name, email, phone) = checked_details(name, email, phone)?;
+    let mut change = Change::begin(app, actor).await?;
+    let before = store::vendor(&mut change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let saved = store::update_vendor(
+        &mut change,
+        actor.org,
+        id,
+        version,
+        &NewVendor {
+            name: &name,
+            email: &email,
+            phone: &phone,
+            category,
+        },
+    )
+    .await?;
+    if !saved {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Someone else changed {}'s details since you opened this page. Reload it to see theirs, then make your change again.",
+                before.name
+            ),
+        ));
+    }
+    change
+        .record(Event::new(
+            RecordType::Vendor,
+            id,
+            AuditAction::Update,
+            format!("changed the details of contractor {name}"),
+            json!({ "name": name, "email": email, "phone": phone, "service_category": category.code(), "was": { "name": before.name, "email": before.email, "phone": before.phone, "service_category": before.service_category.code() } }),
+        ))
+        .await?;
+    change.commit().await
+}
+
+/// Checks a certificate or policy before it is filed.
+pub fn check_cover(cover: &Cover, today: time::Date) -> AppResult<()> {
+    let mut errors = ValidationErrors::default();
+    required_text(
+        &mut errors,
+        "provider",
+        "the insurer or issuing body",
+        &cover.provider,
+        120,
+    );
+    required_text(
+        &mut errors,
+        "policy_number",
+        "the policy or registration number",
+        &cover.policy_number,
+        60,
+    );
+    if cover.expires_on < today - time::Duration::days(365 * 5) {
+        errors.add(
+            "expires_on",
+            "The expiry date is more than five years ago: check it",
+        );
+    }
+    if cover.sum_insured.is_some_and(|m| m.pence() <= 0) {
+        errors.add("sum_insured", "The sum insured must be more than £0.00");
+    }
+    Ok(errors.into_result(())?)
+}
+
 /// Files a contractor's insurance or trade certificate.
 pub async fn add_cover(app: &App, actor: &Actor, vendor: VendorId, cover: &Cover) -> AppResult<()> {
     check(actor, Action::Update, &resource(actor))?;
+    check_cover(cover, super::today(app))?;
     let mut change = Change::begin(app, actor).await?;
     let v = store::vendor(&mut change, actor.org, vendor)
         .await?

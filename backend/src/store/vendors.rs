@@ -21,6 +21,8 @@ read_model! {
         /// When the first of their cover runs out.
         pub earliest_expiry: Option<Date> = "(SELECT MIN(vc.expires_on) FROM vendor_cover vc WHERE vc.organisation_id = v.organisation_id \
             AND vc.vendor_id = v.id)",
+        /// Moves with each edit.
+        pub version: i64 = "v.version",
     }
 }
 
@@ -40,10 +42,20 @@ const VENDOR_SCOPE: ScopeColumns = ScopeColumns {
     audience: None,
 };
 
+/// Which contractors' cover a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoverFilter {
+    /// Something on file runs out between the two days.
+    ExpiringBetween(Date, Date),
+    /// No public liability cover on file, or something already expired before the day.
+    LapsedOn(Date),
+}
+
 /// What a contractor list is narrowed to.
 #[derive(Clone, Debug, Default)]
 pub struct VendorFilter {
     pub category: Option<ServiceCategory>,
+    pub cover: Option<CoverFilter>,
     pub text: Option<String>,
 }
 
@@ -61,6 +73,24 @@ pub async fn vendors(
         &VENDOR_SCOPE,
     );
     q.equals("v.service_category", filter.category);
+    match filter.cover {
+        Some(CoverFilter::ExpiringBetween(from, until)) => {
+            let from = q.params.push(&from);
+            let until = q.params.push(&until);
+            q.raw(&format!(
+                "EXISTS (SELECT 1 FROM vendor_cover vc WHERE vc.organisation_id = v.organisation_id AND vc.vendor_id = v.id \
+                 AND vc.expires_on >= {from} AND vc.expires_on <= {until})"
+            ));
+        }
+        Some(CoverFilter::LapsedOn(day)) => {
+            q.condition(
+                "(NOT EXISTS (SELECT 1 FROM vendor_cover vc WHERE vc.organisation_id = v.organisation_id AND vc.vendor_id = v.id AND vc.kind = 'public_liability') \
+                 OR EXISTS (SELECT 1 FROM vendor_cover vc WHERE vc.organisation_id = v.organisation_id AND vc.vendor_id = v.id AND vc.expires_on < ?))",
+                &day,
+            );
+        }
+        None => {}
+    }
     q.search(&["v.name", "v.email"], filter.text.as_deref());
     q.page(
         conn,
@@ -109,6 +139,25 @@ pub async fn insert_vendor(
     Ok(())
 }
 
+/// Saves a contractor's details if they are still at `version`; false if someone else changed
+/// them meanwhile.
+pub async fn update_vendor(
+    conn: &mut Conn,
+    org: OrgId,
+    id: VendorId,
+    version: i64,
+    v: &NewVendor<'_>,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE vendors SET name = $4, email = $5, phone = $6, service_category = $7, version = version + 1 \
+             WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, v.name, v.email, v.phone, v.category],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
 read_model! {
     /// An insurance policy or trade certificate a contractor holds.
     pub struct Cover {
@@ -143,26 +192,6 @@ pub async fn insert_cover(
     )
     .await?;
     Ok(())
-}
-
-/// Contractors with cover running out by `until`, by name: what needs chasing.
-pub async fn expiring_cover(
-    conn: &mut Conn,
-    scope: &Scope,
-    until: Date,
-    limit: i64,
-) -> DbResult<Vec<Vendor>> {
-    let mut q = ListQuery::new(
-        "FROM vendors v".into(),
-        scope,
-        "v.organisation_id",
-        &VENDOR_SCOPE,
-    );
-    q.condition(
-        "EXISTS (SELECT 1 FROM vendor_cover vc WHERE vc.organisation_id = v.organisation_id AND vc.vendor_id = v.id AND vc.expires_on <= ?)",
-        &until,
-    );
-    q.first(conn, Vendor::COLUMNS, "v.name, v.id", limit).await
 }
 
 /// Every contractor of the organisation, by name: to choose one from.

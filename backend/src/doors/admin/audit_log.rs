@@ -82,6 +82,7 @@ async fn log(
             "Every change, payment, upload and sign-in, with the door it came through. Entries can never be edited or deleted."
                 .into(),
         ),
+        links: Vec::new(),
         filters,
         action: "/audit",
         table,

@@ -215,6 +215,7 @@ pub fn list_page(
         chrome: staff.chrome(action),
         title: title.into(),
         intro: None,
+        links: Vec::new(),
         filters,
         action,
         table,
