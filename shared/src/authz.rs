@@ -303,6 +303,19 @@ impl Audience {
     pub fn from_code(code: &str) -> Option<Audience> {
         Audience::ALL.iter().copied().find(|a| a.code() == code)
     }
+
+    /// Who it reaches, as a person choosing it reads it.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::StaffOnly => "Staff only",
+            Audience::Residents => "Staff and residents (ResidencePort)",
+            Audience::Contractor => "Staff and the contractor on the work order",
+            Audience::Regulator => {
+                "Staff, residents of the building and the Building Safety Regulator (BuildingThread)"
+            }
+        }
+    }
 }
 
 /// A record as the rules see it: whose it is and where it sits.

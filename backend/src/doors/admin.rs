@@ -4,6 +4,7 @@ mod audit_log;
 mod contractors;
 mod dashboard;
 mod demand;
+mod documents;
 mod forms;
 mod invoices;
 mod issues;
@@ -57,6 +58,7 @@ pub fn router() -> Router<App> {
         .merge(statements::router())
         .merge(contractors::router())
         .merge(notices::router())
+        .merge(documents::router())
         .merge(audit_log::router())
         .merge(staff::router())
         .merge(settings::router())
@@ -127,6 +129,7 @@ const NAV: &[(&str, &str)] = &[
     ("Arrears", "/arrears"),
     ("Contractors", "/contractors"),
     ("Notices", "/notices"),
+    ("Documents", "/documents"),
     ("Staff", "/staff"),
     ("Settings", "/settings"),
     ("Audit log", "/audit"),

@@ -215,8 +215,8 @@ impl<T: DeserializeOwned> FromRequest<App> for CsrfForm<T> {
 /// without reading the rest).
 pub struct CsrfMultipart<const MAX: usize> {
     pub fields: Vec<(String, String)>,
-    /// `(field name, bytes)`; a file input left empty sends nothing.
-    pub files: Vec<(String, Vec<u8>)>,
+    /// `(field name, file name, bytes)`; a file input left empty sends nothing.
+    pub files: Vec<(String, String, Vec<u8>)>,
 }
 
 impl<const MAX: usize> CsrfMultipart<MAX> {
@@ -230,10 +230,16 @@ impl<const MAX: usize> CsrfMultipart<MAX> {
 
     #[must_use]
     pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.file_named(name).map(|(_, bytes)| bytes)
+    }
+
+    /// A file with the name the person's computer gave it.
+    #[must_use]
+    pub fn file_named(&self, name: &str) -> Option<(&str, &[u8])> {
         self.files
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_slice())
+            .find(|(k, _, _)| k == name)
+            .map(|(_, file, bytes)| (file.as_str(), bytes.as_slice()))
     }
 }
 
@@ -263,7 +269,8 @@ impl<const MAX: usize> FromRequest<App> for CsrfMultipart<MAX> {
             .map_err(|_| AppError::PayloadTooLarge("The form is too large".into()))?
         {
             let name = field.name().unwrap_or_default().to_owned();
-            let is_file = field.file_name().is_some();
+            let file_name = field.file_name().map(str::to_owned);
+            let is_file = file_name.is_some();
             let limit = if is_file { MAX } else { MULTIPART_TEXT_LIMIT };
             let mut bytes = Vec::new();
             while let Some(chunk) = field
@@ -276,9 +283,9 @@ impl<const MAX: usize> FromRequest<App> for CsrfMultipart<MAX> {
                 }
                 bytes.extend_from_slice(&chunk);
             }
-            if is_file {
+            if let Some(file_name) = file_name {
                 if !bytes.is_empty() {
-                    form.files.push((name, bytes));
+                    form.files.push((name, file_name, bytes));
                 }
             } else {
                 let text = String::from_utf8(bytes)

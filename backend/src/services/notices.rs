@@ -1,30 +1,45 @@
-//! Notices (announcements) to a site's residents, or the whole organisation's.
+//! Notices (announcements) to the whole organisation, one site's residents, or one building's.
 
 use proplink_shared::audit::AuditAction;
 use proplink_shared::records::{NewNotice, RecordType};
-use proplink_shared::{Action, Actor, Domain, NoticeId, Resource, Scope, SiteId};
+use proplink_shared::{Action, Actor, Domain, NoticeId, Resource, Scope};
 use serde_json::json;
 
 use super::change::{Change, Event};
 use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::store::notices::{self as store, Notice, NoticeFilter};
+use crate::store::notices::{self as store, Notice, NoticeFilter, NoticePlace};
+use crate::store::places;
 use crate::store::query::{Page, PageAt};
 
+fn resource(actor: &Actor, place: NoticePlace) -> Resource {
+    let mut res = Resource::org_wide(actor.org, Domain::Notices);
+    res.site = place.site();
+    res.building = place.building();
+    res
+}
+
+/// Publishes a notice where `place` says; a building must be one of the site given.
 pub async fn publish(
     app: &App,
     actor: &Actor,
-    site: Option<SiteId>,
+    place: NoticePlace,
     new: &NewNotice,
 ) -> AppResult<NoticeId> {
-    let mut res = Resource::org_wide(actor.org, Domain::Notices);
-    res.site = site;
-    check(actor, Action::Create, &res)?;
+    check(actor, Action::Create, &resource(actor, place))?;
     let id = NoticeId::new();
     let mut change = Change::begin(app, actor).await?;
+    if let NoticePlace::Building(site, building) = place {
+        let b = places::building(&mut change, actor.org, building)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if b.site_id != site {
+            return Err(AppError::NotFound);
+        }
+    }
     let now = change.now;
-    if let Err(e) = store::insert_notice(&mut change, actor.org, id, site, new, now).await {
+    if let Err(e) = store::insert_notice(&mut change, actor.org, id, place, new, now).await {
         return Err(if e.is_foreign_key_violation() {
             AppError::NotFound
         } else {
@@ -37,11 +52,64 @@ pub async fn publish(
             id,
             AuditAction::Create,
             format!("published {}notice \"{}\"", if new.urgent { "urgent " } else { "" }, new.title),
-            json!({ "title": new.title, "body": new.body, "publish_on": crate::store::date_text(new.publish_on), "expires_on": new.expires_on.map(crate::store::date_text), "urgent": new.urgent, "site": site.map(|s| s.to_string()) }),
+            json!({ "title": new.title, "body": new.body, "publish_on": crate::store::date_text(new.publish_on), "expires_on": new.expires_on.map(crate::store::date_text), "urgent": new.urgent, "site": place.site().map(|s| s.to_string()), "building": place.building().map(|b| b.to_string()) }),
         ))
         .await?;
     change.commit().await?;
     Ok(id)
+}
+
+fn notice_resource(actor: &Actor, n: &Notice) -> Resource {
+    let mut res = Resource::org_wide(actor.org, Domain::Notices);
+    res.site = n.site_id;
+    res.building = n.building_id;
+    res
+}
+
+/// A notice, for those who may read it.
+pub async fn notice(app: &App, actor: &Actor, id: NoticeId) -> AppResult<Notice> {
+    let n = super::remember_in(app, actor.org, format!("notice {id}"), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::notice(&mut conn, actor.org, id).await?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    check(actor, Action::Read, &notice_resource(actor, &n))?;
+    Ok(n)
+}
+
+/// Changes a notice's text, dates or urgency, if nobody else changed it since `version`.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: NoticeId,
+    version: i64,
+    new: &NewNotice,
+) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let n = store::notice(&mut change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, Action::Update, &notice_resource(actor, &n))?;
+    if !store::update_notice(&mut change, actor.org, id, version, new).await? {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Someone else changed the notice \"{}\" since you opened this page. Reload it to see their change, then make yours again.",
+                n.title
+            ),
+        ));
+    }
+    change
+        .record(Event::new(
+            RecordType::Notice,
+            id,
+            AuditAction::Update,
+            format!("changed notice \"{}\"", new.title),
+            json!({ "title": new.title, "body": new.body, "publish_on": crate::store::date_text(new.publish_on), "expires_on": new.expires_on.map(crate::store::date_text), "urgent": new.urgent }),
+        ))
+        .await?;
+    change.commit().await
 }
 
 pub async fn notices(

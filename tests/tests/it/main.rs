@@ -15,6 +15,7 @@ mod ledger;
 mod ledger_actions;
 mod lists;
 mod malformed;
+mod notices_documents;
 mod photos;
 mod read_cache;
 mod scope;

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::services::documents::DocumentPlace;
 use crate::services::tickets::TicketOrigin;
 use crate::services::{documents, issues, notices, quotes, tickets, work_orders};
+use crate::store::notices::NoticePlace;
 use crate::store::requests::IssuePlace;
 use crate::store::work_orders::WorkOrderPlace;
 
@@ -278,11 +279,13 @@ impl Acme<'_> {
                     days,
                     urgent,
                 } => {
-                    let site = site.map(|s| self.groups[g].sites[s]);
+                    let place = site.map_or(NoticePlace::Organisation, |s| {
+                        NoticePlace::Site(self.groups[g].sites[s])
+                    });
                     notices::publish(
                         app,
                         &self.mark,
-                        site,
+                        place,
                         &NewNotice::validate(
                             title,
                             body,
