@@ -278,6 +278,12 @@ impl Config {
         self.public_url(&format!("{slug}.{}", self.admin_domain))
     }
 
+    /// An organisation's ResidencePort, as residents reach it.
+    #[must_use]
+    pub fn residence_url(&self, slug: &str) -> String {
+        self.public_url(&format!("{slug}.{}", self.residence_domain))
+    }
+
     /// Whether mail is kept for the development mailbox rather than sent: development mode
     /// without a mail server.
     #[must_use]

@@ -1,6 +1,7 @@
 //! The admin app: managers, accountants and administrators at `<org>.<admin_domain>`.
 
 mod audit_log;
+mod buildings;
 mod contractors;
 mod dashboard;
 mod demand;
@@ -9,6 +10,7 @@ mod forms;
 mod invoices;
 mod issues;
 mod notices;
+mod occupancy;
 mod people;
 mod photos;
 mod places;
@@ -48,12 +50,14 @@ pub fn router() -> Router<App> {
         .route("/brand/logo/{sha}", get(logo))
         .route("/dashboard", get(dashboard::page))
         .merge(places::router())
+        .merge(buildings::router())
         .merge(people::router())
         .merge(tickets::router())
         .merge(issues::router())
         .merge(work_orders::router())
         .merge(invoices::router())
         .merge(units::router())
+        .merge(occupancy::router())
         .merge(demand::router())
         .merge(statements::router())
         .merge(contractors::router())

@@ -1,5 +1,9 @@
 //! Sites, buildings and units.
 
+mod edit;
+
+pub use edit::{update_building, update_site, update_unit};
+
 use proplink_shared::audit::AuditAction;
 use proplink_shared::records::{NewBuilding, NewSite, NewUnit, RecordType};
 use proplink_shared::{Action, Actor, BuildingId, Domain, Resource, Scope, SiteId, UnitId};
@@ -12,15 +16,15 @@ use crate::error::{AppError, AppResult};
 use crate::store::places::{self as store, Building, Site, Unit};
 use crate::store::query::{Page, PageAt};
 
-fn site_resource(actor: &Actor, site: SiteId) -> Resource {
+pub(crate) fn site_resource(actor: &Actor, site: SiteId) -> Resource {
     Resource::on_site(actor.org, Domain::Portfolio, site)
 }
 
-fn building_resource(actor: &Actor, b: &Building) -> Resource {
+pub(crate) fn building_resource(actor: &Actor, b: &Building) -> Resource {
     site_resource(actor, b.site_id).with_building(b.id)
 }
 
-fn unit_resource(actor: &Actor, u: &Unit) -> Resource {
+pub(crate) fn unit_resource(actor: &Actor, u: &Unit) -> Resource {
     site_resource(actor, u.site_id).with_unit(u.id)
 }
 

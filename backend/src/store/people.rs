@@ -25,6 +25,9 @@ read_model! {
         pub last_name: String = "c.last_name",
         pub email: Option<String> = "c.email",
         pub phone: String = "c.phone",
+        pub version: i64 = "c.version",
+        /// When they were last invited to ResidencePort.
+        pub invited_at: Option<OffsetDateTime> = "c.invited_at",
         /// The site of their first unit, which decides who on the staff may see them.
         pub site_id: Option<SiteId> = contact_site!(),
     }
@@ -205,6 +208,72 @@ pub async fn insert_occupancy(conn: &mut Conn, org: OrgId, o: &NewOccupancy) -> 
     conn.execute(
         "INSERT INTO unit_contacts (organisation_id, id, unit_id, contact_id, role, billable, start_date) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         params![org, uuid::Uuid::now_v7(), o.unit, o.contact, o.role, o.billable, o.start_date],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Saves a contact's details if they are still at `version`; false if someone else changed them.
+pub async fn update_contact(
+    conn: &mut Conn,
+    org: OrgId,
+    id: ContactId,
+    version: i64,
+    c: &NewContact,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE contacts SET kind = $4, title = $5, first_name = $6, last_name = $7, email = $8, phone = $9, \
+             version = version + 1 WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, c.kind, c.title, c.first_name, c.last_name, c.email, c.phone],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// The contact with this email address, if the organisation knows one.
+pub async fn contact_by_email(
+    conn: &mut Conn,
+    org: OrgId,
+    email: &str,
+) -> DbResult<Option<Contact>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM contacts c WHERE c.organisation_id = $1 AND c.email = $2 ORDER BY c.created_at LIMIT 1",
+            Contact::COLUMNS
+        ),
+        params![org, email],
+    )
+    .await
+}
+
+/// Ends a contact's current link to a unit on `end`; false if there was none.
+pub async fn end_occupancy(
+    conn: &mut Conn,
+    org: OrgId,
+    unit: UnitId,
+    contact: ContactId,
+    end: Date,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE unit_contacts SET end_date = $4 WHERE organisation_id = $1 AND unit_id = $2 AND contact_id = $3 \
+             AND end_date IS NULL AND start_date <= $4",
+            params![org, unit, contact, end],
+        )
+        .await?;
+    Ok(changed > 0)
+}
+
+pub async fn set_invited(
+    conn: &mut Conn,
+    org: OrgId,
+    id: ContactId,
+    at: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE contacts SET invited_at = $3 WHERE organisation_id = $1 AND id = $2",
+        params![org, id, at],
     )
     .await?;
     Ok(())

@@ -14,6 +14,7 @@ read_model! {
         pub reference: String = "s.reference",
         pub name: String = "s.name",
         pub address: String = "s.address",
+        pub version: i64 = "s.version",
         /// How many buildings it has.
         pub buildings: i64 = "(SELECT COUNT(*) FROM buildings b WHERE b.organisation_id = s.organisation_id AND b.site_id = s.id)",
     }
@@ -102,6 +103,7 @@ read_model! {
         pub storeys: Option<i64> = "b.storeys",
         pub is_hrb: bool = "b.is_hrb",
         pub bsr_registration: String = "b.bsr_registration",
+        pub version: i64 = "b.version",
         /// How many units it has.
         pub units: i64 = "(SELECT COUNT(*) FROM units u WHERE u.organisation_id = b.organisation_id AND u.building_id = b.id)",
     }
@@ -190,6 +192,7 @@ read_model! {
         pub floor: String = "u.floor",
         pub building_name: String = "b.name",
         pub created_at: OffsetDateTime = "u.created_at",
+        pub version: i64 = "u.version",
         /// Who is billed for it now.
         pub billable_contact_id: Option<ContactId> = "(SELECT uc.contact_id FROM unit_contacts uc WHERE uc.organisation_id = u.organisation_id \
             AND uc.unit_id = u.id AND uc.billable AND uc.end_date IS NULL ORDER BY uc.start_date DESC, uc.id DESC LIMIT 1)",
@@ -265,4 +268,58 @@ pub async fn insert_unit(
     )
     .await?;
     Ok(())
+}
+
+/// Saves a site's details if it is still at `version`; false if someone else changed it.
+pub async fn update_site(
+    conn: &mut Conn,
+    org: OrgId,
+    id: SiteId,
+    version: i64,
+    s: &NewSite,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE sites SET reference = $4, name = $5, address = $6, version = version + 1 \
+             WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, s.reference, s.name, s.address],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Saves a building's details if it is still at `version`; false if someone else changed it.
+pub async fn update_building(
+    conn: &mut Conn,
+    org: OrgId,
+    id: BuildingId,
+    version: i64,
+    b: &NewBuilding,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE buildings SET name = $4, height_decimetres = $5, storeys = $6, is_hrb = $7, bsr_registration = $8, \
+             version = version + 1 WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, b.name, b.height_decimetres, b.storeys, b.is_hrb, b.bsr_registration],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Saves a unit's details if it is still at `version`; false if someone else changed it.
+pub async fn update_unit(
+    conn: &mut Conn,
+    org: OrgId,
+    id: UnitId,
+    version: i64,
+    u: &NewUnit,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE units SET name = $4, floor = $5, version = version + 1 \
+             WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, u.name, u.floor],
+        )
+        .await?;
+    Ok(changed == 1)
 }

@@ -99,9 +99,40 @@ impl NewUnit {
     }
 }
 
+/// A height as typed in metres ("18", "18.5 m") in tenths of a metre; empty is `None`.
+pub fn parse_metres(text: &str) -> Result<Option<i64>, &'static str> {
+    let text = text.trim().trim_end_matches('m').trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (whole, tenths) = text.split_once('.').unwrap_or((text, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(tenths) {
+        return Err("Enter the height in metres, like 18.5");
+    }
+    if tenths.len() > 1 {
+        return Err("Enter the height to the nearest tenth of a metre, like 18.5");
+    }
+    let whole: i64 = whole
+        .parse()
+        .map_err(|_| "Enter a height between 0.1 and 1,000 metres")?;
+    let tenths: i64 = tenths.parse().unwrap_or(0);
+    Ok(Some(whole.saturating_mul(10).saturating_add(tenths)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heights_are_read_in_metres() {
+        assert_eq!(parse_metres("18"), Ok(Some(180)));
+        assert_eq!(parse_metres(" 18.5 m "), Ok(Some(185)));
+        assert_eq!(parse_metres(""), Ok(None));
+        assert!(parse_metres("18.55").is_err());
+        assert!(parse_metres("tall").is_err());
+        assert!(parse_metres("-3").is_err());
+    }
 
     #[test]
     fn hrb_test() {

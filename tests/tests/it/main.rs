@@ -17,6 +17,7 @@ mod lists;
 mod malformed;
 mod notices_documents;
 mod photos;
+mod places_people;
 mod read_cache;
 mod scope;
 mod secrets;

@@ -53,6 +53,10 @@ async fn unit(
 fn notice(form: &str) -> Option<String> {
     Some(
         match form {
+            "created" => "The unit was added. Add its leaseholder next.",
+            "edit" => "The unit's details were saved.",
+            "join" => "They were linked to the unit.",
+            "leave" => "Their link to the unit was ended.",
             "payment" => "The payment was recorded and set against the oldest invoices first.",
             "allocate" => "The credit was allocated to the invoice.",
             _ => return None,
@@ -80,6 +84,10 @@ async fn unit_page(
                 Cell::text(o.role.label()),
                 Cell::text(if o.billable { "Yes" } else { "No" }),
                 Cell::date(o.start_date),
+                o.end_date.map_or_else(
+                    || Cell::tag("Current", "green"),
+                    |d| Cell::text(format!("Until {}", proplink_shared::london::format_date(d))),
+                ),
             ]
         })
         .collect();
@@ -87,14 +95,14 @@ async fn unit_page(
         heading: "People".into(),
         table: Some(Table {
             caption: format!("People linked to {}", u.name),
-            headers: headers(&["Name", "Role", "Billable", "From"]),
+            headers: headers(&["Name", "Role", "Billable", "From", "Now"]),
             rows: people_rows,
             empty: "Nobody is linked to this unit.".into(),
         }),
         ..Section::default()
     }];
     let mut cards = Vec::new();
-    let mut forms = Vec::new();
+    let mut forms = super::occupancy::forms(app, staff, &u, &occupancy, draft.as_ref());
     // The account needs finance access; operational staff see the unit without it.
     match ledger::statement(app, actor, id, None).await {
         Ok(mut statement) => {
@@ -125,7 +133,9 @@ async fn unit_page(
                 table: Some(table),
                 ..Section::default()
             });
-            forms = money_forms(app, staff, &u, credit, draft.as_ref()).await?;
+            let mut money = money_forms(app, staff, &u, credit, draft.as_ref()).await?;
+            money.append(&mut forms);
+            forms = money;
         }
         Err(AppError::Forbidden | AppError::NotFound) => {}
         Err(e) => return Err(e),
@@ -360,7 +370,7 @@ async fn money_forms(
 }
 
 /// After a form: on to the unit's page, or back to the form with what was wrong.
-async fn after(
+pub(super) async fn after(
     app: &App,
     staff: &Staff,
     id: UnitId,
@@ -368,7 +378,7 @@ async fn after(
     outcome: AppResult<()>,
     typed: Vec<(&'static str, String)>,
 ) -> AppResult<Response> {
-    let done = format!("/units/{id}?done={form}#account");
+    let done = format!("/units/{id}?done={form}");
     let first = TrailParams::default();
     answer(form, outcome, typed, done, |draft| {
         unit_page(app, staff, id, &first, None, Some(draft))

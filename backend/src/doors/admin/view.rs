@@ -9,8 +9,7 @@ use serde::Deserialize;
 use super::Staff;
 use crate::app::App;
 use crate::doors::pages::{
-    Actions, Cell, Choice, FilterField, ListPage, Pager, RecordPage, Section, Table, Trail,
-    respond, trail_item,
+    Choice, FilterField, ListPage, Pager, Table, Trail, respond, trail_item,
 };
 use crate::error::{AppError, AppResult};
 use crate::services::audit;
@@ -220,28 +219,6 @@ pub fn list_page(
         action,
         table,
         pager,
-    })
-}
-
-/// A record page: its summary, its sections and its audit trail.
-pub fn record_page(
-    staff: &Staff,
-    current: &str,
-    title: String,
-    caption: &str,
-    summary: Vec<(String, Cell)>,
-    sections: Vec<Section>,
-    audit: Trail,
-) -> Response {
-    respond(&RecordPage {
-        chrome: staff.chrome(current),
-        title,
-        caption: Some(caption.into()),
-        cards: Vec::new(),
-        summary,
-        sections,
-        actions: Actions::default(),
-        audit: Some(audit),
     })
 }
 

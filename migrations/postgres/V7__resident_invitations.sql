@@ -1,0 +1,2 @@
+-- When a contact was last invited to ResidencePort, so staff see who has been asked.
+ALTER TABLE contacts ADD COLUMN invited_at BIGINT;
