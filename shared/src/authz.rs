@@ -81,6 +81,13 @@ impl Role {
         }
     }
 
+    /// Owners and administrators: who manage the organisation itself (its staff, its
+    /// settings, the proof of its audit trail).
+    #[must_use]
+    pub fn administers(self) -> bool {
+        matches!(self, Role::OrganisationOwner | Role::Administrator)
+    }
+
     /// Whether the role works on chosen sites (and so needs at least one to grant anything),
     /// rather than across the organisation.
     #[must_use]

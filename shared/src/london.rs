@@ -26,6 +26,13 @@ pub fn local(instant: OffsetDateTime) -> OffsetDateTime {
     instant.to_offset(offset_at(instant))
 }
 
+/// The instant London's `day` begins: midnight there (the clocks never change at midnight).
+#[must_use]
+pub fn midnight(day: Date) -> OffsetDateTime {
+    let naive = day.midnight();
+    naive.assume_offset(offset_at(naive.assume_utc()))
+}
+
 fn last_sunday(year: i32, month: Month) -> Date {
     let next_month_first = match month {
         Month::December => Date::from_calendar_date(year + 1, Month::January, 1),

@@ -208,6 +208,12 @@ pub enum FilterField {
         label: &'static str,
         value: String,
     },
+    /// A calendar date, `YYYY-MM-DD`.
+    Date {
+        name: &'static str,
+        label: &'static str,
+        value: String,
+    },
 }
 
 pub struct Choice {

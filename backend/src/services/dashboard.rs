@@ -3,10 +3,11 @@
 //! arrears at each month end and the share of requests closed within their SLA.
 
 use proplink_shared::london;
+use proplink_shared::london::midnight;
 use proplink_shared::money::Money;
 use proplink_shared::records::CertificateKind;
 use proplink_shared::{Actor, Domain, Scope, SiteId, VendorId, WorkOrderId};
-use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, Duration, Month, OffsetDateTime};
 
 use super::{remember, today};
 use crate::app::App;
@@ -27,13 +28,6 @@ pub struct SlaWatch {
 
 /// How many open requests the watch looks through; beyond this the queue is the place.
 const WATCHED: i64 = 2000;
-
-/// London midnight at the start of `day`, as an instant.
-fn midnight(day: Date) -> OffsetDateTime {
-    let naive = PrimitiveDateTime::new(day, Time::MIDNIGHT);
-    let guess = naive.assume_utc();
-    naive.assume_offset(london::offset_at(guess))
-}
 
 pub async fn sla_watch(app: &App, actor: &Actor) -> AppResult<SlaWatch> {
     let scope = Scope::of(actor, Domain::Tickets);

@@ -83,6 +83,25 @@ pub async fn queue_in(
 
 /// What the development mailbox shows: an organisation's latest mail, newest first. It exists
 /// only in development mode.
+/// The communications log: every email the organisation sent or tried to, to whom, about
+/// what, and whether it went. For those who may read the organisation's audit log.
+pub async fn log(
+    app: &App,
+    actor: &proplink_shared::Actor,
+    filter: &crate::store::mail::MailFilter,
+    at: &crate::store::query::PageAt,
+) -> AppResult<crate::store::query::Page<Mail>> {
+    super::check(
+        actor,
+        proplink_shared::Action::Read,
+        &proplink_shared::Resource::org_wide(actor.org, proplink_shared::Domain::Audit),
+    )?;
+    // Not remembered: the sender changes a message's status outside any change to the
+    // organisation, and the log must say what happened to it.
+    let mut conn = app.db.read().await?;
+    Ok(store::log(&mut conn, actor.org, filter, at, super::PAGE_SIZE).await?)
+}
+
 pub async fn mailbox(app: &App, org: OrgId, limit: i64) -> AppResult<Vec<Mail>> {
     if !app.config.dev {
         return Err(AppError::NotFound);

@@ -130,6 +130,12 @@ pub struct AuditFilter {
     pub action: Option<AuditAction>,
     /// Part of the sentence or the actor's name.
     pub text: Option<String>,
+    /// Part of the name of who did it.
+    pub person: Option<String>,
+    /// From this instant on.
+    pub since: Option<time::OffsetDateTime>,
+    /// Before this instant.
+    pub before: Option<time::OffsetDateTime>,
 }
 
 pub async fn log(
@@ -149,6 +155,13 @@ pub async fn log(
         .equals("e.channel", filter.channel)
         .equals("e.action", filter.action);
     q.search(&["e.sentence", "e.actor_name"], filter.text.as_deref());
+    q.search(&["e.actor_name"], filter.person.as_deref());
+    if let Some(since) = filter.since {
+        q.condition("e.occurred_at >= ?", &since);
+    }
+    if let Some(before) = filter.before {
+        q.condition("e.occurred_at < ?", &before);
+    }
     q.page(conn, AuditEvent::COLUMNS, &NEWEST, at, size).await
 }
 

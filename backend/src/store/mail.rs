@@ -5,6 +5,7 @@ use proplink_shared::OrgId;
 use proplink_shared::records::RecordType;
 use time::OffsetDateTime;
 
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt};
 use super::{Conn, DbResult, Dialect};
 use crate::{params, read_model};
 
@@ -120,6 +121,48 @@ pub async fn of_org(conn: &mut Conn, org: OrgId, limit: i64) -> DbResult<Vec<Mai
             Mail::COLUMNS
         ),
         params![org, limit],
+    )
+    .await
+}
+
+impl Keyed for Mail {
+    fn key(&self) -> Vec<Key> {
+        vec![
+            Key::Int(crate::clock::to_micros(self.created_at)),
+            Key::Text(self.id.clone()),
+        ]
+    }
+}
+
+/// What the communications log is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct MailFilter {
+    /// `sent`, `failed`, `queued` or `held`.
+    pub status: Option<&'static str>,
+    /// Part of the recipient or the subject.
+    pub text: Option<String>,
+}
+
+/// A page of an organisation's mail, newest first.
+pub async fn log(
+    conn: &mut Conn,
+    org: OrgId,
+    filter: &MailFilter,
+    at: &PageAt,
+    size: i64,
+) -> DbResult<Page<Mail>> {
+    let mut q = ListQuery::in_org("FROM outbound_mail".into(), org, "organisation_id");
+    q.equals("status", filter.status);
+    q.search(&["recipient", "subject"], filter.text.as_deref());
+    q.page(
+        conn,
+        Mail::COLUMNS,
+        &Order {
+            columns: &["created_at", "id"],
+            descending: true,
+        },
+        at,
+        size,
     )
     .await
 }

@@ -2,6 +2,7 @@
 //! database: SQLite by default, PostgreSQL when `PROPLINK_TEST_DATABASE` names a server.
 
 mod audit;
+mod audit_search;
 mod contractors;
 mod crash;
 mod csrf;

@@ -4,20 +4,28 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use proplink_shared::Principal;
 use proplink_shared::audit::{AuditAction, Channel};
+use proplink_shared::london::{format_date_time, midnight};
 use proplink_shared::records::RecordType;
 
 use super::Staff;
-use super::view::{ListParams, codes, select, text_filter};
+use super::view::{ListParams, codes, date_filter, select, text_filter};
 use crate::app::App;
 use crate::doors::extract::Query;
-use crate::doors::pages::{Cell, ListPage, Table, headers, respond};
+use crate::doors::pages::{
+    Actions, Cell, FilterField, ListPage, RecordPage, Section, Table, headers, respond,
+};
 use crate::error::AppResult;
-use crate::services::audit;
+use crate::services::{audit, mail};
 use crate::store::audit::AuditFilter;
+use crate::store::mail::MailFilter;
 
 pub fn router() -> Router<App> {
-    Router::new().route("/audit", get(log))
+    Router::new()
+        .route("/audit", get(log))
+        .route("/audit/verify", get(verify))
+        .route("/communications", get(communications))
 }
 
 async fn log(
@@ -30,6 +38,11 @@ async fn log(
         channel: params.coded(&params.door, "door", Channel::from_code)?,
         action: params.coded(&params.action, "action", AuditAction::from_code)?,
         text: params.text(),
+        person: params.person(),
+        since: params.day(&params.from, "from")?.map(midnight),
+        before: params
+            .day(&params.to, "to")?
+            .map(|d| midnight(d + time::Duration::days(1))),
     };
     let page = audit::log(&app, staff.actor(), &filter, &params.at(1)?).await?;
     let pager = params.pager("/audit", &page);
@@ -73,8 +86,26 @@ async fn log(
                 .collect::<Vec<_>>(),
             params.action.as_deref(),
         ),
-        text_filter("Words or name", params.q.as_deref()),
+        FilterField::Text {
+            name: "person",
+            label: "Person",
+            value: params.person.clone().unwrap_or_default(),
+        },
+        date_filter("from", "From", params.from.as_deref()),
+        date_filter("to", "To", params.to.as_deref()),
+        text_filter("Words", params.q.as_deref()),
     ];
+    let actor = staff.actor();
+    let mut links = vec![(
+        "Communications log".to_owned(),
+        "/communications".to_owned(),
+    )];
+    if matches!(actor.principal, Principal::Staff { role: Some(r), .. } if r.administers()) {
+        links.push((
+            "Check the trail is intact".to_owned(),
+            "/audit/verify".to_owned(),
+        ));
+    }
     Ok(respond(&ListPage {
         chrome: staff.chrome("/audit"),
         title: "Audit log".into(),
@@ -82,10 +113,169 @@ async fn log(
             "Every change, payment, upload and sign-in, with the door it came through. Entries can never be edited or deleted."
                 .into(),
         ),
-        links: Vec::new(),
+        links,
         filters,
         action: "/audit",
         table,
         pager,
     }))
+}
+
+async fn verify(State(app): State<App>, staff: Staff) -> AppResult<Response> {
+    let report = audit::verify_mine(&app, staff.actor()).await?;
+    let intact = report.problems.is_empty();
+    let mut paragraphs = vec![if intact {
+        format!(
+            "All {} events of the trail were re-computed from the first: each follows the one before it and none was changed after it was written.",
+            report.events
+        )
+    } else {
+        format!(
+            "The trail of {} events has {} problem{}: someone with access to the database changed it. Keep the database and the checkpoint file as they are, and call whoever runs your server.",
+            report.events,
+            report.problems.len(),
+            if report.problems.len() == 1 { "" } else { "s" }
+        )
+    }];
+    paragraphs.push(match report.checkpoint {
+        Some((seq, at)) => format!(
+            "It was also held to the signed checkpoint of {} (event {seq}), kept outside the database: the trail was not cut short or rewritten before it.",
+            format_date_time(at)
+        ),
+        None => "No signed checkpoint covers it yet: the server signs one every minute.".into(),
+    });
+    let rows = report
+        .problems
+        .iter()
+        .map(|p| vec![Cell::text(p)])
+        .collect();
+    Ok(respond(&RecordPage {
+        chrome: staff.chrome("/audit"),
+        title: "Is the audit trail intact?".into(),
+        caption: Some("Audit log".into()),
+        cards: vec![crate::doors::pages::Card {
+            figure: if intact {
+                "Intact".into()
+            } else {
+                "Broken".into()
+            },
+            label: format!("{} events checked", report.events),
+            href: None,
+        }],
+        summary: Vec::new(),
+        sections: vec![Section {
+            heading: "What was checked".into(),
+            paragraphs,
+            table: (!intact).then(|| Table {
+                caption: "Problems found".into(),
+                headers: headers(&["Problem"]),
+                rows,
+                empty: String::new(),
+            }),
+            ..Section::default()
+        }],
+        actions: Actions::default(),
+        audit: None,
+    }))
+}
+
+async fn communications(
+    State(app): State<App>,
+    staff: Staff,
+    Query(params): Query<ListParams>,
+) -> AppResult<Response> {
+    const STATUSES: [(&str, &str); 4] = [
+        ("sent", "Delivered to the mail server"),
+        ("failed", "Failed"),
+        ("queued", "Waiting to send"),
+        ("held", "Kept in the development mailbox"),
+    ];
+    let status = match params.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(
+            STATUSES
+                .iter()
+                .find(|(code, _)| *code == s)
+                .map(|(code, _)| *code)
+                .ok_or_else(|| super::view::invalid_filter("status"))?,
+        ),
+    };
+    let filter = MailFilter {
+        status,
+        text: params.text(),
+    };
+    let page = mail::log(&app, staff.actor(), &filter, &params.at(2)?).await?;
+    let pager = params.pager("/communications", &page);
+    let rows = page
+        .items
+        .iter()
+        .map(|m| {
+            let about = match (&m.record_type, &m.record_id) {
+                (Some(t), Some(id)) => match record_href(*t, id) {
+                    Some(href) => Cell::link(t.label(), href),
+                    None => Cell::text(t.label()),
+                },
+                _ => Cell::text("—"),
+            };
+            let status = match m.status.as_str() {
+                "sent" => Cell::tag("Delivered", "green"),
+                "failed" => Cell::tag(
+                    format!("Failed: {}", m.last_error.clone().unwrap_or_default()),
+                    "red",
+                ),
+                "held" => Cell::tag("Development mailbox", "grey"),
+                _ => Cell::tag("Waiting to send", "amber"),
+            };
+            vec![
+                Cell::when(m.created_at),
+                Cell::text(&m.recipient),
+                Cell::text(&m.subject),
+                about,
+                status,
+            ]
+        })
+        .collect();
+    Ok(respond(&ListPage {
+        chrome: staff.chrome("/audit"),
+        title: "Communications log".into(),
+        intro: Some("Every email the organisation sent, to whom and about what, and whether it was delivered. Sign-in codes are never shown.".into()),
+        links: vec![("Audit log".to_owned(), "/audit".to_owned())],
+        filters: vec![
+            select(
+                "status",
+                "Delivery",
+                STATUSES.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())),
+                params.status.as_deref(),
+            ),
+            text_filter("Recipient or subject", params.q.as_deref()),
+        ],
+        action: "/communications",
+        table: Table {
+            caption: "Emails, newest first".into(),
+            headers: headers(&["When", "To", "Subject", "About", "Delivery"]),
+            rows,
+            empty: "No emails match.".into(),
+        },
+        pager,
+    }))
+}
+
+/// The admin page of a record an email was about, where it has one.
+fn record_href(record: RecordType, id: &str) -> Option<String> {
+    let base = match record {
+        RecordType::Invoice => "invoices",
+        RecordType::Ticket => "tickets",
+        RecordType::WorkOrder => "work-orders",
+        RecordType::Contact => "contacts",
+        RecordType::StaffUser => "staff",
+        RecordType::Unit => "units",
+        RecordType::Issue => "issues",
+        RecordType::Notice => "notices",
+        RecordType::Document => "documents",
+        RecordType::Vendor => "contractors",
+        RecordType::Site => "sites",
+        RecordType::Building => "buildings",
+        _ => return None,
+    };
+    Some(format!("/{base}/{id}"))
 }

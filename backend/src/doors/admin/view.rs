@@ -32,6 +32,11 @@ pub struct ListParams {
     pub record: Option<String>,
     pub door: Option<String>,
     pub action: Option<String>,
+    /// Who did it, by name.
+    pub person: Option<String>,
+    /// A date range, `YYYY-MM-DD`, both days included.
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 fn given(value: &Option<String>) -> Option<&str> {
@@ -88,6 +93,21 @@ impl ListParams {
         given(&self.q).map(|q| q.chars().take(100).collect())
     }
 
+    /// The name of who did it, for the audit log.
+    pub fn person(&self) -> Option<String> {
+        given(&self.person).map(|q| q.chars().take(100).collect())
+    }
+
+    /// A day given by a date filter.
+    pub fn day(&self, value: &Option<String>, name: &'static str) -> AppResult<Option<time::Date>> {
+        given(value)
+            .map(|d| {
+                time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                    .map_err(|_| invalid_filter(name))
+            })
+            .transpose()
+    }
+
     /// The filters in force, for links that keep them.
     fn kept(&self) -> Vec<(&'static str, &str)> {
         [
@@ -99,6 +119,9 @@ impl ListParams {
             ("q", &self.q),
             ("record", &self.record),
             ("door", &self.door),
+            ("person", &self.person),
+            ("from", &self.from),
+            ("to", &self.to),
             ("action", &self.action),
         ]
         .into_iter()
@@ -180,6 +203,15 @@ pub fn age_filter(selected: Option<&str>) -> FilterField {
         .map(|(v, l)| (v.to_owned(), l.to_owned())),
         selected,
     )
+}
+
+/// A date filter: the day as typed is kept, to show in the form again.
+pub fn date_filter(name: &'static str, label: &'static str, value: Option<&str>) -> FilterField {
+    FilterField::Date {
+        name,
+        label,
+        value: value.unwrap_or("").to_owned(),
+    }
 }
 
 pub fn text_filter(label: &'static str, value: Option<&str>) -> FilterField {
