@@ -8,6 +8,7 @@ mod demand;
 mod documents;
 mod forms;
 mod invoices;
+mod issue_forms;
 mod issues;
 mod notices;
 mod occupancy;
@@ -21,6 +22,7 @@ mod statements;
 mod tickets;
 mod units;
 mod view;
+mod work_order_forms;
 mod work_orders;
 
 use axum::Router;
@@ -53,7 +55,9 @@ pub fn router() -> Router<App> {
         .merge(buildings::router())
         .merge(people::router())
         .merge(tickets::router())
+        .merge(issue_forms::router())
         .merge(issues::router())
+        .merge(work_order_forms::router())
         .merge(work_orders::router())
         .merge(invoices::router())
         .merge(units::router())

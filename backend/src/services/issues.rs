@@ -169,6 +169,51 @@ pub async fn move_issue(
     change.commit().await
 }
 
+/// Corrects what an issue says, if nobody else changed it since `version` was read. A
+/// resolved or dismissed issue is history and stays as it was.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: IssueId,
+    version: i64,
+    new: &NewIssue,
+) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let i = store::issue(&mut change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, Action::Update, &resource(actor, &i))?;
+    if i.status.is_terminal() {
+        return Err(AppError::conflict(
+            "closed",
+            format!(
+                "The issue \"{}\" is {}: it is kept as it was.",
+                i.title,
+                i.status.label().to_lowercase()
+            ),
+        ));
+    }
+    if !store::update_issue(&mut change, actor.org, id, version, new).await? {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Someone else changed the issue \"{}\" since you opened this page. Reload it to see their change, then make yours again.",
+                i.title
+            ),
+        ));
+    }
+    change
+        .record(Event::new(
+            RecordType::Issue,
+            id,
+            AuditAction::Update,
+            format!("changed issue \"{}\"", new.title),
+            json!({ "title": new.title, "description": new.description, "location": new.location, "category": new.category.code(), "priority": new.priority.code(), "was": { "title": i.title, "description": i.description, "location": i.location, "category": i.category.code(), "priority": i.priority.code() } }),
+        ))
+        .await?;
+    change.commit().await
+}
+
 pub async fn issues(
     app: &App,
     actor: &Actor,

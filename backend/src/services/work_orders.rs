@@ -619,3 +619,84 @@ pub async fn work_order(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<
     check(actor, Action::Read, &resource(actor, &view.work_order))?;
     Ok(view)
 }
+
+/// A note and a photo from the office: what was agreed on the phone, a picture the resident
+/// sent. The photo is cleaned of its personal metadata like any other.
+pub async fn office_note(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    note: &str,
+    photo: Option<&[u8]>,
+) -> AppResult<()> {
+    let note = note.trim();
+    if note.is_empty() && photo.is_none() {
+        return Err(AppError::invalid("note", "Write a note or choose a photo"));
+    }
+    if note.chars().count() > 10_000 {
+        return Err(AppError::invalid(
+            "note",
+            "The note must be 10,000 characters or fewer",
+        ));
+    }
+    let cleaned = match photo {
+        Some(bytes) if bytes.len() as u64 > proplink_shared::sync::MAX_PHOTO_BYTES => {
+            return Err(AppError::invalid(
+                "photo",
+                "The photo must be smaller than 25 MB",
+            ));
+        }
+        Some(bytes) => Some(
+            super::files::photos::clean(bytes)
+                .map_err(|e| AppError::invalid("photo", e.to_string()))?,
+        ),
+        None => None,
+    };
+    let mut change = Change::begin(app, actor).await?;
+    let w = load_for(&mut change, actor, id, Action::Update).await?;
+    let now = change.now;
+    if !note.is_empty() {
+        store::insert_note(
+            &mut change,
+            actor.org,
+            id,
+            &actor.display_name,
+            actor.channel,
+            note,
+            now,
+        )
+        .await?;
+        change
+            .record(Event::new(
+                RecordType::WorkOrder,
+                id,
+                AuditAction::Update,
+                format!("added a note to {}", w.reference),
+                json!({ "note": note }),
+            ))
+            .await?;
+    }
+    if let Some((kind, bytes)) = cleaned {
+        let sha = super::files::keep(app, &mut change, actor.org, kind.content_type(), bytes, now)
+            .await?;
+        crate::store::files::attach(
+            &mut change,
+            actor.org,
+            RecordType::WorkOrder,
+            &id.to_string(),
+            &sha,
+            now,
+        )
+        .await?;
+        change
+            .record(Event::new(
+                RecordType::WorkOrder,
+                id,
+                AuditAction::Upload,
+                format!("added 1 photo to {}", w.reference),
+                json!({ "photos": [sha] }),
+            ))
+            .await?;
+    }
+    change.commit().await
+}

@@ -383,6 +383,8 @@ read_model! {
         pub ticket_id: Option<TicketId> = "i.ticket_id",
         pub work_order_id: Option<WorkOrderId> = "i.work_order_id",
         pub created_at: OffsetDateTime = "i.created_at",
+        /// Moves with each edit from a form.
+        pub version: i64 = "i.version",
     }
 }
 
@@ -509,6 +511,24 @@ pub struct IssuePlace {
     pub site: SiteId,
     pub building: Option<BuildingId>,
     pub ticket: Option<TicketId>,
+}
+
+/// Saves an issue's details if it is still at `version`; false if someone else changed it.
+pub async fn update_issue(
+    conn: &mut Conn,
+    org: OrgId,
+    id: IssueId,
+    version: i64,
+    new: &NewIssue,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE issues SET title = $4, description = $5, location = $6, category = $7, priority = $8, version = version + 1 \
+             WHERE organisation_id = $1 AND id = $2 AND version = $3",
+            params![org, id, version, new.title, new.description, new.location, new.category, new.priority],
+        )
+        .await?;
+    Ok(changed == 1)
 }
 
 pub async fn insert_issue(

@@ -10,6 +10,7 @@ mod dashboard;
 mod demo;
 mod devices;
 mod doors;
+mod field_records;
 mod hardening;
 mod integrity;
 mod ledger;

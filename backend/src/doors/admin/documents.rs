@@ -172,7 +172,7 @@ async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<R
                         label: "Filed on",
                         hint: None,
                         input: Input::Select(
-                            place_choices(app, staff, &fill.value(form, "place", "")).await?,
+                            place_choices(app, staff, &fill.value(form, "place", ""), true).await?,
                         ),
                         error: fill.error(form, "place"),
                     },

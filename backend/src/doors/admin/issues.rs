@@ -13,14 +13,14 @@ use serde::Deserialize;
 use super::Staff;
 use super::forms::{Done, Draft, Filler, answer, options};
 use super::view::{
-    ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
-    text_filter, trail,
+    ListParams, TrailParams, age_filter, codes, select, site_filter, status_tone, text_filter,
+    trail,
 };
 use super::work_orders::{NewWorkOrderForm, new_work_order_form};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
-    Actions, Cell, Field, Form, Input, RecordPage, Section, Table, headers, respond,
+    Actions, Cell, Field, Form, Input, ListPage, RecordPage, Section, Table, headers, respond,
 };
 use crate::doors::web::CsrfForm;
 use crate::error::{AppError, AppResult};
@@ -98,9 +98,20 @@ async fn list(
         age_filter(params.age.as_deref()),
         text_filter("Title or location", params.q.as_deref()),
     ];
-    Ok(list_page(
-        &staff, "/issues", "Issues", filters, table, pager,
-    ))
+    Ok(respond(&ListPage {
+        chrome: staff.chrome("/issues"),
+        title: "Issues".into(),
+        intro: None,
+        links: if super::view::may_create_somewhere(&app, &staff, Domain::Issues).await? {
+            vec![("Raise an issue".to_owned(), "/issues/new".to_owned())]
+        } else {
+            Vec::new()
+        },
+        filters,
+        action: "/issues",
+        table,
+        pager,
+    }))
 }
 
 async fn issue(
@@ -112,6 +123,8 @@ async fn issue(
 ) -> AppResult<Response> {
     let notice = match done.done.as_deref() {
         Some("status") => Some("The issue's status was changed.".to_owned()),
+        Some("created") => Some("The issue was raised.".to_owned()),
+        Some("edit") => Some("The issue was corrected.".to_owned()),
         _ => None,
     };
     Ok(respond(
@@ -234,14 +247,18 @@ async fn issue_page(
         actions: Actions {
             notice,
             problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms: forms(staff, &i, draft.as_ref()),
+            forms: {
+                let mut forms = forms(staff, &i, draft.as_ref());
+                forms.extend(super::issue_forms::edit_form(staff, &i, draft.as_ref()));
+                forms
+            },
         },
         audit: Some(audit),
     })
 }
 
 /// Back to the issue's form with what was wrong, or on.
-async fn sent_back_to(
+pub(super) async fn sent_back_to(
     app: &App,
     staff: &Staff,
     id: IssueId,

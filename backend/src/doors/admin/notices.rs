@@ -14,7 +14,8 @@ use time::Duration;
 use super::Staff;
 use super::forms::{Done, Draft, Filler, answer, date_field, sent_back};
 use super::view::{
-    ListParams, TrailParams, invalid_filter, select, site_filter, text_filter, trail,
+    ListParams, TrailParams, invalid_filter, may_create_somewhere, select, site_filter,
+    text_filter, trail,
 };
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
@@ -33,27 +34,6 @@ pub fn router() -> Router<App> {
         .route("/notices/new", get(new_form))
         .route("/notices/{id}", get(notice))
         .route("/notices/{id}/edit", post(edit))
-}
-
-/// Whether the actor may publish a notice anywhere: to the organisation, or to one of their
-/// sites (each notice is checked again where it goes).
-async fn may_publish(app: &App, staff: &Staff) -> AppResult<bool> {
-    let actor = staff.actor();
-    let anywhere = Resource::org_wide(actor.org, Domain::Notices);
-    if authorize(actor, Action::Create, &anywhere).is_ok() {
-        return Ok(true);
-    }
-    Ok(places::site_choices(app, actor)
-        .await?
-        .iter()
-        .any(|(site, _)| {
-            authorize(
-                actor,
-                Action::Create,
-                &Resource::on_site(actor.org, Domain::Notices, *site),
-            )
-            .is_ok()
-        }))
 }
 
 async fn list(
@@ -106,7 +86,7 @@ async fn list(
         ),
         text_filter("Title", params.q.as_deref()),
     ];
-    let links = if may_publish(&app, &staff).await? {
+    let links = if may_create_somewhere(&app, &staff, Domain::Notices).await? {
         vec![("Publish a notice".to_owned(), "/notices/new".to_owned())]
     } else {
         Vec::new()
@@ -123,17 +103,23 @@ async fn list(
     }))
 }
 
-/// The places a notice can go: the organisation, each site, each building.
+/// The places something can be filed: each site, each building, and (when `whole`) the
+/// organisation as a whole.
 pub(super) async fn place_choices(
     app: &App,
     staff: &Staff,
     chosen: &str,
+    whole: bool,
 ) -> AppResult<Vec<Choice>> {
     let actor = staff.actor();
     let sites = places::site_choices(app, actor).await?;
     let mut choices = vec![Choice {
         value: String::new(),
-        label: "The whole organisation".into(),
+        label: if whole {
+            "The whole organisation".into()
+        } else {
+            "Choose a site or building".into()
+        },
         selected: chosen.is_empty(),
     }];
     for (id, name) in &sites {
@@ -250,7 +236,7 @@ fn notice_fields(
 }
 
 async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<RecordPage> {
-    if !may_publish(app, staff).await? {
+    if !may_create_somewhere(app, staff, Domain::Notices).await? {
         return Err(AppError::Forbidden);
     }
     let fill = Filler {
@@ -260,7 +246,9 @@ async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<R
         name: "place",
         label: "For",
         hint: None,
-        input: Input::Select(place_choices(app, staff, &fill.value("new", "place", "")).await?),
+        input: Input::Select(
+            place_choices(app, staff, &fill.value("new", "place", ""), true).await?,
+        ),
         error: fill.error("new", "place"),
     }];
     fields.extend(notice_fields(fill, "new", None, services::today(app)));

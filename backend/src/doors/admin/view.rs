@@ -233,6 +233,37 @@ pub fn site_filter(sites: &[(SiteId, String)], selected: Option<&str>) -> Filter
     )
 }
 
+/// Whether the actor may create a record of `domain` anywhere: for the organisation, or on
+/// one of their sites (each record is checked again where it goes).
+pub async fn may_create_somewhere(
+    app: &App,
+    staff: &Staff,
+    domain: proplink_shared::Domain,
+) -> AppResult<bool> {
+    use proplink_shared::{Action, Resource, authorize};
+    let actor = staff.actor();
+    if authorize(
+        actor,
+        Action::Create,
+        &Resource::org_wide(actor.org, domain),
+    )
+    .is_ok()
+    {
+        return Ok(true);
+    }
+    Ok(crate::services::places::site_choices(app, actor)
+        .await?
+        .iter()
+        .any(|(site, _)| {
+            authorize(
+                actor,
+                Action::Create,
+                &Resource::on_site(actor.org, domain, *site),
+            )
+            .is_ok()
+        }))
+}
+
 /// A list page: its filters, one table, and the pager.
 pub fn list_page(
     staff: &Staff,

@@ -16,8 +16,8 @@ use serde::Deserialize;
 use super::Staff;
 use super::forms::{Done, Draft, Filler, answer, none_choice, options};
 use super::view::{
-    ListParams, TrailParams, age_filter, codes, list_page, select, site_filter, status_tone,
-    text_filter, trail,
+    ListParams, TrailParams, age_filter, codes, select, site_filter, status_tone, text_filter,
+    trail,
 };
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
@@ -117,14 +117,24 @@ async fn list(
         age_filter(params.age.as_deref()),
         text_filter("Title or reference", params.q.as_deref()),
     ];
-    Ok(list_page(
-        &staff,
-        "/work-orders",
-        "Work orders",
+    let links =
+        if super::view::may_create_somewhere(&app, &staff, proplink_shared::Domain::WorkOrders)
+            .await?
+        {
+            vec![("New work order".to_owned(), "/work-orders/new".to_owned())]
+        } else {
+            Vec::new()
+        };
+    Ok(respond(&crate::doors::pages::ListPage {
+        chrome: staff.chrome("/work-orders"),
+        title: "Work orders".into(),
+        intro: None,
+        links,
         filters,
+        action: "/work-orders",
         table,
         pager,
-    ))
+    }))
 }
 
 async fn work_order(
@@ -148,6 +158,7 @@ fn notice(form: &str) -> Option<String> {
             "invite" => "The invitation was sent by email.",
             "award" => "The work was awarded. The contractor can start.",
             "reject" => "The quote was turned down and the contractor told why.",
+            "note" => "It was added to the work order.",
             "close" => "The work order was closed, with its issues and request resolved.",
             "cancel" => "The work order was cancelled.",
             _ => return None,
@@ -230,6 +241,16 @@ pub(super) struct NewWorkOrderForm {
 }
 
 impl NewWorkOrderForm {
+    /// The form's fields from a form read as pairs (one with other fields besides).
+    pub(super) fn from_fields(value: &dyn Fn(&str) -> String) -> Self {
+        NewWorkOrderForm {
+            title: value("title"),
+            scope: value("scope"),
+            service_category: value("service_category"),
+            priority: value("priority"),
+        }
+    }
+
     pub(super) fn validate(&self, app: &App) -> AppResult<NewWorkOrder> {
         NewWorkOrder::validate(
             &self.title,
@@ -500,7 +521,12 @@ async fn work_order_page(
         },
     ];
     let audit = trail(app, staff, RecordType::WorkOrder, &id.to_string(), at).await?;
-    let forms = forms(app, staff, &view, draft.as_ref()).await?;
+    let mut forms = forms(app, staff, &view, draft.as_ref()).await?;
+    forms.extend(super::work_order_forms::note_form(
+        staff,
+        &view,
+        draft.as_ref(),
+    ));
     Ok(RecordPage {
         chrome: staff.chrome("/work-orders"),
         title: format!("{}: {}", w.reference, w.title),
@@ -584,7 +610,7 @@ fn quote_comparison(view: &WorkOrderView) -> Table {
 }
 
 /// After a form: on to the work order's page, or back to the form with what was wrong.
-async fn after(
+pub(super) async fn after(
     app: &App,
     staff: &Staff,
     id: WorkOrderId,
