@@ -291,3 +291,55 @@ async fn a_work_order_is_started_on_its_own_and_the_office_adds_a_note_and_a_pho
         "{events:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_leads_to_a_site_issue_linked_back_to_it() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    let ticket = format!("/tickets/{}", org.ticket_a);
+    let page = send(
+        &b,
+        &host,
+        &ticket,
+        &format!("{ticket}/issue"),
+        &[
+            ("title", ""),
+            ("location", "Hallway"),
+            ("category", "water_leak"),
+            ("priority", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("href=\"#issue-title\""));
+    let page = send(
+        &b,
+        &host,
+        &ticket,
+        &format!("{ticket}/issue"),
+        &[
+            ("title", "Leak above the hallway"),
+            ("location", "Hallway"),
+            ("category", "water_leak"),
+            ("priority", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let shown = b.get(&host, page.location().unwrap_or_default()).await;
+    assert!(
+        shown
+            .body
+            .contains(&format!("href=\"/tickets/{}\"", org.ticket_a)),
+        "{}",
+        shown.body
+    );
+    let linked: Option<String> = t
+        .scalar(
+            "SELECT ticket_id FROM issues WHERE title = 'Leak above the hallway'",
+            params![],
+        )
+        .await;
+    assert_eq!(linked, Some(org.ticket_a.to_string()));
+}

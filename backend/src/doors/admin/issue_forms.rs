@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use proplink_shared::records::{IssueCategory, NewIssue, Priority};
-use proplink_shared::{Action, Domain, IssueId, authorize};
+use proplink_shared::{Action, Domain, IssueId, Resource, TicketId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
@@ -17,15 +17,69 @@ use crate::doors::extract::Path;
 use crate::doors::pages::{Actions, Field, Form, Input, RecordPage, respond};
 use crate::doors::web::CsrfForm;
 use crate::error::{AppError, AppResult};
-use crate::services::issues;
+use crate::services::{issues, tickets};
 use crate::store::notices::NoticePlace;
-use crate::store::requests::{Issue, IssuePlace};
+use crate::store::requests::{Issue, IssuePlace, Ticket};
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/issues/new", get(new_form))
         .route("/issues", post(raise))
         .route("/issues/{id}/edit", post(edit))
+        .route("/tickets/{id}/issue", post(from_ticket))
+}
+
+/// The form that logs a site issue from a request, for those who may log issues on its site.
+pub(super) fn ticket_issue_form(staff: &Staff, t: &Ticket, draft: Option<&Draft>) -> Option<Form> {
+    let actor = staff.actor();
+    let here = Resource::on_site(actor.org, Domain::Issues, t.site_id);
+    if t.status.is_terminal() || authorize(actor, Action::Create, &here).is_err() {
+        return None;
+    }
+    let fill = Filler { draft };
+    Some(Form {
+        id: "issue",
+        heading: "Log a site issue",
+        action: format!("/tickets/{}/issue", t.id),
+        hidden: Vec::new(),
+        fields: issue_fields(
+            fill,
+            "issue",
+            (
+                &t.subject,
+                "",
+                "",
+                IssueCategory::Other.code(),
+                t.priority.code(),
+            ),
+        ),
+        submit: "Log issue",
+        warning: false,
+    })
+}
+
+async fn from_ticket(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<TicketId>,
+    CsrfForm(form): CsrfForm<IssueForm>,
+) -> AppResult<Response> {
+    let (t, _) = tickets::ticket(&app, staff.actor(), id).await?;
+    let outcome = match form.validate() {
+        Ok(new) => {
+            let place = IssuePlace {
+                site: t.site_id,
+                building: None,
+                ticket: Some(id),
+            };
+            issues::log(&app, staff.actor(), place, &new).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(issue) => Ok(Redirect::to(&format!("/issues/{issue}?done=created")).into_response()),
+        Err(e) => super::tickets::after(&app, &staff, id, "issue", Err(e), form.typed()).await,
+    }
 }
 
 /// What an issue says, filled from `current` (title, description, location, category,

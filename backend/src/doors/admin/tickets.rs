@@ -196,6 +196,7 @@ async fn forms(
             warning: false,
         });
     }
+    forms.extend(super::issue_forms::ticket_issue_form(staff, t, draft));
     let work_here = proplink_shared::Resource::on_site(actor.org, Domain::WorkOrders, t.site_id);
     if !t.status.is_terminal() && authorize(actor, Action::Create, &work_here).is_ok() {
         forms.push(super::work_orders::new_work_order_form(
@@ -432,7 +433,7 @@ async fn ticket_page(
 
 /// After a form: on to the ticket's page, or back to the form with what was wrong and what
 /// was typed.
-async fn after(
+pub(super) async fn after(
     app: &App,
     staff: &Staff,
     id: TicketId,
