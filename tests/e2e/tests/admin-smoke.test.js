@@ -41,7 +41,7 @@ describe('admin app smoke', () => {
     smtp = await startSmtp();
     server = await startServer({ smtpUrl: smtp.url, startTimeoutMs: 90000 });
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     page = await context.newPage();
     page.setDefaultTimeout(15000);
     page.setDefaultNavigationTimeout(30000);
@@ -134,7 +134,7 @@ describe('admin app smoke', () => {
   });
   test('a manager works a ticket: a reply sent back empty, then reply, note, triage, assignment, status and a work order', { timeout: 180000 }, async (t) => {
     const admin = server.orgUrl(ORG);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     const p = await context.newPage();
     p.setDefaultTimeout(15000);
     try {
@@ -226,7 +226,7 @@ describe('admin app smoke', () => {
   test('every main page fits a phone and a desktop screen, and passes axe at both', { timeout: 300000 }, async (t) => {
     const admin = server.orgUrl(ORG);
     // Signed in once; the same session is used at both widths.
-    const signIn = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const signIn = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     const p = await signIn.newPage();
     await p.goto(`${admin}/sign-in`);
     await p.getByLabel('Email address', { exact: true }).fill(STAFF_EMAIL);
@@ -245,17 +245,26 @@ describe('admin app smoke', () => {
       return href;
     };
     const pages = [
-      '/dashboard', '/tickets', '/issues', '/work-orders', '/invoices', '/contacts', '/contractors',
-      '/sites', '/notices', '/audit',
+      '/dashboard', '/tickets', '/issues', '/work-orders', '/invoices', '/arrears', '/contacts',
+      '/contractors', '/sites', '/notices', '/documents', '/staff', '/settings', '/audit',
+      '/communications', '/issues/new', '/work-orders/new', '/notices/new', '/documents/new',
+      '/contractors/new', '/sites/new',
       await firstHref('/tickets', '/tickets/'),
       await firstHref('/issues?status=open', '/issues/'),
       await firstHref('/work-orders', '/work-orders/'),
       await firstHref('/invoices', '/units/'),
+      await firstHref('/invoices', '/invoices/'),
+      await firstHref('/arrears', '/units/'),
+      await firstHref('/contractors', '/contractors/0'),
+      await firstHref('/contacts', '/contacts/'),
+      await firstHref('/documents', '/documents/0'),
+      await firstHref('/notices', '/notices/0'),
+      await firstHref('/staff', '/staff/'),
     ];
     await signIn.close();
     await mkdir(resultsDir, { recursive: true });
     for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
-      const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1 });
+      const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1, locale: 'en-GB' });
       await context.addCookies(cookies);
       const view = await context.newPage();
       for (const pathname of pages) {
@@ -270,7 +279,7 @@ describe('admin app smoke', () => {
           `${pathname} is ${scrollWidth}px wide on a ${innerWidth}px ${label} screen`,
         );
         await assertNoA11yViolations(view, `${pathname} (${label})`);
-        const name = pathname.replace(/^\//, '').replace(/\/[0-9a-f-]{36}$/, '-record').replace(/\//g, '-') || 'home';
+        const name = pathname.replace(/^\//, '').replace(/\/[0-9a-f-]{36}/, '-record').replace(/\//g, '-') || 'home';
         await view.screenshot({ path: path.join(resultsDir, `${label}-${name}.png`), fullPage: true });
       }
       t.diagnostic(`${pages.length} pages fit ${viewport.width}px (${label})`);

@@ -211,6 +211,35 @@ describe('back office', () => {
     }
   });
 
+  test('a manager compares the quotes of a work order side by side and awards one', { timeout: 120000 }, async (t) => {
+    const { context, p } = await signedIn('mark.manager@acme.example');
+    try {
+      const admin = server.orgUrl(ORG);
+      await p.goto(`${admin}/work-orders?status=quoted`);
+      const first = p.locator('table tbody a[href^="/work-orders/"]').first();
+      await first.waitFor({ state: 'visible' });
+      await first.click();
+      await p.waitForURL((url) => /^\/work-orders\/[0-9a-f-]{36}$/.test(url.pathname));
+      const comparison = p.locator('table', { has: p.locator('caption', { hasText: 'side by side' }) });
+      await comparison.waitFor({ state: 'visible' });
+      assert.ok(await comparison.locator('thead th').count() >= 2, 'a column per contractor');
+      await assertNoA11yViolations(p, 'work order with quotes');
+      await photograph(p, 'work-order-quotes');
+      const award = p.locator('section[aria-labelledby="award-heading"]');
+      const quote = await award.getByLabel('Quote', { exact: true }).locator('option').nth(1).getAttribute('value');
+      await award.getByLabel('Quote', { exact: true }).selectOption(quote);
+      await p.getByRole('button', { name: 'Award', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'work was awarded' }).waitFor();
+      assert.match(await p.locator('table', { has: p.locator('caption', { hasText: 'side by side' }) }).innerText(), /Awarded/);
+      t.diagnostic(`awarded on ${new URL(p.url()).pathname}`);
+      assert.deepEqual(pageErrors, []);
+    } catch (err) {
+      await evidence(p, 'quotes', err);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a demand for a building is shared by its units', { timeout: 120000 }, async () => {
     const { context, p } = await signedIn('anna.accounts@acme.example');
     try {
