@@ -4,8 +4,8 @@
 //! For SQLite, and PostgreSQL when `PROPLINK_BENCH_POSTGRES` names a server, and for the demo
 //! at each scale of `BENCH_SCALES` (default `1,10`): loads `proplink demo --scale N` into a
 //! fresh database, serves it (release build), signs in as the demo's Manager and drives the
-//! dashboard, the first and fifth page of each list, a unit's statement, a ticket and a work
-//! order with wrk at 64 connections for `BENCH_SECONDS` (default 5) each. Prints a table of
+//! dashboard, the first and fifth page of each list, a unit with its account, a statement, an
+//! invoice, a ticket and a work order with wrk at 64 connections for `BENCH_SECONDS` (default 5) each. Prints a table of
 //! requests/s, p50, p99 and the ratio to the bare handler, then checks the targets: every page
 //! at least 10% of the bare rate with p99 under 25 ms, and the dashboard at the largest scale
 //! costing at most 1.5 times what it costs at the smallest. Exits 1 if a target is missed.
@@ -205,7 +205,11 @@ async fn pages(browser: &Browser) -> Vec<(String, String)> {
         "/contractors",
         "/sites",
         "/notices",
+        "/documents",
+        "/staff",
+        "/arrears",
         "/audit",
+        "/communications",
     ] {
         out.push((format!("{list} p1"), list.to_owned()));
         let mut path = list.to_owned();
@@ -227,8 +231,11 @@ async fn pages(browser: &Browser) -> Vec<(String, String)> {
     let invoices = browser.get(HOST, "/invoices").await.body;
     let tickets = browser.get(HOST, "/tickets").await.body;
     let orders = browser.get(HOST, "/work-orders").await.body;
+    let arrears = browser.get(HOST, "/arrears").await.body;
     for (label, body, prefix) in [
-        ("unit statement", &invoices, "/units/"),
+        ("unit", &invoices, "/units/"),
+        ("statement", &arrears, "/units/"),
+        ("invoice", &invoices, "/invoices/"),
         ("ticket", &tickets, "/tickets/"),
         ("work order", &orders, "/work-orders/"),
     ] {
