@@ -23,6 +23,7 @@ mod tickets;
 mod units;
 mod view;
 mod work_order_forms;
+mod work_order_quotes;
 mod work_orders;
 
 use axum::Router;
@@ -58,6 +59,7 @@ pub fn router() -> Router<App> {
         .merge(issue_forms::router())
         .merge(issues::router())
         .merge(work_order_forms::router())
+        .merge(work_order_quotes::router())
         .merge(work_orders::router())
         .merge(invoices::router())
         .merge(units::router())

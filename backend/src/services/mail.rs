@@ -96,10 +96,16 @@ pub async fn log(
         proplink_shared::Action::Read,
         &proplink_shared::Resource::org_wide(actor.org, proplink_shared::Domain::Audit),
     )?;
-    // Not remembered: the sender changes a message's status outside any change to the
-    // organisation, and the log must say what happened to it.
-    let mut conn = app.db.read().await?;
-    Ok(store::log(&mut conn, actor.org, filter, at, super::PAGE_SIZE).await?)
+    super::remember_in(
+        app,
+        actor.org,
+        format!("mail log {filter:?} {at:?}"),
+        || async {
+            let mut conn = app.db.read().await?;
+            Ok(store::log(&mut conn, actor.org, filter, at, super::PAGE_SIZE).await?)
+        },
+    )
+    .await
 }
 
 pub async fn mailbox(app: &App, org: OrgId, limit: i64) -> AppResult<Vec<Mail>> {
@@ -171,7 +177,14 @@ async fn send_next(
             .await?;
         }
     }
+    // What the communications log shows of the organisation changed: say so, as a change does.
+    if let Some(org) = mail.organisation_id {
+        tx.announce_change(&app.process, org).await?;
+    }
     tx.commit().await?;
+    if let Some(org) = mail.organisation_id {
+        app.reads.changed(org);
+    }
     Ok(true)
 }
 

@@ -2,7 +2,7 @@
 //! closed in a period with their SLA clocks, and cover and certificates running out.
 
 use proplink_shared::records::{CertificateKind, Priority};
-use proplink_shared::{CertificateId, Money, Scope, SiteId, VendorId, WorkOrderId};
+use proplink_shared::{CertificateId, InvoiceId, Money, Scope, SiteId, VendorId, WorkOrderId};
 use time::{Date, OffsetDateTime};
 
 use super::finance::{INVOICE_SCOPE, POSTED};
@@ -10,28 +10,64 @@ use super::query::{ListQuery, ScopeColumns};
 use super::requests::TICKET_SCOPE;
 use super::{Conn, DbResult};
 
-/// What was in arrears at the end of `day`: posted invoices due before it, less what had been
-/// paid (by the payment's date) or credited by then.
-pub async fn arrears_at(conn: &mut Conn, scope: &Scope, day: Date) -> DbResult<Money> {
+/// Posted invoices in scope: (id, issue date, due date, total).
+pub async fn posted_invoices(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> DbResult<Vec<(InvoiceId, Date, Date, Money)>> {
     let mut q = ListQuery::new(
         "FROM invoices i".into(),
         scope,
         "i.organisation_id",
         &INVOICE_SCOPE,
     );
-    q.raw(&format!("i.status IN {POSTED}"))
-        .condition("i.due_date < ?", &day)
-        .condition("i.issue_date <= ?", &day);
-    let at = q.params.push(&day);
-    let owed = format!(
-        "CAST(COALESCE(SUM(i.total \
-           - COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN payments p ON p.organisation_id = a.organisation_id AND p.id = a.payment_id \
-                       WHERE a.organisation_id = i.organisation_id AND a.invoice_id = i.id AND p.received_on <= {at}), 0) \
-           - COALESCE((SELECT SUM(cn.amount) FROM credit_notes cn \
-                       WHERE cn.organisation_id = i.organisation_id AND cn.invoice_id = i.id AND cn.issue_date <= {at}), 0)), 0) AS BIGINT)"
+    q.raw(&format!("i.status IN {POSTED}"));
+    q.all(conn, "i.id, i.issue_date, i.due_date, i.total", "i.id")
+        .await
+}
+
+/// What was set against posted invoices in scope, and when: payments by the day they were
+/// received, credit notes by their date. (invoice, day, amount).
+pub async fn settlements(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> DbResult<Vec<(InvoiceId, Date, Money)>> {
+    let mut paid = ListQuery::new(
+        "FROM allocations a \
+         JOIN payments p ON p.organisation_id = a.organisation_id AND p.id = a.payment_id \
+         JOIN invoices i ON i.organisation_id = a.organisation_id AND i.id = a.invoice_id"
+            .into(),
+        scope,
+        "a.organisation_id",
+        &INVOICE_SCOPE,
     );
-    let (owed,): (Money,) = q.one(conn, &owed).await?;
-    Ok(owed)
+    paid.raw(&format!("i.status IN {POSTED}"));
+    let mut rows: Vec<(InvoiceId, Date, Money)> = paid
+        .all(
+            conn,
+            "a.invoice_id, p.received_on, a.amount",
+            "a.invoice_id",
+        )
+        .await?;
+    let mut credited = ListQuery::new(
+        "FROM credit_notes cn \
+         JOIN invoices i ON i.organisation_id = cn.organisation_id AND i.id = cn.invoice_id"
+            .into(),
+        scope,
+        "cn.organisation_id",
+        &INVOICE_SCOPE,
+    );
+    credited.raw(&format!("i.status IN {POSTED}"));
+    rows.extend(
+        credited
+            .all::<(InvoiceId, Date, Money)>(
+                conn,
+                "cn.invoice_id, cn.issue_date, cn.amount",
+                "cn.invoice_id",
+            )
+            .await?,
+    );
+    Ok(rows)
 }
 
 /// Requests closed in `[from, to)`: their priority, when their SLA clock started, and when

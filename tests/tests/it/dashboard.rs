@@ -42,6 +42,7 @@ async fn a_request_past_its_target_heads_the_dashboard_and_closing_one_counts_to
     t.app.clock.advance(Duration::days(7));
     let watch = ok(dashboard::sla_watch(&t.app, &org.manager).await);
     assert_eq!(watch.breached.len(), 1);
+    assert_eq!(watch.breached_total, 1);
     assert_eq!(watch.breached[0].0.id, org.ticket_a);
     let b = t.browser();
     let host = t.admin_host("acme");

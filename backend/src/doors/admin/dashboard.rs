@@ -46,6 +46,7 @@ fn month_label(start: time::Date) -> String {
 fn sla_table(
     caption: &str,
     list: &[(Ticket, OffsetDateTime)],
+    total: usize,
     now: OffsetDateTime,
     empty: &str,
 ) -> Table {
@@ -64,8 +65,8 @@ fn sla_table(
         })
         .collect();
     Table {
-        caption: if list.len() > ROWS {
-            format!("{caption} (the first {ROWS} of {})", list.len())
+        caption: if total > ROWS {
+            format!("{caption} (the first {ROWS} of {total})")
         } else {
             caption.to_owned()
         },
@@ -78,16 +79,18 @@ fn sla_table(
 fn sla_section(watch: &SlaWatch, now: OffsetDateTime) -> Section {
     let mut urgent: Vec<(Ticket, OffsetDateTime)> = watch.breached.clone();
     urgent.extend(watch.today.iter().cloned());
+    let total = watch.breached_total + watch.today_total;
     Section {
         heading: "Breaching their SLA today".into(),
         paragraphs: vec![format!(
             "{} already past their resolution target, {} due before midnight.",
-            plural(watch.breached.len(), "request"),
-            watch.today.len()
+            plural(watch.breached_total, "request"),
+            watch.today_total
         )],
         table: Some(sla_table(
             "Requests past or reaching their resolution target today",
             &urgent,
+            total,
             now,
             "Nothing breaches its SLA today.",
         )),
@@ -257,12 +260,12 @@ pub async fn page(State(app): State<App>, staff: Staff) -> AppResult<Response> {
             href: Some("/tickets?status=open".into()),
         },
         Card {
-            figure: watch.breached.len().to_string(),
+            figure: watch.breached_total.to_string(),
             label: "past their SLA".into(),
             href: Some("#section-1".into()),
         },
         Card {
-            figure: (watch.today.len() + watch.this_week.len()).to_string(),
+            figure: (watch.today_total + watch.this_week_total).to_string(),
             label: "due this week".into(),
             href: Some("#section-2".into()),
         },
@@ -283,6 +286,7 @@ pub async fn page(State(app): State<App>, staff: Staff) -> AppResult<Response> {
         table: Some(sla_table(
             "Requests reaching their resolution target in the next seven days",
             &watch.this_week,
+            watch.this_week_total,
             now,
             "Nothing else falls due this week.",
         )),

@@ -10,7 +10,7 @@ use proplink_shared::records::{
     CoverStatus, NewWorkOrder, Priority, RecordType, ServiceCategory, contractor_cover,
 };
 use proplink_shared::states::WorkOrderStatus;
-use proplink_shared::{Action, QuoteId, VendorId, WorkOrderId, authorize};
+use proplink_shared::{Action, VendorId, WorkOrderId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
@@ -27,7 +27,7 @@ use crate::doors::pages::{
 use crate::doors::web::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::services::work_orders::WorkOrderView;
-use crate::services::{places, quotes, vendors, work_orders};
+use crate::services::{places, vendors, work_orders};
 use crate::store::requests::Openness;
 use crate::store::work_orders::WorkOrderFilter;
 
@@ -36,8 +36,6 @@ pub fn router() -> Router<App> {
         .route("/work-orders", get(list))
         .route("/work-orders/{id}", get(work_order))
         .route("/work-orders/{id}/invite", post(invite))
-        .route("/work-orders/{id}/award", post(award))
-        .route("/work-orders/{id}/reject", post(reject))
         .route("/work-orders/{id}/close", post(close))
         .route("/work-orders/{id}/cancel", post(cancel))
         .route("/work-orders/{id}/photos/{sha}", get(photo))
@@ -325,68 +323,8 @@ async fn forms(
             warning: false,
         });
     }
-    let open_quotes: Vec<_> = view
-        .quotes
-        .iter()
-        .filter(|q| !q.awarded && !q.rejected)
-        .collect();
-    if may(Action::Approve)
-        && !open_quotes.is_empty()
-        && w.status.next_states().contains(&WorkOrderStatus::Approved)
-    {
-        let chosen = fill.value("award", "quote", "");
-        let mut choices = vec![none_choice("Choose a quote", chosen.is_empty())];
-        choices.extend(open_quotes.iter().map(|q| Choice {
-            selected: q.id.to_string() == chosen,
-            value: q.id.to_string(),
-            label: format!("{}: {} + {} VAT", q.vendor_name, q.net, q.vat),
-        }));
-        forms.push(Form {
-            id: "award",
-            heading: "Award the work",
-            action: action("award"),
-            hidden: Vec::new(),
-            fields: vec![Field {
-                name: "quote",
-                label: "Quote",
-                hint: Some("The contractor of the quote chosen does the work, at its price."),
-                input: Input::Select(choices),
-                error: fill.error("award", "quote"),
-            }],
-            submit: "Award",
-            warning: false,
-        });
-        let chosen = fill.value("reject", "quote", "");
-        let mut choices = vec![none_choice("Choose a quote", chosen.is_empty())];
-        choices.extend(open_quotes.iter().map(|q| Choice {
-            selected: q.id.to_string() == chosen,
-            value: q.id.to_string(),
-            label: format!("{}: {} + {} VAT", q.vendor_name, q.net, q.vat),
-        }));
-        forms.push(Form {
-            id: "reject",
-            heading: "Turn a quote down",
-            action: action("reject"),
-            hidden: Vec::new(),
-            fields: vec![
-                Field {
-                    name: "quote",
-                    label: "Quote",
-                    hint: None,
-                    input: Input::Select(choices),
-                    error: fill.error("reject", "quote"),
-                },
-                Field {
-                    name: "reason",
-                    label: "Reason",
-                    hint: Some("The contractor is emailed this."),
-                    input: Input::Text(fill.value("reject", "reason", "")),
-                    error: fill.error("reject", "reason"),
-                },
-            ],
-            submit: "Turn down",
-            warning: true,
-        });
+    if may(Action::Approve) {
+        forms.extend(super::work_order_quotes::forms(view, fill));
     }
     if may(Action::Update) && w.status.next_states().contains(&WorkOrderStatus::Closed) {
         forms.push(Form {
@@ -459,7 +397,7 @@ async fn work_order_page(
             Cell::link("View ticket", format!("/tickets/{t}")),
         ));
     }
-    let quotes = quote_comparison(&view);
+    let quotes = super::work_order_quotes::comparison(&view);
     let cert_rows = view
         .certificates
         .iter()
@@ -543,72 +481,6 @@ async fn work_order_page(
     })
 }
 
-/// The quotes side by side: one column per contractor, one row per thing to compare.
-fn quote_comparison(view: &WorkOrderView) -> Table {
-    let mut h = vec![crate::doors::pages::Header {
-        label: "Compare".into(),
-        numeric: false,
-    }];
-    h.extend(view.quotes.iter().map(|q| crate::doors::pages::Header {
-        label: q.vendor_name.clone().into(),
-        numeric: false,
-    }));
-    let lowest = view
-        .quotes
-        .iter()
-        .filter(|q| !q.rejected)
-        .map(|q| q.net.pence() + q.vat.pence())
-        .min();
-    let row = |label: &str, cell: &dyn Fn(&crate::store::work_orders::Quote) -> Cell| {
-        let mut r = vec![Cell::text(label)];
-        r.extend(view.quotes.iter().map(cell));
-        r
-    };
-    let rows = if view.quotes.is_empty() {
-        Vec::new()
-    } else {
-        vec![
-            row("Type", &|q| Cell::text(q.kind.label())),
-            row("Net", &|q| Cell::money(q.net)),
-            row("VAT", &|q| Cell::money(q.vat)),
-            row("Total", &|q| {
-                let total = q.net.pence() + q.vat.pence();
-                let text = proplink_shared::Money::from_pence(total).to_string();
-                if Some(total) == lowest && view.quotes.len() > 1 {
-                    Cell::text(format!("{text} (lowest)")).numeric()
-                } else {
-                    Cell::text(text).numeric()
-                }
-            }),
-            row("Notes", &|q| {
-                Cell::text(if q.notes.is_empty() { "—" } else { &q.notes })
-            }),
-            row("Received", &|q| {
-                Cell::text(format!(
-                    "{} via {}",
-                    format_date_time(q.submitted_at),
-                    q.channel.label()
-                ))
-            }),
-            row("Decision", &|q| {
-                if q.awarded {
-                    Cell::tag("Awarded", "green")
-                } else if q.rejected {
-                    Cell::tag(format!("Turned down: {}", q.rejection_reason), "grey")
-                } else {
-                    Cell::tag("Waiting for a decision", "amber")
-                }
-            }),
-        ]
-    };
-    Table {
-        caption: "Quotes received, side by side".into(),
-        headers: h,
-        rows,
-        empty: "No quotes yet.".into(),
-    }
-}
-
 /// After a form: on to the work order's page, or back to the form with what was wrong.
 pub(super) async fn after(
     app: &App,
@@ -651,58 +523,6 @@ async fn invite(
         vec![("vendor", form.vendor)],
     )
     .await
-}
-
-#[derive(Deserialize)]
-struct AwardForm {
-    #[serde(default)]
-    quote: String,
-}
-
-async fn award(
-    State(app): State<App>,
-    staff: Staff,
-    Path(id): Path<WorkOrderId>,
-    CsrfForm(form): CsrfForm<AwardForm>,
-) -> AppResult<Response> {
-    let outcome = match form.quote.parse::<QuoteId>() {
-        Ok(quote) => work_orders::award(&app, staff.actor(), id, quote).await,
-        Err(_) => Err(AppError::invalid(
-            "quote",
-            "Choose the quote to award the work to",
-        )),
-    };
-    after(
-        &app,
-        &staff,
-        id,
-        "award",
-        outcome,
-        vec![("quote", form.quote)],
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-struct RejectForm {
-    #[serde(default)]
-    quote: String,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn reject(
-    State(app): State<App>,
-    staff: Staff,
-    Path(id): Path<WorkOrderId>,
-    CsrfForm(form): CsrfForm<RejectForm>,
-) -> AppResult<Response> {
-    let outcome = match form.quote.parse::<QuoteId>() {
-        Ok(quote) => quotes::reject(&app, staff.actor(), id, quote, &form.reason).await,
-        Err(_) => Err(AppError::invalid("quote", "Choose the quote to turn down")),
-    };
-    let typed = vec![("quote", form.quote), ("reason", form.reason)];
-    after(&app, &staff, id, "reject", outcome, typed).await
 }
 
 #[derive(Deserialize)]
