@@ -210,7 +210,12 @@ pub async fn building_units(
     Ok((b, units))
 }
 
+/// The buildings the actor may see, by site and name (to choose one from).
 pub async fn buildings(app: &App, actor: &Actor) -> AppResult<Vec<Building>> {
-    let mut conn = app.db.read().await?;
-    Ok(store::buildings(&mut conn, &Scope::of(actor, Domain::Portfolio)).await?)
+    let scope = Scope::of(actor, Domain::Portfolio);
+    super::remember(app, &scope, "buildings".into(), || async {
+        let mut conn = app.db.read().await?;
+        Ok(store::buildings(&mut conn, &scope).await?)
+    })
+    .await
 }

@@ -145,11 +145,15 @@ fn bare(seconds: u64) -> f64 {
 }
 
 /// Links of `rel` ("next") or to records under `prefix` on a page.
+/// The first link to a record under `prefix` (not the list's "new" form).
 fn first_link(body: &str, prefix: &str) -> Option<String> {
     let marker = format!("href=\"{prefix}");
-    let at = body.find(&marker)? + 6;
-    let end = at + body[at..].find('"')?;
-    Some(body[at..end].replace("&#38;", "&").replace("&amp;", "&"))
+    body.match_indices(&marker).find_map(|(at, _)| {
+        let at = at + 6;
+        let end = at + body[at..].find('"')?;
+        let link = &body[at..end];
+        (!link.ends_with("/new")).then(|| link.replace("&#38;", "&").replace("&amp;", "&"))
+    })
 }
 
 fn next_link(body: &str) -> Option<String> {
