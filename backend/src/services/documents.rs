@@ -84,6 +84,12 @@ pub async fn add(
         version: 1,
     };
     let mut change = Change::begin(app, actor).await?;
+    if doc.record_type == RecordType::Building {
+        let (Some(site), Ok(building)) = (doc.site_id, doc.record_id.parse()) else {
+            return Err(AppError::NotFound);
+        };
+        super::places::building_on_site(&mut change, actor.org, site, building).await?;
+    }
     let now = change.now;
     super::files::record_stored(
         &mut change,

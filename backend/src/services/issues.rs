@@ -50,15 +50,7 @@ pub async fn log_in(
         .await?
         .ok_or(AppError::NotFound)?;
     if let Some(b) = place.building {
-        let b = places::building(change, actor.org, b)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if b.site_id != place.site {
-            return Err(AppError::invalid(
-                "building",
-                "That building is not on that site",
-            ));
-        }
+        super::places::building_on_site(change, actor.org, place.site, b).await?;
     }
     // The request it answers must be one the actor may read, on the same site.
     if let Some(t) = place.ticket {

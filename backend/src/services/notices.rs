@@ -10,7 +10,6 @@ use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::store::notices::{self as store, Notice, NoticeFilter, NoticePlace};
-use crate::store::places;
 use crate::store::query::{Page, PageAt};
 
 fn resource(actor: &Actor, place: NoticePlace) -> Resource {
@@ -31,12 +30,7 @@ pub async fn publish(
     let id = NoticeId::new();
     let mut change = Change::begin(app, actor).await?;
     if let NoticePlace::Building(site, building) = place {
-        let b = places::building(&mut change, actor.org, building)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if b.site_id != site {
-            return Err(AppError::NotFound);
-        }
+        super::places::building_on_site(&mut change, actor.org, site, building).await?;
     }
     let now = change.now;
     if let Err(e) = store::insert_notice(&mut change, actor.org, id, place, new, now).await {

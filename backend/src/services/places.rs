@@ -16,6 +16,24 @@ use crate::error::{AppError, AppResult};
 use crate::store::places::{self as store, Building, Site, Unit};
 use crate::store::query::{Page, PageAt};
 
+/// Refuses a building that is not one of `site`'s (or not the organisation's at all): a
+/// record filed on a site names only that site's buildings.
+pub(crate) async fn building_on_site(
+    conn: &mut crate::store::Conn,
+    org: proplink_shared::OrgId,
+    site: SiteId,
+    building: BuildingId,
+) -> AppResult<()> {
+    match store::building(conn, org, building).await? {
+        Some(b) if b.site_id == site => Ok(()),
+        Some(_) => Err(AppError::invalid(
+            "building",
+            "That building is not on that site",
+        )),
+        None => Err(AppError::NotFound),
+    }
+}
+
 pub(crate) fn site_resource(actor: &Actor, site: SiteId) -> Resource {
     Resource::on_site(actor.org, Domain::Portfolio, site)
 }

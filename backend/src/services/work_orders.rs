@@ -50,6 +50,9 @@ pub async fn create(
     crate::store::places::site(&mut change, actor.org, place.site)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(b) = place.building {
+        super::places::building_on_site(&mut change, actor.org, place.site, b).await?;
+    }
     if let Some(t) = place.ticket {
         let ticket = requests::ticket(&mut change, actor.org, t)
             .await?

@@ -343,3 +343,72 @@ async fn a_request_leads_to_a_site_issue_linked_back_to_it() {
         .await;
     assert_eq!(linked, Some(org.ticket_a.to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_names_only_its_own_sites_buildings_whichever_form_files_it() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let other = fixtures::org(&t.app, "birch", "Birchwood").await;
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    // Alpha Court's building claimed for Beta House, and another organisation's building.
+    for (place, status) in [
+        (format!("building:{}:{}", org.site_b, org.building), 422),
+        (format!("building:{}:{}", org.site_a, other.building), 404),
+    ] {
+        let page = send(
+            &b,
+            &host,
+            "/work-orders/new",
+            "/work-orders",
+            &[
+                ("place", &place),
+                ("title", "Gutters"),
+                ("scope", "Clear the gutters."),
+                ("service_category", "roofing"),
+                ("priority", "low"),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, status, "work order, {place}: {}", page.body);
+        let page = send(
+            &b,
+            &host,
+            "/issues/new",
+            "/issues",
+            &[
+                ("place", &place),
+                ("title", "Gutters"),
+                ("location", "Roof"),
+                ("category", "other"),
+                ("priority", "low"),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, status, "issue, {place}: {}", page.body);
+        let page = send(
+            &b,
+            &host,
+            "/notices/new",
+            "/notices",
+            &[
+                ("place", &place),
+                ("title", "Gutters"),
+                ("body", "Clearing."),
+                ("publish_on", "2026-12-02"),
+                ("urgent", "no"),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, status, "notice, {place}: {}", page.body);
+    }
+    for table in [
+        "work_orders WHERE title = 'Gutters'",
+        "issues WHERE title = 'Gutters'",
+        "notices WHERE title = 'Gutters'",
+    ] {
+        let n: i64 = t
+            .scalar(&format!("SELECT COUNT(*) FROM {table}"), params![])
+            .await;
+        assert_eq!(n, 0, "nothing written: {table}");
+    }
+}
