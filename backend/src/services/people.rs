@@ -26,10 +26,21 @@ pub async fn add_contact(app: &App, actor: &Actor, new: &NewContact) -> AppResul
         Action::Create,
         &Resource::org_wide(actor.org, Domain::Contacts),
     )?;
-    let id = ContactId::new();
     let mut change = Change::begin(app, actor).await?;
+    let id = insert_in(&mut change, actor, new).await?;
+    change.commit().await?;
+    Ok(id)
+}
+
+/// Adds a contact inside a change, audited.
+async fn insert_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    new: &NewContact,
+) -> AppResult<ContactId> {
+    let id = ContactId::new();
     let now = change.now;
-    store::insert_contact(&mut change, actor.org, id, new, now).await?;
+    store::insert_contact(change, actor.org, id, new, now).await?;
     change
         .record(Event::new(
             RecordType::Contact,
@@ -39,7 +50,6 @@ pub async fn add_contact(app: &App, actor: &Actor, new: &NewContact) -> AppResul
             json!({ "kind": new.kind.code(), "title": new.title, "first_name": new.first_name, "last_name": new.last_name, "email": new.email, "phone": new.phone }),
         ))
         .await?;
-    change.commit().await?;
     Ok(id)
 }
 
@@ -210,18 +220,7 @@ pub async fn add_to_unit(
                 Action::Create,
                 &Resource::org_wide(actor.org, Domain::Contacts),
             )?;
-            let id = ContactId::new();
-            let now = change.now;
-            store::insert_contact(&mut change, actor.org, id, person, now).await?;
-            change
-                .record(Event::new(
-                    RecordType::Contact,
-                    id,
-                    AuditAction::Create,
-                    format!("added contact {} {} ({})", person.first_name, person.last_name, person.kind.label()),
-                    json!({ "kind": person.kind.code(), "title": person.title, "first_name": person.first_name, "last_name": person.last_name, "email": person.email, "phone": person.phone }),
-                ))
-                .await?;
+            let id = insert_in(&mut change, actor, person).await?;
             (id, format!("{} {}", person.first_name, person.last_name))
         }
     };
