@@ -15,9 +15,8 @@ mod data;
 mod story;
 
 use proplink_shared::audit::Channel;
-use proplink_shared::authz::ResidentKind;
 use proplink_shared::{
-    Actor, ContactId, OrgId, Principal, Role, SiteId, SiteScope, StaffUserId, UnitId, VendorId,
+    Actor, ContactId, OrgId, Principal, Role, SiteId, SiteScope, StaffUserId, VendorId,
     WorkOrderId,
 };
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -111,18 +110,9 @@ fn staff_actor(
     }
 }
 
-fn resident(org: OrgId, contact: ContactId, name: &str, unit: UnitId, site: SiteId) -> Actor {
-    Actor {
-        org,
-        principal: Principal::Resident {
-            contact,
-            kind: ResidentKind::Leaseholder,
-            units: [unit].into(),
-            sites: [site].into(),
-        },
-        channel: Channel::ResidencePort,
-        display_name: name.into(),
-    }
+/// A resident as ResidencePort signs them in: the actor their homes today make them.
+async fn resident(app: &App, org: OrgId, contact: ContactId) -> R<Actor> {
+    crate::services::residents::actor(app, org, contact).await
 }
 
 fn contractor(org: OrgId, vendor: VendorId, work_order: WorkOrderId, name: &str) -> Actor {

@@ -23,6 +23,8 @@ pub mod orgs;
 pub mod people;
 pub mod places;
 pub mod quotes;
+pub mod requests;
+pub mod residents;
 pub mod settings;
 pub mod staff;
 pub mod sync;

@@ -23,6 +23,7 @@ pub mod people;
 pub mod places;
 pub mod query;
 pub mod requests;
+pub mod residents;
 mod sql;
 pub mod sync;
 pub mod vendors;

@@ -125,12 +125,16 @@ pub enum Principal {
         role: Option<Role>,
         scope: Option<SiteScope>,
     },
-    /// A leaseholder or tenant signed in to ResidencePort: their units and those units' sites.
+    /// A leaseholder or tenant signed in to ResidencePort: the units they live in or hold
+    /// now, those units' buildings and sites, and the units whose account they may read (their
+    /// own leases; a tenant's home only where the organisation shares it).
     Resident {
         contact: ContactId,
         kind: ResidentKind,
         units: BTreeSet<UnitId>,
+        buildings: BTreeSet<BuildingId>,
         sites: BTreeSet<SiteId>,
+        accounts: BTreeSet<UnitId>,
     },
     /// A contractor holding a link to exactly one work order.
     Contractor {
@@ -339,6 +343,9 @@ pub struct Resource {
     pub contact: Option<ContactId>,
     /// For documents: the folder's audience.
     pub audience: Option<Audience>,
+    /// Others it is also about: the residents who added themselves to a request.
+    #[serde(default)]
+    pub followers: BTreeSet<ContactId>,
 }
 
 impl Resource {
@@ -354,6 +361,7 @@ impl Resource {
             work_order: None,
             contact: None,
             audience: None,
+            followers: BTreeSet::new(),
         }
     }
 
@@ -421,12 +429,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
             ..
         } => staff(*role, scope, action, resource),
         Principal::Staff { .. } => Err(Denied::NotFound),
-        Principal::Resident {
-            contact,
-            units,
-            sites,
-            ..
-        } => resident(*contact, units, sites, action, resource),
+        Principal::Resident { contact, .. } => resident(*contact, &actor.principal, action, resource),
         Principal::Contractor { work_order, .. } => contractor(*work_order, action, resource),
         Principal::HrbResident { building, .. } => hrb_resident(*building, action, resource),
         Principal::Regulator { buildings, .. } => regulator(buildings, action, resource),
@@ -540,33 +543,42 @@ fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> 
     }
 }
 
-fn resident(
-    me: ContactId,
-    units: &BTreeSet<UnitId>,
-    sites: &BTreeSet<SiteId>,
-    action: Action,
-    resource: &Resource,
-) -> Result<(), Denied> {
+fn resident(me: ContactId, who: &Principal, action: Action, resource: &Resource) -> Result<(), Denied> {
+    let Principal::Resident {
+        units,
+        buildings,
+        sites,
+        accounts,
+        ..
+    } = who
+    else {
+        return Err(Denied::NotFound);
+    };
     let in_my_sites = resource.site.is_some_and(|s| sites.contains(&s));
     let in_my_units = resource.unit.is_some_and(|u| units.contains(&u));
+    // A site-wide record, or one of a building they live in.
+    let near_me = in_my_sites && resource.building.is_none_or(|b| buildings.contains(&b));
     let about_me = resource.contact == Some(me);
     let visible = match resource.domain {
         // Their own units, and the buildings those units are in.
-        Domain::Portfolio => in_my_units || (resource.unit.is_none() && in_my_sites),
-        // Only what is billed to them, on their units; a tenant never sees the leaseholder's account.
-        Domain::Finance => about_me && in_my_units,
-        // Their own requests.
-        Domain::Tickets => about_me && in_my_sites,
+        Domain::Portfolio => in_my_units || (resource.unit.is_none() && near_me),
+        // What is billed to them on their units, and the account of a unit they may read; a
+        // tenant never sees the leaseholder's account unless the organisation shares it.
+        Domain::Finance => {
+            in_my_units && (about_me || resource.unit.is_some_and(|u| accounts.contains(&u)))
+        }
+        // Their own requests, and those they added themselves to.
+        Domain::Tickets => (about_me || resource.followers.contains(&me)) && in_my_sites,
         Domain::Contacts => about_me,
-        Domain::Notices => in_my_sites || resource.site.is_none(),
-        Domain::Documents => resource.audience == Some(Audience::Residents) && in_my_sites,
+        Domain::Notices => near_me || resource.site.is_none(),
+        Domain::Documents => resource.audience == Some(Audience::Residents) && near_me,
         _ => false,
     };
     if !visible {
         return Err(Denied::NotFound);
     }
     // Leaseholders and tenants have the same powers over what they can see; what differs
-    // is what they see (a tenant is never the billable contact of a service charge).
+    // is what they see.
     let allowed = matches!(
         (resource.domain, action),
         (_, Action::Read)

@@ -31,6 +31,10 @@ pub enum Filter {
     UnitIn(BTreeSet<UnitId>),
     NoUnit,
     ContactIs(ContactId),
+    /// The contact added themselves to the record (a request others reported).
+    FollowedBy(ContactId),
+    /// A record for a whole site: no building.
+    NoBuilding,
     WorkOrderIs(WorkOrderId),
     BuildingIn(BTreeSet<BuildingId>),
     AudienceIs(Audience),
@@ -50,6 +54,8 @@ impl Filter {
             Filter::UnitIn(units) => r.unit.is_some_and(|u| units.contains(&u)),
             Filter::NoUnit => r.unit.is_none(),
             Filter::ContactIs(c) => r.contact == Some(*c),
+            Filter::FollowedBy(c) => r.followers.contains(c),
+            Filter::NoBuilding => r.building.is_none(),
             Filter::WorkOrderIs(w) => r.work_order == Some(*w),
             Filter::BuildingIn(b) => r.building.is_some_and(|x| b.contains(&x)),
             Filter::AudienceIs(a) => r.audience == Some(*a),
@@ -83,9 +89,11 @@ impl Scope {
             Principal::Resident {
                 contact,
                 units,
+                buildings,
                 sites,
+                accounts,
                 ..
-            } => resident(*contact, units, sites, domain),
+            } => resident(*contact, units, buildings, sites, accounts, domain),
             Principal::Contractor { work_order, .. } => {
                 let visible = match domain {
                     Domain::WorkOrders => Filter::Everything,
@@ -137,21 +145,38 @@ fn staff(role: Role, scope: &SiteScope, domain: Domain) -> Filter {
 fn resident(
     me: ContactId,
     units: &BTreeSet<UnitId>,
+    buildings: &BTreeSet<BuildingId>,
     sites: &BTreeSet<SiteId>,
+    accounts: &BTreeSet<UnitId>,
     domain: Domain,
 ) -> Filter {
     let my_sites = || Filter::SiteIn(sites.clone());
     let my_units = || Filter::UnitIn(units.clone());
+    let near_me = || {
+        Filter::All(vec![
+            my_sites(),
+            Filter::Any(vec![Filter::NoBuilding, Filter::BuildingIn(buildings.clone())]),
+        ])
+    };
     match domain {
         Domain::Portfolio => Filter::Any(vec![
             my_units(),
-            Filter::All(vec![Filter::NoUnit, my_sites()]),
+            Filter::All(vec![Filter::NoUnit, near_me()]),
         ]),
-        Domain::Finance => Filter::All(vec![Filter::ContactIs(me), my_units()]),
-        Domain::Tickets => Filter::All(vec![Filter::ContactIs(me), my_sites()]),
+        Domain::Finance => Filter::All(vec![
+            my_units(),
+            Filter::Any(vec![
+                Filter::ContactIs(me),
+                Filter::UnitIn(accounts.clone()),
+            ]),
+        ]),
+        Domain::Tickets => Filter::All(vec![
+            Filter::Any(vec![Filter::ContactIs(me), Filter::FollowedBy(me)]),
+            my_sites(),
+        ]),
         Domain::Contacts => Filter::ContactIs(me),
-        Domain::Notices => Filter::Any(vec![my_sites(), Filter::NoSite]),
-        Domain::Documents => Filter::All(vec![Filter::AudienceIs(Audience::Residents), my_sites()]),
+        Domain::Notices => Filter::Any(vec![near_me(), Filter::NoSite]),
+        Domain::Documents => Filter::All(vec![Filter::AudienceIs(Audience::Residents), near_me()]),
         _ => Filter::Nothing,
     }
 }

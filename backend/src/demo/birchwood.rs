@@ -119,7 +119,7 @@ pub async fn build(app: &App, now: OffsetDateTime) -> R<String> {
         ledger::move_invoice(app, &owner, inv, to).await?;
     }
     app.clock.advance(Duration::days(2));
-    let me = resident(org.id, contact, "Ms Birchall", unit, site);
+    let me = resident(app, org.id, contact).await?;
     let origin = TicketOrigin {
         site,
         unit: Some(unit),

@@ -294,16 +294,16 @@ async fn token(
         }
         other => ApiErr(other),
     })?;
-    let role = signed_in
-        .staff
-        .role
-        .ok_or(ApiErr(AppError::SignInRequired))?;
-    let next_seq = sync::next_seq(&app, org.id, signed_in.staff.id, &device_id).await?;
+    let auth::Account::Staff(staff) = signed_in.account else {
+        return Err(ApiErr(AppError::SignInRequired));
+    };
+    let role = staff.role.ok_or(ApiErr(AppError::SignInRequired))?;
+    let next_seq = sync::next_seq(&app, org.id, staff.id, &device_id).await?;
     Ok(Json(TokenResponse {
         token: signed_in.token,
         org_slug: org.slug,
         org_name: org.name,
-        user_name: signed_in.staff.name,
+        user_name: staff.name,
         role,
         next_seq,
         expires_at: crate::clock::to_micros(signed_in.expires_at),

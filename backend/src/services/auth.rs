@@ -30,6 +30,8 @@ use crate::app::{App, random_token};
 use crate::error::{AppError, AppResult};
 use crate::store::auth::{self as store, CodeFor, NewSession, StaffSession};
 use crate::store::orgs::{self, Organisation, StaffUser};
+use crate::store::people::Contact;
+use crate::store::residents;
 use crate::store::sync as tokens;
 
 const CODE_LIFETIME: Duration = Duration::minutes(10);
@@ -52,6 +54,8 @@ pub enum Door {
     Admin,
     /// The site managers' app, through the JSON API.
     FacilityReport,
+    /// Leaseholders and tenants.
+    ResidencePort,
 }
 
 impl Door {
@@ -60,6 +64,7 @@ impl Door {
         match self {
             Door::Admin => "admin",
             Door::FacilityReport => "facility_report",
+            Door::ResidencePort => "residenceport",
         }
     }
 
@@ -68,13 +73,64 @@ impl Door {
         match self {
             Door::Admin => Channel::Admin,
             Door::FacilityReport => Channel::FacilityReport,
+            Door::ResidencePort => Channel::ResidencePort,
         }
     }
 
-    fn product(self) -> &'static str {
+    /// The product's name, as its pages and emails say it.
+    #[must_use]
+    pub fn product(self) -> &'static str {
         match self {
             Door::Admin => "PropLink",
             Door::FacilityReport => "Facility Report",
+            Door::ResidencePort => "ResidencePort",
+        }
+    }
+
+    /// Where a person lands once signed in.
+    #[must_use]
+    pub fn home(self) -> &'static str {
+        match self {
+            Door::Admin | Door::FacilityReport => "/dashboard",
+            Door::ResidencePort => "/",
+        }
+    }
+}
+
+/// Who a sign-in code is for: a member of staff, or a resident.
+#[derive(Clone, Debug)]
+pub enum Account {
+    Staff(StaffUser),
+    Resident(Contact),
+}
+
+impl Account {
+    fn id(&self) -> String {
+        match self {
+            Account::Staff(s) => s.id.to_string(),
+            Account::Resident(c) => c.id.to_string(),
+        }
+    }
+
+    #[must_use]
+    pub fn name(&self) -> String {
+        match self {
+            Account::Staff(s) => s.name.clone(),
+            Account::Resident(c) => c.display_name(),
+        }
+    }
+
+    fn record(&self) -> RecordType {
+        match self {
+            Account::Staff(_) => RecordType::StaffUser,
+            Account::Resident(_) => RecordType::Contact,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Account::Staff(_) => "staff",
+            Account::Resident(_) => "contact",
         }
     }
 }
@@ -153,13 +209,14 @@ pub async fn request_code(
         now + CODE_LIFETIME,
     )
     .await?;
-    let person = account(&mut tx, org.id, door, &email).await?;
+    let person = account(&mut tx, org.id, door, &email, now).await?;
     if let Some(person) = &person {
         let subject = format!("Your {} sign-in code for {}", door.product(), org.name);
+        let about = (person.record(), person.id());
         let body = format!(
             "Hello {name},\n\nYour sign-in code is {code}\n\nIt works once, for the next 10 minutes. \
              If you did not ask to sign in to {org}, you can ignore this email: nobody can sign in without the code.\n\n{product}\n",
-            name = person.name,
+            name = person.name(),
             org = org.name,
             product = door.product(),
         );
@@ -171,7 +228,7 @@ pub async fn request_code(
                 to: &email,
                 subject: &subject,
                 body: &body,
-                about: Some((RecordType::StaffUser, person.id.to_string())),
+                about: Some(about),
                 secret: Some(&code),
             },
             now,
@@ -209,7 +266,7 @@ pub enum Grant<'a> {
 pub struct SignedIn {
     pub token: String,
     pub csrf: String,
-    pub staff: StaffUser,
+    pub account: Account,
     /// When the session or device token ends at the latest.
     pub expires_at: time::OffsetDateTime,
 }
@@ -261,7 +318,10 @@ pub async fn verify_code(
             "That code has expired or has already been used. Request a new code.",
         ));
     }
-    let person = account(&mut change, org.id, door, &email).await?;
+    // A resident's sign-in buys a browser session, never a device token of the staff app.
+    let person = account(&mut change, org.id, door, &email, now)
+        .await?
+        .filter(|p| matches!(p, Account::Staff(_)) || matches!(grant, Grant::Session { .. }));
     let matched = live
         .iter()
         .find(|c| verify_hash(app, &to, &code, &c.code_hash));
@@ -319,7 +379,7 @@ pub async fn verify_code(
                     id_hash: &token_hash(&token),
                     org: org.id,
                     door: door.code(),
-                    subject_id: person.id.to_string(),
+                    subject_id: person.id(),
                     csrf_token: &csrf,
                     expires_at,
                 },
@@ -332,6 +392,9 @@ pub async fn verify_code(
             device_id,
             device_name,
         } => {
+            let Account::Staff(person) = &person else {
+                return Err(AppError::NotFound);
+            };
             // A sign-in retires only this person's earlier tokens on this device.
             tokens::revoke_device_tokens(&mut change, org.id, person.id, device_id, now).await?;
             tokens::insert_token(
@@ -352,15 +415,15 @@ pub async fn verify_code(
         }
     };
     change.act_as(Who {
-        kind: "staff",
-        id: Some(person.id.to_string()),
-        name: person.name.clone(),
+        kind: person.kind(),
+        id: Some(person.id()),
+        name: person.name(),
         channel: door.channel(),
     });
     change
         .record(Event::new(
-            RecordType::StaffUser,
-            person.id,
+            person.record(),
+            person.id(),
             AuditAction::SignIn,
             "signed in",
             detail,
@@ -376,7 +439,7 @@ pub async fn verify_code(
     Ok(SignedIn {
         token,
         csrf,
-        staff: person,
+        account: person,
         expires_at,
     })
 }
@@ -412,19 +475,11 @@ pub async fn session(
     let Some(mut found) = found else {
         return Ok(None);
     };
-    let idle = Duration::try_from(app.config.session_idle).unwrap_or(Duration::minutes(30));
-    if now >= found.expires_at || now - found.last_seen_at >= idle || !found.staff.active {
+    if !keep_alive(app, org.id, &id_hash, found.last_seen_at, found.expires_at, found.staff.active).await? {
         app.sessions.forget(&key);
-        let mut tx = app.db.begin().await?;
-        store::delete_session(&mut tx, org.id, &id_hash).await?;
-        tx.commit().await?;
         return Ok(None);
     }
-    // Idle time is measured to the minute; writing on every request would serialise reads.
     if now - found.last_seen_at > Duration::minutes(1) {
-        let mut tx = app.db.begin().await?;
-        store::touch_session(&mut tx, &id_hash, now).await?;
-        tx.commit().await?;
         found.last_seen_at = now;
     }
     app.sessions.put(key, found.clone());
@@ -443,19 +498,145 @@ pub async fn session(
     }))
 }
 
+/// Whether a session is still live (`valid`, not past its end, not idle too long), deleting
+/// it if not; notes the time it was seen, to the minute.
+async fn keep_alive(
+    app: &App,
+    org: OrgId,
+    id_hash: &str,
+    last_seen_at: time::OffsetDateTime,
+    expires_at: time::OffsetDateTime,
+    valid: bool,
+) -> AppResult<bool> {
+    let now = app.clock.now();
+    let idle = Duration::try_from(app.config.session_idle).unwrap_or(Duration::minutes(30));
+    if now >= expires_at || now - last_seen_at >= idle || !valid {
+        let mut tx = app.db.begin().await?;
+        store::delete_session(&mut tx, org, id_hash).await?;
+        tx.commit().await?;
+        return Ok(false);
+    }
+    // Idle time is measured to the minute; writing on every request would serialise reads.
+    if now - last_seen_at > Duration::minutes(1) {
+        let mut tx = app.db.begin().await?;
+        store::touch_session(&mut tx, id_hash, now).await?;
+        tx.commit().await?;
+    }
+    Ok(true)
+}
+
+/// A live ResidencePort session: the resident, the homes they hold or live in today, and the
+/// actor those make them.
+#[derive(Clone, Debug)]
+pub struct ResidentSession {
+    pub id_hash: String,
+    pub csrf_token: String,
+    pub actor: Actor,
+    pub contact: Contact,
+    pub homes: Vec<residents::Home>,
+}
+
+/// The ResidencePort session behind a cookie, if it is live and its resident still lives or
+/// holds a lease in one of the organisation's units: a former occupant's session ends on the
+/// day their link ends.
+pub async fn resident_session(
+    app: &App,
+    org: &Organisation,
+    token: &str,
+) -> AppResult<Option<ResidentSession>> {
+    let id_hash = token_hash(token);
+    let (row, contact, homes) = {
+        let mut conn = app.db.read().await?;
+        let Some(row) =
+            residents::session(&mut conn, org.id, Door::ResidencePort.code(), &id_hash).await?
+        else {
+            return Ok(None);
+        };
+        let contact = crate::store::people::contact(&mut conn, org.id, row.contact_id).await?;
+        let today = proplink_shared::london::local(app.clock.now()).date();
+        let homes = residents::homes(&mut conn, org.id, row.contact_id, today).await?;
+        (row, contact, homes)
+    };
+    let actor = contact
+        .as_ref()
+        .and_then(|c| super::residents::actor_of(org, c, &homes));
+    let live = keep_alive(
+        app,
+        org.id,
+        &id_hash,
+        row.last_seen_at,
+        row.expires_at,
+        actor.is_some(),
+    )
+    .await?;
+    Ok(match (live, actor, contact) {
+        (true, Some(actor), Some(contact)) => Some(ResidentSession {
+            id_hash,
+            csrf_token: row.csrf_token,
+            actor,
+            contact,
+            homes,
+        }),
+        _ => None,
+    })
+}
+
+/// The CSRF token of the session behind a cookie on `door`, if it is live.
+pub async fn session_csrf(
+    app: &App,
+    org: &Organisation,
+    door: Door,
+    token: &str,
+) -> AppResult<Option<String>> {
+    Ok(match door {
+        Door::ResidencePort => resident_session(app, org, token)
+            .await?
+            .map(|s| s.csrf_token),
+        Door::Admin | Door::FacilityReport => {
+            session(app, org, door, token).await?.map(|s| s.csrf_token)
+        }
+    })
+}
+
 /// Forgets a session this process may hold in memory.
 fn forget_session(app: &App, id_hash: &str) {
     app.sessions.forget_where(|s| s.id_hash == id_hash);
 }
 
-/// Ends a session.
+/// Ends a member of staff's session.
 pub async fn sign_out(app: &App, session: &Session) -> AppResult<()> {
-    let mut change = Change::begin(app, &session.actor).await?;
-    store::delete_session(&mut change, session.actor.org, &session.id_hash).await?;
+    end_session(
+        app,
+        &session.actor,
+        &session.id_hash,
+        (RecordType::StaffUser, session.staff.id.to_string()),
+    )
+    .await
+}
+
+/// Ends a resident's session.
+pub async fn sign_out_resident(app: &App, session: &ResidentSession) -> AppResult<()> {
+    end_session(
+        app,
+        &session.actor,
+        &session.id_hash,
+        (RecordType::Contact, session.contact.id.to_string()),
+    )
+    .await
+}
+
+async fn end_session(
+    app: &App,
+    actor: &Actor,
+    id_hash: &str,
+    (record_type, record_id): (RecordType, String),
+) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    store::delete_session(&mut change, actor.org, id_hash).await?;
     change
         .record(Event::new(
-            RecordType::StaffUser,
-            session.staff.id,
+            record_type,
+            record_id,
             AuditAction::SignOut,
             "signed out",
             json!({}),
@@ -463,7 +644,7 @@ pub async fn sign_out(app: &App, session: &Session) -> AppResult<()> {
         .await?;
     change.commit().await?;
     // After the commit: a request in between would otherwise cache the row again.
-    forget_session(app, &session.id_hash);
+    forget_session(app, id_hash);
     Ok(())
 }
 
@@ -498,12 +679,21 @@ async fn account(
     org: OrgId,
     door: Door,
     email: &str,
-) -> AppResult<Option<StaffUser>> {
+    now: time::OffsetDateTime,
+) -> AppResult<Option<Account>> {
     match door {
         // Staff sign in to the admin app and the app alike; their role and scope decide the rest.
         Door::Admin | Door::FacilityReport => Ok(orgs::staff_by_email(conn, org, email)
             .await?
-            .filter(|s| s.active && s.role.is_some())),
+            .filter(|s| s.active && s.role.is_some())
+            .map(Account::Staff)),
+        // Residents linked to a unit today; a former occupant is not asked for a code.
+        Door::ResidencePort => {
+            let today = proplink_shared::london::local(now).date();
+            Ok(residents::resident_by_email(conn, org, email, today)
+                .await?
+                .map(Account::Resident))
+        }
     }
 }
 

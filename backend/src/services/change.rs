@@ -133,6 +133,12 @@ impl<'a> Change<'a> {
         self.who = who;
     }
 
+    /// The organisation the change is in.
+    #[must_use]
+    pub fn org(&self) -> proplink_shared::OrgId {
+        self.org
+    }
+
     #[must_use]
     pub fn app(&self) -> &'a App {
         self.app

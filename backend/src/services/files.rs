@@ -362,12 +362,13 @@ async fn attached_to_readable(conn: &mut Conn, actor: &Actor, sha: &str) -> AppR
                 Err(_) => false,
             },
             RecordType::Ticket => match record_id.parse() {
-                Ok(id) => requests::ticket(conn, actor.org, id)
-                    .await?
-                    .is_some_and(|t| {
-                        super::check(actor, Action::Read, &super::tickets::resource(actor, &t))
-                            .is_ok()
-                    }),
+                Ok(id) => match requests::ticket(conn, actor.org, id).await? {
+                    Some(t) => {
+                        let judged = super::tickets::judged(conn, actor, &t).await?;
+                        super::check(actor, Action::Read, &judged).is_ok()
+                    }
+                    None => false,
+                },
                 Err(_) => false,
             },
             RecordType::WorkOrder => match record_id.parse() {

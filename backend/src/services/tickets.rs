@@ -3,12 +3,13 @@
 
 use proplink_shared::audit::AuditAction;
 use proplink_shared::records::{
-    EntryKind, NewTicket, Priority, RecordType, TicketCategory, reference, validate_message,
+    CommunalArea, EntryKind, NewTicket, Priority, RecordType, TicketCategory, reference,
+    validate_message,
 };
 use proplink_shared::states::{CloseReason, TicketStatus};
 use proplink_shared::{
-    Action, Actor, ContactId, Domain, Principal, Resource, Scope, SiteId, StaffUserId, TicketId,
-    UnitId,
+    Action, Actor, BuildingId, ContactId, Domain, Principal, Resource, Scope, SiteId, StaffUserId,
+    TicketId, UnitId,
 };
 use serde_json::json;
 
@@ -24,8 +25,30 @@ use crate::store::{orgs, places};
 pub fn resource(actor: &Actor, t: &Ticket) -> Resource {
     let mut r = Resource::on_site(actor.org, Domain::Tickets, t.site_id);
     r.unit = t.unit_id;
+    r.building = t.building_id;
     r.contact = t.reporter_contact_id;
     r
+}
+
+/// [`resource`] with the residents who added themselves to the ticket, who may read it too.
+pub fn resource_with(actor: &Actor, t: &Ticket, followers: &[ContactId]) -> Resource {
+    let mut r = resource(actor, t);
+    r.followers = followers.iter().copied().collect();
+    r
+}
+
+/// The ticket's place for a permission check that a follower may pass: its followers are read
+/// only when the actor is a resident (staff are judged by the site).
+pub(crate) async fn judged(
+    conn: &mut crate::store::Conn,
+    actor: &Actor,
+    t: &Ticket,
+) -> AppResult<Resource> {
+    let followers = match actor.principal {
+        Principal::Resident { .. } => store::followers(conn, actor.org, t.id).await?,
+        _ => Vec::new(),
+    };
+    Ok(resource_with(actor, t, &followers))
 }
 
 /// Where a new ticket is about, and who reported it.
@@ -59,6 +82,18 @@ pub async fn raise_in(
     origin: TicketOrigin,
     new: &NewTicket,
 ) -> AppResult<()> {
+    raise_at(change, actor, id, origin, None, new).await
+}
+
+/// [`raise_in`], about a shared area of a building when `area` says so.
+pub(crate) async fn raise_at(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: TicketId,
+    origin: TicketOrigin,
+    area: Option<(BuildingId, CommunalArea)>,
+    new: &NewTicket,
+) -> AppResult<()> {
     let mut res = Resource::on_site(actor.org, Domain::Tickets, origin.site);
     res.unit = origin.unit;
     // A resident always reports for themselves.
@@ -70,12 +105,22 @@ pub async fn raise_in(
     let site = places::site(change, actor.org, origin.site)
         .await?
         .ok_or(AppError::NotFound)?;
+    let mut building = area.map(|(b, _)| b);
     if let Some(unit) = origin.unit {
         let u = places::unit(change, actor.org, unit)
             .await?
             .ok_or(AppError::NotFound)?;
         if u.site_id != origin.site {
             return Err(AppError::invalid("unit", "That unit is not on that site"));
+        }
+        building = Some(u.building_id);
+    }
+    if let Some((b, _)) = area {
+        let b = places::building(change, actor.org, b)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if b.site_id != origin.site {
+            return Err(AppError::invalid("place", "That building is not on that site"));
         }
     }
     let now = change.now;
@@ -88,6 +133,8 @@ pub async fn raise_in(
     let place = TicketPlace {
         site: origin.site,
         unit: origin.unit,
+        building,
+        area: area.map(|(_, a)| a),
         reporter: res.contact,
         assignee: origin.assignee,
         source: actor.channel,
@@ -107,10 +154,7 @@ pub async fn raise_in(
         actor.org,
         id,
         EntryKind::Message,
-        &store::Author {
-            name: &actor.display_name,
-            channel: actor.channel,
-        },
+        &author(actor),
         &new.body,
         now,
     )
@@ -124,6 +168,18 @@ pub async fn raise_in(
             json!({ "reference": reference, "subject": new.subject, "body": new.body, "category": new.category.code(), "priority": new.priority.code(), "site": origin.site.to_string(), "unit": origin.unit.map(|u| u.to_string()) }),
         ))
         .await
+}
+
+/// Who writes an entry: a resident is known by their contact too.
+fn author(actor: &Actor) -> store::Author<'_> {
+    store::Author {
+        name: &actor.display_name,
+        channel: actor.channel,
+        contact: match &actor.principal {
+            Principal::Resident { contact, .. } => Some(*contact),
+            _ => None,
+        },
+    }
 }
 
 /// Adds a message the reporter sees (`internal` false) or a note only staff see.
@@ -156,7 +212,8 @@ pub async fn add_entry_in(
     } else {
         Action::Reply
     };
-    check(actor, action, &resource(actor, &t))?;
+    let judged = judged(change, actor, &t).await?;
+    check(actor, action, &judged)?;
     if t.status == TicketStatus::Closed && !internal {
         return Err(AppError::conflict(
             "closed",
@@ -174,16 +231,14 @@ pub async fn add_entry_in(
         actor.org,
         id,
         kind,
-        &store::Author {
-            name: &actor.display_name,
-            channel: actor.channel,
-        },
+        &author(actor),
         &body,
         now,
     )
     .await?;
     if actor.is_staff() && !internal {
         store::mark_first_response(change, actor.org, id, now).await?;
+        super::requests::tell_residents(change, &t, &body).await?;
     }
     change
         .record(Event::new(
@@ -440,7 +495,7 @@ pub async fn summary(
 /// A ticket and the entries the actor may see: residents never see internal notes.
 pub async fn ticket(app: &App, actor: &Actor, id: TicketId) -> AppResult<(Ticket, Vec<Entry>)> {
     let internal = actor.sees_internal_notes();
-    let (t, entries) = super::remember_in(
+    let (t, entries, followers) = super::remember_in(
         app,
         actor.org,
         format!("ticket {id} internal notes {internal}"),
@@ -450,11 +505,12 @@ pub async fn ticket(app: &App, actor: &Actor, id: TicketId) -> AppResult<(Ticket
                 return Ok(None);
             };
             let entries = store::entries(&mut conn, actor.org, id, internal).await?;
-            Ok(Some((t, entries)))
+            let followers = store::followers(&mut conn, actor.org, id).await?;
+            Ok(Some((t, entries, followers)))
         },
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    check(actor, Action::Read, &resource(actor, &t))?;
+    check(actor, Action::Read, &resource_with(actor, &t, &followers))?;
     Ok((t, entries))
 }

@@ -65,6 +65,7 @@ const SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: None,
     audience: None,
+    followed_by: None,
 };
 
 /// Overdue invoices summed per unit and contact into the buckets, as of `today`. The dates are

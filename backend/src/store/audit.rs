@@ -120,6 +120,7 @@ const AUDIT_SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: None,
     audience: None,
+    followed_by: None,
 };
 
 /// What the audit log is narrowed to.

@@ -92,6 +92,7 @@ coded_columns!(
     Audience,
     RecordType,
     EntryKind,
+    CommunalArea,
 );
 
 impl ToValue for Money {

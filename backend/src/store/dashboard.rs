@@ -127,6 +127,7 @@ const CERTIFICATE_SCOPE: ScopeColumns = ScopeColumns {
     work_order: Some("ce.work_order_id"),
     building: None,
     audience: None,
+    followed_by: None,
 };
 
 /// A certificate running out: which, where, and what it belongs to.

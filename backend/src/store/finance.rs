@@ -65,6 +65,7 @@ pub const INVOICE_SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: None,
     audience: None,
+    followed_by: None,
 };
 
 /// The statuses that put an invoice on the ledger.

@@ -42,8 +42,9 @@ pub const NOTICE_SCOPE: ScopeColumns = ScopeColumns {
     unit: None,
     contact: None,
     work_order: None,
-    building: None,
+    building: Some("n.building_id"),
     audience: None,
+    followed_by: None,
 };
 
 /// What a notice list is narrowed to.
@@ -195,6 +196,7 @@ pub const DOCUMENT_SCOPE: ScopeColumns = ScopeColumns {
     work_order: Some("(CASE WHEN d.record_type = 'work_order' THEN d.record_id END)"),
     building: Some("(CASE WHEN d.record_type = 'building' THEN d.record_id END)"),
     audience: Some("d.audience"),
+    followed_by: None,
 };
 
 /// The documents in scope, filed on one record or (with `None`) on any.

@@ -24,6 +24,8 @@ read_model! {
         /// The stored logo (a PNG), by the hash of its bytes.
         pub logo_sha: Option<String> = "logo_sha",
         pub thread_welcome_text: String = "thread_welcome_text",
+        /// Whether tenants read the account of the home they rent on ResidencePort.
+        pub tenants_see_account: bool = "tenants_see_account",
         /// Moves with each change of the settings.
         pub version: i64 = "version",
     }

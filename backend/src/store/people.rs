@@ -63,6 +63,7 @@ pub const CONTACT_SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: None,
     audience: None,
+    followed_by: None,
 };
 
 /// What a contacts list is narrowed to.

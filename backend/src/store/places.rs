@@ -37,6 +37,7 @@ pub const SITE_SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: None,
     audience: None,
+    followed_by: None,
 };
 
 const SITE_ORDER: Order = Order {
@@ -116,6 +117,7 @@ const BUILDING_SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: Some("b.id"),
     audience: None,
+    followed_by: None,
 };
 
 /// The buildings in scope, by site, for lists of sites and the app's site picker.

@@ -23,6 +23,9 @@ pub struct ScopeColumns {
     pub work_order: Option<&'static str>,
     pub building: Option<&'static str>,
     pub audience: Option<&'static str>,
+    /// For records people add themselves to: the start of a condition on one of them, closed
+    /// by the contact's placeholder and `)`.
+    pub followed_by: Option<&'static str>,
 }
 
 /// Parameters gathered while a query is built.
@@ -86,6 +89,11 @@ pub fn scope_sql(filter: &Filter, columns: &ScopeColumns, params: &mut Params) -
         ),
         Filter::NoUnit => absent(columns.unit),
         Filter::ContactIs(c) => equals(columns.contact, c.to_string(), params),
+        Filter::FollowedBy(c) => match columns.followed_by {
+            Some(condition) => format!("{condition}{})", params.push(&c.to_string())),
+            None => "FALSE".into(),
+        },
+        Filter::NoBuilding => absent(columns.building),
         Filter::WorkOrderIs(w) => equals(columns.work_order, w.to_string(), params),
         Filter::BuildingIn(b) => within(
             columns.building,

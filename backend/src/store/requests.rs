@@ -2,7 +2,7 @@
 
 use proplink_shared::audit::Channel;
 use proplink_shared::records::{
-    EntryKind, IssueCategory, NewIssue, NewTicket, Priority, TicketCategory,
+    CommunalArea, EntryKind, IssueCategory, NewIssue, NewTicket, Priority, TicketCategory,
 };
 use proplink_shared::states::{CloseReason, IssueStatus, TicketStatus};
 use proplink_shared::{
@@ -22,6 +22,12 @@ read_model! {
         pub site_id: SiteId = "t.site_id",
         pub site_name: String = "s.name",
         pub unit_id: Option<UnitId> = "t.unit_id",
+        /// The building it is in: the unit's, or the one whose shared area it is about.
+        pub building_id: Option<BuildingId> = "t.building_id",
+        /// Where it is, as people say it: the unit, or the shared area and its building.
+        pub location: Option<String> = "(SELECT CASE WHEN u.id IS NOT NULL THEN u.name || ', ' || b.name ELSE b.name END             FROM buildings b LEFT JOIN units u ON u.organisation_id = t.organisation_id AND u.id = t.unit_id             WHERE b.organisation_id = t.organisation_id AND b.id = t.building_id)",
+        /// The shared area it is about, when it is not in anyone's home.
+        pub area: Option<CommunalArea> = "t.area",
         pub category: TicketCategory = "t.category",
         pub priority: Priority = "t.priority",
         pub status: TicketStatus = "t.status",
@@ -63,8 +69,12 @@ pub const TICKET_SCOPE: ScopeColumns = ScopeColumns {
     unit: Some("t.unit_id"),
     contact: Some("t.reporter_contact_id"),
     work_order: None,
-    building: None,
+    building: Some("t.building_id"),
     audience: None,
+    followed_by: Some(
+        "EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.organisation_id = t.organisation_id \
+         AND tf.ticket_id = t.id AND tf.contact_id = ",
+    ),
 };
 
 /// Newest first, by when they were raised.
@@ -192,6 +202,8 @@ pub async fn ticket(conn: &mut Conn, org: OrgId, id: TicketId) -> DbResult<Optio
 pub struct TicketPlace {
     pub site: SiteId,
     pub unit: Option<UnitId>,
+    pub building: Option<BuildingId>,
+    pub area: Option<CommunalArea>,
     pub reporter: Option<ContactId>,
     pub assignee: Option<StaffUserId>,
     pub source: Channel,
@@ -207,8 +219,8 @@ pub async fn insert_ticket(
     now: OffsetDateTime,
 ) -> DbResult<()> {
     conn.execute(
-        "INSERT INTO tickets (organisation_id, id, reference, site_id, unit_id, category, priority, status, subject, reporter_contact_id, assignee_id, source, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "INSERT INTO tickets (organisation_id, id, reference, site_id, unit_id, category, priority, status, subject, reporter_contact_id, assignee_id, source, created_at, building_id, area) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         params![
             org,
             id,
@@ -222,11 +234,73 @@ pub async fn insert_ticket(
             place.reporter,
             place.assignee,
             place.source,
-            now
+            now,
+            place.building,
+            place.area
         ],
     )
     .await?;
     Ok(())
+}
+
+/// The residents who added themselves to a ticket.
+pub async fn followers(conn: &mut Conn, org: OrgId, ticket: TicketId) -> DbResult<Vec<ContactId>> {
+    let rows: Vec<(ContactId,)> = conn
+        .query(
+            "SELECT contact_id FROM ticket_followers WHERE organisation_id = $1 AND ticket_id = $2 ORDER BY created_at, contact_id",
+            params![org, ticket],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Adds a resident to a ticket; false if they were already on it.
+pub async fn add_follower(
+    conn: &mut Conn,
+    org: OrgId,
+    ticket: TicketId,
+    contact: ContactId,
+    now: OffsetDateTime,
+) -> DbResult<bool> {
+    let added = conn
+        .execute(
+            "INSERT INTO ticket_followers (organisation_id, ticket_id, contact_id, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (organisation_id, ticket_id, contact_id) DO NOTHING",
+            params![org, ticket, contact, now],
+        )
+        .await?;
+    Ok(added == 1)
+}
+
+read_model! {
+    /// An open request about a shared area, as a neighbour about to report the same sees it:
+    /// what and when, never who.
+    pub struct AreaReport {
+        pub id: TicketId = "t.id",
+        pub reference: String = "t.reference",
+        pub subject: String = "t.subject",
+        pub status: TicketStatus = "t.status",
+        pub created_at: OffsetDateTime = "t.created_at",
+        pub followers: i64 = "(SELECT COUNT(*) FROM ticket_followers tf WHERE tf.organisation_id = t.organisation_id AND tf.ticket_id = t.id)",
+    }
+}
+
+/// The open requests about `area` of `building`, newest first.
+pub async fn open_in_area(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+    area: CommunalArea,
+) -> DbResult<Vec<AreaReport>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM tickets t WHERE t.organisation_id = $1 AND t.building_id = $2 AND t.area = $3 \
+             AND t.status IN ('open', 'in_progress', 'waiting_on_customer') ORDER BY t.created_at DESC, t.id LIMIT 20",
+            AreaReport::COLUMNS
+        ),
+        params![org, building, area],
+    )
+    .await
 }
 
 /// Moves a ticket from `from` to `to`; false if it had moved meanwhile.
@@ -308,6 +382,8 @@ read_model! {
         pub ticket_id: TicketId = "e.ticket_id",
         pub kind: EntryKind = "e.kind",
         pub author_name: String = "e.author_name",
+        /// The resident who wrote it, when a resident did.
+        pub author_contact: Option<ContactId> = "e.author_contact_id",
         pub channel: Channel = "e.channel",
         pub body: String = "e.body",
         pub created_at: OffsetDateTime = "e.created_at",
@@ -347,6 +423,8 @@ pub async fn entries_of(conn: &mut Conn, org: OrgId, tickets: &[TicketId]) -> Db
 pub struct Author<'a> {
     pub name: &'a str,
     pub channel: Channel,
+    /// The resident, when a resident writes.
+    pub contact: Option<ContactId>,
 }
 
 pub async fn insert_entry(
@@ -359,8 +437,8 @@ pub async fn insert_entry(
     now: OffsetDateTime,
 ) -> DbResult<()> {
     conn.execute(
-        "INSERT INTO ticket_entries (organisation_id, id, ticket_id, kind, author_name, channel, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        params![org, uuid::Uuid::now_v7(), ticket, kind, author.name, author.channel, body, now],
+        "INSERT INTO ticket_entries (organisation_id, id, ticket_id, kind, author_name, channel, body, created_at, author_contact_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        params![org, uuid::Uuid::now_v7(), ticket, kind, author.name, author.channel, body, now, author.contact],
     )
     .await?;
     Ok(())
@@ -407,6 +485,7 @@ pub const ISSUE_SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: Some("i.building_id"),
     audience: None,
+    followed_by: None,
 };
 
 /// What an issue list is narrowed to.

@@ -40,6 +40,7 @@ const VENDOR_SCOPE: ScopeColumns = ScopeColumns {
     work_order: None,
     building: None,
     audience: None,
+    followed_by: None,
 };
 
 /// Which contractors' cover a list shows.

@@ -58,6 +58,7 @@ pub const WORK_ORDER_SCOPE: ScopeColumns = ScopeColumns {
     work_order: Some("w.id"),
     building: Some("w.building_id"),
     audience: None,
+    followed_by: None,
 };
 
 /// What a work order list is narrowed to.

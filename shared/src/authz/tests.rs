@@ -45,9 +45,11 @@ fn arb_principal() -> impl Strategy<Value = Principal> {
             (0..POOL),
             any::<bool>(),
             arb_set::<UnitId>(),
-            arb_set::<SiteId>()
+            arb_set::<BuildingId>(),
+            arb_set::<SiteId>(),
+            arb_set::<UnitId>(),
         )
-            .prop_map(|(c, tenant, units, sites)| {
+            .prop_map(|(c, tenant, units, buildings, sites, accounts)| {
                 Principal::Resident {
                     contact: id(c),
                     kind: if tenant {
@@ -56,7 +58,9 @@ fn arb_principal() -> impl Strategy<Value = Principal> {
                         ResidentKind::Leaseholder
                     },
                     units,
+                    buildings,
                     sites,
+                    accounts,
                 }
             }),
         (0..POOL).prop_map(|w| Principal::Contractor {
@@ -102,9 +106,10 @@ pub(crate) fn arb_resource() -> impl Strategy<Value = Resource> {
         proptest::option::of(0..POOL),
         proptest::option::of(0..POOL),
         proptest::option::of(arb_audience()),
+        arb_set::<ContactId>(),
     )
         .prop_map(
-            |(org, domain, site, building, unit, wo, contact, audience)| Resource {
+            |(org, domain, site, building, unit, wo, contact, audience, followers)| Resource {
                 org: id(org),
                 domain,
                 site: site.map(id),
@@ -113,6 +118,7 @@ pub(crate) fn arb_resource() -> impl Strategy<Value = Resource> {
                 work_order: wo.map(id),
                 contact: contact.map(id),
                 audience,
+                followers,
             },
         )
 }
@@ -154,12 +160,18 @@ proptest! {
                     prop_assert_eq!(*role, Some(Role::OrganisationOwner));
                 }
             }
-            Principal::Resident { contact, units, sites, .. } => {
+            Principal::Resident { contact, units, buildings, sites, accounts, .. } => {
                 let in_units = resource.unit.is_some_and(|u| units.contains(&u));
                 let in_sites = resource.site.is_some_and(|s| sites.contains(&s));
                 prop_assert!(in_units || in_sites || (resource.site.is_none() && resource.domain == Domain::Notices) || resource.contact == Some(*contact));
-                if matches!(resource.domain, Domain::Finance | Domain::Tickets | Domain::Contacts) {
-                    prop_assert_eq!(resource.contact, Some(*contact), "saw someone else's account or request");
+                if let (Some(_), Some(b), Domain::Notices | Domain::Documents) = (resource.site, resource.building, resource.domain) {
+                    prop_assert!(buildings.contains(&b), "saw another building's notice or document");
+                }
+                match resource.domain {
+                    Domain::Finance => prop_assert!(in_units && (resource.contact == Some(*contact) || resource.unit.is_some_and(|u| accounts.contains(&u))), "saw someone else's account"),
+                    Domain::Tickets => prop_assert!(resource.contact == Some(*contact) || resource.followers.contains(contact), "saw someone else's request"),
+                    Domain::Contacts => prop_assert_eq!(resource.contact, Some(*contact), "saw someone else's details"),
+                    _ => {}
                 }
                 if resource.domain == Domain::Documents {
                     prop_assert_eq!(resource.audience, Some(Audience::Residents));
@@ -283,7 +295,9 @@ fn a_tenant_never_sees_the_leaseholders_invoice() {
             contact: id(2),
             kind: ResidentKind::Tenant,
             units: [id(1)].into(),
+            buildings: [id(1)].into(),
             sites: [id(1)].into(),
+            accounts: BTreeSet::new(),
         },
         channel: Channel::ResidencePort,
         display_name: "T".into(),
@@ -299,6 +313,47 @@ fn a_tenant_never_sees_the_leaseholders_invoice() {
         .with_unit(id(1))
         .with_contact(id(2));
     assert_eq!(authorize(&tenant, Action::Pay, &own), Ok(()));
+    // Where the organisation shares the account of the home with its tenant, they read it.
+    let mut sharing = tenant.clone();
+    if let Principal::Resident { accounts, .. } = &mut sharing.principal {
+        accounts.insert(id(1));
+    }
+    assert_eq!(authorize(&sharing, Action::Read, &leaseholders), Ok(()));
+}
+
+#[test]
+fn a_resident_reads_only_their_own_buildings_notices_and_requests_they_joined() {
+    let resident = Actor {
+        org: id(0),
+        principal: Principal::Resident {
+            contact: id(2),
+            kind: ResidentKind::Leaseholder,
+            units: [id(1)].into(),
+            buildings: [id(1)].into(),
+            sites: [id(1)].into(),
+            accounts: [id(1)].into(),
+        },
+        channel: Channel::ResidencePort,
+        display_name: "R".into(),
+    };
+    let notice = |building| {
+        let mut r = Resource::on_site(id(0), Domain::Notices, id(1));
+        r.building = building;
+        r
+    };
+    assert_eq!(authorize(&resident, Action::Read, &notice(None)), Ok(()));
+    assert_eq!(authorize(&resident, Action::Read, &notice(Some(id(1)))), Ok(()));
+    assert_eq!(
+        authorize(&resident, Action::Read, &notice(Some(id(2)))),
+        Err(Denied::NotFound)
+    );
+    let mut neighbours = Resource::on_site(id(0), Domain::Tickets, id(1)).with_contact(id(3));
+    assert_eq!(
+        authorize(&resident, Action::Read, &neighbours),
+        Err(Denied::NotFound)
+    );
+    neighbours.followers.insert(id(2));
+    assert_eq!(authorize(&resident, Action::Reply, &neighbours), Ok(()));
 }
 
 #[test]
@@ -427,7 +482,9 @@ fn only_staff_and_the_system_read_internal_notes() {
             contact: id(2),
             kind: ResidentKind::Leaseholder,
             units: BTreeSet::new(),
+            buildings: BTreeSet::new(),
             sites: BTreeSet::new(),
+            accounts: BTreeSet::new(),
         })
         .sees_internal_notes()
     );

@@ -17,6 +17,39 @@ coded_enum! {
     }
 }
 
+impl TicketCategory {
+    /// The priority a request of this category starts with when a resident raises it; staff
+    /// change it at triage. An emergency is urgent whatever its category.
+    #[must_use]
+    pub fn resident_priority(self, emergency: bool) -> Priority {
+        match self {
+            _ if emergency => Priority::Urgent,
+            TicketCategory::AntisocialBehaviour | TicketCategory::Compliance => Priority::High,
+            TicketCategory::Maintenance | TicketCategory::Complaint | TicketCategory::Insurance => {
+                Priority::Medium
+            }
+            TicketCategory::Query | TicketCategory::Account | TicketCategory::Other => {
+                Priority::Low
+            }
+        }
+    }
+}
+
+coded_enum! {
+    /// A shared part of a building, where residents report problems that are nobody's home.
+    CommunalArea {
+        Entrance => "entrance", "Entrance and lobby";
+        Stairs => "stairs", "Stairs and corridors";
+        Lifts => "lifts", "Lifts";
+        CarPark => "car_park", "Car park and garages";
+        Bins => "bins", "Bin store";
+        Grounds => "grounds", "Gardens and grounds";
+        Roof => "roof", "Roof and gutters";
+        Outside => "outside", "Outside walls, windows and doors";
+        Other => "other", "Another shared area";
+    }
+}
+
 coded_enum! {
     /// Priority of a ticket, issue or work order.
     Priority {
@@ -111,6 +144,46 @@ pub fn sla_badge(start: OffsetDateTime, due: OffsetDateTime, now: OffsetDateTime
     }
 }
 
+/// Where a request stands against one of its targets, as its reporter is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlaState {
+    /// Done by the target.
+    Met,
+    /// Done, but after the target.
+    Missed,
+    /// Not done yet, with the badge for the time left.
+    Running(SlaBadge),
+}
+
+impl SlaState {
+    /// The target running from `start` to `due`, done at `done` if it has been, seen at `now`.
+    #[must_use]
+    pub fn of(
+        start: OffsetDateTime,
+        due: OffsetDateTime,
+        done: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> SlaState {
+        match done {
+            Some(at) if at <= due => SlaState::Met,
+            Some(_) => SlaState::Missed,
+            None => SlaState::Running(sla_badge(start, due, now)),
+        }
+    }
+
+    /// In the reporter's words, with a tone for its tag.
+    #[must_use]
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            SlaState::Met => ("Met", "green"),
+            SlaState::Missed => ("Missed", "red"),
+            SlaState::Running(SlaBadge::Green) => ("On track", "green"),
+            SlaState::Running(SlaBadge::Amber) => ("Due soon", "amber"),
+            SlaState::Running(SlaBadge::Red) => ("Overdue", "red"),
+        }
+    }
+}
+
 /// A new ticket, from any door.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewTicket {
@@ -153,6 +226,35 @@ impl NewTicket {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+#[cfg(test)]
+mod sla_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_target_is_met_missed_or_running() {
+        let start = datetime!(2026-05-04 09:00 UTC);
+        let due = datetime!(2026-05-05 09:00 UTC);
+        let early = Some(datetime!(2026-05-04 12:00 UTC));
+        let late = Some(datetime!(2026-05-05 10:00 UTC));
+        let now = datetime!(2026-05-06 09:00 UTC);
+        assert_eq!(SlaState::of(start, due, early, now), SlaState::Met);
+        assert_eq!(SlaState::of(start, due, late, now), SlaState::Missed);
+        assert_eq!(
+            SlaState::of(start, due, None, now),
+            SlaState::Running(SlaBadge::Red)
+        );
+        assert_eq!(
+            SlaState::of(start, due, None, datetime!(2026-05-04 10:00 UTC)),
+            SlaState::Running(SlaBadge::Green)
+        );
+        assert_eq!(
+            SlaState::of(start, due, None, datetime!(2026-05-05 04:00 UTC)).label(),
+            ("Due soon", "amber")
+        );
     }
 }
 

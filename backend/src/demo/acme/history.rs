@@ -150,7 +150,7 @@ impl Acme<'_> {
             Happening::Payment { flat, amount, on } => {
                 let f = self.flat(flat);
                 if flat % 5 == 0 || f.name == "Mr Patel" {
-                    let me = resident(self.org(), f.leaseholder, &f.name, f.id, f.site);
+                    let me = resident(app, self.org(), f.leaseholder).await?;
                     let receipt = Receipt {
                         amount,
                         method: PaymentMethod::Card,
@@ -177,7 +177,7 @@ impl Acme<'_> {
             Happening::Request { flat, spec } => {
                 let f = self.flat(flat);
                 let (subject, body, category, priority) = data::PAST_REQUESTS[spec];
-                let me = resident(self.org(), f.leaseholder, &f.name, f.id, f.site);
+                let me = resident(app, self.org(), f.leaseholder).await?;
                 let origin = TicketOrigin {
                     site: f.site,
                     unit: Some(f.id),

@@ -19,7 +19,7 @@ use crate::store::work_orders::WorkOrderPlace;
 use super::{Acme, Flat};
 
 impl Acme<'_> {
-    pub(super) fn who(&self, g: usize, who: Who) -> R<Actor> {
+    pub(super) async fn who(&self, g: usize, who: Who) -> R<Actor> {
         let group = &self.groups[g];
         Ok(match who {
             Who::Mark => self.mark.clone(),
@@ -27,7 +27,7 @@ impl Acme<'_> {
             Who::Hannah => group.site_managers[1].clone(),
             Who::Resident(site, n) => {
                 let f = self.story_flat(g, site, n)?;
-                resident(self.org(), f.leaseholder, &f.name, f.id, f.site)
+                resident(self.app, self.org(), f.leaseholder).await?
             }
         })
     }
@@ -80,7 +80,7 @@ impl Acme<'_> {
                         .map(|n| self.story_flat(g, *site, n).map(|f| f.id))
                         .transpose()?;
                     let assignee = match assignee {
-                        Some(a) => match self.who(g, *a)?.principal {
+                        Some(a) => match self.who(g, *a).await?.principal {
                             proplink_shared::Principal::Staff { user, .. } => Some(user),
                             _ => None,
                         },
@@ -94,7 +94,7 @@ impl Acme<'_> {
                     };
                     let id = tickets::raise(
                         app,
-                        &self.who(g, *by)?,
+                        &self.who(g, *by).await?,
                         origin,
                         &NewTicket::validate(subject, body, category, priority)?,
                     )
@@ -102,15 +102,15 @@ impl Acme<'_> {
                     self.tickets.insert(Self::key(g, key), id);
                 }
                 Act::Reply { key, by, text } => {
-                    tickets::add_entry(app, &self.who(g, *by)?, self.ticket(g, key)?, text, false)
+                    tickets::add_entry(app, &self.who(g, *by).await?, self.ticket(g, key)?, text, false)
                         .await?
                 }
                 Act::Note { key, by, text } => {
-                    tickets::add_entry(app, &self.who(g, *by)?, self.ticket(g, key)?, text, true)
+                    tickets::add_entry(app, &self.who(g, *by).await?, self.ticket(g, key)?, text, true)
                         .await?
                 }
                 Act::Move { key, by, to } => {
-                    tickets::set_status(app, &self.who(g, *by)?, self.ticket(g, key)?, *to, None)
+                    tickets::set_status(app, &self.who(g, *by).await?, self.ticket(g, key)?, *to, None)
                         .await?
                 }
                 Act::LogIssue {
@@ -133,7 +133,7 @@ impl Acme<'_> {
                     };
                     let id = issues::log(
                         app,
-                        &self.who(g, *by)?,
+                        &self.who(g, *by).await?,
                         place,
                         &NewIssue::validate(title, description, location, category, priority)?,
                     )
@@ -150,7 +150,7 @@ impl Acme<'_> {
                         .issues
                         .get(&Self::key(g, key))
                         .ok_or(AppError::NotFound)?;
-                    issues::set_status(app, &self.who(g, *by)?, id, *to, *reason).await?;
+                    issues::set_status(app, &self.who(g, *by).await?, id, *to, *reason).await?;
                 }
                 Act::WorkOrder {
                     key,
