@@ -122,6 +122,46 @@ pub struct Settings {
     /// processes are heard through PostgreSQL's NOTIFY, or SQLite's data_version) [default: true]
     #[arg(long, env = "PROPLINK_READ_CACHE", global = true)]
     pub read_cache: Option<bool>,
+
+    /// Who takes residents' card payments: `sandbox` (built in, test cards, no money moves) or
+    /// `stripe` (Stripe Checkout; needs the two Stripe keys) [default: sandbox]
+    #[arg(long, env = "PROPLINK_PAYMENT_PROVIDER", global = true)]
+    pub payment_provider: Option<String>,
+
+    /// Stripe secret API key (sk_live_… or sk_test_…), for --payment-provider stripe
+    #[arg(
+        long,
+        env = "PROPLINK_STRIPE_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub stripe_secret_key: Option<String>,
+
+    /// Signing secret of the Stripe webhook endpoint (whsec_…) that points at
+    /// https://<org>.<residence domain>/payments/webhooks/stripe
+    #[arg(
+        long,
+        env = "PROPLINK_STRIPE_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub stripe_webhook_secret: Option<String>,
+
+    /// Base address of Stripe's API [default: https://api.stripe.com]
+    #[arg(long, env = "PROPLINK_STRIPE_API_BASE", global = true)]
+    pub stripe_api_base: Option<String>,
+}
+
+/// Who takes residents' card payments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentSettings {
+    /// The built-in sandbox: test cards, no money moves.
+    Sandbox,
+    Stripe {
+        secret_key: String,
+        webhook_secret: String,
+        api_base: String,
+    },
 }
 
 /// The settings in force, with every default applied.
@@ -150,6 +190,7 @@ pub struct Config {
     pub otp_sends_per_address_hourly: u32,
     pub trust_forwarded_for: bool,
     pub read_cache: bool,
+    pub payments: PaymentSettings,
 }
 
 impl Settings {
@@ -190,6 +231,12 @@ impl Settings {
                 .or(from_file.otp_sends_per_address_hourly),
             trust_forwarded_for: self.trust_forwarded_for.or(from_file.trust_forwarded_for),
             read_cache: self.read_cache.or(from_file.read_cache),
+            payment_provider: self.payment_provider.or(from_file.payment_provider),
+            stripe_secret_key: self.stripe_secret_key.or(from_file.stripe_secret_key),
+            stripe_webhook_secret: self
+                .stripe_webhook_secret
+                .or(from_file.stripe_webhook_secret),
+            stripe_api_base: self.stripe_api_base.or(from_file.stripe_api_base),
         })
     }
 
@@ -221,7 +268,31 @@ impl Settings {
             minutes > 0 && hours > 0,
             "session timeouts must be at least one minute and one hour"
         );
+        let payments = match self.payment_provider.as_deref().map(str::trim) {
+            None | Some("" | "sandbox") => PaymentSettings::Sandbox,
+            Some("stripe") => {
+                let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+                let secret_key = given(self.stripe_secret_key).context(
+                    "--payment-provider stripe needs PROPLINK_STRIPE_SECRET_KEY (sk_…)",
+                )?;
+                let webhook_secret = given(self.stripe_webhook_secret).context(
+                    "--payment-provider stripe needs PROPLINK_STRIPE_WEBHOOK_SECRET (whsec_…)",
+                )?;
+                PaymentSettings::Stripe {
+                    secret_key,
+                    webhook_secret,
+                    api_base: given(self.stripe_api_base)
+                        .unwrap_or_else(|| "https://api.stripe.com".into())
+                        .trim_end_matches('/')
+                        .to_owned(),
+                }
+            }
+            Some(other) => anyhow::bail!(
+                "payment provider must be sandbox or stripe, not {other:?}"
+            ),
+        };
         Ok(Config {
+            payments,
             data_dir,
             database_url,
             listen,

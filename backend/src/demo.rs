@@ -40,9 +40,15 @@ pub async fn create(app: &App, scale: u32) -> anyhow::Result<Vec<String>> {
             continue;
         }
         // Demo mail is kept in the log, never sent to the made-up addresses.
+        // Residents pay by card through ResidencePort's sandbox provider, whatever provider
+        // the installation uses for real payments.
         let demo_app = App {
             clock: Clock::manual(now - Duration::days(800)),
             mail_mode: MailMode::Hold,
+            config: std::sync::Arc::new(Config {
+                payments: crate::config::PaymentSettings::Sandbox,
+                ..(*app.config).clone()
+            }),
             ..app.clone()
         };
         let line = match slug {
@@ -75,11 +81,45 @@ pub fn sign_in_hints(config: &Config) -> Vec<String> {
             "{}/ as ben.birch@birchwood.example (a second organisation)",
             config.admin_url("birchwood")
         ),
+        format!(
+            "{}/ (ResidencePort) as sana.khan@residents.example (Mrs Khan, leaseholder of Flat 12) \
+             or tomasz.nowak@tenants.example (a tenant); pay with the test card 4242 4242 4242 4242",
+            config.residence_url("acme")
+        ),
         format!("The sign-in codes arrive in the development mailbox: {acme}/dev/mailbox"),
     ]
 }
 
 type R<T> = Result<T, AppError>;
+
+/// A resident pays `amount` of their home's open invoices by card as they would on
+/// ResidencePort: oldest invoice first, each through a checkout of the sandbox provider with
+/// its test card that succeeds, then back to the receipt.
+async fn pay_by_card(app: &App, me: &Actor, unit: proplink_shared::UnitId, amount: proplink_shared::Money) -> R<()> {
+    use crate::services::payments::{self, sandbox};
+    let org = crate::store::orgs::by_id(&mut app.db.read().await?, me.org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut left = amount.pence();
+    for inv in crate::services::ledger::open_invoices(app, me, unit).await? {
+        if left <= 0 {
+            break;
+        }
+        let share = left.min(inv.outstanding().pence());
+        left -= share;
+        let typed = format!("{}.{:02}", share / 100, share % 100);
+        let k = payments::start(app, &org, me, inv.id, &typed, &crate::app::random_token()).await?;
+        let reference = k.provider_ref.clone().ok_or(AppError::NotFound)?;
+        let card = sandbox::Card {
+            number: "4242 4242 4242 4242",
+            expiry: "12/39",
+            cvc: "123",
+        };
+        sandbox::pay(app, org.id, &reference, &card).await?;
+        payments::confirm(app, me, k.id).await?;
+    }
+    Ok(())
+}
 
 fn at(date: Date, hour: u8, minute: u8) -> OffsetDateTime {
     date.with_time(Time::from_hms(hour, minute, 0).unwrap_or(Time::MIDNIGHT))

@@ -10,6 +10,8 @@ pub mod extract;
 pub mod landing;
 pub mod pages;
 pub mod pdf;
+pub mod residence;
+pub mod sign_in;
 pub mod web;
 
 use axum::Router;
@@ -159,7 +161,7 @@ pub fn router(app: App) -> Router {
     };
     let doors = Doors {
         admin: web(admin::router()),
-        residence: web(landing::residence_router()),
+        residence: web(residence::router()),
         thread: web(landing::thread_router()),
         contractor: web(landing::contractor_router()),
         api: api::router().with_state(app.clone()),
@@ -219,9 +221,16 @@ async fn dispatch(State(doors): State<Doors>, mut req: Request) -> Response {
         Ok(h) => h,
         Err(e) => return e.into_response(),
     };
+    use crate::services::auth::Door as SignIn;
     let (door, slug) = match classify(&host, &doors.app.config) {
-        Door::Admin(slug) => (&doors.admin, slug),
-        Door::ResidencePort(slug) => (&doors.residence, slug),
+        Door::Admin(slug) => {
+            req.extensions_mut().insert(SignIn::Admin);
+            (&doors.admin, slug)
+        }
+        Door::ResidencePort(slug) => {
+            req.extensions_mut().insert(SignIn::ResidencePort);
+            (&doors.residence, slug)
+        }
         Door::BuildingThread(slug) => (&doors.thread, slug),
         Door::ContractorPort => return run(&doors.contractor, req).await,
         Door::Api => return run(&doors.api, req).await,

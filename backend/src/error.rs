@@ -47,6 +47,10 @@ pub enum AppError {
     /// Credentials that were offered but are wrong: a sign-in code, for a token.
     #[error("{0}")]
     Unauthorized(String),
+    /// A service we depend on (a payment provider) did not answer as it should; nothing was
+    /// done, and trying again may work.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -93,6 +97,7 @@ impl AppError {
             AppError::CsrfRejected => "csrf_rejected",
             AppError::SignInRequired => "unauthenticated",
             AppError::Unauthorized(_) => "wrong_credentials",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -108,6 +113,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::SignInRequired | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,6 +143,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "That is too large",
             AppError::CsrfRejected => "This form has expired",
             AppError::SignInRequired | AppError::Unauthorized(_) => "Sign in to continue",
+            AppError::Unavailable(_) => "Please try again",
             AppError::Internal(_) => "Sorry, there is a problem with the service",
         }
     }

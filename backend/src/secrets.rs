@@ -29,6 +29,8 @@ pub struct Secrets {
     mail: XChaCha20Poly1305,
     /// Signs the audit trail's checkpoints.
     pub audit: SigningKey,
+    /// Signs the built-in sandbox payment provider's webhook events, as Stripe signs its own.
+    pub sandbox_webhook: [u8; 32],
 }
 
 impl std::fmt::Debug for Secrets {
@@ -64,6 +66,7 @@ impl Secrets {
             csrf: derive("csrf-pre-sign-in"),
             mail: XChaCha20Poly1305::new(&derive("mail-seal").into()),
             audit: SigningKey::from_bytes(&derive("audit-checkpoint-ed25519")),
+            sandbox_webhook: derive("sandbox-payment-webhook"),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod mail;
 pub mod maintenance;
 pub mod notices;
+pub mod payments;
 pub mod orgs;
 pub mod people;
 pub mod places;

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod notices;
 pub mod orgs;
 pub mod people;
+pub mod payments;
 pub mod places;
 pub mod query;
 pub mod requests;

@@ -56,7 +56,7 @@ CREATE TABLE sandbox_sessions (
     checkout_id TEXT NOT NULL,
     amount INTEGER NOT NULL,
     description TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
+    failed_once BOOLEAN NOT NULL DEFAULT FALSE,
     card_last4 TEXT,
     paid_at INTEGER,
     created_at INTEGER NOT NULL

@@ -34,6 +34,8 @@ pub struct Org {
     /// A unit of `site_b`, billed to another leaseholder.
     pub unit_b: UnitId,
     pub leaseholder: ContactId,
+    /// The leaseholder of `unit_b`: `bea@<slug>.example`.
+    pub other_leaseholder: ContactId,
     pub ticket_a: TicketId,
     pub ticket_b: TicketId,
     pub issue: IssueId,
@@ -359,6 +361,7 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         unit,
         unit_b,
         leaseholder,
+        other_leaseholder: other,
         ticket_a,
         ticket_b,
         issue,

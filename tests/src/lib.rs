@@ -47,7 +47,14 @@ pub struct Options {
     pub public_scheme: Option<String>,
     /// Take clients' addresses from `X-Forwarded-For`, to play several clients.
     pub trust_forwarded_for: bool,
+    /// Take payments through Stripe at this API address (a stand-in), with the secret key
+    /// `sk_test_proplink` and the webhook secret `whsec_proplink`.
+    pub stripe_api_base: Option<String>,
 }
+
+/// The Stripe keys a test server is given with [`Options::stripe_api_base`].
+pub const STRIPE_SECRET_KEY: &str = "sk_test_proplink";
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_proplink";
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
@@ -75,6 +82,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         otp_sends_per_address_hourly: options.otp_sends_per_address_hourly,
         public_scheme: options.public_scheme,
         trust_forwarded_for: Some(options.trust_forwarded_for),
+        payment_provider: options.stripe_api_base.as_ref().map(|_| "stripe".into()),
+        stripe_secret_key: Some(STRIPE_SECRET_KEY.into()),
+        stripe_webhook_secret: Some(STRIPE_WEBHOOK_SECRET.into()),
+        stripe_api_base: options.stripe_api_base,
         ..Settings::default()
     };
     let config = settings
@@ -128,6 +139,23 @@ impl TestApp {
     #[must_use]
     pub fn browser(&self) -> Browser {
         Browser::new(self.addr)
+    }
+
+    /// The ResidencePort host of an organisation: `acme.residenceport.localhost`.
+    #[must_use]
+    pub fn residence_host(&self, slug: &str) -> String {
+        format!("{slug}.{}", self.app.config.residence_domain)
+    }
+
+    /// A browser signed in to `slug`'s ResidencePort as the resident `email`.
+    pub async fn resident(&self, slug: &str, email: &str) -> (Browser, String) {
+        let b = self.browser();
+        let host = self.residence_host(slug);
+        let code = self.request_code(&b, &host, email).await;
+        let page = self.submit_code(&b, &host, &code).await;
+        assert_eq!(page.status, 303, "resident sign-in failed: {}", page.body);
+        assert_eq!(page.location(), Some("/"));
+        (b, host)
     }
 
     /// The admin host of an organisation: `acme.proplink.localhost`.

@@ -208,11 +208,15 @@ impl Acme<'_> {
                         )
                     }
                 };
-                let email = format!(
-                    "{}.{}{name_i}@residents.example",
-                    first.to_lowercase(),
-                    last.to_lowercase()
-                );
+                // The residents the printout names have addresses to type.
+                let email = match named {
+                    Some(_) => format!("{}.{}@residents.example", first.to_lowercase(), last.to_lowercase()),
+                    None => format!(
+                        "{}.{}{name_i}@residents.example",
+                        first.to_lowercase(),
+                        last.to_lowercase()
+                    ),
+                };
                 let leaseholder = people::add_contact(
                     app,
                     &self.owner,
@@ -239,10 +243,25 @@ impl Acme<'_> {
                 .await?;
                 if n % 4 == 0 {
                     name_i += 1;
-                    let (tf, tl) = (
-                        data::FIRST[(name_i * 3) % data::FIRST.len()],
-                        data::LAST[(name_i * 5) % data::LAST.len()],
-                    );
+                    let (ts, tn, named_first, named_last) = data::NAMED_TENANT;
+                    let named_tenant = g == 0 && ts == s && tn == n;
+                    let (tf, tl) = if named_tenant {
+                        (named_first, named_last)
+                    } else {
+                        (
+                            data::FIRST[(name_i * 3) % data::FIRST.len()],
+                            data::LAST[(name_i * 5) % data::LAST.len()],
+                        )
+                    };
+                    let tenant_email = if named_tenant {
+                        format!("{}.{}@tenants.example", tf.to_lowercase(), tl.to_lowercase())
+                    } else {
+                        format!(
+                            "{}.{}{name_i}@tenants.example",
+                            tf.to_lowercase(),
+                            tl.to_lowercase()
+                        )
+                    };
                     let tenant = people::add_contact(
                         app,
                         &self.owner,
@@ -251,11 +270,7 @@ impl Acme<'_> {
                             "",
                             tf,
                             tl,
-                            &format!(
-                                "{}.{}{name_i}@tenants.example",
-                                tf.to_lowercase(),
-                                tl.to_lowercase()
-                            ),
+                            &tenant_email,
                             "",
                         )?,
                     )

@@ -60,6 +60,9 @@ pub const NAMED_RESIDENTS: &[(usize, i64, &str, &str, &str)] = &[
     (0, 5, "Mr", "Ravi", "Patel"),
 ];
 
+/// The tenant the demo's printout names, renting flat 8 of the first site.
+pub const NAMED_TENANT: (usize, i64, &str, &str) = (0, 8, "Tomasz", "Nowak");
+
 pub const FIRST: &[&str] = &[
     "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Grace", "Leo", "Sophia",
     "Harry", "Lily", "Oscar", "Freya", "Jack", "Ella", "Charlie", "Ivy", "Thomas", "Zara", "Rohan",

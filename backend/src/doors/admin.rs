@@ -5,23 +5,22 @@ mod buildings;
 mod contractors;
 mod dashboard;
 mod demand;
-mod documents;
-mod forms;
+pub(crate) mod documents;
+pub(crate) mod forms;
 mod invoices;
 mod issue_forms;
 mod issues;
 mod notices;
 mod occupancy;
 mod people;
-mod photos;
+pub(crate) mod photos;
 mod places;
 mod settings;
-mod sign_in;
 mod staff;
 mod statements;
 mod tickets;
 mod units;
-mod view;
+pub(crate) mod view;
 mod work_order_forms;
 mod work_order_quotes;
 mod work_orders;
@@ -30,11 +29,11 @@ use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::{Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 
 use super::OrgContext;
 use super::pages::{Chrome, MailView, MailboxPage, NavItem, respond};
-use super::web::{CookieName, CsrfSource, cookie, host, pre_sign_in_token};
+use super::web::{CookieName, cookie};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::{self, Door, Session};
@@ -43,12 +42,7 @@ use crate::store::orgs::Organisation;
 pub fn router() -> Router<App> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/dashboard") }))
-        .route("/sign-in", get(sign_in::form).post(sign_in::send_code))
-        .route(
-            "/sign-in/code",
-            get(sign_in::code_form).post(sign_in::check_code),
-        )
-        .route("/sign-out", post(sign_in::sign_out))
+        .merge(super::sign_in::router())
         .route("/dev/mailbox", get(mailbox))
         .route("/brand/logo/{sha}", get(logo))
         .route("/dashboard", get(dashboard::page))
@@ -112,21 +106,6 @@ impl FromRequestParts<App> for Staff {
     }
 }
 
-/// Signed in: the session's token. Not yet: the token derived from the visitor's nonce.
-pub struct AdminCsrf;
-
-impl CsrfSource for AdminCsrf {
-    async fn expected(parts: &Parts, app: &App) -> Option<String> {
-        let org = parts.extensions.get::<OrgContext>()?.0.clone();
-        if let Some(token) = cookie(&parts.headers, app, CookieName::Session) {
-            if let Ok(Some(session)) = auth::session(app, &org, Door::Admin, &token).await {
-                return Some(session.csrf_token);
-            }
-        }
-        let nonce = cookie(&parts.headers, app, CookieName::Csrf)?;
-        Some(pre_sign_in_token(app, host(&parts.headers), &nonce))
-    }
-}
 
 const NAV: &[(&str, &str)] = &[
     ("Dashboard", "/dashboard"),
@@ -179,7 +158,7 @@ pub fn public_chrome(app: &App, org: &Organisation, product: &'static str) -> Ch
 }
 
 /// Where an organisation's logo is served, on each of its doors.
-fn logo_src(org: &Organisation) -> Option<String> {
+pub fn logo_src(org: &Organisation) -> Option<String> {
     org.logo_sha
         .as_ref()
         .map(|sha| format!("/brand/logo/{sha}"))
@@ -205,10 +184,12 @@ pub async fn logo(
         .into_response())
 }
 
-/// Mail this organisation sent or would have sent: development mode only.
-async fn mailbox(
+/// Mail this organisation sent or would have sent, on each door people sign in to:
+/// development mode only.
+pub async fn mailbox(
     State(app): State<App>,
     axum::Extension(OrgContext(org)): axum::Extension<OrgContext>,
+    axum::Extension(door): axum::Extension<Door>,
 ) -> AppResult<Response> {
     let mails = crate::services::mail::mailbox(&app, org.id, 50)
         .await?
@@ -221,7 +202,7 @@ async fn mailbox(
         })
         .collect();
     Ok(respond(&MailboxPage {
-        chrome: public_chrome(&app, &org, "PropLink"),
+        chrome: public_chrome(&app, &org, door.product()),
         mails,
     }))
 }

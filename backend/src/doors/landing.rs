@@ -1,5 +1,5 @@
 //! The portals that have not opened yet answer with their own signed-out landing page:
-//! ResidencePort and BuildingThread branded per organisation, ContractorPort unbranded.
+//! BuildingThread branded per organisation, ContractorPort unbranded.
 
 use axum::Router;
 use axum::extract::State;
@@ -13,26 +13,6 @@ use crate::app::App;
 use crate::error::AppError;
 
 type Org = axum::Extension<OrgContext>;
-
-pub fn residence_router() -> Router<App> {
-    Router::new()
-        .route(
-            "/",
-            get(|State(app): State<App>, axum::Extension(OrgContext(org)): Org| async move {
-                landing(
-                    public_chrome(&app, &org, "ResidencePort"),
-                    format!("{} ResidencePort", org.name),
-                    welcome(
-                        &org.welcome_text,
-                        "Your statement, invoices, requests, notices and documents, in one place.",
-                        "Signing in to ResidencePort opens soon. Until then, contact your managing agent.",
-                    ),
-                )
-            }),
-        )
-        .route("/brand/logo/{sha}", get(super::admin::logo))
-        .fallback(|| async { AppError::NotFound })
-}
 
 /// The organisation's own welcome, paragraph by paragraph, or ours when it has none; then
 /// what the portal offers now.

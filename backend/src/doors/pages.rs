@@ -242,7 +242,7 @@ impl Form {
     pub fn has_file(&self) -> bool {
         self.fields
             .iter()
-            .any(|f| matches!(f.input, Input::File(_)))
+            .any(|f| matches!(f.input, Input::File(_) | Input::Files(_)))
     }
 }
 
@@ -267,6 +267,8 @@ pub enum Input {
     Colour(String),
     /// A file to upload; what it accepts (`image/png`).
     File(&'static str),
+    /// Several files at once (a request's photos); what they may be.
+    Files(&'static str),
     /// Several of a list (the sites a role covers), each its own box.
     Checkboxes(Vec<Choice>),
 }
@@ -333,6 +335,8 @@ pub struct ListPage {
 #[template(path = "sign_in.html")]
 pub struct SignInPage {
     pub chrome: Chrome,
+    /// What the door says above the form (a portal's welcome).
+    pub intro: Vec<String>,
     pub csrf: String,
     pub email: String,
     pub error: Option<String>,

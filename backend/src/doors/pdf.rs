@@ -5,6 +5,7 @@
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use proplink_shared::london::format_date;
 
+use crate::doors::pages::{Cell, Table, headers};
 use crate::services::ledger::Statement;
 
 const WIDTH: f32 = 595.0;
@@ -276,4 +277,74 @@ mod tests {
         assert_eq!(clip("Service charge", 36), "Service charge");
         assert_eq!(clip("abcdef", 4), "abc…");
     }
+}
+
+/// The statement's movements with their running balance.
+pub fn statement_table(s: &Statement) -> Table {
+    let rows = s
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                Cell::date(l.date),
+                Cell::text(&l.description),
+                Cell::text(&l.reference),
+                l.debit.map_or_else(|| Cell::text(""), Cell::money),
+                l.credit.map_or_else(|| Cell::text(""), Cell::money),
+                Cell::text(l.balance.as_balance()).numeric(),
+            ]
+        })
+        .collect();
+    let mut h = headers(&[
+        "Date",
+        "Description",
+        "Reference",
+        "Debit",
+        "Credit",
+        "Balance",
+    ]);
+    for col in &mut h[3..] {
+        col.numeric = true;
+    }
+    Table {
+        caption: format!(
+            "Statement for {} as at {}",
+            s.unit_name,
+            proplink_shared::london::format_date(s.as_at)
+        ),
+        headers: h,
+        rows,
+        empty: "No charges or payments in this period.".into(),
+    }
+}
+
+/// A statement as a PDF download, named by its unit and date.
+pub fn statement_download(organisation: &str, s: &Statement) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let bytes = statement(organisation, s);
+    let file = format!(
+        "statement-{}-{}.pdf",
+        s.unit_name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            })
+            .collect::<String>(),
+        crate::store::date_text(s.as_at)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -200,19 +200,41 @@ pub async fn read_form<T: DeserializeOwned, S: CsrfSource>(
         .map_err(|e| AppError::bad_request("bad_form", format!("The form could not be read: {e}")))
 }
 
+/// The token a form of this door must carry. Signed in: the session's. Not yet: the one derived
+/// from the visitor's nonce.
+pub struct DoorCsrf;
+
+impl CsrfSource for DoorCsrf {
+    async fn expected(parts: &Parts, app: &App) -> Option<String> {
+        let org = parts.extensions.get::<super::OrgContext>()?.0.clone();
+        let door = parts
+            .extensions
+            .get::<crate::services::auth::Door>()
+            .copied()
+            .unwrap_or(crate::services::auth::Door::Admin);
+        if let Some(token) = cookie(&parts.headers, app, CookieName::Session) {
+            if let Ok(Some(csrf)) =
+                crate::services::auth::session_csrf(app, &org, door, &token).await
+            {
+                return Some(csrf);
+            }
+        }
+        let nonce = cookie(&parts.headers, app, CookieName::Csrf)?;
+        Some(pre_sign_in_token(app, host(&parts.headers), &nonce))
+    }
+}
+
 impl<T: DeserializeOwned> FromRequest<App> for CsrfForm<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, app: &App) -> Result<Self, Self::Rejection> {
-        read_form::<T, super::admin::AdminCsrf>(req, app)
-            .await
-            .map(CsrfForm)
+        read_form::<T, DoorCsrf>(req, app).await.map(CsrfForm)
     }
 }
 
 /// A submitted `multipart/form-data` form (one with a file) whose `csrf` field matched: its
 /// text fields and its files, each file at most `MAX` bytes (more is refused as too large,
-/// without reading the rest).
+/// without reading the rest). The door's extractor of who is signed in runs first.
 pub struct CsrfMultipart<const MAX: usize> {
     pub fields: Vec<(String, String)>,
     /// `(field name, file name, bytes)`; a file input left empty sends nothing.
@@ -250,9 +272,8 @@ impl<const MAX: usize> FromRequest<App> for CsrfMultipart<MAX> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, app: &App) -> Result<Self, Self::Rejection> {
-        use super::admin::AdminCsrf;
         let (parts, body) = req.into_parts();
-        let expected = AdminCsrf::expected(&parts, app).await;
+        let expected = DoorCsrf::expected(&parts, app).await;
         let req = Request::from_parts(parts, body);
         let mut multipart = axum::extract::Multipart::from_request(req, app)
             .await

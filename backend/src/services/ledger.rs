@@ -290,6 +290,22 @@ pub async fn record_payment(
     unit: UnitId,
     receipt: &Receipt<'_>,
 ) -> AppResult<PaymentId> {
+    let mut change = Change::begin(app, actor).await?;
+    let payment = record_payment_in(&mut change, actor, unit, receipt, None).await?;
+    change.commit().await?;
+    Ok(payment)
+}
+
+/// [`record_payment`] inside the caller's change. With `towards` (the payment's id, chosen by
+/// the caller, and an invoice) the money goes to that one invoice (a resident paying it), and
+/// what it no longer needs stays on the unit as credit.
+pub(crate) async fn record_payment_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    unit: UnitId,
+    receipt: &Receipt<'_>,
+    towards: Option<(PaymentId, InvoiceId)>,
+) -> AppResult<PaymentId> {
     let Receipt {
         amount,
         method,
@@ -302,8 +318,7 @@ pub async fn record_payment(
             "The amount must be more than £0.00",
         ));
     }
-    let mut change = Change::begin(app, actor).await?;
-    let u = places::unit(&mut change, actor.org, unit)
+    let u = places::unit(change, actor.org, unit)
         .await?
         .ok_or(AppError::NotFound)?;
     let contact = u.billable_contact_id.ok_or_else(|| {
@@ -321,10 +336,14 @@ pub async fn record_payment(
         Action::Create
     };
     check(actor, action, &payer)?;
-    let payment = PaymentId::new();
+    let payment = towards.map_or_else(PaymentId::new, |(id, _)| id);
     let mut left = amount;
     let mut allocated = Vec::new();
-    for inv in store::open_invoices(&mut change, actor.org, unit).await? {
+    let open = store::open_invoices(change, actor.org, unit).await?;
+    for inv in open
+        .into_iter()
+        .filter(|i| towards.is_none_or(|(_, t)| t == i.id))
+    {
         if left.pence() == 0 {
             break;
         }
@@ -334,7 +353,7 @@ pub async fn record_payment(
     }
     let now = change.now;
     store::insert_payment(
-        &mut change,
+        change,
         actor.org,
         &NewPayment {
             id: payment,
@@ -351,8 +370,8 @@ pub async fn record_payment(
     )
     .await?;
     for (inv, share) in &allocated {
-        store::insert_allocation(&mut change, actor.org, payment, inv.id, *share).await?;
-        let settled = count_towards(&mut change, actor, inv, *share).await?;
+        store::insert_allocation(change, actor.org, payment, inv.id, *share).await?;
+        let settled = count_towards(change, actor, inv, *share).await?;
         change
             .record(Event::new(
                 RecordType::Invoice,
@@ -372,7 +391,6 @@ pub async fn record_payment(
             json!({ "payment": payment.to_string(), "amount": amount.pence(), "method": method.code(), "unallocated": left.pence(), "reference": reference.trim() }),
         ))
         .await?;
-    change.commit().await?;
     Ok(payment)
 }
 
@@ -485,5 +503,9 @@ pub async fn invoice(app: &App, actor: &Actor, id: InvoiceId) -> AppResult<Invoi
     .await?
     .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &view.invoice))?;
+    // Residents see what was billed to them: never a draft, nor one waiting for approval.
+    if !actor.is_staff() && !view.invoice.status.is_posted() {
+        return Err(AppError::NotFound);
+    }
     Ok(view)
 }

@@ -1,16 +1,13 @@
 //! The ledger's rules through the services, on both databases.
 
-use std::collections::BTreeSet;
 
 use proplink_backend::error::AppError;
 use proplink_backend::services::{ledger, tickets, work_orders};
 use proplink_backend::store::query::PageAt;
 use proplink_backend::store::requests::TicketFilter;
-use proplink_shared::audit::Channel;
-use proplink_shared::authz::ResidentKind;
 use proplink_shared::records::{InvoiceLine, NewTicket, PaymentMethod, VatRate};
 use proplink_shared::states::{InvoiceStatus, TicketStatus};
-use proplink_shared::{Actor, Money, Principal};
+use proplink_shared::Money;
 use proplink_tests::{fixtures, spawn_app};
 
 fn pounds(p: i64) -> Money {
@@ -68,17 +65,9 @@ async fn payments_settle_the_oldest_invoices_first_and_keep_the_rest_as_credit()
     assert_eq!(second_view.invoice.paid, pounds(50));
     assert_eq!(second_view.invoice.status, InvoiceStatus::Approved);
     // Mr Patel pays £400 through ResidencePort: £250 settles the rest, £150 stays as credit.
-    let patel = Actor {
-        org: org.id,
-        principal: Principal::Resident {
-            contact: org.leaseholder,
-            kind: ResidentKind::Leaseholder,
-            units: BTreeSet::from([org.unit]),
-            sites: BTreeSet::from([org.site_a]),
-        },
-        channel: Channel::ResidencePort,
-        display_name: "Mr Patel".into(),
-    };
+    let patel = proplink_backend::services::residents::actor(&t.app, org.id, org.leaseholder)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
     ledger::record_payment(
         &t.app,
         &patel,
@@ -177,17 +166,9 @@ async fn bad_amounts_and_stale_moves_are_refused_and_change_nothing() {
 async fn a_resident_sees_only_their_own_requests_and_never_internal_notes() {
     let t = spawn_app().await;
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
-    let me = Actor {
-        org: org.id,
-        principal: Principal::Resident {
-            contact: org.leaseholder,
-            kind: ResidentKind::Leaseholder,
-            units: BTreeSet::from([org.unit]),
-            sites: BTreeSet::from([org.site_a]),
-        },
-        channel: Channel::ResidencePort,
-        display_name: "Mr Patel".into(),
-    };
+    let me = proplink_backend::services::residents::actor(&t.app, org.id, org.leaseholder)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
     let new = NewTicket::validate("Leak", "Water", "maintenance", "high")
         .unwrap_or_else(|e| panic!("{e}"));
     let mine = tickets::raise(

@@ -21,6 +21,7 @@ mod notices_documents;
 mod photos;
 mod places_people;
 mod read_cache;
+mod residenceport;
 mod scope;
 mod secrets;
 mod settings;

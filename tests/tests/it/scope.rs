@@ -181,7 +181,9 @@ fn arb_actor(w: &World) -> BoxedStrategy<Actor> {
         .prop_map(|(contact, units, sites)| Principal::Resident {
             contact,
             kind: ResidentKind::Leaseholder,
+            accounts: units.iter().copied().step_by(2).collect(),
             units: units.into_iter().collect(),
+            buildings: BTreeSet::new(),
             sites,
         });
     let vendor = w.vendor;

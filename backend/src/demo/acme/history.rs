@@ -7,7 +7,7 @@ use proplink_shared::{Money, WorkOrderId};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::demo::data::{self, VENDORS};
-use crate::demo::{R, at, contractor, quarter_days, resident};
+use crate::demo::{R, at, contractor, pay_by_card, quarter_days, resident};
 use crate::services::ledger::Receipt;
 use crate::services::tickets::TicketOrigin;
 use crate::services::{issues, ledger, quotes, tickets, work_orders};
@@ -151,13 +151,7 @@ impl Acme<'_> {
                 let f = self.flat(flat);
                 if flat % 5 == 0 || f.name == "Mr Patel" {
                     let me = resident(app, self.org(), f.leaseholder).await?;
-                    let receipt = Receipt {
-                        amount,
-                        method: PaymentMethod::Card,
-                        received_on: on,
-                        reference: "Card payment",
-                    };
-                    ledger::record_payment(app, &me, f.id, &receipt).await?;
+                    pay_by_card(app, &me, f.id, amount).await?;
                 } else {
                     let method = if flat % 3 == 0 {
                         PaymentMethod::DirectDebit

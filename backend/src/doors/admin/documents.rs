@@ -449,7 +449,7 @@ async fn new_version(
 }
 
 /// A file for download: its own type, never sniffed, named as it was uploaded.
-fn download(content_type: &str, filename: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &str, filename: &str, bytes: Vec<u8>) -> Response {
     let safe: String = filename
         .chars()
         .map(|c| {

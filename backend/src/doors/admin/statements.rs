@@ -3,8 +3,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use proplink_shared::UnitId;
 use proplink_shared::london::format_date;
@@ -19,7 +18,7 @@ use crate::doors::pages::{
     Actions, Card, Cell, Pager, RecordPage, Section, Table, headers, respond,
 };
 use crate::error::{AppError, AppResult};
-use crate::services::ledger::{self, Statement};
+use crate::services::ledger;
 use crate::services::places;
 use crate::store::arrears::BUCKETS;
 
@@ -28,45 +27,6 @@ pub fn router() -> Router<App> {
         .route("/units/{id}/statement", get(statement))
         .route("/units/{id}/statement.pdf", get(statement_pdf))
         .route("/arrears", get(arrears))
-}
-
-/// The statement's movements with their running balance.
-pub fn statement_table(s: &Statement) -> Table {
-    let rows = s
-        .lines
-        .iter()
-        .map(|l| {
-            vec![
-                Cell::date(l.date),
-                Cell::text(&l.description),
-                Cell::text(&l.reference),
-                l.debit.map_or_else(|| Cell::text(""), Cell::money),
-                l.credit.map_or_else(|| Cell::text(""), Cell::money),
-                Cell::text(l.balance.as_balance()).numeric(),
-            ]
-        })
-        .collect();
-    let mut h = headers(&[
-        "Date",
-        "Description",
-        "Reference",
-        "Debit",
-        "Credit",
-        "Balance",
-    ]);
-    for col in &mut h[3..] {
-        col.numeric = true;
-    }
-    Table {
-        caption: format!(
-            "Statement for {} as at {}",
-            s.unit_name,
-            format_date(s.as_at)
-        ),
-        headers: h,
-        rows,
-        empty: "No charges or payments in this period.".into(),
-    }
 }
 
 #[derive(Deserialize)]
@@ -158,7 +118,7 @@ async fn statement(
             ),
             ("Whole history".into(), format!("/units/{id}/statement")),
         ],
-        table: Some(statement_table(&s)),
+        table: Some(crate::doors::pdf::statement_table(&s)),
         ..Section::default()
     }];
     Ok(respond(&RecordPage {
@@ -180,31 +140,7 @@ async fn statement_pdf(
     Query(period): Query<Period>,
 ) -> AppResult<Response> {
     let s = ledger::statement(&app, staff.actor(), id, period.from()?).await?;
-    let bytes = crate::doors::pdf::statement(&staff.org.name, &s);
-    let file = format!(
-        "statement-{}-{}.pdf",
-        s.unit_name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            })
-            .collect::<String>(),
-        crate::store::date_text(s.as_at)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::doors::pdf::statement_download(&staff.org.name, &s))
 }
 
 async fn arrears(

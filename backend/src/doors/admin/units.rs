@@ -14,7 +14,6 @@ use time::Duration;
 
 use super::Staff;
 use super::forms::{Done, Draft, Filler, amount_field, answer, date_field, none_choice, options};
-use super::statements::statement_table;
 use super::view::{TrailParams, trail};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
@@ -126,7 +125,7 @@ async fn unit_page(
             ];
             let shown = statement.lines.len().saturating_sub(LATEST);
             statement.lines.drain(..shown);
-            let mut table = statement_table(&statement);
+            let mut table = crate::doors::pdf::statement_table(&statement);
             table.caption = format!("Latest movements on {}", u.name);
             sections.push(Section {
                 heading: "Account".into(),

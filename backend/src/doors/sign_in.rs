@@ -1,21 +1,23 @@
-//! Signing in to the admin app with an emailed code, and signing out.
+//! Signing in with an emailed code, on every door of an organisation that people sign in to:
+//! the door (from the host) decides whose code it is and where they land.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Staff, public_chrome};
+use super::admin::public_chrome;
 use crate::app::App;
 use crate::doors::OrgContext;
 use crate::doors::extract::Query;
 use crate::doors::pages::{SignInCodePage, SignInPage, respond};
 use crate::doors::web::{CookieName, CsrfForm, cookie, set_cookie, visitor_token};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::services::auth::{self, Client, Door};
 use proplink_shared::sync::CodeStatus;
 
 type Org = axum::Extension<OrgContext>;
+type ThisDoor = axum::Extension<Door>;
 
 /// A sign-in page: never cached, with the visitor's CSRF cookie if it is new.
 fn page(status: StatusCode, set: Option<HeaderValue>, mut response: Response) -> Response {
@@ -27,30 +29,54 @@ fn page(status: StatusCode, set: Option<HeaderValue>, mut response: Response) ->
 }
 
 /// Someone already signed in has nothing to do on the sign-in pages.
-async fn signed_in(app: &App, org: &OrgContext, headers: &HeaderMap) -> bool {
+async fn signed_in(app: &App, org: &OrgContext, door: Door, headers: &HeaderMap) -> bool {
     match cookie(headers, app, CookieName::Session) {
         Some(token) => matches!(
-            auth::session(app, &org.0, Door::Admin, &token).await,
+            auth::session_csrf(app, &org.0, door, &token).await,
             Ok(Some(_))
         ),
         None => false,
     }
 }
 
+/// What the sign-in page says above the form: the organisation's welcome on a portal.
+fn intro(door: Door, org: &crate::store::orgs::Organisation) -> Vec<String> {
+    match door {
+        Door::ResidencePort => {
+            let mut paragraphs: Vec<String> = org
+                .welcome_text
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if paragraphs.is_empty() {
+                paragraphs.push(
+                    "Your statement, invoices, requests, notices and documents, in one place.".into(),
+                );
+            }
+            paragraphs
+        }
+        Door::Admin | Door::FacilityReport => Vec::new(),
+    }
+}
+
 pub async fn form(
     State(app): State<App>,
     axum::Extension(org): Org,
+    axum::Extension(door): ThisDoor,
     headers: HeaderMap,
 ) -> Response {
-    if signed_in(&app, &org, &headers).await {
-        return Redirect::to("/dashboard").into_response();
+    if signed_in(&app, &org, door, &headers).await {
+        return Redirect::to(door.home()).into_response();
     }
     let (csrf, set) = visitor_token(&app, &headers);
     page(
         StatusCode::OK,
         set,
         respond(&SignInPage {
-            chrome: public_chrome(&app, &org.0, "PropLink"),
+            chrome: public_chrome(&app, &org.0, door.product()),
+            intro: intro(door, &org.0),
             csrf,
             email: String::new(),
             error: None,
@@ -67,11 +93,12 @@ pub struct EmailForm {
 pub async fn send_code(
     State(app): State<App>,
     axum::Extension(OrgContext(org)): Org,
+    axum::Extension(door): ThisDoor,
     headers: HeaderMap,
     client: Client,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Response {
-    match auth::request_code(&app, &org, Door::Admin, &form.email, &client).await {
+    match auth::request_code(&app, &org, door, &form.email, &client).await {
         Ok(requested) => {
             let next = match requested.status {
                 CodeStatus::Sent => "/sign-in/code",
@@ -95,7 +122,8 @@ pub async fn send_code(
                 e.status(),
                 set,
                 respond(&SignInPage {
-                    chrome: public_chrome(&app, &org, "PropLink"),
+                    chrome: public_chrome(&app, &org, door.product()),
+                    intro: intro(door, &org),
                     csrf,
                     email: form.email,
                     error: Some(e.public_message()),
@@ -115,11 +143,12 @@ pub struct CodeFormQuery {
 pub async fn code_form(
     State(app): State<App>,
     axum::Extension(org): Org,
+    axum::Extension(door): ThisDoor,
     headers: HeaderMap,
     Query(query): Query<CodeFormQuery>,
 ) -> Response {
-    if signed_in(&app, &org, &headers).await {
-        return Redirect::to("/dashboard").into_response();
+    if signed_in(&app, &org, door, &headers).await {
+        return Redirect::to(door.home()).into_response();
     }
     let Some(email) = cookie(&headers, &app, CookieName::SignIn).map(|e| urldecode(&e)) else {
         return Redirect::to("/sign-in").into_response();
@@ -129,7 +158,7 @@ pub async fn code_form(
         StatusCode::OK,
         set,
         respond(&SignInCodePage {
-            chrome: public_chrome(&app, &org.0, "PropLink"),
+            chrome: public_chrome(&app, &org.0, door.product()),
             csrf,
             email,
             error: None,
@@ -147,6 +176,7 @@ pub struct CodeForm {
 pub async fn check_code(
     State(app): State<App>,
     axum::Extension(OrgContext(org)): Org,
+    axum::Extension(door): ThisDoor,
     headers: HeaderMap,
     client: Client,
     CsrfForm(form): CsrfForm<CodeForm>,
@@ -158,9 +188,9 @@ pub async fn check_code(
     let grant = auth::Grant::Session {
         replacing: old.as_deref(),
     };
-    match auth::verify_code(&app, &org, Door::Admin, &email, &form.code, &client, grant).await {
+    match auth::verify_code(&app, &org, door, &email, &form.code, &client, grant).await {
         Ok(signed_in) => {
-            let mut response = Redirect::to("/dashboard").into_response();
+            let mut response = Redirect::to(door.home()).into_response();
             let max_age = app.config.session_max.as_secs();
             let h = response.headers_mut();
             h.append(
@@ -183,7 +213,7 @@ pub async fn check_code(
                 e.status(),
                 set,
                 respond(&SignInCodePage {
-                    chrome: public_chrome(&app, &org, "PropLink"),
+                    chrome: public_chrome(&app, &org, door.product()),
                     csrf,
                     email,
                     error: Some(e.public_message()),
@@ -202,12 +232,28 @@ pub async fn check_code(
 #[derive(Deserialize)]
 pub struct Empty {}
 
+/// Signs out of this door: the session ends and its cookie is cleared.
 pub async fn sign_out(
     State(app): State<App>,
-    staff: Staff,
+    axum::Extension(OrgContext(org)): Org,
+    axum::Extension(door): ThisDoor,
+    headers: HeaderMap,
     CsrfForm(_): CsrfForm<Empty>,
-) -> AppResult<Response> {
-    auth::sign_out(&app, &staff.session).await?;
+) -> Result<Response, AppError> {
+    if let Some(token) = cookie(&headers, &app, CookieName::Session) {
+        match door {
+            Door::ResidencePort => {
+                if let Some(session) = auth::resident_session(&app, &org, &token).await? {
+                    auth::sign_out_resident(&app, &session).await?;
+                }
+            }
+            Door::Admin | Door::FacilityReport => {
+                if let Some(session) = auth::session(&app, &org, door, &token).await? {
+                    auth::sign_out(&app, &session).await?;
+                }
+            }
+        }
+    }
     let mut response = Redirect::to("/sign-in").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -228,4 +274,13 @@ fn urldecode(s: &str) -> String {
         .and_then(|v| v.into_iter().next())
         .map(|(_, v)| v)
         .unwrap_or_default()
+}
+
+/// The sign-in and sign-out routes of a door.
+pub fn router() -> axum::Router<App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/sign-in", get(form).post(send_code))
+        .route("/sign-in/code", get(code_form).post(check_code))
+        .route("/sign-out", post(sign_out))
 }
