@@ -184,6 +184,30 @@ pub async fn remove_logo(app: &App, actor: &Actor) -> AppResult<()> {
     Ok(())
 }
 
+/// Whether tenants read the account of the home they rent on ResidencePort (its statement and
+/// the leaseholder's invoices). Off unless the organisation chooses it.
+pub async fn share_accounts_with_tenants(app: &App, actor: &Actor, share: bool) -> AppResult<()> {
+    check(actor, Action::Update, &settings(actor))?;
+    let mut change = Change::begin(app, actor).await?;
+    store::set_tenants_see_account(&mut change, actor.org, share).await?;
+    change
+        .record(Event::new(
+            RecordType::Organisation,
+            actor.org,
+            AuditAction::Update,
+            if share {
+                "let tenants see the account of the home they rent on ResidencePort"
+            } else {
+                "stopped tenants seeing the account of the home they rent on ResidencePort"
+            },
+            json!({ "tenants_see_account": share }),
+        ))
+        .await?;
+    change.commit().await?;
+    app.orgs.forget_where(|o| o.id == actor.org);
+    Ok(())
+}
+
 /// The logo's bytes, for anyone who reaches the organisation's doors: only the current
 /// logo's hash is served, never another of the organisation's files.
 pub async fn logo(app: &App, org: &Organisation, sha: &str) -> AppResult<Vec<u8>> {

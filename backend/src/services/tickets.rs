@@ -170,6 +170,19 @@ pub(crate) async fn raise_at(
         .await
 }
 
+/// The names of the residents who added themselves to a ticket, for staff who may read it.
+pub async fn followers(app: &App, actor: &Actor, t: &Ticket) -> AppResult<Vec<String>> {
+    check(actor, Action::Read, &resource(actor, t))?;
+    let mut conn = app.db.read().await?;
+    let mut names = Vec::new();
+    for c in store::followers(&mut conn, actor.org, t.id).await? {
+        if let Some(c) = crate::store::people::contact(&mut conn, actor.org, c).await? {
+            names.push(c.display_name());
+        }
+    }
+    Ok(names)
+}
+
 /// Who writes an entry: a resident is known by their contact too.
 fn author(actor: &Actor) -> store::Author<'_> {
     store::Author {

@@ -83,6 +83,15 @@ pub async fn update_settings(
 }
 
 /// Sets (or with `None`, removes) the logo.
+pub async fn set_tenants_see_account(conn: &mut Conn, org: OrgId, share: bool) -> DbResult<()> {
+    conn.execute(
+        "UPDATE organisations SET tenants_see_account = $2 WHERE id = $1",
+        params![org, share],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn set_logo(conn: &mut Conn, org: OrgId, sha: Option<&str>) -> DbResult<()> {
     conn.execute(
         "UPDATE organisations SET logo_sha = $2, version = version + 1 WHERE id = $1",

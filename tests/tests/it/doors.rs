@@ -1,4 +1,4 @@
-//! Host routing for the doors that have not opened yet, and shared assets.
+//! Host routing to each door, branding, and shared assets.
 
 use proplink_tests::{fixtures, spawn_app};
 
@@ -7,9 +7,13 @@ async fn other_doors_answer_with_their_landing_pages() {
     let t = spawn_app().await;
     fixtures::org(&t.app, "acme", "Acme Estates").await;
     let b = t.browser();
+    // ResidencePort is open: a visitor is asked to sign in, on the organisation's own page.
     let rp = b.get("acme.residenceport.localhost", "/").await;
+    assert_eq!(rp.status, 303);
+    assert_eq!(rp.location(), Some("/sign-in"));
+    let rp = b.get("acme.residenceport.localhost", "/sign-in").await;
     assert_eq!(rp.status, 200);
-    assert!(rp.body.contains("Acme Estates ResidencePort"));
+    assert!(rp.body.contains("Sign in to Acme Estates ResidencePort"));
     let bt = b.get("acme.buildingthread.localhost:8080", "/").await;
     assert_eq!(bt.status, 200);
     assert!(bt.body.contains("Acme Estates BuildingThread"));
@@ -47,7 +51,7 @@ async fn branding_comes_from_the_organisation_and_only_as_a_colour() {
     )
     .await;
     let b = t.browser();
-    let page = b.get("acme.residenceport.localhost", "/").await;
+    let page = b.get("acme.residenceport.localhost", "/sign-in").await;
     assert!(
         page.body.contains("<style>:root{--brand:#123abc}</style>"),
         "{}",

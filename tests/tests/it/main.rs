@@ -27,6 +27,7 @@ mod secrets;
 mod settings;
 mod sign_in;
 mod staff;
+mod stripe;
 mod sync;
 mod sync_input;
 mod tenancy;

@@ -624,12 +624,19 @@ async fn a_tenant_reads_the_leaseholders_account_only_where_the_organisation_sha
     assert_eq!(b.get(&host, "/notices").await.status, 200);
     assert_eq!(b.get(&host, "/requests/new").await.status, 200);
 
-    t.tamper(
-        "UPDATE organisations SET tenants_see_account = TRUE WHERE id = $1",
-        params![org.id],
-    )
-    .await;
-    t.app.orgs.forget_where(|_| true);
+    // The owner shares it on the settings page.
+    let (ob, admin) = (t.browser(), t.admin_host("acme"));
+    t.sign_in(&ob, &admin, &org.owner_email()).await;
+    let settings = ob.get(&admin, "/settings").await;
+    assert!(settings.body.contains("Tenants on ResidencePort"));
+    let saved = ob.post(&admin, "/settings/tenants", &[("csrf", &settings.csrf()), ("share", "yes")]).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    // The manager may not change it.
+    let (mb, _) = (t.browser(), ());
+    t.sign_in(&mb, &admin, &org.manager_email).await;
+    let page = mb.get(&admin, "/dashboard").await;
+    let refused = mb.post(&admin, "/settings/tenants", &[("csrf", &page.csrf()), ("share", "no")]).await;
+    assert!(refused.status == 403 || refused.status == 404, "{}", refused.status);
     let shared = b.get(&host, &format!("/account/{}", org.unit)).await;
     assert_eq!(shared.status, 200, "{}", shared.body);
     assert!(shared.body.contains("£450.00"));

@@ -14,7 +14,9 @@ use super::forms::{Done, Draft, Filler, answer};
 use super::view::{TrailParams, trail};
 use crate::app::App;
 use crate::doors::extract::Query;
-use crate::doors::pages::{Actions, Cell, Field, Form, Input, RecordPage, Section, respond};
+use crate::doors::pages::{
+    Actions, Cell, Choice, Field, Form, Input, RecordPage, Section, respond,
+};
 use crate::doors::web::{CsrfForm, CsrfMultipart};
 use crate::error::{AppError, AppResult};
 use crate::services::settings;
@@ -24,6 +26,7 @@ pub fn router() -> Router<App> {
         .route("/settings", get(page).post(save))
         .route("/settings/logo", post(upload_logo))
         .route("/settings/logo/remove", post(remove_logo))
+        .route("/settings/tenants", post(save_tenants))
 }
 
 fn notice(form: &str) -> Option<String> {
@@ -32,6 +35,7 @@ fn notice(form: &str) -> Option<String> {
             "settings" => "The settings were saved. The portals show them at once.",
             "logo" => "The logo was uploaded.",
             "remove-logo" => "The logo was removed.",
+            "tenants" => "What tenants see on ResidencePort was saved.",
             _ => return None,
         }
         .to_owned(),
@@ -194,6 +198,29 @@ async fn settings_page(
             submit: "Upload logo",
             warning: false,
         });
+        let shared = fill.value(
+            "tenants",
+            "share",
+            if org.tenants_see_account { "yes" } else { "no" },
+        );
+        forms.push(Form {
+            id: "tenants",
+            heading: "Tenants on ResidencePort",
+            action: "/settings/tenants".into(),
+            hidden: Vec::new(),
+            fields: vec![Field {
+                name: "share",
+                label: "Tenants see the account of the home they rent",
+                hint: Some("Its statement and the leaseholder's invoices. Tenants always see their own requests, their building's notices and the documents shared with residents."),
+                input: Input::Select(vec![
+                    Choice { value: "no".into(), label: "No: only the leaseholder sees it".into(), selected: shared != "yes" },
+                    Choice { value: "yes".into(), label: "Yes: tenants see it too".into(), selected: shared == "yes" },
+                ]),
+                error: None,
+            }],
+            submit: "Save",
+            warning: false,
+        });
         if org.logo_sha.is_some() {
             forms.push(Form {
                 id: "remove-logo",
@@ -338,6 +365,22 @@ async fn upload_logo(
 
 #[derive(Deserialize)]
 struct Empty {}
+
+#[derive(Deserialize)]
+struct TenantsForm {
+    #[serde(default)]
+    share: String,
+}
+
+async fn save_tenants(
+    State(app): State<App>,
+    staff: Staff,
+    CsrfForm(form): CsrfForm<TenantsForm>,
+) -> AppResult<Response> {
+    let outcome =
+        settings::share_accounts_with_tenants(&app, staff.actor(), form.share == "yes").await;
+    after(&app, &staff, "tenants", outcome, vec![("share", form.share)]).await
+}
 
 async fn remove_logo(
     State(app): State<App>,

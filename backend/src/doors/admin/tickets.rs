@@ -38,6 +38,7 @@ pub fn router() -> Router<App> {
         .route("/tickets/{id}/assign", post(assign))
         .route("/tickets/{id}/status", post(move_to))
         .route("/tickets/{id}/work-order", post(create_work_order))
+        .route("/tickets/{id}/photos/{sha}", get(photo))
 }
 
 /// The SLA badge of an open ticket against its resolution target.
@@ -370,9 +371,31 @@ async fn ticket_page(
             3,
             (
                 "Unit".into(),
-                Cell::link("View unit", format!("/units/{unit}")),
+                Cell::link(
+                    t.location.clone().unwrap_or_else(|| "View unit".into()),
+                    format!("/units/{unit}"),
+                ),
             ),
         );
+    }
+    if let (Some(area), Some(building)) = (t.area, &t.location) {
+        summary.insert(
+            3,
+            (
+                "Where".into(),
+                Cell::text(format!("{}, {building} (a shared area)", area.label())),
+            ),
+        );
+    }
+    let followers = tickets::followers(app, staff.actor(), &t).await?;
+    if !followers.is_empty() {
+        summary.push((
+            "Also affected".into(),
+            Cell::text(format!(
+                "{}: added themselves on ResidencePort",
+                followers.join(", ")
+            )),
+        ));
     }
     match (t.closed_at, t.close_reason) {
         (Some(at), Some(reason)) => summary.push((
@@ -409,6 +432,7 @@ async fn ticket_page(
         })
         .collect();
     let audit = trail(app, staff, RecordType::Ticket, &id.to_string(), at).await?;
+    let photos = crate::services::requests::photos_of(app, staff.actor(), &t).await?;
     let forms = forms(app, staff, &t, draft.as_ref()).await?;
     let problems = draft.as_ref().map(Draft::problems).unwrap_or_default();
     Ok(RecordPage {
@@ -417,11 +441,17 @@ async fn ticket_page(
         caption: Some("Ticket".into()),
         cards: Vec::new(),
         summary,
-        sections: vec![Section {
-            heading: "Conversation".into(),
-            entries: thread,
-            ..Section::default()
-        }],
+        sections: {
+            let mut sections = vec![Section {
+                heading: "Conversation".into(),
+                entries: thread,
+                ..Section::default()
+            }];
+            if !photos.is_empty() {
+                sections.push(super::photos::section(&format!("/tickets/{id}"), &photos));
+            }
+            sections
+        },
         actions: Actions {
             notice,
             problems,
@@ -429,6 +459,16 @@ async fn ticket_page(
         },
         audit: Some(audit),
     })
+}
+
+async fn photo(
+    State(app): State<App>,
+    staff: Staff,
+    Path((id, sha)): Path<(TicketId, String)>,
+) -> AppResult<Response> {
+    let (t, _) = tickets::ticket(&app, staff.actor(), id).await?;
+    let photos = crate::services::requests::photos_of(&app, staff.actor(), &t).await?;
+    super::photos::response(&app, staff.actor(), &photos, &sha).await
 }
 
 /// After a form: on to the ticket's page, or back to the form with what was wrong and what
