@@ -173,6 +173,8 @@ pub struct Section {
     pub links: Vec<(String, String)>,
     /// A picture the section is about (the logo): `(src, alt)`.
     pub image: Option<(String, String)>,
+    /// Photos shown small, each opening full size: `(src, alt)`.
+    pub gallery: Vec<(String, String)>,
     /// A chart of the table's figures, as SVG drawn by [`crate::doors::chart`]: shown beside
     /// the table.
     pub chart: Option<String>,

@@ -4,29 +4,23 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::App;
-use crate::doors::pages::{Cell, Section, Table, headers};
+use crate::doors::pages::Section;
 use crate::error::{AppError, AppResult};
 
-/// The photos of a record, as links to open each one.
+/// The photos of a record, shown small, each opening full size.
 pub fn section(base: &str, photos: &[String]) -> Section {
-    let rows = photos
-        .iter()
-        .enumerate()
-        .map(|(i, sha)| {
-            vec![
-                Cell::link(format!("Photo {}", i + 1), format!("{base}/photos/{sha}")),
-                Cell::text(&sha[..12.min(sha.len())]),
-            ]
-        })
-        .collect();
     Section {
         heading: format!("Photos ({})", photos.len()),
-        table: Some(Table {
-            caption: "Photos taken on site".into(),
-            headers: headers(&["Photo", "Fingerprint"]),
-            rows,
-            empty: "No photos.".into(),
-        }),
+        gallery: photos
+            .iter()
+            .enumerate()
+            .map(|(i, sha)| (format!("{base}/photos/{sha}"), format!("Photo {}", i + 1)))
+            .collect(),
+        paragraphs: if photos.is_empty() {
+            vec!["No photos.".into()]
+        } else {
+            Vec::new()
+        },
         ..Section::default()
     }
 }

@@ -545,10 +545,15 @@ async fn request_page(
     if !photos.is_empty() {
         sections.push(Section {
             heading: format!("Photos ({})", photos.len()),
-            links: photos
+            gallery: photos
                 .iter()
                 .enumerate()
-                .map(|(i, sha)| (format!("Photo {}", i + 1), format!("/requests/{id}/photos/{sha}")))
+                .map(|(i, sha)| {
+                    (
+                        format!("/requests/{id}/photos/{sha}"),
+                        format!("Photo {} of the request, opens full size", i + 1),
+                    )
+                })
                 .collect(),
             ..Section::default()
         });
