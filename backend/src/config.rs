@@ -271,10 +271,10 @@ impl Settings {
         let payments = match self.payment_provider.as_deref().map(str::trim) {
             None | Some("" | "sandbox") => PaymentSettings::Sandbox,
             Some("stripe") => {
-                let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-                let secret_key = given(self.stripe_secret_key).context(
-                    "--payment-provider stripe needs PROPLINK_STRIPE_SECRET_KEY (sk_…)",
-                )?;
+                let given =
+                    |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+                let secret_key = given(self.stripe_secret_key)
+                    .context("--payment-provider stripe needs PROPLINK_STRIPE_SECRET_KEY (sk_…)")?;
                 let webhook_secret = given(self.stripe_webhook_secret).context(
                     "--payment-provider stripe needs PROPLINK_STRIPE_WEBHOOK_SECRET (whsec_…)",
                 )?;
@@ -287,9 +287,9 @@ impl Settings {
                         .to_owned(),
                 }
             }
-            Some(other) => anyhow::bail!(
-                "payment provider must be sandbox or stripe, not {other:?}"
-            ),
+            Some(other) => {
+                anyhow::bail!("payment provider must be sandbox or stripe, not {other:?}")
+            }
         };
         Ok(Config {
             payments,

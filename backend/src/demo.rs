@@ -16,8 +16,7 @@ mod story;
 
 use proplink_shared::audit::Channel;
 use proplink_shared::{
-    Actor, ContactId, OrgId, Principal, Role, SiteId, SiteScope, StaffUserId, VendorId,
-    WorkOrderId,
+    Actor, ContactId, OrgId, Principal, Role, SiteId, SiteScope, StaffUserId, VendorId, WorkOrderId,
 };
 use time::{Date, Duration, OffsetDateTime, Time};
 
@@ -95,7 +94,12 @@ type R<T> = Result<T, AppError>;
 /// A resident pays `amount` of their home's open invoices by card as they would on
 /// ResidencePort: oldest invoice first, each through a checkout of the sandbox provider with
 /// its test card that succeeds, then back to the receipt.
-async fn pay_by_card(app: &App, me: &Actor, unit: proplink_shared::UnitId, amount: proplink_shared::Money) -> R<()> {
+async fn pay_by_card(
+    app: &App,
+    me: &Actor,
+    unit: proplink_shared::UnitId,
+    amount: proplink_shared::Money,
+) -> R<()> {
     use crate::services::payments::{self, sandbox};
     let org = crate::store::orgs::by_id(&mut app.db.read().await?, me.org)
         .await?

@@ -429,7 +429,9 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
             ..
         } => staff(*role, scope, action, resource),
         Principal::Staff { .. } => Err(Denied::NotFound),
-        Principal::Resident { contact, .. } => resident(*contact, &actor.principal, action, resource),
+        Principal::Resident { contact, .. } => {
+            resident(*contact, &actor.principal, action, resource)
+        }
         Principal::Contractor { work_order, .. } => contractor(*work_order, action, resource),
         Principal::HrbResident { building, .. } => hrb_resident(*building, action, resource),
         Principal::Regulator { buildings, .. } => regulator(buildings, action, resource),
@@ -543,7 +545,12 @@ fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> 
     }
 }
 
-fn resident(me: ContactId, who: &Principal, action: Action, resource: &Resource) -> Result<(), Denied> {
+fn resident(
+    me: ContactId,
+    who: &Principal,
+    action: Action,
+    resource: &Resource,
+) -> Result<(), Denied> {
     let Principal::Resident {
         units,
         buildings,

@@ -155,7 +155,10 @@ fn resident(
     let near_me = || {
         Filter::All(vec![
             my_sites(),
-            Filter::Any(vec![Filter::NoBuilding, Filter::BuildingIn(buildings.clone())]),
+            Filter::Any(vec![
+                Filter::NoBuilding,
+                Filter::BuildingIn(buildings.clone()),
+            ]),
         ])
     };
     match domain {

@@ -210,7 +210,11 @@ impl Acme<'_> {
                 };
                 // The residents the printout names have addresses to type.
                 let email = match named {
-                    Some(_) => format!("{}.{}@residents.example", first.to_lowercase(), last.to_lowercase()),
+                    Some(_) => format!(
+                        "{}.{}@residents.example",
+                        first.to_lowercase(),
+                        last.to_lowercase()
+                    ),
                     None => format!(
                         "{}.{}{name_i}@residents.example",
                         first.to_lowercase(),
@@ -254,7 +258,11 @@ impl Acme<'_> {
                         )
                     };
                     let tenant_email = if named_tenant {
-                        format!("{}.{}@tenants.example", tf.to_lowercase(), tl.to_lowercase())
+                        format!(
+                            "{}.{}@tenants.example",
+                            tf.to_lowercase(),
+                            tl.to_lowercase()
+                        )
                     } else {
                         format!(
                             "{}.{}{name_i}@tenants.example",
@@ -265,14 +273,7 @@ impl Acme<'_> {
                     let tenant = people::add_contact(
                         app,
                         &self.owner,
-                        &NewContact::validate(
-                            ContactKind::Tenant,
-                            "",
-                            tf,
-                            tl,
-                            &tenant_email,
-                            "",
-                        )?,
+                        &NewContact::validate(ContactKind::Tenant, "", tf, tl, &tenant_email, "")?,
                     )
                     .await?;
                     let since = app.clock.now().date() - Duration::days(200);

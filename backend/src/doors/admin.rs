@@ -106,7 +106,6 @@ impl FromRequestParts<App> for Staff {
     }
 }
 
-
 const NAV: &[(&str, &str)] = &[
     ("Dashboard", "/dashboard"),
     ("Sites", "/sites"),

@@ -262,23 +262,6 @@ fn render(organisation: &str, unit: &str, pages: Vec<Page>) -> Vec<u8> {
     pdf.finish()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uk_text_is_encoded_for_helvetica() {
-        assert_eq!(win_ansi("£450.00 – paid"), b"\xa3450.00 \x96 paid");
-        assert_eq!(win_ansi("Café 😀"), b"Caf\xe9 ?");
-    }
-
-    #[test]
-    fn long_text_is_clipped_with_an_ellipsis() {
-        assert_eq!(clip("Service charge", 36), "Service charge");
-        assert_eq!(clip("abcdef", 4), "abc…");
-    }
-}
-
 /// The statement's movements with their running balance.
 pub fn statement_table(s: &Statement) -> Table {
     let rows = s
@@ -347,4 +330,21 @@ pub fn statement_download(organisation: &str, s: &Statement) -> axum::response::
         bytes,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uk_text_is_encoded_for_helvetica() {
+        assert_eq!(win_ansi("£450.00 – paid"), b"\xa3450.00 \x96 paid");
+        assert_eq!(win_ansi("Café 😀"), b"Caf\xe9 ?");
+    }
+
+    #[test]
+    fn long_text_is_clipped_with_an_ellipsis() {
+        assert_eq!(clip("Service charge", 36), "Service charge");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
 }

@@ -111,4 +111,3 @@ impl FromRequestParts<App> for Resident {
         })
     }
 }
-

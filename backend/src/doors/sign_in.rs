@@ -52,7 +52,8 @@ fn intro(door: Door, org: &crate::store::orgs::Organisation) -> Vec<String> {
                 .collect();
             if paragraphs.is_empty() {
                 paragraphs.push(
-                    "Your statement, invoices, requests, notices and documents, in one place.".into(),
+                    "Your statement, invoices, requests, notices and documents, in one place."
+                        .into(),
                 );
             }
             paragraphs

@@ -475,7 +475,16 @@ pub async fn session(
     let Some(mut found) = found else {
         return Ok(None);
     };
-    if !keep_alive(app, org.id, &id_hash, found.last_seen_at, found.expires_at, found.staff.active).await? {
+    if !keep_alive(
+        app,
+        org.id,
+        &id_hash,
+        found.last_seen_at,
+        found.expires_at,
+        found.staff.active,
+    )
+    .await?
+    {
         app.sessions.forget(&key);
         return Ok(None);
     }

@@ -265,7 +265,14 @@ pub async fn start(
         )
         .await?;
     let mut tx = app.db.begin().await?;
-    store::set_hosted(&mut tx, actor.org, checkout.id, &hosted.provider_ref, &hosted.url).await?;
+    store::set_hosted(
+        &mut tx,
+        actor.org,
+        checkout.id,
+        &hosted.provider_ref,
+        &hosted.url,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Checkout {
         provider_ref: Some(hosted.provider_ref),
@@ -275,11 +282,7 @@ pub async fn start(
 }
 
 /// A checkout of the resident's, with the invoice it pays.
-pub async fn checkout(
-    app: &App,
-    actor: &Actor,
-    id: uuid::Uuid,
-) -> AppResult<(Checkout, Invoice)> {
+pub async fn checkout(app: &App, actor: &Actor, id: uuid::Uuid) -> AppResult<(Checkout, Invoice)> {
     let Principal::Resident { contact, .. } = &actor.principal else {
         return Err(AppError::NotFound);
     };
@@ -500,7 +503,11 @@ async fn send_receipt(
         name = c.display_name(),
         url = change.app().config.residence_url(&o.slug),
         id = k.id,
-        org = if o.legal_name.is_empty() { &o.name } else { &o.legal_name },
+        org = if o.legal_name.is_empty() {
+            &o.name
+        } else {
+            &o.legal_name
+        },
         address = o.address,
     );
     mail::queue(

@@ -99,18 +99,24 @@ pub async fn raise(
     super::tickets::raise_at(&mut change, actor, id, origin, area, &new).await?;
     let now = change.now;
     for (kind, bytes) in cleaned {
-        let sha =
-            super::files::keep(app, &mut change, actor.org, kind.content_type(), bytes, now).await?;
-        files::attach(&mut change, actor.org, RecordType::Ticket, &id.to_string(), &sha, now).await?;
+        let sha = super::files::keep(app, &mut change, actor.org, kind.content_type(), bytes, now)
+            .await?;
+        files::attach(
+            &mut change,
+            actor.org,
+            RecordType::Ticket,
+            &id.to_string(),
+            &sha,
+            now,
+        )
+        .await?;
     }
     change.commit().await?;
     Ok(id)
 }
 
 /// Every photo cleaned, or the first reason one cannot be kept.
-fn clean_photos(
-    sent: &[SentPhoto<'_>],
-) -> Result<Vec<(photos::PhotoType, Vec<u8>)>, String> {
+fn clean_photos(sent: &[SentPhoto<'_>]) -> Result<Vec<(photos::PhotoType, Vec<u8>)>, String> {
     if sent.len() > MAX_PHOTOS {
         return Err(format!(
             "You can add up to {MAX_PHOTOS} photos to a request; you chose {}",
@@ -234,12 +240,20 @@ pub(crate) async fn tell_residents(
         let Some(c) = people::contact(change, org_id, contact).await? else {
             continue;
         };
-        let wants = residents::preferences(change, org_id, contact).await?.requests;
-        let Some(email) = c.email.as_deref().filter(|_| wants && c.kind.may_use_residenceport())
+        let wants = residents::preferences(change, org_id, contact)
+            .await?
+            .requests;
+        let Some(email) = c
+            .email
+            .as_deref()
+            .filter(|_| wants && c.kind.may_use_residenceport())
         else {
             continue;
         };
-        let subject = format!("{}: new reply on {} \"{}\"", org.name, t.reference, t.subject);
+        let subject = format!(
+            "{}: new reply on {} \"{}\"",
+            org.name, t.reference, t.subject
+        );
         let body = format!(
             "Dear {},\n\n{} replied on request {}:\n\n{}\n\nRead the whole conversation and reply on ResidencePort: {link}\n\n\
              You can stop these emails in your profile on ResidencePort.\n",

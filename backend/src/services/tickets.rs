@@ -120,7 +120,10 @@ pub(crate) async fn raise_at(
             .await?
             .ok_or(AppError::NotFound)?;
         if b.site_id != origin.site {
-            return Err(AppError::invalid("place", "That building is not on that site"));
+            return Err(AppError::invalid(
+                "place",
+                "That building is not on that site",
+            ));
         }
     }
     let now = change.now;
@@ -239,16 +242,7 @@ pub async fn add_entry_in(
         EntryKind::Message
     };
     let now = change.now;
-    store::insert_entry(
-        change,
-        actor.org,
-        id,
-        kind,
-        &author(actor),
-        &body,
-        now,
-    )
-    .await?;
+    store::insert_entry(change, actor.org, id, kind, &author(actor), &body, now).await?;
     if actor.is_staff() && !internal {
         store::mark_first_response(change, actor.org, id, now).await?;
         super::requests::tell_residents(change, &t, &body).await?;

@@ -342,7 +342,10 @@ fn a_resident_reads_only_their_own_buildings_notices_and_requests_they_joined() 
         r
     };
     assert_eq!(authorize(&resident, Action::Read, &notice(None)), Ok(()));
-    assert_eq!(authorize(&resident, Action::Read, &notice(Some(id(1)))), Ok(()));
+    assert_eq!(
+        authorize(&resident, Action::Read, &notice(Some(id(1)))),
+        Ok(())
+    );
     assert_eq!(
         authorize(&resident, Action::Read, &notice(Some(id(2)))),
         Err(Denied::NotFound)

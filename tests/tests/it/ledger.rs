@@ -1,13 +1,12 @@
 //! The ledger's rules through the services, on both databases.
 
-
 use proplink_backend::error::AppError;
 use proplink_backend::services::{ledger, tickets, work_orders};
 use proplink_backend::store::query::PageAt;
 use proplink_backend::store::requests::TicketFilter;
+use proplink_shared::Money;
 use proplink_shared::records::{InvoiceLine, NewTicket, PaymentMethod, VatRate};
 use proplink_shared::states::{InvoiceStatus, TicketStatus};
-use proplink_shared::Money;
 use proplink_tests::{fixtures, spawn_app};
 
 fn pounds(p: i64) -> Money {

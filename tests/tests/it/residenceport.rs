@@ -53,7 +53,11 @@ fn hidden(page: &Page, name: &str) -> String {
         .find(&marker)
         .map(|i| i + marker.len())
         .unwrap_or_else(|| panic!("no {name} field in:\n{}", page.body));
-    page.body[start..].split('"').next().unwrap_or("").to_owned()
+    page.body[start..]
+        .split('"')
+        .next()
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// The path of an absolute or relative `Location`.
@@ -82,10 +86,17 @@ async fn a_resident_sees_their_own_home_and_everything_else_answers_as_missing()
     let own = b.get(&host, &format!("/account/{}", org.unit)).await;
     assert_eq!(own.status, 200);
     assert!(own.body.contains("Service charge"));
-    let pdf = b.get(&host, &format!("/account/{}/statement.pdf", org.unit)).await;
+    let pdf = b
+        .get(&host, &format!("/account/{}/statement.pdf", org.unit))
+        .await;
     assert_eq!(pdf.status, 200);
     assert!(pdf.bytes.starts_with(b"%PDF"));
-    assert_eq!(b.get(&host, &format!("/invoices/{}", org.invoice)).await.status, 200);
+    assert_eq!(
+        b.get(&host, &format!("/invoices/{}", org.invoice))
+            .await
+            .status,
+        200
+    );
 
     // Another home's statement, another resident's request, a staff-only document, another
     // organisation's invoice: each answers as if it did not exist.
@@ -102,7 +113,9 @@ async fn a_resident_sees_their_own_home_and_everything_else_answers_as_missing()
     let staff_only = add_document(&t, &org, "staff_only", "Budget workings").await;
     let shared = add_document(&t, &org, "residents", "House rules").await;
     assert_eq!(
-        b.get(&host, &format!("/documents/{staff_only}/file")).await.status,
+        b.get(&host, &format!("/documents/{staff_only}/file"))
+            .await
+            .status,
         404
     );
     let listed = b.get(&host, "/documents").await;
@@ -165,20 +178,29 @@ async fn a_former_occupant_loses_access_on_the_day_their_link_ends() {
     assert_eq!(after.location(), Some("/sign-in"));
     // No code goes to them any more, and the answer is the same as for anyone.
     let before = t.smtp.to("ravi@acme.example").len();
-    let asked = t.ask_for_code(&t.browser(), &host, "ravi@acme.example").await;
+    let asked = t
+        .ask_for_code(&t.browser(), &host, "ravi@acme.example")
+        .await;
     assert_eq!(asked.status, 303);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(t.smtp.to("ravi@acme.example").len(), before);
     // Staff have no ResidencePort account either.
     let before = t.smtp.to(&org.manager_email).len();
-    t.ask_for_code(&t.browser(), &host, &org.manager_email).await;
+    t.ask_for_code(&t.browser(), &host, &org.manager_email)
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(t.smtp.to(&org.manager_email).len(), before);
 }
 
 /// Starts paying `amount` of the fixture's invoice: the invoice page's form, sent `times`
 /// times with the same attempt key. Returns the locations answered.
-async fn start_paying(b: &Browser, host: &str, invoice: &str, amount: &str, times: usize) -> Vec<String> {
+async fn start_paying(
+    b: &Browser,
+    host: &str,
+    invoice: &str,
+    amount: &str,
+    times: usize,
+) -> Vec<String> {
     let page = b.get(host, &format!("/invoices/{invoice}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let (csrf, attempt) = (page.csrf(), hidden(&page, "attempt"));
@@ -247,7 +269,10 @@ async fn a_payment_is_recorded_once_however_often_and_in_whatever_order_it_is_to
     let (csrf, attempt) = (form.csrf(), hidden(&form, "attempt"));
     let locations = send_pay_form(&b, &host, &invoice, "450.00", 2, &csrf, &attempt).await;
     assert_eq!(locations[0], locations[1]);
-    assert!(locations[0].starts_with("/sandbox-checkout/"), "{locations:?}");
+    assert!(
+        locations[0].starts_with("/sandbox-checkout/"),
+        "{locations:?}"
+    );
     assert_eq!(count(&t, "SELECT COUNT(*) FROM checkouts", &[]).await, 1);
 
     // The card is taken; the provider tells us by webhook, and the resident comes back.
@@ -255,20 +280,38 @@ async fn a_payment_is_recorded_once_however_often_and_in_whatever_order_it_is_to
     assert_eq!(paid.status, 303, "{}", paid.body);
     let receipt_path = path_of(paid.location().unwrap_or(""));
     let receipt = b.get(&host, &receipt_path).await;
-    assert!(receipt.body.contains("Payment received"), "{}", receipt.body);
+    assert!(
+        receipt.body.contains("Payment received"),
+        "{}",
+        receipt.body
+    );
     assert_eq!(card_payments(&t).await, 1);
 
     // The back button and the pay button again; the card page sent again; the return page
     // reloaded; the same webhook delivered again: still one payment.
     let again = send_pay_form(&b, &host, &invoice, "450.00", 1, &csrf, &attempt).await;
-    assert_eq!(again[0], receipt_path, "the form sent again shows the receipt");
+    assert_eq!(
+        again[0], receipt_path,
+        "the form sent again shows the receipt"
+    );
     let resent = card(&b, &host, &locations[0], "4242 4242 4242 4242").await;
     assert_eq!(resent.status, 303);
     b.get(&host, &receipt_path).await;
-    let reference = locations[0].trim_start_matches("/sandbox-checkout/").to_owned();
+    let reference = locations[0]
+        .trim_start_matches("/sandbox-checkout/")
+        .to_owned();
     let body = event(&reference, 45_000);
     for _ in 0..2 {
-        let delivered = webhook(&t, &b, &host, "sandbox", &t.app.secrets.sandbox_webhook, &body, 0).await;
+        let delivered = webhook(
+            &t,
+            &b,
+            &host,
+            "sandbox",
+            &t.app.secrets.sandbox_webhook,
+            &body,
+            0,
+        )
+        .await;
         assert_eq!(delivered.status, 200, "{}", delivered.body);
     }
     assert_eq!(card_payments(&t).await, 1);
@@ -286,19 +329,34 @@ async fn a_payment_is_recorded_once_however_often_and_in_whatever_order_it_is_to
     // The trail says who paid, how much, through which door.
     let events = t.audit_events(org.id).await;
     assert!(
-        events.iter().any(|(action, channel, sentence)| action == "payment"
-            && channel == "residenceport"
-            && sentence.starts_with("Mr Patel paid £450.00 towards")
-            && sentence.contains("via ResidencePort on")),
+        events
+            .iter()
+            .any(|(action, channel, sentence)| action == "payment"
+                && channel == "residenceport"
+                && sentence.starts_with("Mr Patel paid £450.00 towards")
+                && sentence.contains("via ResidencePort on")),
         "{events:?}"
     );
     // And one receipt went to them.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !t.smtp.to("ravi@acme.example").iter().any(|m| m.subject().starts_with("Receipt")) {
-        assert!(std::time::Instant::now() < deadline, "no receipt was emailed");
+    while !t
+        .smtp
+        .to("ravi@acme.example")
+        .iter()
+        .any(|m| m.subject().starts_with("Receipt"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no receipt was emailed"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    let receipts = t.smtp.to("ravi@acme.example").iter().filter(|m| m.subject().starts_with("Receipt")).count();
+    let receipts = t
+        .smtp
+        .to("ravi@acme.example")
+        .iter()
+        .filter(|m| m.subject().starts_with("Receipt"))
+        .count();
     assert_eq!(receipts, 1);
 }
 
@@ -347,9 +405,14 @@ async fn a_webhook_racing_the_return_page_records_one_payment() {
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
     let (b, host) = t.resident("acme", "ravi@acme.example").await;
     let locations = start_paying(&b, &host, &org.invoice.to_string(), "200.00", 1).await;
-    let reference = locations[0].trim_start_matches("/sandbox-checkout/").to_owned();
+    let reference = locations[0]
+        .trim_start_matches("/sandbox-checkout/")
+        .to_owned();
     let checkout: String = t
-        .scalar("SELECT id FROM checkouts WHERE provider_ref = $1", params![reference])
+        .scalar(
+            "SELECT id FROM checkouts WHERE provider_ref = $1",
+            params![reference],
+        )
         .await;
     // The provider has taken the money but told nobody yet.
     t.tamper(
@@ -365,7 +428,9 @@ async fn a_webhook_racing_the_return_page_records_one_payment() {
         let (t, b, host, body, receipt) = (&t, &b, &host, &body, &receipt);
         racers.push(async move {
             if i % 2 == 0 {
-                webhook(t, b, host, "sandbox", &secret, body, 0).await.status
+                webhook(t, b, host, "sandbox", &secret, body, 0)
+                    .await
+                    .status
             } else {
                 b.get(host, receipt).await.status
             }
@@ -374,7 +439,12 @@ async fn a_webhook_racing_the_return_page_records_one_payment() {
     let statuses = futures_util::future::join_all(racers).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(card_payments(&t).await, 1);
-    let paid: i64 = count(&t, "SELECT paid FROM invoices WHERE id = $1", params![org.invoice]).await;
+    let paid: i64 = count(
+        &t,
+        "SELECT paid FROM invoices WHERE id = $1",
+        params![org.invoice],
+    )
+    .await;
     assert_eq!(paid, 20_000, "a part payment, counted once");
 }
 
@@ -387,7 +457,11 @@ async fn a_declined_card_records_nothing_and_the_invoice_stays_payable() {
     let locations = start_paying(&b, &host, &invoice, "450.00", 1).await;
     let declined = card(&b, &host, &locations[0], "4000 0000 0000 0002").await;
     assert_eq!(declined.status, 422);
-    assert!(declined.body.contains("Your card was declined"), "{}", declined.body);
+    assert!(
+        declined.body.contains("Your card was declined"),
+        "{}",
+        declined.body
+    );
     let short = card(&b, &host, &locations[0], "4000 0000 0000 9995").await;
     assert!(short.body.contains("not enough funds"));
     let wrong = card(&b, &host, &locations[0], "1234 5678").await;
@@ -400,7 +474,15 @@ async fn a_declined_card_records_nothing_and_the_invoice_stays_payable() {
     assert_eq!(card_payments(&t).await, 0);
     let page = b.get(&host, &format!("/invoices/{invoice}")).await;
     assert!(page.body.contains("Continue to payment"), "still payable");
-    let receipt = b.get(&host, &format!("/payments/{}", t.scalar::<String>("SELECT id FROM checkouts", &[]).await)).await;
+    let receipt = b
+        .get(
+            &host,
+            &format!(
+                "/payments/{}",
+                t.scalar::<String>("SELECT id FROM checkouts", &[]).await
+            ),
+        )
+        .await;
     assert!(receipt.body.contains("Nothing has been taken"));
     let retried = card(&b, &host, &locations[0], "4000 0000 0000 0119").await;
     assert_eq!(retried.status, 303);
@@ -411,7 +493,9 @@ async fn a_declined_card_records_nothing_and_the_invoice_stays_payable() {
     assert!(!page.body.contains("Continue to payment"), "paid in full");
     let other = fixtures::org(&t.app, "birchwood", "Birchwood").await;
     let (ob, ohost) = t.resident("birchwood", "ravi@birchwood.example").await;
-    let page = ob.get(&ohost, &format!("/invoices/{}", other.invoice)).await;
+    let page = ob
+        .get(&ohost, &format!("/invoices/{}", other.invoice))
+        .await;
     for (typed, message) in [
         ("9999", "that is all that is owed"),
         ("0", "more than £0.00"),
@@ -421,7 +505,11 @@ async fn a_declined_card_records_nothing_and_the_invoice_stays_payable() {
             .post(
                 &ohost,
                 &format!("/invoices/{}/pay", other.invoice),
-                &[("csrf", &page.csrf()), ("attempt", &hidden(&page, "attempt")), ("amount", typed)],
+                &[
+                    ("csrf", &page.csrf()),
+                    ("attempt", &hidden(&page, "attempt")),
+                    ("amount", typed),
+                ],
             )
             .await;
         assert_eq!(sent.status, 422, "{typed}");
@@ -442,7 +530,10 @@ async fn a_request_is_raised_with_photos_kept_without_their_metadata() {
         ("area", ""),
         ("category", "maintenance"),
         ("subject", "Water leaking from ceiling"),
-        ("body", "Dripping onto the kitchen floor since this morning."),
+        (
+            "body",
+            "Dripping onto the kitchen floor since this morning.",
+        ),
         ("emergency", "no"),
     ];
     let tickets_before = count(&t, "SELECT COUNT(*) FROM tickets", &[]).await;
@@ -450,27 +541,68 @@ async fn a_request_is_raised_with_photos_kept_without_their_metadata() {
 
     // Not a photo, too large, too many: refused with a clear message, nothing kept, and what
     // was typed is still there.
-    let not_photo = multipart(&b, &host, &details, "/requests", &fields, &[("notes.txt", b"just some text")]).await;
+    let not_photo = multipart(
+        &b,
+        &host,
+        &details,
+        "/requests",
+        &fields,
+        &[("notes.txt", b"just some text")],
+    )
+    .await;
     assert_eq!(not_photo.status, 422);
-    assert!(not_photo.body.contains("notes.txt is not a photo"), "{}", not_photo.body);
+    assert!(
+        not_photo.body.contains("notes.txt is not a photo"),
+        "{}",
+        not_photo.body
+    );
     assert!(not_photo.body.contains("Water leaking from ceiling"));
     let mut huge = camera_jpeg(1, 64 * 1024);
     huge.resize(10 * 1024 * 1024 + 1, 0);
-    let too_large = multipart(&b, &host, &details, "/requests", &fields, &[("big.jpg", &huge)]).await;
+    let too_large = multipart(
+        &b,
+        &host,
+        &details,
+        "/requests",
+        &fields,
+        &[("big.jpg", &huge)],
+    )
+    .await;
     assert_eq!(too_large.status, 422);
-    assert!(too_large.body.contains("larger than 10 MB"), "{}", too_large.body);
+    assert!(
+        too_large.body.contains("larger than 10 MB"),
+        "{}",
+        too_large.body
+    );
     let small = camera_jpeg(2, 4096);
     let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("p.jpg", small.as_slice())).collect();
     let too_many = multipart(&b, &host, &details, "/requests", &fields, &six).await;
     assert_eq!(too_many.status, 422);
     assert!(too_many.body.contains("up to 5 photos"));
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM tickets", &[]).await, tickets_before);
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM files", &[]).await, files_before);
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM tickets", &[]).await,
+        tickets_before
+    );
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM files", &[]).await,
+        files_before
+    );
 
     // Two photos straight from a phone's camera, with its GPS position.
     let (one, two) = (camera_jpeg(3, 20_000), camera_jpeg(4, 30_000));
-    assert!(exif::Reader::new().read_raw(exif_of(&one)).is_ok(), "the test photo has EXIF");
-    let raised = multipart(&b, &host, &details, "/requests", &fields, &[("one.jpg", &one), ("two.jpg", &two)]).await;
+    assert!(
+        exif::Reader::new().read_raw(exif_of(&one)).is_ok(),
+        "the test photo has EXIF"
+    );
+    let raised = multipart(
+        &b,
+        &host,
+        &details,
+        "/requests",
+        &fields,
+        &[("one.jpg", &one), ("two.jpg", &two)],
+    )
+    .await;
     assert_eq!(raised.status, 303, "{}", raised.body);
     let location = path_of(raised.location().unwrap_or(""));
     let page = b.get(&host, &location).await;
@@ -481,20 +613,26 @@ async fn a_request_is_raised_with_photos_kept_without_their_metadata() {
     assert!(page.body.contains("within 1 working day"));
     let shas: Vec<(String,)> = {
         let mut conn = t.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
-        conn.query("SELECT sha256 FROM record_files WHERE record_type = 'ticket'", &[])
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
+        conn.query(
+            "SELECT sha256 FROM record_files WHERE record_type = 'ticket'",
+            &[],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
     };
     assert_eq!(shas.len(), 2);
     for (sha,) in &shas {
-        let stored = std::fs::read(proplink_backend::services::files::file_path(&t.app, org.id, sha))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let stored = std::fs::read(proplink_backend::services::files::file_path(
+            &t.app, org.id, sha,
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
         let exif = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(&stored));
         match exif {
             Err(_) => {}
             Ok(e) => {
                 assert!(
-                    e.fields().all(|f| f.tag != exif::Tag::GPSLatitude && f.tag != exif::Tag::Make),
+                    e.fields()
+                        .all(|f| f.tag != exif::Tag::GPSLatitude && f.tag != exif::Tag::Make),
                     "the stored photo kept its GPS or camera"
                 );
             }
@@ -506,8 +644,12 @@ async fn a_request_is_raised_with_photos_kept_without_their_metadata() {
     }
     // Staff see it in the admin app, raised through ResidencePort.
     let events = t.audit_events(org.id).await;
-    assert!(events.iter().any(|(_, channel, sentence)| channel == "residenceport"
-        && sentence.starts_with("Mr Patel raised request TKT-")));
+    assert!(
+        events
+            .iter()
+            .any(|(_, channel, sentence)| channel == "residenceport"
+                && sentence.starts_with("Mr Patel raised request TKT-"))
+    );
 }
 
 /// The EXIF segment's TIFF bytes of a camera JPEG, to show the test photo carries some.
@@ -529,37 +671,83 @@ async fn a_shared_area_problem_already_reported_is_joined_not_reported_again() {
         &t.app,
         &org.owner,
         org.building,
-        &proplink_shared::records::NewUnit::validate("Flat 2", "Ground").unwrap_or_else(|e| panic!("{e:?}")),
+        &proplink_shared::records::NewUnit::validate("Flat 2", "Ground")
+            .unwrap_or_else(|e| panic!("{e:?}")),
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
     let neighbour = people::add_contact(
         &t.app,
         &org.owner,
-        &NewContact::validate(ContactKind::Tenant, "Ms", "Nia", "Okoro", "nia@acme.example", "")
-            .unwrap_or_else(|e| panic!("{e:?}")),
+        &NewContact::validate(
+            ContactKind::Tenant,
+            "Ms",
+            "Nia",
+            "Okoro",
+            "nia@acme.example",
+            "",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}")),
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
     let today = proplink_shared::london::local(t.app.clock.now()).date();
-    people::link_to_unit(&t.app, &org.owner, neighbour, flat2, UnitRole::Tenant, false, today)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    people::link_to_unit(
+        &t.app,
+        &org.owner,
+        neighbour,
+        flat2,
+        UnitRole::Tenant,
+        false,
+        today,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
 
     let (b, host) = t.resident("acme", "ravi@acme.example").await;
     let place = format!("shared:{}", org.building);
-    let chosen = b.post(&host, "/requests/new", &[("csrf", &b.get(&host, "/requests/new").await.csrf()), ("place", &place), ("area", "lifts")]).await;
+    let chosen = b
+        .post(
+            &host,
+            "/requests/new",
+            &[
+                ("csrf", &b.get(&host, "/requests/new").await.csrf()),
+                ("place", &place),
+                ("area", "lifts"),
+            ],
+        )
+        .await;
     assert_eq!(chosen.status, 303);
     let details = chosen.location().unwrap_or("").to_owned();
     let first = b.get(&host, &details).await;
-    assert!(first.body.contains("What is the problem?"), "nothing reported yet");
-    let raised = multipart(&b, &host, &details, "/requests", &[
-        ("place", &place), ("area", "lifts"), ("category", "maintenance"),
-        ("subject", "Lift stuck on floor 2"), ("body", "Doors open, lift not moving."), ("emergency", "no"),
-    ], &[]).await;
+    assert!(
+        first.body.contains("What is the problem?"),
+        "nothing reported yet"
+    );
+    let raised = multipart(
+        &b,
+        &host,
+        &details,
+        "/requests",
+        &[
+            ("place", &place),
+            ("area", "lifts"),
+            ("category", "maintenance"),
+            ("subject", "Lift stuck on floor 2"),
+            ("body", "Doors open, lift not moving."),
+            ("emergency", "no"),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(raised.status, 303, "{}", raised.body);
     let ticket_path = path_of(raised.location().unwrap_or(""));
-    let ticket_id = ticket_path.trim_start_matches("/requests/").split('?').next().unwrap_or("").to_owned();
+    let ticket_id = ticket_path
+        .trim_start_matches("/requests/")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_owned();
 
     // The neighbour, about to report the lift, is shown it first; no names.
     let (nb, _) = t.resident("acme", "nia@acme.example").await;
@@ -567,12 +755,25 @@ async fn a_shared_area_problem_already_reported_is_joined_not_reported_again() {
     assert!(shown.body.contains("Already reported"), "{}", shown.body);
     assert!(shown.body.contains("Lift stuck on floor 2"));
     assert!(!shown.body.contains("Patel"));
-    assert_eq!(nb.get(&host, &ticket_path).await.status, 404, "not theirs until they join");
-    let joined = nb.post(&host, "/requests/join", &[("csrf", &shown.csrf()), ("request", &ticket_id)]).await;
+    assert_eq!(
+        nb.get(&host, &ticket_path).await.status,
+        404,
+        "not theirs until they join"
+    );
+    let joined = nb
+        .post(
+            &host,
+            "/requests/join",
+            &[("csrf", &shown.csrf()), ("request", &ticket_id)],
+        )
+        .await;
     assert_eq!(joined.status, 303, "{}", joined.body);
     let theirs = nb.get(&host, &ticket_path).await;
     assert_eq!(theirs.status, 200);
-    assert!(theirs.body.contains("Another resident"), "the reporter stays anonymous");
+    assert!(
+        theirs.body.contains("Another resident"),
+        "the reporter stays anonymous"
+    );
     assert!(!theirs.body.contains("Patel"));
     let listed = nb.get(&host, "/requests").await;
     assert!(listed.body.contains("Lift stuck on floor 2"));
@@ -582,19 +783,37 @@ async fn a_shared_area_problem_already_reported_is_joined_not_reported_again() {
 
     // The office replies: both hear of it by email, and see it on the request.
     let ticket: proplink_shared::TicketId = ticket_id.parse().unwrap_or_else(|e| panic!("{e:?}"));
-    let (ravi_before, nia_before) = (t.smtp.to("ravi@acme.example").len(), t.smtp.to("nia@acme.example").len());
-    proplink_backend::services::tickets::add_entry(&t.app, &org.manager, ticket, "An engineer is on the way.", false)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    proplink_backend::services::tickets::add_entry(&t.app, &org.manager, ticket, "Internal: call Skyline.", true)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (ravi_before, nia_before) = (
+        t.smtp.to("ravi@acme.example").len(),
+        t.smtp.to("nia@acme.example").len(),
+    );
+    proplink_backend::services::tickets::add_entry(
+        &t.app,
+        &org.manager,
+        ticket,
+        "An engineer is on the way.",
+        false,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    proplink_backend::services::tickets::add_entry(
+        &t.app,
+        &org.manager,
+        ticket,
+        "Internal: call Skyline.",
+        true,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
     let mail = t.smtp.wait_for("nia@acme.example", nia_before + 1).await;
     assert!(mail.data.contains("An engineer is on the way."));
     t.smtp.wait_for("ravi@acme.example", ravi_before + 1).await;
     let page = nb.get(&host, &ticket_path).await;
     assert!(page.body.contains("An engineer is on the way."));
-    assert!(!page.body.contains("Internal: call Skyline."), "internal notes never show");
+    assert!(
+        !page.body.contains("Internal: call Skyline."),
+        "internal notes never show"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -604,23 +823,54 @@ async fn a_tenant_reads_the_leaseholders_account_only_where_the_organisation_sha
     let tenant = people::add_contact(
         &t.app,
         &org.owner,
-        &NewContact::validate(ContactKind::Tenant, "", "Tom", "Reed", "tom@acme.example", "")
-            .unwrap_or_else(|e| panic!("{e:?}")),
+        &NewContact::validate(
+            ContactKind::Tenant,
+            "",
+            "Tom",
+            "Reed",
+            "tom@acme.example",
+            "",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}")),
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
     let today = proplink_shared::london::local(t.app.clock.now()).date();
-    people::link_to_unit(&t.app, &org.owner, tenant, org.unit, UnitRole::Tenant, false, today)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    people::link_to_unit(
+        &t.app,
+        &org.owner,
+        tenant,
+        org.unit,
+        UnitRole::Tenant,
+        false,
+        today,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
     let (b, host) = t.resident("acme", "tom@acme.example").await;
     let home = b.get(&host, "/").await;
     assert_eq!(home.status, 200);
     assert!(!home.body.contains("£450.00"));
-    assert!(!home.body.contains("href=\"/account\""), "no Account in the navigation");
-    assert!(b.get(&host, "/account").await.body.contains("does not share the account"));
-    assert_eq!(b.get(&host, &format!("/account/{}", org.unit)).await.status, 404);
-    assert_eq!(b.get(&host, &format!("/invoices/{}", org.invoice)).await.status, 404);
+    assert!(
+        !home.body.contains("href=\"/account\""),
+        "no Account in the navigation"
+    );
+    assert!(
+        b.get(&host, "/account")
+            .await
+            .body
+            .contains("does not share the account")
+    );
+    assert_eq!(
+        b.get(&host, &format!("/account/{}", org.unit)).await.status,
+        404
+    );
+    assert_eq!(
+        b.get(&host, &format!("/invoices/{}", org.invoice))
+            .await
+            .status,
+        404
+    );
     assert_eq!(b.get(&host, "/notices").await.status, 200);
     assert_eq!(b.get(&host, "/requests/new").await.status, 200);
 
@@ -629,14 +879,30 @@ async fn a_tenant_reads_the_leaseholders_account_only_where_the_organisation_sha
     t.sign_in(&ob, &admin, &org.owner_email()).await;
     let settings = ob.get(&admin, "/settings").await;
     assert!(settings.body.contains("Tenants on ResidencePort"));
-    let saved = ob.post(&admin, "/settings/tenants", &[("csrf", &settings.csrf()), ("share", "yes")]).await;
+    let saved = ob
+        .post(
+            &admin,
+            "/settings/tenants",
+            &[("csrf", &settings.csrf()), ("share", "yes")],
+        )
+        .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     // The manager may not change it.
     let (mb, _) = (t.browser(), ());
     t.sign_in(&mb, &admin, &org.manager_email).await;
     let page = mb.get(&admin, "/dashboard").await;
-    let refused = mb.post(&admin, "/settings/tenants", &[("csrf", &page.csrf()), ("share", "no")]).await;
-    assert!(refused.status == 403 || refused.status == 404, "{}", refused.status);
+    let refused = mb
+        .post(
+            &admin,
+            "/settings/tenants",
+            &[("csrf", &page.csrf()), ("share", "no")],
+        )
+        .await;
+    assert!(
+        refused.status == 403 || refused.status == 404,
+        "{}",
+        refused.status
+    );
     let shared = b.get(&host, &format!("/account/{}", org.unit)).await;
     assert_eq!(shared.status, 200, "{}", shared.body);
     assert!(shared.body.contains("£450.00"));

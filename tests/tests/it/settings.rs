@@ -86,7 +86,10 @@ async fn a_colour_too_light_for_white_text_is_refused_with_its_ratio_and_a_good_
     assert!(shown.body.contains("The settings were saved"));
     // The portals show the welcome, paragraph by paragraph, where residents sign in.
     let rp = b
-        .get(&format!("acme.{}", t.app.config.residence_domain), "/sign-in")
+        .get(
+            &format!("acme.{}", t.app.config.residence_domain),
+            "/sign-in",
+        )
         .await;
     assert!(
         rp.body.contains("<p>Welcome to Acme&#39;s portal.</p>")

@@ -5,8 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use proplink_backend::params;
@@ -51,7 +51,8 @@ async fn create(State(s): State<Shared>, headers: HeaderMap, body: String) -> im
     )
 }
 
-async fn retrieve(State(s): State<Shared>, Path(id): Path<String>) -> impl IntoResponse {
+async fn retrieve(State(s): State<Shared>, uri: Uri) -> impl IntoResponse {
+    let id = uri.path().rsplit('/').next().unwrap_or("").to_owned();
     let s = s.lock().unwrap_or_else(|e| e.into_inner());
     let paid = s.paid.contains(&id);
     axum::Json(serde_json::json!({
@@ -88,8 +89,16 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
 async fn pay_form(b: &Browser, host: &str, invoice: &str) -> (String, String) {
     let page = b.get(host, &format!("/invoices/{invoice}")).await;
     let marker = "name=\"attempt\" value=\"";
-    let start = page.body.find(marker).map(|i| i + marker.len()).unwrap_or(0);
-    let attempt = page.body[start..].split('"').next().unwrap_or("").to_owned();
+    let start = page
+        .body
+        .find(marker)
+        .map(|i| i + marker.len())
+        .unwrap_or(0);
+    let attempt = page.body[start..]
+        .split('"')
+        .next()
+        .unwrap_or("")
+        .to_owned();
     (page.csrf(), attempt)
 }
 
@@ -103,7 +112,10 @@ async fn deliver(t: &TestApp, b: &Browser, host: &str, secret: &str, body: &str,
         "POST",
         host,
         "/payments/webhooks/stripe",
-        &[("stripe-signature", &header), ("content-type", "application/json")],
+        &[
+            ("stripe-signature", &header),
+            ("content-type", "application/json"),
+        ],
         body.as_bytes().to_vec(),
     )
     .await
@@ -125,7 +137,11 @@ async fn a_stripe_checkout_is_created_as_stripe_documents_and_paid_once_by_a_ver
     stripe.lock().unwrap_or_else(|e| e.into_inner()).fail_next = true;
     let (csrf, attempt) = pay_form(&b, &host, &invoice).await;
     let down = b
-        .post(&host, &format!("/invoices/{invoice}/pay"), &[("csrf", &csrf), ("attempt", &attempt), ("amount", "450.00")])
+        .post(
+            &host,
+            &format!("/invoices/{invoice}/pay"),
+            &[("csrf", &csrf), ("attempt", &attempt), ("amount", "450.00")],
+        )
         .await;
     assert_eq!(down.status, 503, "{}", down.body);
     assert!(down.body.contains("not answering"));
@@ -135,7 +151,11 @@ async fn a_stripe_checkout_is_created_as_stripe_documents_and_paid_once_by_a_ver
     let mut locations = Vec::new();
     for _ in 0..2 {
         let sent = b
-            .post(&host, &format!("/invoices/{invoice}/pay"), &[("csrf", &csrf), ("attempt", &attempt), ("amount", "450.00")])
+            .post(
+                &host,
+                &format!("/invoices/{invoice}/pay"),
+                &[("csrf", &csrf), ("attempt", &attempt), ("amount", "450.00")],
+            )
             .await;
         assert_eq!(sent.status, 303, "{}", sent.body);
         locations.push(sent.location().unwrap_or("").to_owned());
@@ -143,19 +163,28 @@ async fn a_stripe_checkout_is_created_as_stripe_documents_and_paid_once_by_a_ver
     assert_eq!(locations[0], "https://checkout.stripe.test/c/pay/cs_test_1");
     assert_eq!(locations[0], locations[1]);
     let checkout: String = t
-        .scalar("SELECT id FROM checkouts WHERE provider_ref = 'cs_test_1'", &[])
+        .scalar(
+            "SELECT id FROM checkouts WHERE provider_ref = 'cs_test_1'",
+            &[],
+        )
         .await;
     {
         let s = stripe.lock().unwrap_or_else(|e| e.into_inner());
         assert_eq!(s.created.len(), 1, "one session for one attempt");
         let (headers, form) = &s.created[0];
-        assert_eq!(headers["authorization"], format!("Bearer {STRIPE_SECRET_KEY}").as_str());
+        assert_eq!(
+            headers["authorization"],
+            format!("Bearer {STRIPE_SECRET_KEY}").as_str()
+        );
         assert_eq!(headers["idempotency-key"], checkout.as_str());
         assert!(headers.contains_key("stripe-version"));
         assert_eq!(field(form, "mode"), "payment");
         assert_eq!(field(form, "client_reference_id"), checkout);
         assert_eq!(field(form, "line_items[0][price_data][currency]"), "gbp");
-        assert_eq!(field(form, "line_items[0][price_data][unit_amount]"), "45000");
+        assert_eq!(
+            field(form, "line_items[0][price_data][unit_amount]"),
+            "45000"
+        );
         assert_eq!(field(form, "line_items[0][quantity]"), "1");
         assert_eq!(field(form, "customer_email"), "ravi@acme.example");
         assert!(field(form, "success_url").ends_with(&format!("/payments/{checkout}")));
@@ -173,7 +202,12 @@ async fn a_stripe_checkout_is_created_as_stripe_documents_and_paid_once_by_a_ver
         "data": { "object": { "id": "cs_test_1", "object": "checkout.session", "payment_status": "paid", "amount_total": 45_000, "client_reference_id": checkout } },
     })
     .to_string();
-    let payments = || t.scalar::<i64>("SELECT COUNT(*) FROM payments WHERE reference = 'Card cs_test_1'", &[]);
+    let payments = || {
+        t.scalar::<i64>(
+            "SELECT COUNT(*) FROM payments WHERE reference = 'Card cs_test_1'",
+            &[],
+        )
+    };
 
     // Signed with another secret, too old, or not signed: refused, nothing recorded.
     let forged = deliver(&t, &b, &host, "whsec_someone_else", &event, 0).await;
@@ -182,19 +216,35 @@ async fn a_stripe_checkout_is_created_as_stripe_documents_and_paid_once_by_a_ver
     assert_eq!(stale.status, 400);
     assert!(stale.body.contains("too old"));
     let unsigned = b
-        .request("POST", &host, "/payments/webhooks/stripe", &[("content-type", "application/json")], event.clone().into_bytes())
+        .request(
+            "POST",
+            &host,
+            "/payments/webhooks/stripe",
+            &[("content-type", "application/json")],
+            event.clone().into_bytes(),
+        )
         .await;
     assert_eq!(unsigned.status, 400);
     // The sandbox's webhook does not exist where Stripe takes payments.
     let sandbox = b
-        .request("POST", &host, "/payments/webhooks/sandbox", &[], event.clone().into_bytes())
+        .request(
+            "POST",
+            &host,
+            "/payments/webhooks/sandbox",
+            &[],
+            event.clone().into_bytes(),
+        )
         .await;
     assert_eq!(sandbox.status, 404);
     assert_eq!(payments().await, 0);
 
     // Stripe takes the money and delivers the event, then delivers it again; the resident
     // comes back meanwhile: one payment.
-    stripe.lock().unwrap_or_else(|e| e.into_inner()).paid.push("cs_test_1".into());
+    stripe
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .paid
+        .push("cs_test_1".into());
     let first = deliver(&t, &b, &host, STRIPE_WEBHOOK_SECRET, &event, 0).await;
     assert_eq!(first.status, 200, "{}", first.body);
     let replay = deliver(&t, &b, &host, STRIPE_WEBHOOK_SECRET, &event, 5).await;
@@ -202,7 +252,12 @@ async fn a_stripe_checkout_is_created_as_stripe_documents_and_paid_once_by_a_ver
     let back = b.get(&host, &format!("/payments/{checkout}")).await;
     assert!(back.body.contains("Payment received"), "{}", back.body);
     assert_eq!(payments().await, 1);
-    let paid: i64 = t.scalar("SELECT paid FROM invoices WHERE id = $1", params![org.invoice]).await;
+    let paid: i64 = t
+        .scalar(
+            "SELECT paid FROM invoices WHERE id = $1",
+            params![org.invoice],
+        )
+        .await;
     assert_eq!(paid, 45_000);
 
     // An event of another kind is read and left alone.

@@ -38,7 +38,7 @@ impl Acme<'_> {
                 );
                 // Mrs Khan has this quarter's charge still to pay, on ResidencePort.
                 let left_to_pay = flat.name == "Mrs Khan" && qi + 1 == quarters.len();
-                if !(i % 9 == 0 && recent) && !left_to_pay {
+                if !(left_to_pay || i % 9 == 0 && recent) {
                     let amount = if i % 7 == 0 && qi + 1 == quarters.len() {
                         Money::from_pence(flat.quarterly.pence() / 2)
                     } else if i % 13 == 0 && qi == 2 {

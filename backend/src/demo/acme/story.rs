@@ -102,16 +102,34 @@ impl Acme<'_> {
                     self.tickets.insert(Self::key(g, key), id);
                 }
                 Act::Reply { key, by, text } => {
-                    tickets::add_entry(app, &self.who(g, *by).await?, self.ticket(g, key)?, text, false)
-                        .await?
+                    tickets::add_entry(
+                        app,
+                        &self.who(g, *by).await?,
+                        self.ticket(g, key)?,
+                        text,
+                        false,
+                    )
+                    .await?
                 }
                 Act::Note { key, by, text } => {
-                    tickets::add_entry(app, &self.who(g, *by).await?, self.ticket(g, key)?, text, true)
-                        .await?
+                    tickets::add_entry(
+                        app,
+                        &self.who(g, *by).await?,
+                        self.ticket(g, key)?,
+                        text,
+                        true,
+                    )
+                    .await?
                 }
                 Act::Move { key, by, to } => {
-                    tickets::set_status(app, &self.who(g, *by).await?, self.ticket(g, key)?, *to, None)
-                        .await?
+                    tickets::set_status(
+                        app,
+                        &self.who(g, *by).await?,
+                        self.ticket(g, key)?,
+                        *to,
+                        None,
+                    )
+                    .await?
                 }
                 Act::LogIssue {
                     key,

@@ -379,7 +379,14 @@ async fn save_tenants(
 ) -> AppResult<Response> {
     let outcome =
         settings::share_accounts_with_tenants(&app, staff.actor(), form.share == "yes").await;
-    after(&app, &staff, "tenants", outcome, vec![("share", form.share)]).await
+    after(
+        &app,
+        &staff,
+        "tenants",
+        outcome,
+        vec![("share", form.share)],
+    )
+    .await
 }
 
 async fn remove_logo(

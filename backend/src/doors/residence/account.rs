@@ -291,7 +291,10 @@ pub(super) async fn invoice_page(
             ("Status".into(), status),
             ("Issued".into(), Cell::date(i.issue_date)),
             ("Due".into(), Cell::date(i.due_date)),
-            ("Home".into(), Cell::link(&i.unit_name, format!("/account/{}", i.unit_id))),
+            (
+                "Home".into(),
+                Cell::link(&i.unit_name, format!("/account/{}", i.unit_id)),
+            ),
             ("Billed to".into(), Cell::text(&i.contact_name)),
         ],
         sections: vec![lines, paid],

@@ -42,7 +42,9 @@ pub(super) fn requests_table(items: &[Ticket], caption: &str, empty: &str) -> Ta
                     Cell::text(&t.subject),
                     Cell::text(super::requests::place_of(t)),
                     status_cell(t),
-                    Cell::text(format_date(proplink_shared::london::local(t.created_at).date())),
+                    Cell::text(format_date(
+                        proplink_shared::london::local(t.created_at).date(),
+                    )),
                 ]
             })
             .collect(),

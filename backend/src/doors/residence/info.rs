@@ -52,7 +52,10 @@ async fn notice_list(
     Ok(respond(&ListPage {
         chrome: me.chrome("/notices"),
         title: "Notices".into(),
-        intro: Some(format!("Current notices from {} for your building.", me.org.name)),
+        intro: Some(format!(
+            "Current notices from {} for your building.",
+            me.org.name
+        )),
         links: Vec::new(),
         filters: Vec::new(),
         action: "/notices",

@@ -115,7 +115,10 @@ async fn receipt(
         if let Some(url) = &k.checkout_url {
             links.insert(0, ("Go back to the payment page".into(), url.clone()));
         }
-        links.push(("Back to the invoice".into(), format!("/invoices/{}", inv.id)));
+        links.push((
+            "Back to the invoice".into(),
+            format!("/invoices/{}", inv.id),
+        ));
     }
     sections[0].links = links;
     Ok(respond(&RecordPage {

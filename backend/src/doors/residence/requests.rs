@@ -35,7 +35,10 @@ const FORM_MAX: usize = requests::MAX_PHOTOS * PHOTO_MAX + 256 * 1024;
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/requests", get(list).post(raise).layer(DefaultBodyLimit::max(FORM_MAX)))
+        .route(
+            "/requests",
+            get(list).post(raise).layer(DefaultBodyLimit::max(FORM_MAX)),
+        )
         .route("/requests/new", get(where_form).post(choose_place))
         .route("/requests/new/details", get(details))
         .route("/requests/{id}", get(request))
@@ -68,13 +71,15 @@ async fn list(
     Ok(respond(&ListPage {
         chrome: me.chrome("/requests"),
         title: "Your requests".into(),
-        intro: Some(
-            "Requests you raised, and those in shared areas you added yourself to.".into(),
-        ),
+        intro: Some("Requests you raised, and those in shared areas you added yourself to.".into()),
         links: vec![("Report a problem".into(), "/requests/new".into())],
         filters: Vec::new(),
         action: "/requests",
-        table: requests_table(&page.items, "Your requests", "You have not raised a request yet."),
+        table: requests_table(
+            &page.items,
+            "Your requests",
+            "You have not raised a request yet.",
+        ),
         pager: params.pager("/requests", &page),
     })
     .into_response())
@@ -143,11 +148,18 @@ fn where_page(me: &Resident, draft: Option<&Draft>) -> RecordPage {
             Field {
                 name: "area",
                 label: "Which shared area",
-                hint: Some("Only for a problem outside your home, such as a broken light on the stairs."),
+                hint: Some(
+                    "Only for a problem outside your home, such as a broken light on the stairs.",
+                ),
                 input: Input::Select({
                     let chosen = fill.value("where", "area", "");
                     let mut areas = vec![none_choice("Not a shared area", chosen.is_empty())];
-                    areas.extend(options(CommunalArea::ALL, CommunalArea::code, CommunalArea::label, &chosen));
+                    areas.extend(options(
+                        CommunalArea::ALL,
+                        CommunalArea::code,
+                        CommunalArea::label,
+                        &chosen,
+                    ));
                     areas
                 }),
                 error: fill.error("where", "area"),
@@ -198,9 +210,15 @@ async fn choose_place(me: Resident, CsrfForm(form): CsrfForm<WhereForm>) -> AppR
     let outcome = errors.into_result(()).map_err(AppError::Invalid);
     let typed = vec![("place", form.place.clone()), ("area", form.area.clone())];
     match sent_back("where", outcome, typed)? {
-        Some((status, draft)) => Ok((status, respond(&where_page(&me, Some(&draft)))).into_response()),
+        Some((status, draft)) => {
+            Ok((status, respond(&where_page(&me, Some(&draft)))).into_response())
+        }
         None => {
-            let area = if form.place.starts_with("shared:") { form.area } else { String::new() };
+            let area = if form.place.starts_with("shared:") {
+                form.area
+            } else {
+                String::new()
+            };
             let query = serde_urlencoded::to_string([("place", form.place), ("area", area)])
                 .unwrap_or_default();
             Ok(Redirect::to(&format!("/requests/new/details?{query}")).into_response())
@@ -342,7 +360,12 @@ fn details_page(me: &Resident, place: &str, area: &str, draft: Option<&Draft>) -
                     hint: None,
                     input: Input::Select({
                         let chosen = fill.value("request", "category", "maintenance");
-                        options(TicketCategory::ALL, TicketCategory::code, TicketCategory::label, &chosen)
+                        options(
+                            TicketCategory::ALL,
+                            TicketCategory::code,
+                            TicketCategory::label,
+                            &chosen,
+                        )
                     }),
                     error: fill.error("request", "category"),
                 },
@@ -356,19 +379,31 @@ fn details_page(me: &Resident, place: &str, area: &str, draft: Option<&Draft>) -
                 Field {
                     name: "body",
                     label: "Tell us more",
-                    hint: Some("What is wrong, exactly where, since when, and how to get in if we need to."),
+                    hint: Some(
+                        "What is wrong, exactly where, since when, and how to get in if we need to.",
+                    ),
                     input: Input::TextArea(fill.value("request", "body", "")),
                     error: fill.error("request", "body"),
                 },
                 Field {
                     name: "emergency",
                     label: "Is it an emergency?",
-                    hint: Some("Water pouring in, no heating or hot water, a door that will not lock, a danger to anyone."),
+                    hint: Some(
+                        "Water pouring in, no heating or hot water, a door that will not lock, a danger to anyone.",
+                    ),
                     input: Input::Select({
                         let chosen = fill.value("request", "emergency", "no");
                         vec![
-                            Choice { value: "no".into(), label: "No".into(), selected: chosen != "yes" },
-                            Choice { value: "yes".into(), label: "Yes, it is an emergency".into(), selected: chosen == "yes" },
+                            Choice {
+                                value: "no".into(),
+                                label: "No".into(),
+                                selected: chosen != "yes",
+                            },
+                            Choice {
+                                value: "yes".into(),
+                                label: "Yes, it is an emergency".into(),
+                                selected: chosen == "yes",
+                            },
                         ]
                     }),
                     error: None,
@@ -376,7 +411,9 @@ fn details_page(me: &Resident, place: &str, area: &str, draft: Option<&Draft>) -
                 Field {
                     name: "photos",
                     label: "Photos (optional)",
-                    hint: Some("Up to 5 photos, JPEG, PNG or WebP, each up to 10 MB. Their location and camera details are removed before they are kept."),
+                    hint: Some(
+                        "Up to 5 photos, JPEG, PNG or WebP, each up to 10 MB. Their location and camera details are removed before they are kept.",
+                    ),
                     input: Input::Files("image/jpeg,image/png,image/webp"),
                     error: fill.error("request", "photos"),
                 },
@@ -453,7 +490,11 @@ async fn raise(
             let Some((status, draft)) = sent_back("request", Err(e), typed)? else {
                 return Err(AppError::NotFound);
             };
-            return Ok((status, respond(&details_page(&me, &place, &area, Some(&draft)))).into_response());
+            return Ok((
+                status,
+                respond(&details_page(&me, &place, &area, Some(&draft))),
+            )
+                .into_response());
         }
     };
     Ok(Redirect::to(&format!("/requests/{id}?done=raised")).into_response())
@@ -595,7 +636,8 @@ async fn request_page(
         sections.push(Section {
             heading: "This request is closed".into(),
             paragraphs: vec![
-                "If the problem comes back, report it again and mention this request's reference.".into(),
+                "If the problem comes back, report it again and mention this request's reference."
+                    .into(),
             ],
             links: vec![("Report a problem".into(), "/requests/new".into())],
             ..Section::default()

@@ -170,7 +170,8 @@ async fn deliver_webhook(app: &App, org: OrgId, s: &SandboxSession) {
         app.clock.now().unix_timestamp(),
         body.as_bytes(),
     );
-    if let Err(e) = super::receive_webhook(app, org, "sandbox", Some(&header), body.as_bytes()).await
+    if let Err(e) =
+        super::receive_webhook(app, org, "sandbox", Some(&header), body.as_bytes()).await
     {
         tracing::warn!(error = %e, "the sandbox webhook was not taken; the return page will settle it");
     }
@@ -187,8 +188,7 @@ fn check_card(card: &Card<'_>, now: time::OffsetDateTime) -> AppResult<String> {
         .collect();
     if number.is_empty() {
         errors.add("card", "Enter the card number");
-    } else if number.len() != 16 || !number.bytes().all(|b| b.is_ascii_digit()) || !luhn(&number)
-    {
+    } else if number.len() != 16 || !number.bytes().all(|b| b.is_ascii_digit()) || !luhn(&number) {
         errors.add("card", "Enter the 16-digit number on the front of the card");
     }
     match expiry(card.expiry) {
@@ -256,7 +256,10 @@ mod tests {
             expiry: "12/26",
             cvc: "123",
         };
-        assert_eq!(check_card(&good, now).ok().as_deref(), Some("4242424242424242"));
+        assert_eq!(
+            check_card(&good, now).ok().as_deref(),
+            Some("4242424242424242")
+        );
         let expired = Card {
             expiry: "11/26",
             ..good

@@ -48,7 +48,10 @@ impl Stripe {
         };
         let response = response.map_err(|e| unavailable(e.to_string()))?;
         let status = response.status();
-        let body = response.text().await.map_err(|e| unavailable(e.to_string()))?;
+        let body = response
+            .text()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
         if !status.is_success() {
             return Err(unavailable(format!("{status}: {body}")));
         }
@@ -84,7 +87,10 @@ impl PaymentProvider for Stripe {
             ("line_items[0][quantity]", "1"),
             ("line_items[0][price_data][currency]", "gbp"),
             ("line_items[0][price_data][unit_amount]", &pence),
-            ("line_items[0][price_data][product_data][name]", request.description),
+            (
+                "line_items[0][price_data][product_data][name]",
+                request.description,
+            ),
             ("metadata[checkout_id]", &id),
             ("payment_intent_data[metadata][checkout_id]", &id),
         ];
@@ -123,7 +129,10 @@ impl PaymentProvider for Stripe {
         }
         let response = self
             .client
-            .get(format!("{}/v1/checkout/sessions/{provider_ref}", self.api_base))
+            .get(format!(
+                "{}/v1/checkout/sessions/{provider_ref}",
+                self.api_base
+            ))
             .bearer_auth(&self.secret_key)
             .header("Stripe-Version", API_VERSION)
             .send()
