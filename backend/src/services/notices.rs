@@ -49,8 +49,80 @@ pub async fn publish(
             json!({ "title": new.title, "body": new.body, "publish_on": crate::store::date_text(new.publish_on), "expires_on": new.expires_on.map(crate::store::date_text), "urgent": new.urgent, "site": place.site().map(|s| s.to_string()), "building": place.building().map(|b| b.to_string()) }),
         ))
         .await?;
+    email_residents(&mut change, place, new).await?;
     change.commit().await?;
     Ok(id)
+}
+
+/// Emails a notice published for today to the residents it is for who want notices by email
+/// (an urgent one to all of them), in the same change: sent once it commits.
+async fn email_residents(
+    change: &mut Change<'_>,
+    place: NoticePlace,
+    new: &NewNotice,
+) -> AppResult<()> {
+    let org_id = change.org();
+    let today = proplink_shared::london::local(change.now).date();
+    if new.publish_on > today {
+        return Ok(());
+    }
+    let recipients = crate::store::residents::notice_recipients(
+        change,
+        org_id,
+        place.site(),
+        place.building(),
+        today,
+        new.urgent,
+    )
+    .await?;
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let Some(org) = crate::store::orgs::by_id(change, org_id).await? else {
+        return Ok(());
+    };
+    let url = change.app().config.residence_url(&org.slug);
+    let subject = format!(
+        "{}{}: {}",
+        if new.urgent {
+            "Urgent notice from "
+        } else {
+            "Notice from "
+        },
+        org.name,
+        new.title
+    );
+    for r in recipients {
+        let name = proplink_shared::records::NewContact::display_name(
+            &r.title,
+            &r.first_name,
+            &r.last_name,
+        );
+        let body = format!(
+            "Dear {name},\n\n{}\n\n{}\n\nYou can read this and every current notice on ResidencePort: {url}/notices\n\
+             {}\n",
+            new.title,
+            new.body,
+            if new.urgent {
+                "Urgent notices are always emailed."
+            } else {
+                "You can stop notices by email in your profile on ResidencePort."
+            }
+        );
+        super::mail::queue(
+            change,
+            Some(org_id),
+            super::mail::Outgoing {
+                to: &r.email,
+                subject: &subject,
+                body: &body,
+                about: Some((RecordType::Contact, r.contact.to_string())),
+                secret: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn notice_resource(actor: &Actor, n: &Notice) -> Resource {

@@ -130,3 +130,48 @@ pub async fn update_own_details(
     .await?;
     Ok(())
 }
+
+/// A resident to tell of something by email: their address and how letters address them.
+pub struct Recipient {
+    pub contact: ContactId,
+    pub email: String,
+    pub title: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// The residents linked today to a unit of the organisation (of `site`, of `building`, when
+/// given) who have an email address and want notices by email; all of them when `urgent`.
+pub async fn notice_recipients(
+    conn: &mut Conn,
+    org: OrgId,
+    site: Option<SiteId>,
+    building: Option<BuildingId>,
+    today: Date,
+    urgent: bool,
+) -> DbResult<Vec<Recipient>> {
+    let rows: Vec<(ContactId, String, String, String, String)> = conn
+        .query(
+            &format!(
+                "SELECT DISTINCT c.id, c.email, c.title, c.first_name, c.last_name FROM contacts c \
+                 JOIN unit_contacts uc ON uc.organisation_id = c.organisation_id AND uc.contact_id = c.id \
+                 JOIN units u ON u.organisation_id = uc.organisation_id AND u.id = uc.unit_id \
+                 WHERE c.organisation_id = $1 AND {LIVE} AND c.email IS NOT NULL \
+                 AND c.kind IN ('leaseholder', 'tenant', 'resident') \
+                 AND (CAST($2 AS TEXT) IS NULL OR u.site_id = $2) AND (CAST($4 AS TEXT) IS NULL OR u.building_id = $4) \
+                 AND (c.notify_notices OR $5) ORDER BY c.id"
+            ),
+            params![org, site, today, building, urgent],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(contact, email, title, first_name, last_name)| Recipient {
+            contact,
+            email,
+            title,
+            first_name,
+            last_name,
+        })
+        .collect())
+}

@@ -907,3 +907,95 @@ async fn a_tenant_reads_the_leaseholders_account_only_where_the_organisation_sha
     assert_eq!(shared.status, 200, "{}", shared.body);
     assert!(shared.body.contains("£450.00"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_are_emailed_to_the_residents_who_want_them_and_urgent_ones_to_all() {
+    use proplink_backend::services::notices;
+    use proplink_backend::store::notices::NoticePlace;
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    // Mr Patel turns notices by email off; his phone number is refused until it is one.
+    let page = b.get(&host, "/profile").await;
+    let bad = b
+        .post(
+            &host,
+            "/profile",
+            &[
+                ("csrf", &page.csrf()),
+                ("phone", "call me maybe"),
+                ("requests", "yes"),
+                ("notices", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Enter a phone number"));
+    let saved = b
+        .post(
+            &host,
+            "/profile",
+            &[
+                ("csrf", &page.csrf()),
+                ("phone", "07700 900123"),
+                ("requests", "yes"),
+                ("notices", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(
+        b.get(&host, "/profile?saved=true")
+            .await
+            .body
+            .contains("07700 900123")
+    );
+
+    let today = proplink_shared::london::local(t.app.clock.now()).date();
+    let notice = |title: &str, urgent: bool| {
+        proplink_shared::records::NewNotice::validate(title, "Details inside.", today, None, urgent)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    let before = t.smtp.to("ravi@acme.example").len();
+    notices::publish(
+        &t.app,
+        &org.manager,
+        NoticePlace::Building(org.site_a, org.building),
+        &notice("Window cleaning on Friday", false),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    notices::publish(
+        &t.app,
+        &org.manager,
+        NoticePlace::Building(org.site_a, org.building),
+        &notice("Water off tomorrow 9 to 12", true),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let mail = t.smtp.wait_for("ravi@acme.example", before + 1).await;
+    assert!(
+        mail.subject()
+            .contains("Urgent notice from Acme Estates: Water off tomorrow"),
+        "{}",
+        mail.subject()
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !t.smtp
+            .to("ravi@acme.example")
+            .iter()
+            .any(|m| m.subject().contains("Window cleaning")),
+        "he asked not to have notices by email"
+    );
+    // Bea lives on another site: neither notice is hers to see or to be sent.
+    assert!(
+        !t.smtp
+            .to("bea@acme.example")
+            .iter()
+            .any(|m| m.subject().contains("notice"))
+    );
+    let listed = b.get(&host, "/notices").await;
+    assert!(listed.body.contains("Window cleaning on Friday"));
+    assert!(listed.body.contains("Urgent"));
+}
