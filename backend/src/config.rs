@@ -123,8 +123,9 @@ pub struct Settings {
     #[arg(long, env = "PROPLINK_READ_CACHE", global = true)]
     pub read_cache: Option<bool>,
 
-    /// Who takes residents' card payments: `sandbox` (built in, test cards, no money moves) or
-    /// `stripe` (Stripe Checkout; needs the two Stripe keys) [default: sandbox]
+    /// Who takes residents' card payments: `sandbox` (built in, test cards, no money moves:
+    /// for development and staging), `stripe` (Stripe Checkout; needs the two Stripe keys) or
+    /// `none` [default: sandbox in development mode, otherwise none]
     #[arg(long, env = "PROPLINK_PAYMENT_PROVIDER", global = true)]
     pub payment_provider: Option<String>,
 
@@ -155,7 +156,10 @@ pub struct Settings {
 /// Who takes residents' card payments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentSettings {
-    /// The built-in sandbox: test cards, no money moves.
+    /// Residents cannot pay by card.
+    Off,
+    /// The built-in sandbox: test cards, no money moves, yet the invoice counts as paid: never
+    /// unless asked for, outside development mode.
     Sandbox,
     Stripe {
         secret_key: String,
@@ -269,7 +273,9 @@ impl Settings {
             "session timeouts must be at least one minute and one hour"
         );
         let payments = match self.payment_provider.as_deref().map(str::trim) {
-            None | Some("" | "sandbox") => PaymentSettings::Sandbox,
+            None | Some("") if self.dev => PaymentSettings::Sandbox,
+            None | Some("" | "none") => PaymentSettings::Off,
+            Some("sandbox") => PaymentSettings::Sandbox,
             Some("stripe") => {
                 let given =
                     |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -373,5 +379,35 @@ impl Config {
              pass --dev to show sign-in codes in a development mailbox"
                 .into()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sandbox_takes_payments_only_in_development_mode_unless_asked_for() {
+        let resolve = |dev: bool, provider: Option<&str>| {
+            Settings {
+                dev,
+                payment_provider: provider.map(str::to_owned),
+                ..Settings::default()
+            }
+            .resolve()
+            .map(|c| c.payments)
+        };
+        assert_eq!(resolve(true, None).ok(), Some(PaymentSettings::Sandbox));
+        assert_eq!(resolve(false, None).ok(), Some(PaymentSettings::Off));
+        assert_eq!(
+            resolve(false, Some("sandbox")).ok(),
+            Some(PaymentSettings::Sandbox)
+        );
+        assert_eq!(resolve(true, Some("none")).ok(), Some(PaymentSettings::Off));
+        assert!(
+            resolve(false, Some("stripe")).is_err(),
+            "Stripe needs its keys"
+        );
+        assert!(resolve(false, Some("paypal")).is_err());
     }
 }

@@ -24,7 +24,8 @@ ALTER TABLE contacts ADD COLUMN notify_notices BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE organisations ADD COLUMN tenants_see_account BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- A card payment on its way: one per attempt a resident starts (the form's key makes a
--- double click the same attempt), paid at most once whatever tells us first.
+-- double click the same attempt), paid at most once whatever tells us first. `open` until
+-- paid, or `expired` when a newer attempt on the invoice replaced it.
 CREATE TABLE checkouts (
     organisation_id TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -48,6 +49,8 @@ CREATE TABLE checkouts (
     FOREIGN KEY (organisation_id, contact_id) REFERENCES contacts (organisation_id, id)
 );
 CREATE INDEX checkouts_invoice ON checkouts (organisation_id, invoice_id, created_at);
+-- Checkouts not settled yet, for the job that asks the provider about them.
+CREATE INDEX checkouts_open ON checkouts (created_at) WHERE status = 'open';
 
 -- The built-in sandbox provider's own book of hosted checkouts and the cards tried on them.
 CREATE TABLE sandbox_sessions (
@@ -57,6 +60,7 @@ CREATE TABLE sandbox_sessions (
     amount BIGINT NOT NULL,
     description TEXT NOT NULL,
     failed_once BOOLEAN NOT NULL DEFAULT FALSE,
+    expired BOOLEAN NOT NULL DEFAULT FALSE,
     card_last4 TEXT,
     paid_at BIGINT,
     created_at BIGINT NOT NULL

@@ -126,15 +126,17 @@ pub enum Principal {
         scope: Option<SiteScope>,
     },
     /// A leaseholder or tenant signed in to ResidencePort: the units they live in or hold
-    /// now, those units' buildings and sites, and the units whose account they may read (their
-    /// own leases; a tenant's home only where the organisation shares it).
+    /// now, those units' buildings and sites, and the accounts they may read besides their
+    /// own, as (unit, account holder): a joint leaseholder's, or the leaseholder's of a home
+    /// a tenant rents where the organisation shares it. A previous holder's account on the same
+    /// unit is never among them.
     Resident {
         contact: ContactId,
         kind: ResidentKind,
         units: BTreeSet<UnitId>,
         buildings: BTreeSet<BuildingId>,
         sites: BTreeSet<SiteId>,
-        accounts: BTreeSet<UnitId>,
+        accounts: BTreeSet<(UnitId, ContactId)>,
     },
     /// A contractor holding a link to exactly one work order.
     Contractor {
@@ -572,7 +574,12 @@ fn resident(
         // What is billed to them on their units, and the account of a unit they may read; a
         // tenant never sees the leaseholder's account unless the organisation shares it.
         Domain::Finance => {
-            in_my_units && (about_me || resource.unit.is_some_and(|u| accounts.contains(&u)))
+            in_my_units
+                && (about_me
+                    || resource
+                        .unit
+                        .zip(resource.contact)
+                        .is_some_and(|held| accounts.contains(&held)))
         }
         // Their own requests, and those they added themselves to.
         Domain::Tickets => (about_me || resource.followers.contains(&me)) && in_my_sites,

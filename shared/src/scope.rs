@@ -147,7 +147,7 @@ fn resident(
     units: &BTreeSet<UnitId>,
     buildings: &BTreeSet<BuildingId>,
     sites: &BTreeSet<SiteId>,
-    accounts: &BTreeSet<UnitId>,
+    accounts: &BTreeSet<(UnitId, ContactId)>,
     domain: Domain,
 ) -> Filter {
     let my_sites = || Filter::SiteIn(sites.clone());
@@ -166,13 +166,16 @@ fn resident(
             my_units(),
             Filter::All(vec![Filter::NoUnit, near_me()]),
         ]),
-        Domain::Finance => Filter::All(vec![
-            my_units(),
-            Filter::Any(vec![
-                Filter::ContactIs(me),
-                Filter::UnitIn(accounts.clone()),
-            ]),
-        ]),
+        Domain::Finance => {
+            let mut theirs = vec![Filter::ContactIs(me)];
+            theirs.extend(accounts.iter().map(|(unit, holder)| {
+                Filter::All(vec![
+                    Filter::UnitIn(BTreeSet::from([*unit])),
+                    Filter::ContactIs(*holder),
+                ])
+            }));
+            Filter::All(vec![my_units(), Filter::Any(theirs)])
+        }
         Domain::Tickets => Filter::All(vec![
             Filter::Any(vec![Filter::ContactIs(me), Filter::FollowedBy(me)]),
             my_sites(),

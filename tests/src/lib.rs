@@ -50,6 +50,8 @@ pub struct Options {
     /// Take payments through Stripe at this API address (a stand-in), with the secret key
     /// `sk_test_proplink` and the webhook secret `whsec_proplink`.
     pub stripe_api_base: Option<String>,
+    /// No card payments at all (`--payment-provider none`).
+    pub no_card_payments: bool,
 }
 
 /// The Stripe keys a test server is given with [`Options::stripe_api_base`].
@@ -82,7 +84,14 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         otp_sends_per_address_hourly: options.otp_sends_per_address_hourly,
         public_scheme: options.public_scheme,
         trust_forwarded_for: Some(options.trust_forwarded_for),
-        payment_provider: options.stripe_api_base.as_ref().map(|_| "stripe".into()),
+        payment_provider: Some(
+            match (&options.stripe_api_base, options.no_card_payments) {
+                (_, true) => "none",
+                (Some(_), false) => "stripe",
+                (None, false) => "sandbox",
+            }
+            .into(),
+        ),
         stripe_secret_key: Some(STRIPE_SECRET_KEY.into()),
         stripe_webhook_secret: Some(STRIPE_WEBHOOK_SECRET.into()),
         stripe_api_base: options.stripe_api_base,

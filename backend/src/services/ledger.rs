@@ -16,7 +16,9 @@ use proplink_shared::records::{
     reference,
 };
 use proplink_shared::states::InvoiceStatus;
-use proplink_shared::{Action, Actor, Domain, InvoiceId, PaymentId, Resource, Scope, UnitId};
+use proplink_shared::{
+    Action, Actor, ContactId, Domain, InvoiceId, PaymentId, Resource, Scope, UnitId,
+};
 use serde_json::json;
 use time::Date;
 
@@ -296,15 +298,22 @@ pub async fn record_payment(
     Ok(payment)
 }
 
-/// [`record_payment`] inside the caller's change. With `towards` (the payment's id, chosen by
-/// the caller, and an invoice) the money goes to that one invoice (a resident paying it), and
-/// what it no longer needs stays on the unit as credit.
+/// A payment of one invoice by a resident, with the id the caller chose for it.
+pub(crate) struct Toward {
+    pub payment: PaymentId,
+    pub invoice: InvoiceId,
+    /// Who paid: the payment is theirs whoever the unit is billed to now.
+    pub payer: ContactId,
+}
+
+/// [`record_payment`] inside the caller's change. With `towards`, the money goes to that one
+/// invoice (a resident paying it), and what it no longer needs stays on the unit as credit.
 pub(crate) async fn record_payment_in(
     change: &mut Change<'_>,
     actor: &Actor,
     unit: UnitId,
     receipt: &Receipt<'_>,
-    towards: Option<(PaymentId, InvoiceId)>,
+    towards: Option<Toward>,
 ) -> AppResult<PaymentId> {
     let Receipt {
         amount,
@@ -321,12 +330,15 @@ pub(crate) async fn record_payment_in(
     let u = places::unit(change, actor.org, unit)
         .await?
         .ok_or(AppError::NotFound)?;
-    let contact = u.billable_contact_id.ok_or_else(|| {
-        AppError::conflict(
-            "no_billable_contact",
-            format!("{} has no billable contact", u.name),
-        )
-    })?;
+    let contact = match &towards {
+        Some(t) => t.payer,
+        None => u.billable_contact_id.ok_or_else(|| {
+            AppError::conflict(
+                "no_billable_contact",
+                format!("{} has no billable contact", u.name),
+            )
+        })?,
+    };
     let payer = Resource::on_site(actor.org, Domain::Finance, u.site_id)
         .with_unit(unit)
         .with_contact(contact);
@@ -336,13 +348,13 @@ pub(crate) async fn record_payment_in(
         Action::Create
     };
     check(actor, action, &payer)?;
-    let payment = towards.map_or_else(PaymentId::new, |(id, _)| id);
+    let payment = towards.as_ref().map_or_else(PaymentId::new, |t| t.payment);
     let mut left = amount;
     let mut allocated = Vec::new();
     let open = store::open_invoices(change, actor.org, unit).await?;
     for inv in open
         .into_iter()
-        .filter(|i| towards.is_none_or(|(_, t)| t == i.id))
+        .filter(|i| towards.as_ref().is_none_or(|t| t.invoice == i.id))
     {
         if left.pence() == 0 {
             break;
@@ -468,12 +480,19 @@ pub async fn open_invoices(app: &App, actor: &Actor, unit: UnitId) -> AppResult<
         })
         .await?
         .ok_or(AppError::NotFound)?;
-    check(
-        actor,
-        Action::Read,
-        &Resource::on_site(actor.org, Domain::Finance, site).with_unit(unit),
-    )?;
-    Ok(open)
+    // Staff by the unit's site; a resident by each invoice: what is billed to the accounts they
+    // may read, never a previous holder's.
+    if actor.is_staff() {
+        check(
+            actor,
+            Action::Read,
+            &Resource::on_site(actor.org, Domain::Finance, site).with_unit(unit),
+        )?;
+    }
+    Ok(open
+        .into_iter()
+        .filter(|i| check(actor, Action::Read, &resource(actor, i)).is_ok())
+        .collect())
 }
 
 #[derive(Clone)]

@@ -76,6 +76,8 @@ pub trait PaymentProvider {
         app: &App,
         provider_ref: &str,
     ) -> impl Future<Output = AppResult<ProviderStatus>> + Send;
+    /// Closes a checkout a newer one replaced, so no card is taken on it.
+    fn expire(&self, app: &App, provider_ref: &str) -> impl Future<Output = AppResult<()>> + Send;
     /// The secret its webhook deliveries are signed with, and the header that carries it.
     fn webhook_secret(&self, app: &App) -> Vec<u8>;
     fn signature_header(&self) -> &'static str;
@@ -88,17 +90,36 @@ pub enum Provider {
 }
 
 impl Provider {
+    /// The provider this installation takes card payments with, if it takes any.
     #[must_use]
-    pub fn configured(app: &App) -> Provider {
+    pub fn configured(app: &App) -> Option<Provider> {
         match &app.config.payments {
-            PaymentSettings::Sandbox => Provider::Sandbox(sandbox::Sandbox),
+            PaymentSettings::Off => None,
+            PaymentSettings::Sandbox => Some(Provider::Sandbox(sandbox::Sandbox)),
             PaymentSettings::Stripe {
                 secret_key,
                 webhook_secret,
                 api_base,
-            } => Provider::Stripe(stripe::Stripe::new(api_base, secret_key, webhook_secret)),
+            } => Some(Provider::Stripe(stripe::Stripe::new(
+                api_base,
+                secret_key,
+                webhook_secret,
+            ))),
         }
     }
+}
+
+/// Whether residents may pay by card here.
+#[must_use]
+pub fn enabled(app: &App) -> bool {
+    !matches!(app.config.payments, PaymentSettings::Off)
+}
+
+fn not_set_up() -> AppError {
+    AppError::conflict(
+        "payments_off",
+        "Card payments are not set up. Pay by bank transfer, quoting the invoice number, or contact the office.",
+    )
 }
 
 impl PaymentProvider for Provider {
@@ -120,6 +141,13 @@ impl PaymentProvider for Provider {
         match self {
             Provider::Sandbox(p) => p.status(app, provider_ref).await,
             Provider::Stripe(p) => p.status(app, provider_ref).await,
+        }
+    }
+
+    async fn expire(&self, app: &App, provider_ref: &str) -> AppResult<()> {
+        match self {
+            Provider::Sandbox(p) => p.expire(app, provider_ref).await,
+            Provider::Stripe(p) => p.expire(app, provider_ref).await,
         }
     }
 
@@ -145,6 +173,9 @@ fn invoice_resource(actor: &Actor, inv: &Invoice) -> Resource {
         .with_contact(inv.contact_id)
 }
 
+/// The smallest card payment (Stripe's minimum for pounds).
+const MIN_CARD_PENCE: i64 = 30;
+
 /// Checks what a resident asks to pay: pounds and pence, more than nothing, no more than is
 /// owed.
 pub fn parse_amount(typed: &str, outstanding: Money) -> AppResult<Money> {
@@ -159,6 +190,12 @@ pub fn parse_amount(typed: &str, outstanding: Money) -> AppResult<Money> {
             },
         )
     })?;
+    if amount.pence() < MIN_CARD_PENCE {
+        return Err(AppError::invalid(
+            "amount",
+            "A card payment must be at least £0.30",
+        ));
+    }
     if amount.pence() > outstanding.pence() {
         return Err(AppError::invalid(
             "amount",
@@ -170,7 +207,8 @@ pub fn parse_amount(typed: &str, outstanding: Money) -> AppResult<Money> {
 
 /// Starts paying `amount` of an invoice for the resident `actor`, or finds the checkout this
 /// attempt already started; returns where the provider takes the card (or, if this attempt
-/// was already paid, the checkout to show the receipt of).
+/// was already paid, the checkout to show the receipt of). Earlier checkouts of the invoice
+/// not paid yet are closed first, so two attempts never both take the whole amount.
 pub async fn start(
     app: &App,
     org: &Organisation,
@@ -185,22 +223,32 @@ pub async fn start(
     if attempt_key.len() != 64 || !attempt_key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::CsrfRejected);
     }
-    let provider = Provider::configured(app);
-    let (checkout, inv) = {
-        let mut change = Change::begin(app, actor).await?;
-        let inv = finance::invoice(&mut change, actor.org, invoice)
+    let inv = {
+        let mut conn = app.db.read().await?;
+        let inv = finance::invoice(&mut conn, actor.org, invoice)
             .await?
             .ok_or(AppError::NotFound)?;
         super::check(actor, Action::Read, &invoice_resource(actor, &inv))?;
         if !inv.status.is_posted() {
             return Err(AppError::NotFound);
         }
-        super::check(actor, Action::Pay, &invoice_resource(actor, &inv))?;
-        let existing = store::by_attempt(&mut change, actor.org, attempt_key).await?;
-        if let Some(k) = existing {
+        if let Some(k) =
+            store::by_attempt(&mut conn, actor.org, attempt_key, *contact, invoice).await?
+        {
             // The same form sent again: the same checkout, whatever it says now.
             return Ok(k);
         }
+        inv
+    };
+    super::check(actor, Action::Pay, &invoice_resource(actor, &inv))?;
+    let provider = Provider::configured(app).ok_or_else(not_set_up)?;
+    replace_earlier(app, &provider, actor.org, invoice).await?;
+    let checkout = {
+        let mut change = Change::begin(app, actor).await?;
+        // Read again: a replaced checkout may have turned out paid.
+        let inv = finance::invoice(&mut change, actor.org, invoice)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if !matches!(inv.status, InvoiceStatus::Approved | InvoiceStatus::Sent) {
             return Err(AppError::conflict(
                 "not_payable",
@@ -238,7 +286,7 @@ pub async fn start(
             ))
             .await?;
         change.commit().await?;
-        (k, inv)
+        k
     };
     let base = app.config.residence_url(&org.slug);
     let success = format!("{base}/payments/{}", checkout.id);
@@ -281,6 +329,38 @@ pub async fn start(
     })
 }
 
+/// Settles the earlier checkouts of an invoice that were paid after all, and closes the rest
+/// at their provider.
+async fn replace_earlier(
+    app: &App,
+    provider: &Provider,
+    org: OrgId,
+    invoice: InvoiceId,
+) -> AppResult<()> {
+    let earlier = {
+        let mut conn = app.db.read().await?;
+        store::open_of_invoice(&mut conn, org, invoice).await?
+    };
+    for k in earlier {
+        if let Some(reference) = k
+            .provider_ref
+            .as_deref()
+            .filter(|_| k.provider == provider.name())
+        {
+            let status = provider.status(app, reference).await?;
+            if status.paid {
+                settle(app, provider.name(), reference, status.amount).await?;
+                continue;
+            }
+            provider.expire(app, reference).await?;
+        }
+        let mut tx = app.db.begin().await?;
+        store::mark_expired(&mut tx, org, k.id).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// A checkout of the resident's, with the invoice it pays.
 pub async fn checkout(app: &App, actor: &Actor, id: uuid::Uuid) -> AppResult<(Checkout, Invoice)> {
     let Principal::Resident { contact, .. } = &actor.principal else {
@@ -301,12 +381,15 @@ pub async fn checkout(app: &App, actor: &Actor, id: uuid::Uuid) -> AppResult<(Ch
 /// the payment if so (once, however often they come back or the webhook beat them to it).
 pub async fn confirm(app: &App, actor: &Actor, id: uuid::Uuid) -> AppResult<(Checkout, Invoice)> {
     let (k, _) = checkout(app, actor, id).await?;
-    if k.status == "open" {
-        if let Some(reference) = &k.provider_ref {
-            let provider = Provider::configured(app);
+    if let (Some(reference), Some(provider), "open" | "expired") = (
+        &k.provider_ref,
+        Provider::configured(app),
+        k.status.as_str(),
+    ) {
+        if provider.name() == k.provider {
             let status = provider.status(app, reference).await?;
             if status.paid {
-                settle(app, actor.org, provider.name(), reference, status.amount).await?;
+                settle(app, provider.name(), reference, status.amount).await?;
             }
         }
     }
@@ -334,6 +417,8 @@ struct SessionObject {
     payment_status: String,
     #[serde(default)]
     amount_total: Option<i64>,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 /// What became of a webhook delivery.
@@ -345,19 +430,19 @@ pub enum Delivery {
     Ignored,
 }
 
-/// A webhook delivery to `org`'s ResidencePort from `provider_name`: believed only with a valid
-/// signature of the raw body, acted on once however often it is delivered.
+/// A webhook delivery from `provider_name`: believed only with a valid signature of the raw
+/// body, acted on once however often it is delivered. The checkout it names says which
+/// organisation it is for, so one endpoint serves every organisation; a checkout unknown here
+/// is acknowledged and left alone, so the provider does not retry it for ever.
 pub async fn receive_webhook(
     app: &App,
-    org: OrgId,
     provider_name: &str,
     signature: Option<&str>,
     body: &[u8],
 ) -> AppResult<Delivery> {
-    let provider = Provider::configured(app);
-    if provider.name() != provider_name {
-        return Err(AppError::NotFound);
-    }
+    let provider = Provider::configured(app)
+        .filter(|p| p.name() == provider_name)
+        .ok_or(AppError::NotFound)?;
     let now = app.clock.now().unix_timestamp();
     signature::verify(
         &provider.webhook_secret(app),
@@ -372,7 +457,13 @@ pub async fn receive_webhook(
         event.kind.as_str(),
         "checkout.session.completed" | "checkout.session.async_payment_succeeded"
     ) && event.data.object.payment_status == "paid";
-    if !paid {
+    let in_pounds = event
+        .data
+        .object
+        .currency
+        .as_deref()
+        .is_none_or(|c| c.eq_ignore_ascii_case("gbp"));
+    if !paid || !in_pounds {
         return Ok(Delivery::Ignored);
     }
     let amount = Money::from_pence(event.data.object.amount_total.unwrap_or(0));
@@ -385,36 +476,64 @@ pub async fn receive_webhook(
     if !first {
         tracing::info!(event = %event.id, "webhook delivered again");
     }
-    settle(app, org, provider.name(), &event.data.object.id, amount).await?;
-    Ok(Delivery::Settled)
+    match settle(app, provider.name(), &event.data.object.id, amount).await {
+        Ok(_) => Ok(Delivery::Settled),
+        Err(AppError::NotFound) => {
+            tracing::warn!(event = %event.id, "a paid checkout this installation does not know");
+            Ok(Delivery::Ignored)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Records the payment of a checkout the provider says was paid, once: returns the payment,
-/// recorded now or before.
+/// recorded now or before. Money taken is never refused: the permission to pay was checked
+/// when the checkout started, and whatever changed since (the payer moved, the account stopped
+/// being shared) does not undo the payment. The audit trail names the resident who paid.
 pub async fn settle(
     app: &App,
-    org: OrgId,
     provider: &str,
     provider_ref: &str,
     amount: Money,
 ) -> AppResult<PaymentId> {
     let k = {
         let mut conn = app.db.read().await?;
-        store::checkout_by_ref(&mut conn, org, provider, provider_ref)
+        store::by_reference(&mut conn, provider, provider_ref)
             .await?
             .ok_or(AppError::NotFound)?
     };
     if let Some(done) = k.payment_id {
         return Ok(done);
     }
-    let payer = payer(app, org, &k).await?;
+    let org = k.org;
+    let payer = {
+        let mut conn = app.db.read().await?;
+        people::contact(&mut conn, org, k.contact_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    if amount.pence() > 0 && amount != k.amount {
+        tracing::warn!(checkout = %k.id, asked = %k.amount, taken = %amount, "the provider took another amount than was asked");
+    }
     let amount = if amount.pence() > 0 { amount } else { k.amount };
-    let mut change = Change::begin_as(app, org, Who::of(&payer)).await?;
+    let who = Who {
+        kind: "contact",
+        id: Some(payer.id.to_string()),
+        name: payer.display_name(),
+        channel: Channel::ResidencePort,
+    };
+    // Recorded on the resident's behalf by PropLink, which has already judged the payment.
+    let recorder = Actor {
+        org,
+        principal: Principal::System,
+        channel: Channel::ResidencePort,
+        display_name: payer.display_name(),
+    };
+    let mut change = Change::begin_as(app, org, who).await?;
     let payment = PaymentId::new();
     let now = change.now;
     // The gate first: of two tellings at once, the second waits here and then finds it paid.
     if !store::mark_paid(&mut change, org, k.id, payment, now).await? {
-        // Told twice at once: the other telling recorded it.
         drop(change);
         let mut conn = app.db.read().await?;
         return store::checkout(&mut conn, org, k.id)
@@ -427,7 +546,7 @@ pub async fn settle(
     // the unit as credit.
     super::ledger::record_payment_in(
         &mut change,
-        &payer,
+        &recorder,
         k.unit_id,
         &Receipt {
             amount,
@@ -435,7 +554,11 @@ pub async fn settle(
             received_on: proplink_shared::london::local(now).date(),
             reference: &reference,
         },
-        Some((payment, k.invoice_id)),
+        Some(super::ledger::Toward {
+            payment,
+            invoice: k.invoice_id,
+            payer: k.contact_id,
+        }),
     )
     .await?;
     send_receipt(&mut change, org, &k, amount, &reference).await?;
@@ -443,34 +566,51 @@ pub async fn settle(
     Ok(payment)
 }
 
-/// The resident a checkout's money came from, as they act on ResidencePort today; one who has
-/// moved out since starting still paid, as themselves, for the unit they paid for.
-async fn payer(app: &App, org: OrgId, k: &Checkout) -> AppResult<Actor> {
-    match super::residents::actor(app, org, k.contact_id).await {
-        Ok(actor) => Ok(actor),
-        Err(AppError::NotFound) => {
-            let mut conn = app.db.read().await?;
-            let c = people::contact(&mut conn, org, k.contact_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let unit = crate::store::places::unit(&mut conn, org, k.unit_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Ok(Actor {
-                org,
-                principal: Principal::Resident {
-                    contact: c.id,
-                    kind: proplink_shared::authz::ResidentKind::Leaseholder,
-                    units: [k.unit_id].into(),
-                    buildings: [unit.building_id].into(),
-                    sites: [unit.site_id].into(),
-                    accounts: [k.unit_id].into(),
-                },
-                channel: Channel::ResidencePort,
-                display_name: c.display_name(),
-            })
+/// Asks the provider about checkouts not settled yet, in case a webhook never came (the
+/// resident closed the page and the delivery failed): settles those paid, and closes at the
+/// provider those left for a day. Returns how many it settled.
+pub async fn reconcile(app: &App) -> AppResult<usize> {
+    let Some(provider) = Provider::configured(app) else {
+        return Ok(0);
+    };
+    let now = app.clock.now();
+    let open = {
+        let mut conn = app.db.read().await?;
+        store::open_since(&mut conn, now - time::Duration::days(3), 200).await?
+    };
+    let mut settled = 0;
+    for k in open.into_iter().filter(|k| k.provider == provider.name()) {
+        let Some(reference) = k.provider_ref.as_deref() else {
+            continue;
+        };
+        match provider.status(app, reference).await {
+            Ok(status) if status.paid => {
+                settle(app, provider.name(), reference, status.amount).await?;
+                settled += 1;
+            }
+            Ok(_) if now - k.created_at > time::Duration::days(1) => {
+                provider.expire(app, reference).await?;
+                let mut tx = app.db.begin().await?;
+                store::mark_expired(&mut tx, k.org, k.id).await?;
+                tx.commit().await?;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, checkout = %k.id, "could not ask the provider about a checkout")
+            }
         }
-        Err(e) => Err(e),
+    }
+    Ok(settled)
+}
+
+/// Runs [`reconcile`] every five minutes.
+pub async fn run_reconciler(app: App) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        every.tick().await;
+        if let Err(e) = reconcile(&app).await {
+            tracing::warn!(error = %e, "reconciling card payments failed");
+        }
     }
 }
 

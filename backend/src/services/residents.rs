@@ -31,10 +31,12 @@ pub fn actor_of(org: &Organisation, contact: &Contact, homes: &[Home]) -> Option
     } else {
         ResidentKind::Tenant
     };
+    // The account of a home is its billable contact's: theirs to read if it is them (counted
+    // by `about_me` in the rules), a joint leaseholder's too, a tenant's where shared.
     let accounts: BTreeSet<_> = homes
         .iter()
         .filter(|h| holds_lease(h) || org.tenants_see_account)
-        .map(|h| h.unit_id)
+        .filter_map(|h| h.account_holder.map(|holder| (h.unit_id, holder)))
         .collect();
     Some(Actor {
         org: org.id,

@@ -482,12 +482,17 @@ read_model! {
     }
 }
 
+/// Everyone's entries, or one holder's.
+const HOLDER: &str = "(CAST($3 AS TEXT) IS NULL OR contact_id = $3)";
+
 /// Posted invoices and payments of a unit, oldest first; on the same day charges come before
-/// payments, so the running balance reads naturally.
+/// payments, so the running balance reads naturally. With `holder`, only that contact's: their
+/// account on the unit, without a previous holder's.
 pub async fn statement_entries(
     conn: &mut Conn,
     org: OrgId,
     unit: UnitId,
+    holder: Option<ContactId>,
 ) -> DbResult<Vec<StatementEntry>> {
     let payment_label = PaymentMethod::ALL
         .iter()
@@ -504,16 +509,16 @@ pub async fn statement_entries(
         &format!(
             "SELECT date, description, reference, amount FROM ( \
                SELECT issue_date AS date, description, number AS reference, total AS amount, 0 AS kind, number AS tie \
-               FROM invoices WHERE organisation_id = $1 AND unit_id = $2 AND status IN {POSTED} \
+               FROM invoices WHERE organisation_id = $1 AND unit_id = $2 AND status IN {POSTED} AND {HOLDER} \
                UNION ALL \
                SELECT received_on, CASE method {payment_label} ELSE 'Payment received' END, reference, -amount, 1, id \
-               FROM payments WHERE organisation_id = $1 AND unit_id = $2 \
+               FROM payments WHERE organisation_id = $1 AND unit_id = $2 AND {HOLDER} \
                UNION ALL \
                SELECT issue_date, 'Credit note: ' || reason, number, -amount, 2, number \
-               FROM credit_notes WHERE organisation_id = $1 AND unit_id = $2 \
+               FROM credit_notes WHERE organisation_id = $1 AND unit_id = $2 AND {HOLDER} \
              ) entries ORDER BY date, kind, tie"
         ),
-        params![org, unit],
+        params![org, unit, holder],
     )
     .await
 }

@@ -11,6 +11,7 @@ use crate::{params, read_model};
 read_model! {
     pub struct Checkout {
         pub id: uuid::Uuid = "k.id",
+        pub org: OrgId = "k.organisation_id",
         pub invoice_id: InvoiceId = "k.invoice_id",
         pub unit_id: UnitId = "k.unit_id",
         pub contact_id: ContactId = "k.contact_id",
@@ -79,18 +80,83 @@ pub async fn set_hosted(
     Ok(())
 }
 
-/// The checkout an attempt started, if it started one.
+/// The checkout an attempt of this resident's on this invoice started, if it started one.
 pub async fn by_attempt(
     conn: &mut Conn,
     org: OrgId,
     attempt_key: &str,
+    contact: ContactId,
+    invoice: InvoiceId,
 ) -> DbResult<Option<Checkout>> {
     conn.query_opt(
         &format!(
-            "SELECT {} FROM checkouts k WHERE k.organisation_id = $1 AND k.attempt_key = $2",
+            "SELECT {} FROM checkouts k WHERE k.organisation_id = $1 AND k.attempt_key = $2 \
+             AND k.contact_id = $3 AND k.invoice_id = $4",
             Checkout::COLUMNS
         ),
-        params![org, attempt_key],
+        params![org, attempt_key, contact, invoice],
+    )
+    .await
+}
+
+/// An invoice's checkouts not settled yet.
+pub async fn open_of_invoice(
+    conn: &mut Conn,
+    org: OrgId,
+    invoice: InvoiceId,
+) -> DbResult<Vec<Checkout>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM checkouts k WHERE k.organisation_id = $1 AND k.invoice_id = $2 AND k.status = 'open' \
+             ORDER BY k.created_at",
+            Checkout::COLUMNS
+        ),
+        params![org, invoice],
+    )
+    .await
+}
+
+/// Checkouts of every organisation not settled yet, started since `since`, oldest first: for
+/// the job that asks their provider.
+pub async fn open_since(
+    conn: &mut Conn,
+    since: OffsetDateTime,
+    limit: i64,
+) -> DbResult<Vec<Checkout>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM checkouts k WHERE k.status = 'open' AND k.created_at >= $1 \
+             ORDER BY k.created_at LIMIT $2",
+            Checkout::COLUMNS
+        ),
+        params![since, limit],
+    )
+    .await
+}
+
+/// A newer attempt replaced this checkout; it is no longer offered.
+pub async fn mark_expired(conn: &mut Conn, org: OrgId, id: uuid::Uuid) -> DbResult<()> {
+    conn.execute(
+        "UPDATE checkouts SET status = 'expired' WHERE organisation_id = $1 AND id = $2 AND status = 'open'",
+        params![org, id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The checkout a provider's reference names, in whichever organisation it is: a provider's
+/// event names its checkout, not the organisation.
+pub async fn by_reference(
+    conn: &mut Conn,
+    provider: &str,
+    provider_ref: &str,
+) -> DbResult<Option<Checkout>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM checkouts k WHERE k.provider = $1 AND k.provider_ref = $2",
+            Checkout::COLUMNS
+        ),
+        params![provider, provider_ref],
     )
     .await
 }
@@ -106,24 +172,9 @@ pub async fn checkout(conn: &mut Conn, org: OrgId, id: uuid::Uuid) -> DbResult<O
     .await
 }
 
-pub async fn checkout_by_ref(
-    conn: &mut Conn,
-    org: OrgId,
-    provider: &str,
-    provider_ref: &str,
-) -> DbResult<Option<Checkout>> {
-    conn.query_opt(
-        &format!(
-            "SELECT {} FROM checkouts k WHERE k.organisation_id = $1 AND k.provider = $2 AND k.provider_ref = $3",
-            Checkout::COLUMNS
-        ),
-        params![org, provider, provider_ref],
-    )
-    .await
-}
-
 /// Marks a checkout paid with `payment`, if nothing marked it first: the one gate every way a
-/// payment is learned of passes, so it is recorded once.
+/// payment is learned of passes, so it is recorded once. A checkout replaced by a newer one is
+/// still paid if its money was taken after all.
 pub async fn mark_paid(
     conn: &mut Conn,
     org: OrgId,
@@ -134,7 +185,7 @@ pub async fn mark_paid(
     let changed = conn
         .execute(
             "UPDATE checkouts SET status = 'paid', payment_id = $3, completed_at = $4 \
-             WHERE organisation_id = $1 AND id = $2 AND status = 'open'",
+             WHERE organisation_id = $1 AND id = $2 AND status IN ('open', 'expired')",
             params![org, id, payment, now],
         )
         .await?;
@@ -168,6 +219,8 @@ read_model! {
         pub description: String = "description",
         pub card_last4: Option<String> = "card_last4",
         pub paid_at: Option<OffsetDateTime> = "paid_at",
+        /// A newer payment of the invoice replaced it: no card is taken on it any more.
+        pub expired: bool = "expired",
     }
 }
 
@@ -225,4 +278,14 @@ pub async fn sandbox_capture(
         )
         .await?;
     Ok(changed == 1)
+}
+
+/// Closes a sandbox checkout to new cards (unless its money was already taken).
+pub async fn sandbox_expire(conn: &mut Conn, provider_ref: &str) -> DbResult<()> {
+    conn.execute(
+        "UPDATE sandbox_sessions SET expired = TRUE WHERE provider_ref = $1 AND paid_at IS NULL",
+        params![provider_ref],
+    )
+    .await?;
+    Ok(())
 }

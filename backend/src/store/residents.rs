@@ -19,6 +19,9 @@ read_model! {
         pub site_id: SiteId = "u.site_id",
         pub role: UnitRole = "uc.role",
         pub billable: bool = "uc.billable",
+        /// Who the unit is billed to now: whose account it is.
+        pub account_holder: Option<ContactId> = "(SELECT h.contact_id FROM unit_contacts h WHERE h.organisation_id = uc.organisation_id \
+            AND h.unit_id = uc.unit_id AND h.billable AND h.end_date IS NULL ORDER BY h.start_date DESC, h.id DESC LIMIT 1)",
     }
 }
 

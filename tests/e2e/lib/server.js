@@ -98,6 +98,8 @@ export async function startServer({ smtpUrl, env: extraEnv = {}, startTimeoutMs 
   Object.assign(env, {
     PROPLINK_DATA_DIR: dataDir,
     PROPLINK_LISTEN: listen,
+    // Residents pay with the built-in sandbox provider's test cards.
+    PROPLINK_PAYMENT_PROVIDER: 'sandbox',
     ...(smtpUrl ? { PROPLINK_SMTP_URL: smtpUrl } : {}),
     ...extraEnv,
   });

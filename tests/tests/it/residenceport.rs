@@ -999,3 +999,153 @@ async fn notices_are_emailed_to_the_residents_who_want_them_and_urgent_ones_to_a
     assert!(listed.body.contains("Window cleaning on Friday"));
     assert!(listed.body.contains("Urgent"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_payment_page_closes_the_first_so_the_invoice_is_never_paid_twice() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    let invoice = org.invoice.to_string();
+    // Two tabs, each with the invoice page open, each sent to a payment page.
+    let first = start_paying(&b, &host, &invoice, "450.00", 1).await;
+    let second = start_paying(&b, &host, &invoice, "450.00", 1).await;
+    assert_ne!(first, second);
+    let closed = card(&b, &host, &first[0], "4242 4242 4242 4242").await;
+    assert_eq!(closed.status, 409, "{}", closed.body);
+    assert!(closed.body.contains("payment page has closed"));
+    let paid = card(&b, &host, &second[0], "4242 4242 4242 4242").await;
+    assert_eq!(paid.status, 303);
+    assert_eq!(card_payments(&t).await, 1);
+    let paid_total: i64 = count(
+        &t,
+        "SELECT paid FROM invoices WHERE id = $1",
+        params![org.invoice],
+    )
+    .await;
+    assert_eq!(paid_total, 45_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn money_taken_is_recorded_even_if_the_payer_lost_access_meanwhile() {
+    use proplink_backend::services::payments;
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    let locations = start_paying(&b, &host, &org.invoice.to_string(), "450.00", 1).await;
+    let reference = locations[0]
+        .trim_start_matches("/sandbox-checkout/")
+        .to_owned();
+    // The card is taken, then he moves out before anyone tells PropLink; no webhook comes.
+    t.tamper(
+        "UPDATE sandbox_sessions SET paid_at = created_at WHERE provider_ref = $1",
+        params![reference],
+    )
+    .await;
+    let today = proplink_shared::london::local(t.app.clock.now()).date();
+    people::end_occupancy(&t.app, &org.owner, org.unit, org.leaseholder, today)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    // The job that asks the provider about checkouts finds it paid and records it as his.
+    let settled = payments::reconcile(&t.app)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(settled, 1);
+    assert_eq!(card_payments(&t).await, 1);
+    assert_eq!(
+        payments::reconcile(&t.app)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}")),
+        0
+    );
+    let events = t.audit_events(org.id).await;
+    assert!(
+        events
+            .iter()
+            .any(|(_, channel, sentence)| channel == "residenceport"
+                && sentence.starts_with("Mr Patel paid £450.00 towards")),
+        "{events:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_leaseholder_sees_their_own_account_not_the_previous_ones() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let today = proplink_shared::london::local(t.app.clock.now()).date();
+    people::end_occupancy(&t.app, &org.owner, org.unit, org.leaseholder, today)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let buyer = people::add_contact(
+        &t.app,
+        &org.owner,
+        &NewContact::validate(
+            ContactKind::Leaseholder,
+            "Ms",
+            "Ada",
+            "Lowe",
+            "ada@acme.example",
+            "",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}")),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    people::link_to_unit(
+        &t.app,
+        &org.owner,
+        buyer,
+        org.unit,
+        UnitRole::Leaseholder,
+        true,
+        today,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let (b, host) = t.resident("acme", "ada@acme.example").await;
+    let account = b.get(&host, &format!("/account/{}", org.unit)).await;
+    assert_eq!(account.status, 200, "{}", account.body);
+    assert!(
+        !account.body.contains("INV-"),
+        "the previous leaseholder's invoice is not hers"
+    );
+    assert!(account.body.contains("Nothing to pay"));
+    assert_eq!(
+        b.get(&host, &format!("/invoices/{}", org.invoice))
+            .await
+            .status,
+        404
+    );
+    let pdf = b
+        .get(&host, &format!("/account/{}/statement.pdf", org.unit))
+        .await;
+    assert!(!pdf.body.contains("INV-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_payment_provider_residents_are_told_how_else_to_pay() {
+    let t = proplink_tests::spawn_app_with(proplink_tests::Options {
+        no_card_payments: true,
+        ..proplink_tests::Options::default()
+    })
+    .await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    let page = b.get(&host, &format!("/invoices/{}", org.invoice)).await;
+    assert!(page.body.contains("Pay by bank transfer"));
+    assert!(!page.body.contains("Continue to payment"));
+    let sent = b
+        .post(
+            &host,
+            &format!("/invoices/{}/pay", org.invoice),
+            &[
+                ("csrf", &page.csrf()),
+                ("attempt", &"a".repeat(64)),
+                ("amount", "450.00"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 409);
+    assert!(sent.body.contains("Card payments are not set up"));
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM checkouts", &[]).await, 0);
+    assert_eq!(b.get(&host, "/sandbox-checkout/sbx_0").await.status, 404);
+}

@@ -173,15 +173,21 @@ fn arb_actor(w: &World) -> BoxedStrategy<Actor> {
         u.push(UnitId::new());
         u
     };
+    let contacts_again = contacts.clone();
     let resident = (
         proptest::sample::select(contacts),
         proptest::sample::subsequence(units.clone(), 0..=units.len()),
         some_sites,
     )
-        .prop_map(|(contact, units, sites)| Principal::Resident {
+        .prop_map(move |(contact, units, sites)| Principal::Resident {
             contact,
             kind: ResidentKind::Leaseholder,
-            accounts: units.iter().copied().step_by(2).collect(),
+            accounts: units
+                .iter()
+                .copied()
+                .step_by(2)
+                .zip(contacts_again.iter().copied())
+                .collect(),
             units: units.into_iter().collect(),
             buildings: BTreeSet::new(),
             sites,

@@ -231,7 +231,31 @@ pub(super) async fn invoice_page(
     let payable = i.outstanding().pence() > 0
         && i.status.is_posted()
         && authorize(me.actor(), Action::Pay, &ledger::resource(me.actor(), i)).is_ok();
-    if payable {
+    let mut sections = vec![lines, paid];
+    if payable && !crate::services::payments::enabled(app) {
+        sections.push(Section {
+            heading: "How to pay".into(),
+            paragraphs: vec![format!(
+                "Pay by bank transfer, quoting {} as the reference. For the bank details, contact {}{}.",
+                i.number,
+                me.org.name,
+                if me.org.contact_email.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {}", me.org.contact_email)
+                }
+            )],
+            ..Section::default()
+        });
+    }
+    let offered = payable && crate::services::payments::enabled(app);
+    if let (Some((_, message)), false) = (&problem, offered) {
+        actions.problems.push(crate::doors::pages::Problem {
+            href: "#content".into(),
+            message: message.clone(),
+        });
+    }
+    if offered {
         let (typed, error) = match &problem {
             Some((typed, error)) => (typed.clone(), Some(error.clone())),
             None => {
@@ -297,7 +321,7 @@ pub(super) async fn invoice_page(
             ),
             ("Billed to".into(), Cell::text(&i.contact_name)),
         ],
-        sections: vec![lines, paid],
+        sections,
         actions,
         audit: None,
     })

@@ -341,7 +341,8 @@ fn details_page(me: &Resident, place: &str, area: &str, draft: Option<&Draft>) -
         .find(|c| c.selected)
         .map(|c| c.label)
         .unwrap_or_default();
-    let where_label = match CommunalArea::from_code(area) {
+    let shared = CommunalArea::from_code(area);
+    let where_label = match shared {
         Some(a) => format!("{}: {}", where_label, a.label()),
         None => where_label,
     };
@@ -428,7 +429,17 @@ fn details_page(me: &Resident, place: &str, area: &str, draft: Option<&Draft>) -
         caption: Some("Step 2 of 2".into()),
         cards: Vec::new(),
         summary: vec![("Where".into(), Cell::link(where_label, "/requests/new"))],
-        sections: Vec::new(),
+        sections: if shared.is_some() {
+            vec![Section {
+                heading: "A shared area".into(),
+                paragraphs: vec![
+                    "Neighbours who have the same problem can add themselves to your request: they will read its conversation and see its photos, but not your name.".into(),
+                ],
+                ..Section::default()
+            }]
+        } else {
+            Vec::new()
+        },
         actions,
         audit: None,
     }

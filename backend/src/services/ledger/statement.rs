@@ -51,8 +51,14 @@ pub async fn statement(
     from: Option<Date>,
 ) -> AppResult<Statement> {
     let as_at = today(app);
-    let (u, contact, entries, open) =
-        remember_in(app, actor.org, format!("statement {unit}"), || async {
+    // Staff read the unit's whole ledger; a resident reads the account of its holder now, not
+    // a previous leaseholder's.
+    let whole = actor.is_staff() || matches!(actor.principal, proplink_shared::Principal::System);
+    let (u, contact, entries, open) = remember_in(
+        app,
+        actor.org,
+        format!("statement {unit} whole {whole}"),
+        || async {
             let mut conn = app.db.read().await?;
             let Some(u) = places::unit(&mut conn, actor.org, unit).await? else {
                 return Ok(None);
@@ -63,12 +69,29 @@ pub async fn statement(
                     .map(|c| (c.id, c.display_name())),
                 None => None,
             };
-            let entries = store::statement_entries(&mut conn, actor.org, unit).await?;
-            let open = store::open_invoices(&mut conn, actor.org, unit).await?;
+            let holder = if whole {
+                None
+            } else {
+                Some(u.billable_contact_id)
+            };
+            let entries = match holder {
+                // Nobody holds the account: nothing of it is a resident's.
+                Some(None) => Vec::new(),
+                Some(Some(h)) => {
+                    store::statement_entries(&mut conn, actor.org, unit, Some(h)).await?
+                }
+                None => store::statement_entries(&mut conn, actor.org, unit, None).await?,
+            };
+            let open = store::open_invoices(&mut conn, actor.org, unit)
+                .await?
+                .into_iter()
+                .filter(|i| whole || Some(i.contact_id) == u.billable_contact_id)
+                .collect::<Vec<_>>();
             Ok(Some((u, contact, entries, open)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+        },
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let mut res = Resource::on_site(actor.org, Domain::Finance, u.site_id).with_unit(unit);
     res.contact = u.billable_contact_id;
     check(actor, Action::Read, &res)?;

@@ -45,6 +45,7 @@ impl PaymentProvider for Sandbox {
                 description: request.description.to_owned(),
                 card_last4: None,
                 paid_at: None,
+                expired: false,
             },
             app.clock.now(),
         )
@@ -65,6 +66,13 @@ impl PaymentProvider for Sandbox {
             paid: s.paid_at.is_some(),
             amount: s.amount,
         })
+    }
+
+    async fn expire(&self, app: &App, provider_ref: &str) -> AppResult<()> {
+        let mut tx = app.db.begin().await?;
+        store::sandbox_expire(&mut tx, provider_ref).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     fn webhook_secret(&self, app: &App) -> Vec<u8> {
@@ -99,6 +107,12 @@ pub async fn pay(app: &App, org: OrgId, provider_ref: &str, card: &Card<'_>) -> 
     let s = session(app, org, provider_ref).await?;
     if s.paid_at.is_some() {
         return Ok(());
+    }
+    if s.expired {
+        return Err(AppError::conflict(
+            "expired",
+            "This payment page has closed because a newer payment of the invoice was started. Nothing was taken: go back to the invoice.",
+        ));
     }
     let number = check_card(card, app.clock.now())?;
     match number.as_str() {
@@ -144,7 +158,7 @@ pub async fn pay(app: &App, org: OrgId, provider_ref: &str, card: &Card<'_>) -> 
         taken
     };
     if taken {
-        deliver_webhook(app, org, &s).await;
+        deliver_webhook(app, &s).await;
     }
     Ok(())
 }
@@ -152,7 +166,7 @@ pub async fn pay(app: &App, org: OrgId, provider_ref: &str, card: &Card<'_>) -> 
 /// Tells PropLink of the payment as Stripe would: a signed `checkout.session.completed`
 /// event through the same verification a real delivery passes. If it cannot be delivered now,
 /// the resident's return to the portal records the payment instead.
-async fn deliver_webhook(app: &App, org: OrgId, s: &SandboxSession) {
+async fn deliver_webhook(app: &App, s: &SandboxSession) {
     let body = json!({
         "id": format!("evt_{}", s.provider_ref),
         "type": "checkout.session.completed",
@@ -170,9 +184,7 @@ async fn deliver_webhook(app: &App, org: OrgId, s: &SandboxSession) {
         app.clock.now().unix_timestamp(),
         body.as_bytes(),
     );
-    if let Err(e) =
-        super::receive_webhook(app, org, "sandbox", Some(&header), body.as_bytes()).await
-    {
+    if let Err(e) = super::receive_webhook(app, "sandbox", Some(&header), body.as_bytes()).await {
         tracing::warn!(error = %e, "the sandbox webhook was not taken; the return page will settle it");
     }
 }

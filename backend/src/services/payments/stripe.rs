@@ -144,6 +144,31 @@ impl PaymentProvider for Stripe {
         })
     }
 
+    async fn expire(&self, _app: &App, provider_ref: &str) -> AppResult<()> {
+        if !provider_ref
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(AppError::NotFound);
+        }
+        let response = self
+            .client
+            .post(format!(
+                "{}/v1/checkout/sessions/{provider_ref}/expire",
+                self.api_base
+            ))
+            .bearer_auth(&self.secret_key)
+            .header("Stripe-Version", API_VERSION)
+            .send()
+            .await;
+        // A session already completed or expired cannot be expired: what it became is read
+        // from its status, not from this answer.
+        if let Err(e) = Self::answer::<serde_json::Value>(response).await {
+            tracing::info!(error = %e, session = provider_ref, "Stripe did not expire a session");
+        }
+        Ok(())
+    }
+
     fn webhook_secret(&self, _app: &App) -> Vec<u8> {
         self.webhook_secret.as_bytes().to_vec()
     }
