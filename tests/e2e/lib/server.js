@@ -50,6 +50,32 @@ function makeLog(max = 20000) {
   };
 }
 
+/** Runs one SQL statement with psql against `url`. */
+function psql(url, sql) {
+  return new Promise((resolve, reject) => {
+    execFile('psql', [url, '-qAtc', sql], { timeout: 30000 }, (err, stdout, stderr) => {
+      if (err) {
+        err.message = `psql failed: ${err.message}\n${stderr}`;
+        reject(err);
+      } else {
+        resolve(stdout);
+      }
+    });
+  });
+}
+
+/** A new, empty database on the server `url` names, and how to drop it. */
+async function freshDatabase(url) {
+  const name = `pl_e2e_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const parsed = new URL(url);
+  await psql(url, `CREATE DATABASE ${name}`);
+  parsed.pathname = `/${name}`;
+  return {
+    url: parsed.toString(),
+    drop: () => psql(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
 function runDemo(bin, env, timeoutMs) {
   return new Promise((resolve, reject) => {
     execFile(
@@ -94,7 +120,10 @@ export async function startServer({ smtpUrl, env: extraEnv = {}, startTimeoutMs 
   const env = { ...process.env };
   // SQLite in the temp dir unless a PostgreSQL database is asked for.
   delete env.DATABASE_URL;
-  if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+  // On PostgreSQL each server gets a database of its own, as each gets its own SQLite file:
+  // no test file meets another's data or rate limits.
+  const database = process.env.E2E_DATABASE_URL ? await freshDatabase(process.env.E2E_DATABASE_URL) : null;
+  if (database) env.DATABASE_URL = database.url;
   Object.assign(env, {
     PROPLINK_DATA_DIR: dataDir,
     PROPLINK_LISTEN: listen,
@@ -104,7 +133,10 @@ export async function startServer({ smtpUrl, env: extraEnv = {}, startTimeoutMs 
     ...extraEnv,
   });
 
-  const cleanupDir = () => rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  const cleanupDir = async () => {
+    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+    if (database) await database.drop().catch(() => {});
+  };
 
   try {
     await runDemo(bin, env, startTimeoutMs);

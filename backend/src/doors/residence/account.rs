@@ -10,7 +10,7 @@ use proplink_shared::{Action, InvoiceId, UnitId, authorize};
 
 use super::Resident;
 use crate::app::App;
-use crate::doors::extract::Path;
+use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
     Actions, Card, Cell, Field, Form, Input, ListPage, Pager, RecordPage, Section, Table, headers,
     respond,
@@ -74,13 +74,25 @@ async fn accounts(State(app): State<App>, me: Resident) -> AppResult<Response> {
     .into_response())
 }
 
-/// The statement of one home: the same statement the accountant sees.
+#[derive(serde::Deserialize, Default)]
+struct Period {
+    /// The whole history rather than the last twelve months.
+    #[serde(default)]
+    all: bool,
+}
+
+/// The statement of one home: the same statement the accountant sees, the last twelve months
+/// (with the balance brought forward) unless the whole history is asked for.
 async fn statement(
     State(app): State<App>,
     me: Resident,
     Path(unit): Path<UnitId>,
+    Query(period): Query<Period>,
 ) -> AppResult<Response> {
-    let s = ledger::statement(&app, me.actor(), unit, None).await?;
+    let year_ago =
+        proplink_shared::london::local(app.clock.now()).date() - time::Duration::days(365);
+    let from = (!period.all).then_some(year_ago);
+    let s = ledger::statement(&app, me.actor(), unit, from).await?;
     let open = ledger::open_invoices(&app, me.actor(), unit).await?;
     let today = s.as_at;
     let cards = vec![
@@ -126,10 +138,34 @@ async fn statement(
     };
     let movements = Section {
         heading: "Statement".into(),
-        links: vec![(
-            "Download the statement (PDF)".into(),
-            format!("/account/{unit}/statement.pdf"),
-        )],
+        paragraphs: match s.from {
+            Some(f) => vec![format!(
+                "The last twelve months, from {}. Brought forward: {}.",
+                format_date(f),
+                s.opening.as_balance()
+            )],
+            None => vec!["Everything since the account began.".into()],
+        },
+        links: vec![
+            (
+                "Download the statement (PDF)".into(),
+                format!(
+                    "/account/{unit}/statement.pdf{}",
+                    if period.all { "?all=true" } else { "" }
+                ),
+            ),
+            if period.all {
+                (
+                    "Show the last twelve months".into(),
+                    format!("/account/{unit}"),
+                )
+            } else {
+                (
+                    "Show the whole history".into(),
+                    format!("/account/{unit}?all=true"),
+                )
+            },
+        ],
         table: Some(crate::doors::pdf::statement_table(&s)),
         ..Section::default()
     };
@@ -160,8 +196,11 @@ async fn statement_pdf(
     State(app): State<App>,
     me: Resident,
     Path(unit): Path<UnitId>,
+    Query(period): Query<Period>,
 ) -> AppResult<Response> {
-    let s = ledger::statement(&app, me.actor(), unit, None).await?;
+    let year_ago =
+        proplink_shared::london::local(app.clock.now()).date() - time::Duration::days(365);
+    let s = ledger::statement(&app, me.actor(), unit, (!period.all).then_some(year_ago)).await?;
     Ok(crate::doors::pdf::statement_download(&me.org.name, &s))
 }
 
