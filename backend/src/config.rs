@@ -123,6 +123,10 @@ pub struct Settings {
     #[arg(long, env = "PROPLINK_READ_CACHE", global = true)]
     pub read_cache: Option<bool>,
 
+    /// Days a ContractorPort link opens for [default: 30]
+    #[arg(long, env = "PROPLINK_CONTRACTOR_LINK_DAYS", global = true)]
+    pub contractor_link_days: Option<u32>,
+
     /// Who takes residents' card payments: `sandbox` (built in, test cards, no money moves:
     /// for development and staging), `stripe` (Stripe Checkout; needs the two Stripe keys) or
     /// `none` [default: sandbox in development mode, otherwise none]
@@ -195,6 +199,7 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub read_cache: bool,
     pub payments: PaymentSettings,
+    pub contractor_link_days: u32,
 }
 
 impl Settings {
@@ -236,6 +241,7 @@ impl Settings {
             trust_forwarded_for: self.trust_forwarded_for.or(from_file.trust_forwarded_for),
             read_cache: self.read_cache.or(from_file.read_cache),
             payment_provider: self.payment_provider.or(from_file.payment_provider),
+            contractor_link_days: self.contractor_link_days.or(from_file.contractor_link_days),
             stripe_secret_key: self.stripe_secret_key.or(from_file.stripe_secret_key),
             stripe_webhook_secret: self
                 .stripe_webhook_secret
@@ -297,8 +303,14 @@ impl Settings {
                 anyhow::bail!("payment provider must be sandbox or stripe, not {other:?}")
             }
         };
+        let contractor_link_days = self.contractor_link_days.unwrap_or(30);
+        anyhow::ensure!(
+            (1..=365).contains(&contractor_link_days),
+            "ContractorPort links must last between 1 and 365 days"
+        );
         Ok(Config {
             payments,
+            contractor_link_days,
             data_dir,
             database_url,
             listen,
@@ -353,6 +365,12 @@ impl Config {
     #[must_use]
     pub fn admin_url(&self, slug: &str) -> String {
         self.public_url(&format!("{slug}.{}", self.admin_domain))
+    }
+
+    /// ContractorPort, as contractors reach it: links are `<this>/<token>`.
+    #[must_use]
+    pub fn contractor_url(&self) -> String {
+        self.public_url(&self.contractor_domain)
     }
 
     /// An organisation's ResidencePort, as residents reach it.

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod chart;
+pub mod contractor;
 pub mod extract;
 pub mod landing;
 pub mod pages;
@@ -163,7 +164,7 @@ pub fn router(app: App) -> Router {
         admin: web(admin::router()),
         residence: web(residence::router()),
         thread: web(landing::thread_router()),
-        contractor: web(landing::contractor_router()),
+        contractor: web(contractor::router()),
         api: api::router().with_state(app.clone()),
         app: app.clone(),
     };

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod auth;
 pub mod change;
+pub mod contractor_links;
 pub mod dashboard;
 pub mod documents;
 pub mod files;

@@ -12,6 +12,7 @@ pub mod arrears;
 pub mod audit;
 pub mod auth;
 mod columns;
+pub mod contractor_links;
 pub mod dashboard;
 mod db;
 pub mod files;

@@ -370,3 +370,15 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         vendor,
     }
 }
+
+/// Gives the fixture's contractor public liability cover until 2099, so they may be invited.
+pub async fn insure(app: &App, org: &Org) {
+    let cover = proplink_backend::store::vendors::Cover {
+        kind: CertificateKind::PublicLiability,
+        provider: "Aviva".into(),
+        policy_number: "PL-1".into(),
+        sum_insured: None,
+        expires_on: time::macros::date!(2099 - 01 - 01),
+    };
+    ok(vendors::add_cover(app, &org.owner, org.vendor, &cover).await);
+}

@@ -23,6 +23,33 @@ impl Mail {
             .to_owned()
     }
 
+    /// The message as its reader sees it: quoted-printable soft line breaks joined and `=XX`
+    /// escapes decoded.
+    #[must_use]
+    pub fn text(&self) -> String {
+        let joined = self.data.replace("=\r\n", "").replace("=\n", "");
+        let bytes = joined.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (bytes[i], hex) {
+                (b'=', Some(b)) => {
+                    out.push(b);
+                    i += 3;
+                }
+                (b, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     /// The first run of exactly six digits in the body.
     #[must_use]
     pub fn code(&self) -> Option<String> {

@@ -1,5 +1,5 @@
-//! The portals that have not opened yet answer with their own signed-out landing page:
-//! BuildingThread branded per organisation, ContractorPort unbranded.
+//! BuildingThread, not open yet, answers with its own signed-out landing page, branded per
+//! organisation.
 
 use axum::Router;
 use axum::extract::State;
@@ -17,12 +17,7 @@ type Org = axum::Extension<OrgContext>;
 /// The organisation's own welcome, paragraph by paragraph, or ours when it has none; then
 /// what the portal offers now.
 fn welcome(theirs: &str, ours: &str, then: &str) -> Vec<String> {
-    let mut paragraphs: Vec<String> = theirs
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut paragraphs = super::pages::paragraphs(theirs);
     if paragraphs.is_empty() {
         paragraphs.push(ours.to_owned());
     }
@@ -47,21 +42,6 @@ pub fn thread_router() -> Router<App> {
             }),
         )
         .route("/brand/logo/{sha}", get(super::admin::logo))
-        .fallback(|| async { AppError::NotFound })
-}
-
-pub fn contractor_router() -> Router<App> {
-    Router::new()
-        .route(
-            "/",
-            get(|State(app): State<App>| async move {
-                landing(
-                    Chrome::new("ContractorPort", "PropLink", "#0b0c0c", app.config.dev),
-                    "ContractorPort".into(),
-                    vec!["Open the link in your invitation email to see your work order. There is nothing to browse here.".into()],
-                )
-            }),
-        )
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -394,6 +394,16 @@ impl ErrorPage {
     }
 }
 
+/// Text typed with blank lines between paragraphs, as the paragraphs a page shows.
+#[must_use]
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Renders a template; a template that fails to render is a bug, shown as a plain 500 text.
 pub fn render(t: &impl Template) -> Html<String> {
     match t.render() {

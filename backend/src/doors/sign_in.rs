@@ -43,13 +43,7 @@ async fn signed_in(app: &App, org: &OrgContext, door: Door, headers: &HeaderMap)
 fn intro(door: Door, org: &crate::store::orgs::Organisation) -> Vec<String> {
     match door {
         Door::ResidencePort => {
-            let mut paragraphs: Vec<String> = org
-                .welcome_text
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect();
+            let mut paragraphs = super::pages::paragraphs(&org.welcome_text);
             if paragraphs.is_empty() {
                 paragraphs.push(
                     "Your statement, invoices, requests, notices and documents, in one place."

@@ -263,9 +263,13 @@ pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId)
     if w.status == WorkOrderStatus::Draft {
         move_to(&mut change, actor, &w, WorkOrderStatus::SentForQuote).await?;
     }
+    let (link, token) =
+        super::contractor_links::issue_in(&mut change, actor.org, id, vendor).await?;
     let body = format!(
-        "Hello {},\n\n{} invites you to quote for work order {}: {}.\n\n{}\n",
-        v.name, actor.display_name, w.reference, w.title, w.scope
+        "Hello {},\n\n{} invites you to quote for work order {}: {}.\n\n{}\n\n\
+         See the work order and send your quote here, with no account or password:\n{link}\n\n\
+         The link is for you alone. It opens once, on the device you open it with, and expires in {} days.\n",
+        v.name, actor.display_name, w.reference, w.title, w.scope, app.config.contractor_link_days
     );
     mail::queue(
         &mut change,
@@ -275,7 +279,7 @@ pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId)
             subject: &format!("Invitation to quote: {}", w.reference),
             body: &body,
             about: Some((RecordType::WorkOrder, id.to_string())),
-            secret: None,
+            secret: Some(&token),
         },
     )
     .await?;
@@ -289,6 +293,25 @@ pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId)
         ))
         .await?;
     change.commit().await
+}
+
+/// Where a work order is, as its contractor needs it: the building and the site's address.
+pub async fn contractor_address(app: &App, actor: &Actor, w: &WorkOrder) -> AppResult<String> {
+    check(actor, Action::Read, &resource(actor, w))?;
+    let mut conn = app.db.read().await?;
+    let site = crate::store::places::site(&mut conn, actor.org, w.site_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let building = match w.building_id {
+        Some(b) => crate::store::places::building(&mut conn, actor.org, b)
+            .await?
+            .map(|b| b.name),
+        None => None,
+    };
+    Ok(match building {
+        Some(b) if b != site.name => format!("{b}, {}, {}", site.name, site.address),
+        _ => format!("{}, {}", site.name, site.address),
+    })
 }
 
 /// Awards the work to one quote.
@@ -390,6 +413,10 @@ pub async fn close(app: &App, actor: &Actor, id: WorkOrderId, cancel: bool) -> A
         WorkOrderStatus::Closed
     };
     move_to(&mut change, actor, &w, to).await?;
+    // Its contractors' links open no more.
+    let now = change.now;
+    crate::store::contractor_links::end_links(&mut change, actor.org, id, None, "closed", now)
+        .await?;
     if !cancel {
         for i in requests::issues_of_work_order(&mut change, actor.org, id).await? {
             if i.status.transition(IssueStatus::Resolved).is_ok() {

@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_search;
+mod contractorport;
 mod contractors;
 mod crash;
 mod csrf;

@@ -3,9 +3,9 @@
 
 use facility_report_core::actions::{self, IssueInput};
 use facility_report_core::{Client, client::Pushed, sync};
-use proplink_backend::services::{orgs, quotes, vendors, work_orders};
+use proplink_backend::services::{orgs, quotes, work_orders};
 use proplink_shared::WorkOrderId;
-use proplink_shared::records::{CertificateKind, QuoteKind, VatRate};
+use proplink_shared::records::{QuoteKind, VatRate};
 use proplink_shared::states::WorkOrderStatus;
 use proplink_shared::sync::{Change, Mutation, Outcome, PushRequest};
 use proplink_tests::{TestApp, fixtures, spawn_app};
@@ -288,16 +288,7 @@ async fn a_site_unassigned_while_offline_rejects_the_change_and_keeps_it_until_d
 }
 
 async fn approved_work_order(t: &TestApp, org: &fixtures::Org) -> WorkOrderId {
-    let cover = proplink_backend::store::vendors::Cover {
-        kind: CertificateKind::PublicLiability,
-        provider: "Aviva".into(),
-        policy_number: "PL-1".into(),
-        sum_insured: None,
-        expires_on: time::macros::date!(2099 - 01 - 01),
-    };
-    vendors::add_cover(&t.app, &org.owner, org.vendor, &cover)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    fixtures::insure(&t.app, org).await;
     work_orders::invite(&t.app, &org.manager, org.work_order, org.vendor)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));

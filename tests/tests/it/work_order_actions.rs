@@ -4,8 +4,7 @@
 
 use proplink_backend::params;
 use proplink_backend::services::{orgs, quotes, vendors, work_orders};
-use proplink_backend::store::vendors::Cover;
-use proplink_shared::records::{CertificateKind, NewQuote, QuoteKind, VatRate};
+use proplink_shared::records::{NewQuote, QuoteKind, VatRate};
 use proplink_shared::{Actor, Principal, Role, WorkOrderId};
 use proplink_tests::{Browser, Page, TestApp, fixtures, spawn_app};
 
@@ -31,16 +30,7 @@ async fn send(
 }
 
 async fn insured(t: &TestApp, org: &fixtures::Org) {
-    let cover = Cover {
-        kind: CertificateKind::PublicLiability,
-        provider: "Aviva".into(),
-        policy_number: "PL-1".into(),
-        sum_insured: None,
-        expires_on: time::macros::date!(2099 - 01 - 01),
-    };
-    vendors::add_cover(&t.app, &org.owner, org.vendor, &cover)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    fixtures::insure(&t.app, org).await;
 }
 
 async fn count(t: &TestApp, sql: &str, id: WorkOrderId) -> i64 {

@@ -470,13 +470,7 @@ async fn notice_page(
         summary,
         sections: vec![Section {
             heading: "What residents read".into(),
-            paragraphs: n
-                .body
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            paragraphs: crate::doors::pages::paragraphs(&n.body),
             ..Section::default()
         }],
         actions: Actions {

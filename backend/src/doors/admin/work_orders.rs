@@ -36,6 +36,7 @@ pub fn router() -> Router<App> {
         .route("/work-orders", get(list))
         .route("/work-orders/{id}", get(work_order))
         .route("/work-orders/{id}/invite", post(invite))
+        .route("/work-orders/{id}/withdraw", post(withdraw))
         .route("/work-orders/{id}/close", post(close))
         .route("/work-orders/{id}/cancel", post(cancel))
         .route("/work-orders/{id}/photos/{sha}", get(photo))
@@ -153,7 +154,8 @@ fn notice(form: &str) -> Option<String> {
     Some(
         match form {
             "created" => "The work order was created. Invite contractors to quote next.",
-            "invite" => "The invitation was sent by email.",
+            "invite" => "The invitation was sent by email, with a ContractorPort link.",
+            "withdraw" => "The link was withdrawn: it no longer opens.",
             "award" => "The work was awarded. The contractor can start.",
             "reject" => "The quote was turned down and the contractor told why.",
             "note" => "It was added to the work order.",
@@ -322,6 +324,42 @@ async fn forms(
             submit: "Send invitation",
             warning: false,
         });
+    }
+    if may(Action::Update) {
+        let live = crate::services::contractor_links::live(app, actor, w.id).await?;
+        if !live.is_empty() {
+            let chosen = fill.value("withdraw", "vendor", "");
+            forms.push(Form {
+                id: "withdraw",
+                heading: "Withdraw a ContractorPort link",
+                action: action("withdraw"),
+                hidden: Vec::new(),
+                fields: vec![Field {
+                    name: "vendor",
+                    label: "Contractor",
+                    hint: Some("Their link stops opening at once, and they are signed out. Inviting them again sends a fresh link."),
+                    input: Input::Select(
+                        live.iter()
+                            .map(|l| Choice {
+                                selected: l.vendor.to_string() == chosen,
+                                value: l.vendor.to_string(),
+                                label: format!(
+                                    "{} (link until {}{})",
+                                    l.vendor_name,
+                                    proplink_shared::london::format_date(
+                                        proplink_shared::london::local(l.expires_at).date()
+                                    ),
+                                    if l.opened_at.is_some() { ", opened" } else { ", not opened yet" }
+                                ),
+                            })
+                            .collect(),
+                    ),
+                    error: fill.error("withdraw", "vendor"),
+                }],
+                submit: "Withdraw the link",
+                warning: true,
+            });
+        }
     }
     if may(Action::Approve) {
         forms.extend(super::work_order_quotes::forms(view, fill));
@@ -519,6 +557,29 @@ async fn invite(
         &staff,
         id,
         "invite",
+        outcome,
+        vec![("vendor", form.vendor)],
+    )
+    .await
+}
+
+async fn withdraw(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<WorkOrderId>,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> AppResult<Response> {
+    let outcome = match form.vendor.parse::<VendorId>() {
+        Ok(vendor) => {
+            crate::services::contractor_links::revoke(&app, staff.actor(), id, vendor).await
+        }
+        Err(_) => Err(AppError::invalid("vendor", "Choose whose link to withdraw")),
+    };
+    after(
+        &app,
+        &staff,
+        id,
+        "withdraw",
         outcome,
         vec![("vendor", form.vendor)],
     )

@@ -113,13 +113,7 @@ async fn notice(
         },
         sections: vec![Section {
             heading: "Notice".into(),
-            paragraphs: n
-                .body
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            paragraphs: crate::doors::pages::paragraphs(&n.body),
             ..Section::default()
         }],
         actions: Actions::default(),
