@@ -206,7 +206,17 @@ pub struct DoorCsrf;
 
 impl CsrfSource for DoorCsrf {
     async fn expected(parts: &Parts, app: &App) -> Option<String> {
-        let org = parts.extensions.get::<super::OrgContext>()?.0.clone();
+        let Some(org) = parts.extensions.get::<super::OrgContext>() else {
+            // ContractorPort has no organisation in its address: its forms carry the token of
+            // the contractor's session.
+            let token = cookie(&parts.headers, app, CookieName::Session)?;
+            return crate::services::contractor_links::session(app, &token)
+                .await
+                .ok()
+                .flatten()
+                .map(|s| s.csrf_token);
+        };
+        let org = org.0.clone();
         let door = parts
             .extensions
             .get::<crate::services::auth::Door>()

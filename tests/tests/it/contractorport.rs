@@ -84,6 +84,60 @@ async fn a_link_opens_once_and_becomes_a_session_for_its_one_work_order() {
     ] {
         assert_eq!(b.get(HOST, &path).await.status, 404, "{path}");
     }
+    // A quote: refused with the reason and what was typed kept, then sent; then revised.
+    assert!(page.body.contains("Send your quote"));
+    let quote = |net: &'static str, notes: &'static str, csrf: String| {
+        let b = &b;
+        async move {
+            b.post(
+                HOST,
+                "/work-order/quote",
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "fixed_price"),
+                    ("net", net),
+                    ("vat_rate", "standard"),
+                    ("notes", notes),
+                ],
+            )
+            .await
+        }
+    };
+    let forged = b
+        .post(
+            HOST,
+            "/work-order/quote",
+            &[
+                ("csrf", "nope"),
+                ("kind", "fixed_price"),
+                ("net", "180.00"),
+                ("vat_rate", "standard"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let wrong = quote("lots", "Two days, parts included.", page.csrf()).await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.body.contains("Two days, parts included."));
+    let sent = quote("180.00", "Two days, parts included.", page.csrf()).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let page = b.get(HOST, "/work-order?done=quoted").await;
+    assert!(page.body.contains("Your quote was sent"));
+    assert!(
+        page.body.contains("£180.00") && page.body.contains("£36.00"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Waiting for a decision"));
+    assert!(page.body.contains("Send a revised quote"));
+    let events = t.audit_events(org.id).await;
+    assert!(
+        events
+            .iter()
+            .any(|(_, channel, sentence)| channel == "contractorport"
+                && sentence.starts_with("Fixit Ltd quoted £180.00 + VAT")),
+        "{events:?}"
+    );
     // Opened again, anywhere, the link says it was opened; the session goes on.
     let again = open(&t.browser(), &token).await;
     assert_eq!(again.status, 410);
@@ -157,10 +211,31 @@ async fn replaced_withdrawn_expired_and_closed_links_say_so_and_their_sessions_e
     let fourth = invite(&t, &org).await;
     let c = t.browser();
     assert_eq!(open(&c, &fourth).await.status, 303);
+    let page = c.get(HOST, "/work-order").await;
     work_orders::close(&t.app, &org.manager, org.work_order, true)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(c.get(HOST, "/work-order").await.status, 404);
+    // A quote on the cancelled order is refused and nothing is stored.
+    let refused = c
+        .post(
+            HOST,
+            "/work-order/quote",
+            &[
+                ("csrf", &page.csrf()),
+                ("kind", "fixed_price"),
+                ("net", "180.00"),
+                ("vat_rate", "standard"),
+            ],
+        )
+        .await;
+    assert!(
+        refused.status == 404 || refused.status == 403,
+        "{}",
+        refused.status
+    );
+    let quotes: i64 = t.scalar("SELECT COUNT(*) FROM quotes", &[]).await;
+    assert_eq!(quotes, 0);
     let closed = open(&t.browser(), &fourth).await;
     assert_eq!(closed.status, 410);
     assert!(closed.body.contains("closed"));
