@@ -6,6 +6,7 @@ mod account;
 mod home;
 mod info;
 mod payments;
+mod report;
 mod requests;
 
 use axum::Router;

@@ -31,8 +31,11 @@ use crate::error::{AppError, AppResult};
 use crate::store::auth::{self as store, CodeFor, NewSession, StaffSession};
 use crate::store::orgs::{self, Organisation, StaffUser};
 use crate::store::people::Contact;
-use crate::store::residents;
 use crate::store::sync as tokens;
+
+mod resident;
+
+pub use resident::{ResidentSession, resident_session, sign_out_resident};
 
 const CODE_LIFETIME: Duration = Duration::minutes(10);
 const MAX_TRIES_PER_CODE: i64 = 5;
@@ -534,62 +537,6 @@ async fn keep_alive(
     Ok(true)
 }
 
-/// A live ResidencePort session: the resident, the homes they hold or live in today, and the
-/// actor those make them.
-#[derive(Clone, Debug)]
-pub struct ResidentSession {
-    pub id_hash: String,
-    pub csrf_token: String,
-    pub actor: Actor,
-    pub contact: Contact,
-    pub homes: Vec<residents::Home>,
-}
-
-/// The ResidencePort session behind a cookie, if it is live and its resident still lives or
-/// holds a lease in one of the organisation's units: a former occupant's session ends on the
-/// day their link ends.
-pub async fn resident_session(
-    app: &App,
-    org: &Organisation,
-    token: &str,
-) -> AppResult<Option<ResidentSession>> {
-    let id_hash = token_hash(token);
-    let (row, contact, homes) = {
-        let mut conn = app.db.read().await?;
-        let Some(row) =
-            residents::session(&mut conn, org.id, Door::ResidencePort.code(), &id_hash).await?
-        else {
-            return Ok(None);
-        };
-        let contact = crate::store::people::contact(&mut conn, org.id, row.contact_id).await?;
-        let today = proplink_shared::london::local(app.clock.now()).date();
-        let homes = residents::homes(&mut conn, org.id, row.contact_id, today).await?;
-        (row, contact, homes)
-    };
-    let actor = contact
-        .as_ref()
-        .and_then(|c| super::residents::actor_of(org, c, &homes));
-    let live = keep_alive(
-        app,
-        org.id,
-        &id_hash,
-        row.last_seen_at,
-        row.expires_at,
-        actor.is_some(),
-    )
-    .await?;
-    Ok(match (live, actor, contact) {
-        (true, Some(actor), Some(contact)) => Some(ResidentSession {
-            id_hash,
-            csrf_token: row.csrf_token,
-            actor,
-            contact,
-            homes,
-        }),
-        _ => None,
-    })
-}
-
 /// The CSRF token of the session behind a cookie on `door`, if it is live.
 pub async fn session_csrf(
     app: &App,
@@ -619,17 +566,6 @@ pub async fn sign_out(app: &App, session: &Session) -> AppResult<()> {
         &session.actor,
         &session.id_hash,
         (RecordType::StaffUser, session.staff.id.to_string()),
-    )
-    .await
-}
-
-/// Ends a resident's session.
-pub async fn sign_out_resident(app: &App, session: &ResidentSession) -> AppResult<()> {
-    end_session(
-        app,
-        &session.actor,
-        &session.id_hash,
-        (RecordType::Contact, session.contact.id.to_string()),
     )
     .await
 }
@@ -699,9 +635,11 @@ async fn account(
         // Residents linked to a unit today; a former occupant is not asked for a code.
         Door::ResidencePort => {
             let today = proplink_shared::london::local(now).date();
-            Ok(residents::resident_by_email(conn, org, email, today)
-                .await?
-                .map(Account::Resident))
+            Ok(
+                crate::store::residents::resident_by_email(conn, org, email, today)
+                    .await?
+                    .map(Account::Resident),
+            )
         }
     }
 }
