@@ -15,9 +15,7 @@ mod data;
 mod story;
 
 use proplink_shared::audit::Channel;
-use proplink_shared::{
-    Actor, ContactId, OrgId, Principal, Role, SiteId, SiteScope, StaffUserId, VendorId, WorkOrderId,
-};
+use proplink_shared::{Actor, ContactId, OrgId, Principal, Role, SiteId, SiteScope, StaffUserId};
 use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::app::{App, MailMode};
@@ -159,13 +157,38 @@ async fn resident(app: &App, org: OrgId, contact: ContactId) -> R<Actor> {
     crate::services::residents::actor(app, org, contact).await
 }
 
-fn contractor(org: OrgId, vendor: VendorId, work_order: WorkOrderId, name: &str) -> Actor {
-    Actor {
-        org,
-        principal: Principal::Contractor { vendor, work_order },
-        channel: Channel::ContractorPort,
-        display_name: name.into(),
-    }
+/// A contractor as ContractorPort signs them in: their emailed link opened, once, on their
+/// phone, and traded for a session bound to its work order.
+async fn contractor_opens(app: &App, link: &str) -> R<Actor> {
+    use crate::services::contractor_links;
+    let token = link.rsplit('/').next().unwrap_or_default();
+    let phone = crate::services::auth::Client {
+        ip: "192.0.2.80".into(),
+        user_agent: "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari/537.36".into(),
+    };
+    let opened = contractor_links::open(app, token, &phone)
+        .await?
+        .map_err(|_| AppError::NotFound)?;
+    contractor_links::session(app, &opened.session_token)
+        .await?
+        .map(|s| s.actor)
+        .ok_or(AppError::NotFound)
+}
+
+/// The certificate a contractor hands over, as a PDF of their own.
+fn certificate_pdf(cert: &proplink_shared::records::NewCertificate, issuer: &str) -> Vec<u8> {
+    crate::doors::pdf::one_page(
+        issuer,
+        cert.kind.label(),
+        &[
+            ("Issued by", cert.body.clone()),
+            ("Registration", cert.registration.clone()),
+            (
+                "Issued on",
+                proplink_shared::london::format_date(cert.issued_on),
+            ),
+        ],
+    )
 }
 
 /// The UK quarter days on which service charges fall due, the last `count` before a month ago.

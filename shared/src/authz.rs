@@ -450,6 +450,26 @@ pub enum WorkStep {
     Complete,
 }
 
+impl WorkStep {
+    /// Whether `vendor` may take this step on a work order in `status` whose work is awarded to
+    /// `awarded`: every invited contractor quotes while quotes are taken; only the one awarded
+    /// the work reports on it, files its certificates and completes it, while it is under way.
+    #[must_use]
+    pub fn open_to(
+        self,
+        vendor: VendorId,
+        awarded: Option<VendorId>,
+        status: crate::states::WorkOrderStatus,
+    ) -> bool {
+        match self {
+            WorkStep::Quote => status.takes_quotes() && awarded.is_none(),
+            WorkStep::Certificate | WorkStep::Progress | WorkStep::Complete => {
+                awarded == Some(vendor) && status.under_way()
+            }
+        }
+    }
+}
+
 impl Actor {
     /// The permission a work-order step needs from this actor: the contractor's own action
     /// for a contractor, an update of the work order for staff.

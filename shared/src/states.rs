@@ -299,6 +299,17 @@ impl WorkOrderStatus {
         )
     }
 
+    /// Whether the contractor awarded the work is doing it: reporting progress, filing
+    /// certificates, marking it complete. Once it is complete it is read-only to them, unless
+    /// the office sends it back.
+    #[must_use]
+    pub fn under_way(self) -> bool {
+        matches!(
+            self,
+            WorkOrderStatus::Approved | WorkOrderStatus::InProgress
+        )
+    }
+
     /// Whether a quote may still be submitted.
     #[must_use]
     pub fn takes_quotes(self) -> bool {

@@ -53,6 +53,10 @@ struct Acme<'a> {
     issues: HashMap<String, IssueId>,
     work_orders: HashMap<String, WorkOrderId>,
     quotes: HashMap<(String, usize), proplink_shared::QuoteId>,
+    /// Each contractor's latest emailed link, until they open it.
+    links: std::sync::Mutex<HashMap<(WorkOrderId, VendorId), String>>,
+    /// Contractors signed in through their link, as ContractorPort made them.
+    contractors: std::sync::Mutex<HashMap<(WorkOrderId, VendorId), Actor>>,
 }
 
 pub async fn build(app: &App, now: OffsetDateTime, scale: u32) -> R<String> {
@@ -113,6 +117,8 @@ pub async fn build(app: &App, now: OffsetDateTime, scale: u32) -> R<String> {
         issues: HashMap::new(),
         work_orders: HashMap::new(),
         quotes: HashMap::new(),
+        links: std::sync::Mutex::default(),
+        contractors: std::sync::Mutex::default(),
     };
     for g in 0..scale {
         acme.portfolio(usize::try_from(g).unwrap_or(0)).await?;
@@ -125,9 +131,18 @@ pub async fn build(app: &App, now: OffsetDateTime, scale: u32) -> R<String> {
     }
     acme.documents(org.id).await?;
     let flats: usize = acme.groups.iter().map(|g| g.flats.len()).sum();
+    let lift = acme.work_order(0, "lift-wo")?;
+    let try_link = acme
+        .links
+        .lock()
+        .map_err(|_| AppError::NotFound)?
+        .get(&(lift, acme.vendors[1]))
+        .cloned()
+        .ok_or(AppError::NotFound)?;
     Ok(format!(
         "acme: created Acme Estates — {} sites, {flats} flats with their leaseholders and tenants, {invoices} invoices, {payments} payments, \
-         two years of requests, issues and repairs, and the last weeks' story",
+         two years of requests, issues and repairs, and the last weeks' story\n\
+         ContractorPort: the lift contractor's invitation to quote for the lift repair, to open once: {try_link}",
         acme.groups.len() * SITES.len()
     ))
 }
@@ -135,6 +150,42 @@ pub async fn build(app: &App, now: OffsetDateTime, scale: u32) -> R<String> {
 impl Acme<'_> {
     fn org(&self) -> proplink_shared::OrgId {
         self.owner.org
+    }
+
+    /// The office invites a contractor to quote; the emailed link waits for them to open it.
+    async fn invite(&self, wo: WorkOrderId, vendor: VendorId) -> R<()> {
+        let link = crate::services::work_orders::invite(self.app, &self.mark, wo, vendor).await?;
+        self.links
+            .lock()
+            .map_err(|_| AppError::NotFound)?
+            .insert((wo, vendor), link);
+        Ok(())
+    }
+
+    /// The contractor on a work order as ContractorPort knows them: the first time, they open
+    /// their emailed link, which is traded for a session like any other.
+    async fn contractor(&self, wo: WorkOrderId, vendor: VendorId) -> R<Actor> {
+        let signed_in = self
+            .contractors
+            .lock()
+            .map_err(|_| AppError::NotFound)?
+            .get(&(wo, vendor))
+            .cloned();
+        if let Some(actor) = signed_in {
+            return Ok(actor);
+        }
+        let link = self
+            .links
+            .lock()
+            .map_err(|_| AppError::NotFound)?
+            .remove(&(wo, vendor))
+            .ok_or(AppError::NotFound)?;
+        let actor = crate::demo::contractor_opens(self.app, &link).await?;
+        self.contractors
+            .lock()
+            .map_err(|_| AppError::NotFound)?
+            .insert((wo, vendor), actor.clone());
+        Ok(actor)
     }
 
     /// Copy `g` of the sites, their buildings and flats, the leaseholders and tenants, and the

@@ -1,4 +1,4 @@
-//! PDF documents the doors hand out: a unit's statement. Written with `pdf-writer` in the
+//! PDF documents the doors hand out: a unit's statement, and one-page documents. Written with `pdf-writer` in the
 //! standard Helvetica faces (every reader has them, so nothing is embedded) and WinAnsi
 //! encoding, which holds the pound sign and the dashes a UK statement uses.
 
@@ -211,10 +211,32 @@ pub fn statement(organisation: &str, s: &Statement) -> Vec<u8> {
     last.text(BOLD, 10.0, DESCRIPTION_X, y, "Of which in arrears");
     last.right(BOLD, 10.0, BALANCE_RIGHT, y, &s.arrears.to_string());
     done.push(page);
-    render(organisation, &s.unit_name, done)
+    render(
+        organisation,
+        &format!("Statement of account: {}", s.unit_name),
+        done,
+    )
 }
 
-fn render(organisation: &str, unit: &str, pages: Vec<Page>) -> Vec<u8> {
+/// A one-page document: whose it is, a heading, and its facts as label and value — a
+/// contractor's certificate or quotation as the demo makes them.
+#[must_use]
+pub fn one_page(author: &str, heading: &str, facts: &[(&str, String)]) -> Vec<u8> {
+    let mut page = Page::new();
+    let mut y = HEIGHT - MARGIN - 14.0;
+    page.text(BOLD, 16.0, MARGIN, y, author);
+    y -= 26.0;
+    page.text(BOLD, 20.0, MARGIN, y, heading);
+    y -= 24.0;
+    for (label, value) in facts {
+        page.text(BOLD, 10.0, MARGIN, y, label);
+        page.text(REGULAR, 10.0, 190.0, y, &clip(value, 70));
+        y -= 15.0;
+    }
+    render(author, heading, vec![page])
+}
+
+fn render(organisation: &str, title: &str, pages: Vec<Page>) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
@@ -236,7 +258,7 @@ fn render(organisation: &str, unit: &str, pages: Vec<Page>) -> Vec<u8> {
         .base_font(Name(b"Helvetica-Bold"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.document_info(info)
-        .title(TextStr(&format!("Statement of account: {unit}")))
+        .title(TextStr(title))
         .author(TextStr(organisation))
         .creator(TextStr("PropLink"));
     for (i, (mut page, id)) in pages.into_iter().zip(&page_refs).enumerate() {

@@ -9,12 +9,14 @@
 
 use proplink_shared::audit::{AuditAction, Channel};
 use proplink_shared::records::RecordType;
-use proplink_shared::{Actor, OrgId, Principal, VendorId, WorkOrderId};
+use proplink_shared::states::WorkOrderStatus;
+use proplink_shared::{Actor, OrgId, Principal, StaffUserId, VendorId, WorkOrderId};
 use serde_json::json;
 use time::Duration;
 
 use super::auth::{Client, token_hash};
 use super::change::{Change, Event, Who};
+use super::mail::{self, Outgoing};
 use crate::app::{App, random_token};
 use crate::error::{AppError, AppResult};
 use crate::store::contractor_links::{self as store, Link, NewLink, NewSession};
@@ -34,6 +36,7 @@ pub(crate) async fn issue_in(
     org: OrgId,
     work_order: WorkOrderId,
     vendor: VendorId,
+    invited_by: Option<StaffUserId>,
 ) -> AppResult<(String, String)> {
     let app = change.app();
     let now = change.now;
@@ -48,6 +51,7 @@ pub(crate) async fn issue_in(
             work_order,
             vendor,
             expires_at: now + Duration::days(days),
+            invited_by,
         },
         now,
     )
@@ -184,8 +188,9 @@ pub struct Opened {
     pub session_token: String,
 }
 
-/// Opens a link: the first time, trades it for a session bound to its work order.
-pub async fn open(app: &App, token: &str, client: &Client) -> AppResult<Result<Opened, Refusal>> {
+/// A live link's record, or the refusal to give for its token. Wrong tokens count against
+/// the client: too many and even a right one is refused for a while.
+async fn find(app: &App, token: &str, client: &Client) -> AppResult<Result<Link, Refusal>> {
     let now = app.clock.now();
     let bucket = format!("contractor:wrong:{}", client.ip);
     {
@@ -201,26 +206,59 @@ pub async fn open(app: &App, token: &str, client: &Client) -> AppResult<Result<O
     } else {
         None
     };
-    let Some(link) = link else {
-        let mut tx = app.db.begin().await?;
-        limits::hit(&mut tx, &bucket, now, now - GUESS_WINDOW).await?;
-        tx.commit().await?;
-        return Ok(Err(Refusal::NotRecognised));
-    };
-    let mut change = Change::begin_as(app, link.org, who(app, &link).await?).await?;
-    let w = work_orders::work_order(&mut change, link.org, link.work_order_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let why = match link.ended.as_deref() {
-        _ if w.status.is_terminal() => Some(Why::Closed),
+    match link {
+        Some(link) => Ok(Ok(link)),
+        None => {
+            let mut tx = app.db.begin().await?;
+            limits::hit(&mut tx, &bucket, now, now - GUESS_WINDOW).await?;
+            tx.commit().await?;
+            Ok(Err(Refusal::NotRecognised))
+        }
+    }
+}
+
+/// Why a link no longer opens its work order, if it does not.
+fn why_ended(link: &Link, status: WorkOrderStatus, now: time::OffsetDateTime) -> Option<Why> {
+    match link.ended.as_deref() {
+        _ if status.is_terminal() => Some(Why::Closed),
         Some("revoked") => Some(Why::Revoked),
         Some("closed") => Some(Why::Closed),
         Some(_) => Some(Why::Replaced),
         None if now >= link.expires_at => Some(Why::Expired),
         None if link.used_at.is_some() => Some(Why::AlreadyOpened),
         None => None,
+    }
+}
+
+/// The refusal for a link that ended: why, and whom at its organisation to ask.
+async fn ended(app: &App, link: &Link, why: Why) -> AppResult<Refusal> {
+    let mut conn = app.db.read().await?;
+    let org = orgs::by_id(&mut conn, link.org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Refusal::Ended {
+        organisation: org.name,
+        contact: [org.contact_email, org.contact_phone]
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+        why,
+    })
+}
+
+/// Opens a link: the first time, trades it for a session bound to its work order.
+pub async fn open(app: &App, token: &str, client: &Client) -> AppResult<Result<Opened, Refusal>> {
+    let link = match find(app, token, client).await? {
+        Ok(link) => link,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    let why = match why {
+    let now = app.clock.now();
+    let mut change = Change::begin_as(app, link.org, who(app, &link).await?).await?;
+    let w = work_orders::work_order(&mut change, link.org, link.work_order_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let why = match why_ended(&link, w.status, now) {
         Some(why) => Some(why),
         None if !store::use_link(&mut change, &link.token_hash, now).await? => {
             Some(Why::AlreadyOpened)
@@ -229,21 +267,7 @@ pub async fn open(app: &App, token: &str, client: &Client) -> AppResult<Result<O
     };
     if let Some(why) = why {
         drop(change);
-        let org = {
-            let mut conn = app.db.read().await?;
-            orgs::by_id(&mut conn, link.org)
-                .await?
-                .ok_or(AppError::NotFound)?
-        };
-        return Ok(Err(Refusal::Ended {
-            organisation: org.name,
-            contact: [org.contact_email, org.contact_phone]
-                .into_iter()
-                .filter(|c| !c.is_empty())
-                .collect::<Vec<_>>()
-                .join(", "),
-            why,
-        }));
+        return Ok(Err(ended(app, &link, why).await?));
     }
     let session_token = random_token();
     store::insert_session(
@@ -268,6 +292,98 @@ pub async fn open(app: &App, token: &str, client: &Client) -> AppResult<Result<O
         .await?;
     change.commit().await?;
     Ok(Ok(Opened { session_token }))
+}
+
+/// Whether a link that no longer opens may ask for a fresh one: one opened before (on another
+/// device, or its session has ended) or one that expired, while its work order is open. A
+/// withdrawn or replaced link may not: the office meant it, or a newer one is in the mail.
+#[must_use]
+pub fn may_renew(why: Why) -> bool {
+    matches!(why, Why::AlreadyOpened | Why::Expired)
+}
+
+/// What asking for a fresh link came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fresh {
+    /// A fresh link went to the contractor's address on file, shown here partly hidden.
+    Sent {
+        to: String,
+    },
+    /// The link still opens: there is nothing to renew.
+    StillOpens,
+    Refused(Refusal),
+}
+
+/// Sends a fresh link, in place of this one, to the address the organisation holds for the
+/// contractor — never one the asker gives, so a link seen by someone else gets them nothing.
+/// The old link is replaced at once: asking twice sends one.
+pub async fn send_fresh(app: &App, token: &str, client: &Client) -> AppResult<Fresh> {
+    let link = match find(app, token, client).await? {
+        Ok(link) => link,
+        Err(refusal) => return Ok(Fresh::Refused(refusal)),
+    };
+    let now = app.clock.now();
+    let mut change = Change::begin_as(app, link.org, who(app, &link).await?).await?;
+    let w = work_orders::work_order(&mut change, link.org, link.work_order_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match why_ended(&link, w.status, now) {
+        None => return Ok(Fresh::StillOpens),
+        Some(why) if !may_renew(why) => {
+            drop(change);
+            return Ok(Fresh::Refused(ended(app, &link, why).await?));
+        }
+        Some(_) => {}
+    }
+    if !store::end_link(&mut change, &link.token_hash, "replaced", now).await? {
+        drop(change);
+        return Ok(Fresh::Refused(ended(app, &link, Why::Replaced).await?));
+    }
+    let v = vendors::vendor(&mut change, link.org, link.vendor_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (url, secret) = issue_in(&mut change, link.org, w.id, v.id, link.invited_by).await?;
+    let body = format!(
+        "Hello {},\n\nHere is a fresh link to work order {}: {}, as you asked. It replaces your earlier link.\n\n{url}\n\n\
+         The link is for you alone. It opens once, on the device you open it with, and expires in {} days.\n",
+        v.name, w.reference, w.title, app.config.contractor_link_days
+    );
+    mail::queue(
+        &mut change,
+        Some(link.org),
+        Outgoing {
+            to: &v.email,
+            subject: &format!("Your fresh link to {}", w.reference),
+            body: &body,
+            about: Some((RecordType::WorkOrder, w.id.to_string())),
+            secret: Some(&secret),
+        },
+    )
+    .await?;
+    change
+        .record(Event::new(
+            RecordType::WorkOrder,
+            w.id,
+            AuditAction::Send,
+            format!("asked for a fresh ContractorPort link to {}", w.reference),
+            json!({ "ip": client.ip, "device": client.user_agent, "email": v.email }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(Fresh::Sent {
+        to: partly_hidden(&v.email),
+    })
+}
+
+/// An email address with most of its local part hidden: enough for its owner to recognise.
+fn partly_hidden(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}…@{domain}")
+        }
+        None => "your email address".into(),
+    }
 }
 
 /// The contractor a link is for, as the audit trail names them.

@@ -454,16 +454,71 @@ pub(crate) async fn attach_in(
     Ok(())
 }
 
+/// Keeps photos already cleaned and attaches them to a record inside a change; returns their
+/// hashes.
+pub(crate) async fn keep_photos_on(
+    change: &mut Change<'_>,
+    record_type: RecordType,
+    record_id: &str,
+    cleaned: Vec<photos::CleanPhoto>,
+) -> AppResult<Vec<String>> {
+    let (app, org, now) = (change.app(), change.org(), change.now);
+    let mut shas = Vec::with_capacity(cleaned.len());
+    for (kind, bytes) in cleaned {
+        let sha = keep(app, change, org, kind.content_type(), bytes, now).await?;
+        store::attach(change, org, record_type, record_id, &sha, now).await?;
+        shas.push(sha);
+    }
+    Ok(shas)
+}
+
+/// The largest document (a quote, a certificate, a lease) anyone uploads.
+pub const MAX_DOCUMENT_BYTES: usize = 25 * 1024 * 1024;
+
+/// Whether `content` is a whole PDF as far as its bytes say: the header first and the
+/// end-of-file marker in its last kilobyte, where readers look for it (a file cut short on the
+/// way has none). Its name and the type the browser claimed count for nothing.
+#[must_use]
+pub fn is_pdf(content: &[u8]) -> bool {
+    let tail = &content[content.len().saturating_sub(1024)..];
+    content.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// Stores a PDF and records it in the change; refused, with the reason on `field`, if it is
+/// not one or is too large.
+pub(crate) async fn keep_pdf(
+    change: &mut Change<'_>,
+    field: &'static str,
+    content: &[u8],
+) -> AppResult<String> {
+    if content.len() > MAX_DOCUMENT_BYTES {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "The file must be smaller than {} MB",
+                MAX_DOCUMENT_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    if !is_pdf(content) {
+        return Err(AppError::invalid(
+            field,
+            "The file is not a PDF, or only part of one arrived. Choose a PDF file.",
+        ));
+    }
+    let (app, org, now) = (change.app(), change.org(), change.now);
+    keep(app, change, org, "application/pdf", content.to_vec(), now).await
+}
+
 /// Stores a document's bytes: a PDF, or a photo (cleaned like any other).
 pub(crate) async fn store_document(app: &App, org: OrgId, content: &[u8]) -> AppResult<StoredFile> {
-    const MAX_BYTES: usize = 25 * 1024 * 1024;
-    if content.len() > MAX_BYTES {
+    if content.len() > MAX_DOCUMENT_BYTES {
         return Err(AppError::invalid(
             "file",
             "The file must be smaller than 25 MB",
         ));
     }
-    let (content_type, bytes) = if content.starts_with(b"%PDF-") {
+    let (content_type, bytes) = if is_pdf(content) {
         ("application/pdf", content.to_vec())
     } else {
         match photos::clean(content) {
@@ -488,6 +543,22 @@ pub(crate) async fn store_document(app: &App, org: OrgId, content: &[u8]) -> App
     })
 }
 
+/// A stored file's type and bytes, for a caller that has already judged who may read it (a
+/// quote's or a certificate's own file).
+pub(crate) async fn stored(app: &App, org: OrgId, sha: &str) -> AppResult<(String, Vec<u8>)> {
+    valid_sha256(sha).map_err(|_| AppError::NotFound)?;
+    let file = {
+        let mut conn = app.db.read().await?;
+        store::file(&mut conn, org, sha)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let bytes = tokio::fs::read(file_path(app, org, sha))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((file.content_type, bytes))
+}
+
 /// Forgets uploads left unfinished for a day, and their partial bytes.
 pub async fn prune_stale_uploads(app: &App) -> AppResult<usize> {
     let before = app.clock.now() - time::Duration::days(1);
@@ -507,6 +578,16 @@ pub async fn prune_stale_uploads(app: &App) -> AppResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pdf_is_known_by_its_header_and_its_end() {
+        assert!(is_pdf(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"));
+        assert!(!is_pdf(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj"), "cut short");
+        assert!(!is_pdf(b"<html>%PDF-1.7 %%EOF"), "not its header");
+        let mut padded = b"%PDF-1.4\n%%EOF".to_vec();
+        padded.extend(std::iter::repeat_n(b' ', 2000));
+        assert!(!is_pdf(&padded), "the marker must be near the end");
+    }
 
     #[test]
     fn hashes_name_files_safely() {

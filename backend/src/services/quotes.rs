@@ -10,23 +10,27 @@ use proplink_shared::{
 use serde_json::json;
 
 use super::change::{Change, Event};
+use super::files;
 use super::mail::{self, Outgoing};
-use super::work_orders::{load_for, move_to};
+use super::work_orders::office::tell_office;
+use super::work_orders::{load_for, load_for_step, move_to};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::store::vendors;
 use crate::store::work_orders::{self as store, Certificate, StoredQuote};
 
-/// Submits `vendor`'s quotation for a work order that takes quotes.
+/// Submits `vendor`'s quotation for a work order that takes quotes, with their own quotation
+/// document if they have one (a PDF). A contractor's quote is emailed to the office.
 pub async fn submit(
     app: &App,
     actor: &Actor,
     id: WorkOrderId,
     vendor: VendorId,
     quote: &NewQuote,
+    pdf: Option<&[u8]>,
 ) -> AppResult<QuoteId> {
     let mut change = Change::begin(app, actor).await?;
-    let w = load_for(&mut change, actor, id, actor.action_for(WorkStep::Quote)).await?;
+    let w = load_for_step(&mut change, actor, id, WorkStep::Quote).await?;
     // A contractor quotes only as themselves.
     if matches!(actor.principal, Principal::Contractor { vendor: mine, .. } if mine != vendor) {
         return Err(AppError::Forbidden);
@@ -47,6 +51,10 @@ pub async fn submit(
     if w.status == WorkOrderStatus::SentForQuote {
         move_to(&mut change, actor, &w, WorkOrderStatus::Quoted).await?;
     }
+    let file = match pdf {
+        Some(bytes) => Some(files::keep_pdf(&mut change, "pdf", bytes).await?),
+        None => None,
+    };
     let quote_id = QuoteId::new();
     let now = change.now;
     store::insert_quote(
@@ -60,6 +68,7 @@ pub async fn submit(
             net: quote.net,
             vat: quote.vat,
             notes: &quote.notes,
+            file_sha256: file.as_deref(),
         },
         actor.channel,
         now,
@@ -71,28 +80,56 @@ pub async fn submit(
             id,
             AuditAction::Create,
             format!("quoted {} + VAT ({}) for {}", quote.net, quote.kind.label().to_lowercase(), w.reference),
-            json!({ "quote": quote_id.to_string(), "vendor": vendor.to_string(), "vendor_name": v.name, "kind": quote.kind.code(), "net": quote.net.pence(), "vat": quote.vat.pence(), "notes": quote.notes }),
+            json!({ "quote": quote_id.to_string(), "vendor": vendor.to_string(), "vendor_name": v.name, "kind": quote.kind.code(), "net": quote.net.pence(), "vat": quote.vat.pence(), "notes": quote.notes, "pdf": file }),
         ))
         .await?;
+    let mut details = format!("{}: {} + VAT {}.", quote.kind.label(), quote.net, quote.vat);
+    if !quote.notes.is_empty() {
+        details.push_str(&format!("\n\n{}", quote.notes));
+    }
+    if file.is_some() {
+        details.push_str("\n\nTheir quotation document is attached to the work order.");
+    }
+    tell_office(&mut change, actor, &w, "sent a quote", &details).await?;
     change.commit().await?;
     Ok(quote_id)
 }
 
-/// Files a certificate against a work order (and so its site).
+/// Files a certificate against a work order (and so its site), with the certificate itself:
+/// a PDF or a photo of it, read from its content. A contractor must send the file, and the
+/// office is told; staff may record one they hold on paper.
 pub async fn add_certificate(
     app: &App,
     actor: &Actor,
     id: WorkOrderId,
     cert: &NewCertificate,
+    file: Option<&[u8]>,
 ) -> AppResult<CertificateId> {
+    if file.is_none() && matches!(actor.principal, Principal::Contractor { .. }) {
+        return Err(AppError::invalid(
+            "file",
+            "Choose the certificate: a PDF, or a photo of it",
+        ));
+    }
     let mut change = Change::begin(app, actor).await?;
-    let w = load_for(
-        &mut change,
-        actor,
-        id,
-        actor.action_for(WorkStep::Certificate),
-    )
-    .await?;
+    let w = load_for_step(&mut change, actor, id, WorkStep::Certificate).await?;
+    let stored = match file {
+        Some(bytes) => {
+            let f = files::store_document(app, actor.org, bytes).await?;
+            let now = change.now;
+            files::record_stored(
+                &mut change,
+                actor.org,
+                &f.sha256,
+                &f.content_type,
+                f.size_bytes,
+                now,
+            )
+            .await?;
+            Some(f)
+        }
+        None => None,
+    };
     let vendor = match &actor.principal {
         Principal::Contractor { vendor, .. } => Some(*vendor),
         _ => w.vendor_id,
@@ -107,6 +144,7 @@ pub async fn add_certificate(
         registration_number: cert.registration.clone(),
         issued_on: cert.issued_on,
         expires_on: cert.expires_on,
+        file_sha256: stored.as_ref().map(|f| f.sha256.clone()),
     };
     let now = change.now;
     store::insert_certificate(&mut change, actor.org, &c, now).await?;
@@ -116,9 +154,18 @@ pub async fn add_certificate(
             id,
             AuditAction::Upload,
             format!("uploaded a {} certificate to {}", cert.kind.label(), w.reference),
-            json!({ "certificate": c.id.to_string(), "kind": cert.kind.code(), "body": c.body, "registration_number": c.registration_number, "issued_on": crate::store::date_text(c.issued_on), "expires_on": c.expires_on.map(crate::store::date_text) }),
+            json!({ "certificate": c.id.to_string(), "kind": cert.kind.code(), "body": c.body, "registration_number": c.registration_number, "issued_on": crate::store::date_text(c.issued_on), "expires_on": c.expires_on.map(crate::store::date_text), "file": c.file_sha256 }),
         ))
         .await?;
+    let details = format!(
+        "{}, issued {}{}.",
+        cert.kind.label(),
+        proplink_shared::london::format_date(cert.issued_on),
+        cert.expires_on
+            .map(|e| format!(", expires {}", proplink_shared::london::format_date(e)))
+            .unwrap_or_default()
+    );
+    tell_office(&mut change, actor, &w, "uploaded a certificate", &details).await?;
     change.commit().await?;
     Ok(c.id)
 }

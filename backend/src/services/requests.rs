@@ -16,10 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::store::requests::{self as store, AreaReport, Ticket};
 use crate::store::{files, orgs, people, places, residents};
 
-/// Photos one request may carry.
-pub const MAX_PHOTOS: usize = 5;
-/// The largest photo a resident may send: a phone's full-size picture fits well inside.
-pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+pub use super::files::photos::{MAX_PHOTO_BYTES, MAX_PHOTOS, SentPhoto};
 
 /// Where a resident's request is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,12 +33,6 @@ pub struct RequestForm<'a> {
     pub subject: &'a str,
     pub body: &'a str,
     pub emergency: bool,
-}
-
-/// A photo as sent: the name the resident's device gave it, and its bytes.
-pub struct SentPhoto<'a> {
-    pub name: &'a str,
-    pub bytes: &'a [u8],
 }
 
 /// Raises a request for the resident `actor`, with up to [`MAX_PHOTOS`] photos, each checked
@@ -62,7 +53,7 @@ pub async fn raise(
     let category = TicketCategory::from_code(form.category);
     let priority = category.map_or("", |c| c.resident_priority(form.emergency).code());
     let new = NewTicket::validate(form.subject, form.body, form.category, priority);
-    let cleaned = clean_photos(sent);
+    let cleaned = photos::clean_all(sent);
     let (new, cleaned) = match (new, cleaned) {
         (Ok(new), Ok(cleaned)) => (new, cleaned),
         (new, cleaned) => {
@@ -97,51 +88,9 @@ pub async fn raise(
         assignee: None,
     };
     super::tickets::raise_at(&mut change, actor, id, origin, area, &new).await?;
-    let now = change.now;
-    for (kind, bytes) in cleaned {
-        let sha = super::files::keep(app, &mut change, actor.org, kind.content_type(), bytes, now)
-            .await?;
-        files::attach(
-            &mut change,
-            actor.org,
-            RecordType::Ticket,
-            &id.to_string(),
-            &sha,
-            now,
-        )
-        .await?;
-    }
+    super::files::keep_photos_on(&mut change, RecordType::Ticket, &id.to_string(), cleaned).await?;
     change.commit().await?;
     Ok(id)
-}
-
-/// Every photo cleaned, or the first reason one cannot be kept.
-fn clean_photos(sent: &[SentPhoto<'_>]) -> Result<Vec<(photos::PhotoType, Vec<u8>)>, String> {
-    if sent.len() > MAX_PHOTOS {
-        return Err(format!(
-            "You can add up to {MAX_PHOTOS} photos to a request; you chose {}",
-            sent.len()
-        ));
-    }
-    sent.iter()
-        .map(|p| {
-            let name = p.name.trim();
-            if p.bytes.len() > MAX_PHOTO_BYTES {
-                return Err(format!(
-                    "{name} is larger than {} MB: choose a smaller photo",
-                    MAX_PHOTO_BYTES / (1024 * 1024)
-                ));
-            }
-            photos::clean(p.bytes).map_err(|e| match e {
-                photos::PhotoError::NotAPhoto => format!(
-                    "{name} is not a photo. Choose JPEG, PNG or WebP pictures (on an iPhone, choose \"Most Compatible\" in Settings > Camera > Formats)."
-                ),
-                photos::PhotoError::Damaged => {
-                    format!("{name} is damaged and cannot be read: choose another photo")
-                }
-            })
-        })
-        .collect()
 }
 
 /// The open requests already made about `area` of `building`, for a resident of that building

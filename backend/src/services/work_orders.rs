@@ -7,11 +7,13 @@ use proplink_shared::records::{
 };
 use proplink_shared::states::{CloseReason, IssueStatus, TicketStatus, WorkOrderStatus};
 use proplink_shared::{
-    Action, Actor, Domain, IssueId, QuoteId, Resource, Scope, VendorId, WorkOrderId, WorkStep,
+    Action, Actor, Domain, IssueId, Principal, QuoteId, Resource, Scope, VendorId, WorkOrderId,
+    WorkStep,
 };
 use serde_json::json;
 
 use super::change::{Change, Event};
+use super::files::photos::{self, CleanPhoto, SentPhoto};
 use super::mail::{self, Outgoing};
 use super::{PAGE_SIZE, check, today};
 use crate::app::App;
@@ -23,8 +25,14 @@ use crate::store::work_orders::{
 use crate::store::{files, requests, vendors};
 
 mod field;
+pub(crate) mod office;
+mod shared_with_contractor;
 
 pub use field::{FieldUpdate, field_update_in, office_note};
+pub use shared_with_contractor::{
+    Download, certificate_file, quote_file, set_access, share_request_photos,
+    unshared_request_photos,
+};
 
 /// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
 pub fn resource(actor: &Actor, w: &WorkOrder) -> Resource {
@@ -208,6 +216,42 @@ pub(crate) async fn load_for(
     Ok(w)
 }
 
+/// Loads a work order for a step a contractor takes, or staff take for them: a contractor
+/// quotes while quotes are taken, and works only on work awarded to them while it is under
+/// way (once complete, it is read-only to them).
+pub(crate) async fn load_for_step(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: WorkOrderId,
+    step: WorkStep,
+) -> AppResult<WorkOrder> {
+    let w = load_for(change, actor, id, actor.action_for(step)).await?;
+    let Principal::Contractor { vendor, .. } = actor.principal else {
+        return Ok(w);
+    };
+    if step.open_to(vendor, w.vendor_id, w.status) {
+        return Ok(w);
+    }
+    let status = w.status.label().to_lowercase();
+    Err(AppError::conflict(
+        "stale",
+        match step {
+            WorkStep::Quote => format!(
+                "Work order {} is {status} and no longer takes quotes.",
+                w.reference
+            ),
+            _ if w.vendor_id != Some(vendor) => format!(
+                "Work order {} has not been awarded to you, so there is nothing to report on it yet.",
+                w.reference
+            ),
+            _ => format!(
+                "Work order {} is {status}, so it can no longer be changed here. If more is needed, the office will send it back to you.",
+                w.reference
+            ),
+        },
+    ))
+}
+
 /// Moves a work order along its life cycle, refusing a move its state does not allow.
 pub(crate) async fn move_to(
     change: &mut Change<'_>,
@@ -233,8 +277,14 @@ pub(crate) async fn move_to(
     Ok(())
 }
 
-/// Invites a contractor to quote. Lapsed cover blocks the invitation.
-pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId) -> AppResult<()> {
+/// Invites a contractor to quote: emails them a ContractorPort link, and returns it (the demo
+/// prints one to try; the admin app never shows it). Lapsed cover blocks the invitation.
+pub async fn invite(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    vendor: VendorId,
+) -> AppResult<String> {
     let mut change = Change::begin(app, actor).await?;
     let w = load_for(&mut change, actor, id, Action::Update).await?;
     let v = vendors::vendor(&mut change, actor.org, vendor)
@@ -263,8 +313,12 @@ pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId)
     if w.status == WorkOrderStatus::Draft {
         move_to(&mut change, actor, &w, WorkOrderStatus::SentForQuote).await?;
     }
+    let invited_by = match actor.principal {
+        Principal::Staff { user, .. } => Some(user),
+        _ => None,
+    };
     let (link, token) =
-        super::contractor_links::issue_in(&mut change, actor.org, id, vendor).await?;
+        super::contractor_links::issue_in(&mut change, actor.org, id, vendor, invited_by).await?;
     let body = format!(
         "Hello {},\n\n{} invites you to quote for work order {}: {}.\n\n{}\n\n\
          See the work order and send your quote here, with no account or password:\n{link}\n\n\
@@ -292,7 +346,8 @@ pub async fn invite(app: &App, actor: &Actor, id: WorkOrderId, vendor: VendorId)
             json!({ "vendor": vendor.to_string(), "email": v.email }),
         ))
         .await?;
-    change.commit().await
+    change.commit().await?;
+    Ok(link)
 }
 
 /// Where a work order is, as its contractor needs it: the building and the site's address.
@@ -348,15 +403,43 @@ pub async fn award(app: &App, actor: &Actor, id: WorkOrderId, quote: QuoteId) ->
     change.commit().await
 }
 
-/// Progress from the contractor or the site: starting the work, or a note on the way.
+/// What a contractor (or the office for them) says of the work: a note, and photos of it.
+pub struct WorkReport<'a> {
+    pub note: &'a str,
+    pub photos: &'a [SentPhoto<'a>],
+}
+
+impl WorkReport<'_> {
+    /// The note trimmed and the photos cleaned, or what is wrong with them.
+    fn checked(&self, note_required: &str) -> AppResult<(String, Vec<CleanPhoto>)> {
+        let note = self.note.trim();
+        let mut errors = proplink_shared::records::ValidationErrors::default();
+        if note.is_empty() {
+            errors.add("note", note_required);
+        } else if note.chars().count() > 10_000 {
+            errors.add("note", "The note must be 10,000 characters or fewer");
+        }
+        let cleaned = photos::clean_all(self.photos).unwrap_or_else(|message| {
+            errors.add("photos", message);
+            Vec::new()
+        });
+        errors
+            .into_result((note.to_owned(), cleaned))
+            .map_err(AppError::Invalid)
+    }
+}
+
+/// Progress from the contractor or the site: starting the work, or a note on the way, with
+/// photos. The office is told.
 pub async fn report_progress(
     app: &App,
     actor: &Actor,
     id: WorkOrderId,
-    note: &str,
+    report: &WorkReport<'_>,
 ) -> AppResult<()> {
+    let (note, cleaned) = report.checked("Say how the work is going")?;
     let mut change = Change::begin(app, actor).await?;
-    let w = load_for(&mut change, actor, id, actor.action_for(WorkStep::Progress)).await?;
+    let w = load_for_step(&mut change, actor, id, WorkStep::Progress).await?;
     match w.status {
         WorkOrderStatus::Approved => {
             move_to(&mut change, actor, &w, WorkOrderStatus::InProgress).await?
@@ -373,33 +456,84 @@ pub async fn report_progress(
             ));
         }
     }
+    let shas = note_with_photos(&mut change, actor, &w, &note, cleaned).await?;
     change
         .record(Event::new(
             RecordType::WorkOrder,
             id,
             AuditAction::StatusChange,
-            format!("reported progress on {}: {}", w.reference, note.trim()),
-            json!({ "note": note.trim() }),
+            format!("reported progress on {}: {note}", w.reference),
+            json!({ "note": note, "photos": shas }),
         ))
         .await?;
+    office::tell_office(&mut change, actor, &w, "reported progress", &note).await?;
     change.commit().await
 }
 
-/// The work is done; the manager reviews it next.
-pub async fn mark_complete(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<()> {
+/// The work is done, said with a note and photos; the manager reviews it next. Work not yet
+/// started is started and finished in one step: a small job is often both.
+pub async fn mark_complete(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    report: &WorkReport<'_>,
+) -> AppResult<()> {
+    let (note, cleaned) = report.checked("Say what was done")?;
     let mut change = Change::begin(app, actor).await?;
-    let w = load_for(&mut change, actor, id, actor.action_for(WorkStep::Complete)).await?;
+    let mut w = load_for_step(&mut change, actor, id, WorkStep::Complete).await?;
+    let from = w.status;
+    if w.status == WorkOrderStatus::Approved {
+        move_to(&mut change, actor, &w, WorkOrderStatus::InProgress).await?;
+        w.status = WorkOrderStatus::InProgress;
+    }
     move_to(&mut change, actor, &w, WorkOrderStatus::Completed).await?;
+    let shas = note_with_photos(&mut change, actor, &w, &note, cleaned).await?;
     change
         .record(Event::new(
             RecordType::WorkOrder,
             id,
             AuditAction::StatusChange,
-            format!("marked {} complete", w.reference),
-            json!({ "from": w.status.code(), "to": WorkOrderStatus::Completed.code() }),
+            format!("marked {} complete: {note}", w.reference),
+            json!({ "from": from.code(), "to": WorkOrderStatus::Completed.code(), "note": note, "photos": shas }),
         ))
         .await?;
+    office::tell_office(
+        &mut change,
+        actor,
+        &w,
+        "marked the work complete",
+        &format!("{note}\n\nReview the work and close the work order, or send it back."),
+    )
+    .await?;
     change.commit().await
+}
+
+/// Adds a note and photos to a work order inside a change; returns the photos' hashes.
+async fn note_with_photos(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    w: &WorkOrder,
+    note: &str,
+    cleaned: Vec<CleanPhoto>,
+) -> AppResult<Vec<String>> {
+    let now = change.now;
+    store::insert_note(
+        change,
+        actor.org,
+        w.id,
+        &actor.display_name,
+        actor.channel,
+        note,
+        now,
+    )
+    .await?;
+    crate::services::files::keep_photos_on(
+        change,
+        RecordType::WorkOrder,
+        &w.id.to_string(),
+        cleaned,
+    )
+    .await
 }
 
 /// Closes a completed work order (or cancels an open one). Closing resolves its issues and

@@ -1,6 +1,6 @@
 //! ContractorPort's links and the sessions they are traded for.
 
-use proplink_shared::{OrgId, VendorId, WorkOrderId};
+use proplink_shared::{OrgId, StaffUserId, VendorId, WorkOrderId};
 use time::OffsetDateTime;
 
 use super::{Conn, DbResult};
@@ -17,6 +17,8 @@ read_model! {
         /// `replaced` or `revoked` once it no longer opens.
         pub ended: Option<String> = "l.ended",
         pub used_at: Option<OffsetDateTime> = "l.used_at",
+        /// The staff member who sent it: told of what the contractor does.
+        pub invited_by: Option<StaffUserId> = "l.invited_by",
     }
 }
 
@@ -26,6 +28,7 @@ pub struct NewLink<'a> {
     pub work_order: WorkOrderId,
     pub vendor: VendorId,
     pub expires_at: OffsetDateTime,
+    pub invited_by: Option<StaffUserId>,
 }
 
 /// Ends the live links of a contractor on a work order (`vendor` `None`: every contractor's),
@@ -48,9 +51,9 @@ pub async fn end_links(
 
 pub async fn insert_link(conn: &mut Conn, l: &NewLink<'_>, now: OffsetDateTime) -> DbResult<()> {
     conn.execute(
-        "INSERT INTO contractor_links (token_hash, organisation_id, work_order_id, vendor_id, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        params![l.token_hash, l.org, l.work_order, l.vendor, now, l.expires_at],
+        "INSERT INTO contractor_links (token_hash, organisation_id, work_order_id, vendor_id, created_at, expires_at, invited_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![l.token_hash, l.org, l.work_order, l.vendor, now, l.expires_at, l.invited_by],
     )
     .await?;
     Ok(())
@@ -66,6 +69,39 @@ pub async fn link(conn: &mut Conn, token_hash: &str) -> DbResult<Option<Link>> {
         params![token_hash],
     )
     .await
+}
+
+/// Ends one link, if it is still live: false if something ended it first.
+pub async fn end_link(
+    conn: &mut Conn,
+    token_hash: &str,
+    why: &str,
+    now: OffsetDateTime,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE contractor_links SET ended = $2, ended_at = $3 WHERE token_hash = $1 AND ended IS NULL",
+            params![token_hash, why, now],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Who sent a contractor their latest link to a work order.
+pub async fn inviter(
+    conn: &mut Conn,
+    org: OrgId,
+    work_order: WorkOrderId,
+    vendor: VendorId,
+) -> DbResult<Option<StaffUserId>> {
+    let row: Option<(Option<StaffUserId>,)> = conn
+        .query_opt(
+            "SELECT invited_by FROM contractor_links WHERE organisation_id = $1 AND work_order_id = $2 AND vendor_id = $3 \
+             ORDER BY created_at DESC LIMIT 1",
+            params![org, work_order, vendor],
+        )
+        .await?;
+    Ok(row.and_then(|(who,)| who))
 }
 
 /// Marks a link opened, once: false if it was opened before.

@@ -34,6 +34,10 @@ read_model! {
         pub vendor_id: Option<VendorId> = "w.vendor_id",
         pub vendor_name: Option<String> = "v.name",
         pub approved_cost: Option<Money> = "w.approved_cost",
+        /// How the contractor gets in: keys, parking, times.
+        pub access_notes: String = "w.access_notes",
+        /// Who lets the contractor in, if the office shares someone.
+        pub access_contact: String = "w.access_contact",
         pub created_at: OffsetDateTime = "w.created_at",
     }
 }
@@ -256,6 +260,22 @@ pub async fn set_work_order_vendor(
     Ok(())
 }
 
+/// What the contractor is told about getting in.
+pub async fn set_access(
+    conn: &mut Conn,
+    org: OrgId,
+    id: WorkOrderId,
+    notes: &str,
+    contact: &str,
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE work_orders SET access_notes = $3, access_contact = $4 WHERE organisation_id = $1 AND id = $2",
+        params![org, id, notes, contact],
+    )
+    .await?;
+    Ok(())
+}
+
 read_model! {
     pub struct Quote {
         pub id: QuoteId = "q.id",
@@ -271,6 +291,8 @@ read_model! {
         /// The door it came through.
         pub channel: Channel = "q.channel",
         pub submitted_at: OffsetDateTime = "q.submitted_at",
+        /// The contractor's own quotation document, if they sent one.
+        pub file_sha256: Option<String> = "q.file_sha256",
     }
 }
 
@@ -294,6 +316,7 @@ pub struct StoredQuote<'a> {
     pub net: Money,
     pub vat: Money,
     pub notes: &'a str,
+    pub file_sha256: Option<&'a str>,
 }
 
 pub async fn insert_quote(
@@ -305,9 +328,9 @@ pub async fn insert_quote(
     now: OffsetDateTime,
 ) -> DbResult<()> {
     conn.execute(
-        "INSERT INTO quotes (organisation_id, id, work_order_id, vendor_id, kind, net, vat, notes, awarded, channel, submitted_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9, $10)",
-        params![org, q.id, wo, q.vendor, q.kind, q.net, q.vat, q.notes, channel, now],
+        "INSERT INTO quotes (organisation_id, id, work_order_id, vendor_id, kind, net, vat, notes, awarded, channel, submitted_at, file_sha256) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9, $10, $11)",
+        params![org, q.id, wo, q.vendor, q.kind, q.net, q.vat, q.notes, channel, now, q.file_sha256],
     )
     .await?;
     Ok(())
@@ -350,6 +373,8 @@ read_model! {
         pub registration_number: String = "registration_number",
         pub issued_on: Date = "issued_on",
         pub expires_on: Option<Date> = "expires_on",
+        /// The certificate itself, a PDF or a photo of it.
+        pub file_sha256: Option<String> = "file_sha256",
     }
 }
 
@@ -375,8 +400,8 @@ pub async fn insert_certificate(
     now: OffsetDateTime,
 ) -> DbResult<()> {
     conn.execute(
-        "INSERT INTO certificates (organisation_id, id, work_order_id, site_id, vendor_id, kind, body, registration_number, issued_on, expires_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO certificates (organisation_id, id, work_order_id, site_id, vendor_id, kind, body, registration_number, issued_on, expires_on, created_at, file_sha256) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         params![
             org,
             c.id,
@@ -388,7 +413,8 @@ pub async fn insert_certificate(
             c.registration_number,
             c.issued_on,
             c.expires_on,
-            now
+            now,
+            c.file_sha256
         ],
     )
     .await?;

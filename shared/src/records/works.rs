@@ -147,13 +147,30 @@ coded_enum! {
     CertificateKind {
         PublicLiability => "public_liability", "Public liability insurance";
         EmployersLiability => "employers_liability", "Employers' liability insurance";
-        GasSafe => "gas_safe", "Gas Safe";
+        GasSafe => "gas_safe", "Gas safety certificate (Gas Safe)";
         Niceic => "niceic", "NICEIC";
         Bafe => "bafe", "BAFE";
         Eicr => "eicr", "Electrical installation condition report";
         FireRiskAssessment => "fire_risk_assessment", "Fire risk assessment";
         Completion => "completion", "Completion certificate";
+        FireAlarm => "fire_alarm", "Fire alarm certificate";
+        EmergencyLighting => "emergency_lighting", "Emergency lighting certificate";
+        Asbestos => "asbestos", "Asbestos survey";
+        Other => "other", "Other certificate";
     }
+}
+
+impl CertificateKind {
+    /// The certificates a contractor files for work they did (not their insurance cover).
+    pub const FOR_WORK: &'static [CertificateKind] = &[
+        CertificateKind::GasSafe,
+        CertificateKind::Eicr,
+        CertificateKind::FireAlarm,
+        CertificateKind::EmergencyLighting,
+        CertificateKind::Asbestos,
+        CertificateKind::Completion,
+        CertificateKind::Other,
+    ];
 }
 
 /// Whether cover expiring on `expires_on` is lapsed, or due for a reminder, on `today`.

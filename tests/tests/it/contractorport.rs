@@ -6,18 +6,22 @@ use proplink_backend::params;
 use proplink_backend::services::{contractor_links, work_orders};
 use proplink_tests::{Browser, Page, TestApp, fixtures, spawn_app};
 
-const HOST: &str = "contractorport.localhost";
+pub(crate) const HOST: &str = "contractorport.localhost";
 
 /// Invites the fixture's contractor to its work order and returns the token of the link in
 /// the email that arrives.
-async fn invite(t: &TestApp, org: &fixtures::Org) -> String {
+pub(crate) async fn invite(t: &TestApp, org: &fixtures::Org) -> String {
     let address = format!("fixit@{}.example", org.slug);
     let before = t.smtp.to(&address).len();
     fixtures::insure(&t.app, org).await;
     work_orders::invite(&t.app, &org.manager, org.work_order, org.vendor)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let mail = t.smtp.wait_for(&address, before + 1).await.text();
+    token_in(&t.smtp.wait_for(&address, before + 1).await.text())
+}
+
+/// The token of the ContractorPort link in a mail.
+pub(crate) fn token_in(mail: &str) -> String {
     let start = mail
         .find("contractorport.localhost")
         .unwrap_or_else(|| panic!("no link in {mail}"));
@@ -33,7 +37,7 @@ async fn invite(t: &TestApp, org: &fixtures::Org) -> String {
     token
 }
 
-async fn open(b: &Browser, token: &str) -> Page {
+pub(crate) async fn open(b: &Browser, token: &str) -> Page {
     b.get(HOST, &format!("/{token}")).await
 }
 
@@ -89,7 +93,7 @@ async fn a_link_opens_once_and_becomes_a_session_for_its_one_work_order() {
     let quote = |net: &'static str, notes: &'static str, csrf: String| {
         let b = &b;
         async move {
-            b.post(
+            b.multipart(
                 HOST,
                 "/work-order/quote",
                 &[
@@ -99,12 +103,13 @@ async fn a_link_opens_once_and_becomes_a_session_for_its_one_work_order() {
                     ("vat_rate", "standard"),
                     ("notes", notes),
                 ],
+                &[],
             )
             .await
         }
     };
     let forged = b
-        .post(
+        .multipart(
             HOST,
             "/work-order/quote",
             &[
@@ -113,6 +118,7 @@ async fn a_link_opens_once_and_becomes_a_session_for_its_one_work_order() {
                 ("net", "180.00"),
                 ("vat_rate", "standard"),
             ],
+            &[],
         )
         .await;
     assert_eq!(forged.status, 403);
@@ -121,7 +127,7 @@ async fn a_link_opens_once_and_becomes_a_session_for_its_one_work_order() {
     assert!(wrong.body.contains("Two days, parts included."));
     let sent = quote("180.00", "Two days, parts included.", page.csrf()).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
-    let page = b.get(HOST, "/work-order?done=quoted").await;
+    let page = b.get(HOST, "/work-order?done=quote").await;
     assert!(page.body.contains("Your quote was sent"));
     assert!(
         page.body.contains("£180.00") && page.body.contains("£36.00"),
@@ -144,8 +150,11 @@ async fn a_link_opens_once_and_becomes_a_session_for_its_one_work_order() {
     assert!(again.body.contains("already been opened"));
     assert!(again.body.contains("Acme Estates"));
     assert_eq!(b.get(HOST, "/work-order").await.status, 200);
-    // Without the session, nothing.
-    assert_eq!(t.browser().get(HOST, "/work-order").await.status, 404);
+    // Without the session, nothing but the way back: the link in the email.
+    let signed_out = t.browser().get(HOST, "/work-order").await;
+    assert_eq!(signed_out.status, 401);
+    assert!(signed_out.body.contains("Open the link from your email"));
+    assert!(!signed_out.body.contains("Fix the light"));
     let events = t.audit_events(org.id).await;
     assert!(
         events
@@ -164,7 +173,7 @@ async fn replaced_withdrawn_expired_and_closed_links_say_so_and_their_sessions_e
     assert_eq!(open(&b, &first).await.status, 303);
     // Invited again: the old link and its session end; the new one opens.
     let second = invite(&t, &org).await;
-    assert_eq!(b.get(HOST, "/work-order").await.status, 404);
+    assert_eq!(b.get(HOST, "/work-order").await.status, 401);
     let replaced = open(&t.browser(), &first).await;
     assert_eq!(replaced.status, 410);
     assert!(replaced.body.contains("newer link"));
@@ -215,10 +224,10 @@ async fn replaced_withdrawn_expired_and_closed_links_say_so_and_their_sessions_e
     work_orders::close(&t.app, &org.manager, org.work_order, true)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(c.get(HOST, "/work-order").await.status, 404);
+    assert_eq!(c.get(HOST, "/work-order").await.status, 401);
     // A quote on the cancelled order is refused and nothing is stored.
     let refused = c
-        .post(
+        .multipart(
             HOST,
             "/work-order/quote",
             &[
@@ -227,13 +236,10 @@ async fn replaced_withdrawn_expired_and_closed_links_say_so_and_their_sessions_e
                 ("net", "180.00"),
                 ("vat_rate", "standard"),
             ],
+            &[("pdf", "quote.pdf", b"%PDF-1.4\n%%EOF\n")],
         )
         .await;
-    assert!(
-        refused.status == 404 || refused.status == 403,
-        "{}",
-        refused.status
-    );
+    assert_eq!(refused.status, 401, "{}", refused.body);
     let quotes: i64 = t.scalar("SELECT COUNT(*) FROM quotes", &[]).await;
     assert_eq!(quotes, 0);
     let closed = open(&t.browser(), &fourth).await;

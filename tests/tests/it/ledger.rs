@@ -135,7 +135,16 @@ async fn bad_amounts_and_stale_moves_are_refused_and_change_nothing() {
     work_orders::close(&t.app, &org.manager, org.work_order, true)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let err = work_orders::report_progress(&t.app, &org.manager, org.work_order, "started").await;
+    let err = work_orders::report_progress(
+        &t.app,
+        &org.manager,
+        org.work_order,
+        &work_orders::WorkReport {
+            note: "started",
+            photos: &[],
+        },
+    )
+    .await;
     assert!(
         matches!(&err, Err(AppError::Conflict { message: m, .. }) if m.contains("cancelled")),
         "{err:?}"

@@ -4,6 +4,7 @@
 mod audit;
 mod audit_search;
 mod contractorport;
+mod contractorport_work;
 mod contractors;
 mod crash;
 mod csrf;

@@ -308,9 +308,16 @@ async fn approved_work_order(t: &TestApp, org: &fixtures::Org) -> WorkOrderId {
         channel: proplink_shared::audit::Channel::ContractorPort,
         display_name: "Fixit Ltd".into(),
     };
-    let q = quotes::submit(&t.app, &contractor, org.work_order, org.vendor, &quote)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let q = quotes::submit(
+        &t.app,
+        &contractor,
+        org.work_order,
+        org.vendor,
+        &quote,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
     work_orders::award(&t.app, &org.manager, org.work_order, q)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));

@@ -201,10 +201,17 @@ async fn a_quote_is_awarded_once_and_the_order_closed() {
     };
     let quote = NewQuote::validate(QuoteKind::FixedPrice, "180", VatRate::Standard, "")
         .unwrap_or_else(|e| panic!("{e}"));
-    let q = quotes::submit(&t.app, &contractor, org.work_order, org.vendor, &quote)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .to_string();
+    let q = quotes::submit(
+        &t.app,
+        &contractor,
+        org.work_order,
+        org.vendor,
+        &quote,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"))
+    .to_string();
     let (b, host) = signed_in(&t, &org.manager_email).await;
     let path = format!("/work-orders/{}", org.work_order);
     let page = b.get(&host, &path).await;
@@ -464,7 +471,7 @@ async fn quotes_are_compared_side_by_side_and_one_is_turned_down_with_the_reason
                 .unwrap_or_else(|e| panic!("{e:?}"));
         }
         quote_ids.push(
-            quotes::submit(&t.app, &contractor, org.work_order, vendor, &quote)
+            quotes::submit(&t.app, &contractor, org.work_order, vendor, &quote, None)
                 .await
                 .unwrap_or_else(|e| panic!("{e:?}"))
                 .to_string(),

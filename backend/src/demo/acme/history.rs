@@ -6,10 +6,11 @@ use proplink_shared::states::{CloseReason, InvoiceStatus, IssueStatus, TicketSta
 use proplink_shared::{Money, WorkOrderId};
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::demo::data::{self, VENDORS};
-use crate::demo::{R, at, contractor, pay_by_card, quarter_days, resident};
+use crate::demo::data;
+use crate::demo::{R, at, pay_by_card, quarter_days, resident};
 use crate::services::ledger::Receipt;
 use crate::services::tickets::TicketOrigin;
+use crate::services::work_orders::WorkReport;
 use crate::services::{issues, ledger, quotes, tickets, work_orders};
 use crate::store::requests::IssuePlace;
 use crate::store::work_orders::WorkOrderPlace;
@@ -240,10 +241,18 @@ impl Acme<'_> {
                 self.contract(wo, vendor, QuoteKind::FixedPrice, net, "")
                     .await?;
                 app.clock.advance(Duration::days(3));
-                let them = contractor(self.org(), self.vendors[vendor], wo, VENDORS[vendor].name);
-                work_orders::report_progress(app, &them, wo, "Started.").await?;
+                let them = self.contractor(wo, self.vendors[vendor]).await?;
+                let started = WorkReport {
+                    note: "Started.",
+                    photos: &[],
+                };
+                work_orders::report_progress(app, &them, wo, &started).await?;
                 app.clock.advance(Duration::hours(5));
-                work_orders::mark_complete(app, &them, wo).await?;
+                let done = WorkReport {
+                    note: "Done.",
+                    photos: &[],
+                };
+                work_orders::mark_complete(app, &them, wo, &done).await?;
                 app.clock.advance(Duration::days(1));
                 work_orders::close(app, &self.mark, wo, false).await?;
             }
@@ -261,15 +270,16 @@ impl Acme<'_> {
         notes: &str,
     ) -> R<()> {
         let app = self.app;
-        work_orders::invite(app, &self.mark, wo, self.vendors[vendor]).await?;
+        self.invite(wo, self.vendors[vendor]).await?;
         app.clock.advance(Duration::hours(6));
-        let them = contractor(self.org(), self.vendors[vendor], wo, VENDORS[vendor].name);
+        let them = self.contractor(wo, self.vendors[vendor]).await?;
         let quote = quotes::submit(
             app,
             &them,
             wo,
             self.vendors[vendor],
             &NewQuote::validate(kind, net, VatRate::Standard, notes)?,
+            None,
         )
         .await?;
         app.clock.advance(Duration::hours(4));

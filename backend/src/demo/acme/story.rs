@@ -7,10 +7,11 @@ use time::{Date, Duration};
 
 use crate::demo::data::{VENDORS, Who};
 use crate::demo::story::{Act, STORY};
-use crate::demo::{R, contractor, resident};
+use crate::demo::{R, resident};
 use crate::error::AppError;
 use crate::services::documents::DocumentPlace;
 use crate::services::tickets::TicketOrigin;
+use crate::services::work_orders::WorkReport;
 use crate::services::{documents, issues, notices, quotes, tickets, work_orders};
 use crate::store::notices::NoticePlace;
 use crate::store::requests::IssuePlace;
@@ -212,13 +213,8 @@ impl Acme<'_> {
                     self.work_orders.insert(Self::key(g, key), id);
                 }
                 Act::Invite { key, vendor } => {
-                    work_orders::invite(
-                        app,
-                        &self.mark,
-                        self.work_order(g, key)?,
-                        self.vendors[*vendor],
-                    )
-                    .await?
+                    self.invite(self.work_order(g, key)?, self.vendors[*vendor])
+                        .await?
                 }
                 Act::Quote {
                     key,
@@ -228,14 +224,14 @@ impl Acme<'_> {
                     notes,
                 } => {
                     let wo = self.work_order(g, key)?;
-                    let them =
-                        contractor(self.org(), self.vendors[*vendor], wo, VENDORS[*vendor].name);
+                    let them = self.contractor(wo, self.vendors[*vendor]).await?;
                     let quote = quotes::submit(
                         app,
                         &them,
                         wo,
                         self.vendors[*vendor],
                         &NewQuote::validate(*kind, net, VatRate::Standard, notes)?,
+                        None,
                     )
                     .await?;
                     self.quotes.insert((Self::key(g, key), *vendor), quote);
@@ -249,13 +245,9 @@ impl Acme<'_> {
                 }
                 Act::Progress { key, vendor, note } => {
                     let wo = self.work_order(g, key)?;
-                    work_orders::report_progress(
-                        app,
-                        &contractor(self.org(), self.vendors[*vendor], wo, VENDORS[*vendor].name),
-                        wo,
-                        note,
-                    )
-                    .await?;
+                    let them = self.contractor(wo, self.vendors[*vendor]).await?;
+                    let report = WorkReport { note, photos: &[] };
+                    work_orders::report_progress(app, &them, wo, &report).await?;
                 }
                 Act::Certificate {
                     key,
@@ -264,8 +256,7 @@ impl Acme<'_> {
                     registration,
                 } => {
                     let wo = self.work_order(g, key)?;
-                    let them =
-                        contractor(self.org(), self.vendors[*vendor], wo, VENDORS[*vendor].name);
+                    let them = self.contractor(wo, self.vendors[*vendor]).await?;
                     let cert = NewCertificate::validate(
                         *kind,
                         VENDORS[*vendor].name,
@@ -273,16 +264,17 @@ impl Acme<'_> {
                         app.clock.now().date(),
                         None,
                     )?;
-                    quotes::add_certificate(app, &them, wo, &cert).await?;
+                    let pdf = crate::demo::certificate_pdf(&cert, VENDORS[*vendor].name);
+                    quotes::add_certificate(app, &them, wo, &cert, Some(&pdf)).await?;
                 }
                 Act::Complete { key, vendor } => {
                     let wo = self.work_order(g, key)?;
-                    work_orders::mark_complete(
-                        app,
-                        &contractor(self.org(), self.vendors[*vendor], wo, VENDORS[*vendor].name),
-                        wo,
-                    )
-                    .await?;
+                    let them = self.contractor(wo, self.vendors[*vendor]).await?;
+                    let report = WorkReport {
+                        note: "Work finished and tested; the area is left clean.",
+                        photos: &[],
+                    };
+                    work_orders::mark_complete(app, &them, wo, &report).await?;
                 }
                 Act::Close { key } => {
                     work_orders::close(app, &self.mark, self.work_order(g, key)?, false).await?

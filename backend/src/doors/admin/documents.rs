@@ -448,6 +448,27 @@ async fn new_version(
     Ok(response)
 }
 
+/// A file of a record handed over: a photo shown in place, anything else (a PDF) saved,
+/// never rendered from our address.
+pub(crate) fn hand_over(file: crate::services::work_orders::Download) -> Response {
+    if file.inline() {
+        (
+            [
+                (header::CONTENT_TYPE, file.content_type),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{}\"", file.filename),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            file.bytes,
+        )
+            .into_response()
+    } else {
+        download(&file.content_type, &file.filename, file.bytes)
+    }
+}
+
 /// A file for download: its own type, never sniffed, named as it was uploaded.
 pub(crate) fn download(content_type: &str, filename: &str, bytes: Vec<u8>) -> Response {
     let safe: String = filename

@@ -135,6 +135,13 @@ pub(super) fn comparison(view: &WorkOrderView) -> Table {
             row("Notes", &|q| {
                 Cell::text(if q.notes.is_empty() { "—" } else { &q.notes })
             }),
+            row("Document", &|q| match &q.file_sha256 {
+                Some(_) => Cell::link(
+                    "Quote PDF",
+                    format!("/work-orders/{}/quotes/{}/file", view.work_order.id, q.id),
+                ),
+                None => Cell::text("—"),
+            }),
             row("Received", &|q| {
                 Cell::text(format!(
                     "{} via {}",

@@ -364,6 +364,7 @@ async fn forms(
     if may(Action::Approve) {
         forms.extend(super::work_order_quotes::forms(view, fill));
     }
+    forms.extend(super::work_order_contractor::forms(app, staff, view, fill).await?);
     if may(Action::Update) && w.status.next_states().contains(&WorkOrderStatus::Closed) {
         forms.push(Form {
             id: "close",
@@ -446,6 +447,13 @@ async fn work_order_page(
                 Cell::text(&c.registration_number),
                 Cell::date(c.issued_on),
                 Cell::text(c.expires_on.map_or_else(|| "—".into(), format_date)),
+                match &c.file_sha256 {
+                    Some(_) => Cell::link(
+                        "Open",
+                        format!("/work-orders/{}/certificates/{}/file", w.id, c.id),
+                    ),
+                    None => Cell::text("Paper copy"),
+                },
             ]
         })
         .collect();
@@ -463,7 +471,7 @@ async fn work_order_page(
             internal: false,
         })
         .collect();
-    let sections = vec![
+    let mut sections = vec![
         Section {
             heading: "Notes from the site".into(),
             entries: notes,
@@ -489,13 +497,22 @@ async fn work_order_page(
             heading: "Certificates".into(),
             table: Some(Table {
                 caption: "Certificates filed".into(),
-                headers: headers(&["Type", "Issued by", "Registration", "Issued", "Expires"]),
+                headers: headers(&[
+                    "Type",
+                    "Issued by",
+                    "Registration",
+                    "Issued",
+                    "Expires",
+                    "File",
+                ]),
                 rows: cert_rows,
                 empty: "No certificates yet.".into(),
             }),
             ..Section::default()
         },
     ];
+    sections.push(super::work_order_contractor::access_section(&view));
+    sections.extend(super::work_order_contractor::request_photos_section(app, staff, &view).await?);
     let audit = trail(app, staff, RecordType::WorkOrder, &id.to_string(), at).await?;
     let mut forms = forms(app, staff, &view, draft.as_ref()).await?;
     forms.extend(super::work_order_forms::note_form(
@@ -549,7 +566,9 @@ async fn invite(
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> AppResult<Response> {
     let outcome = match form.vendor.parse::<VendorId>() {
-        Ok(vendor) => work_orders::invite(&app, staff.actor(), id, vendor).await,
+        Ok(vendor) => work_orders::invite(&app, staff.actor(), id, vendor)
+            .await
+            .map(|_link| ()),
         Err(_) => Err(AppError::invalid("vendor", "Choose a contractor to invite")),
     };
     after(

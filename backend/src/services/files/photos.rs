@@ -93,6 +93,49 @@ pub fn clean(bytes: &[u8]) -> Result<(PhotoType, Vec<u8>), PhotoError> {
     Ok((kind, cleaned))
 }
 
+/// Photos one record may take at once from a form (a request, a report of finished work).
+pub const MAX_PHOTOS: usize = 5;
+/// The largest photo a person may send from a form: a phone's full-size picture fits well inside.
+pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+
+/// A photo cleaned of its metadata, with its type, ready to keep.
+pub type CleanPhoto = (PhotoType, Vec<u8>);
+
+/// A photo as sent from a form: the name the person's device gave it, and its bytes.
+pub struct SentPhoto<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Every photo cleaned, or the first reason one cannot be kept, naming it.
+pub fn clean_all(sent: &[SentPhoto<'_>]) -> Result<Vec<CleanPhoto>, String> {
+    if sent.len() > MAX_PHOTOS {
+        return Err(format!(
+            "You can add up to {MAX_PHOTOS} photos at once; you chose {}",
+            sent.len()
+        ));
+    }
+    sent.iter()
+        .map(|p| {
+            let name = p.name.trim();
+            if p.bytes.len() > MAX_PHOTO_BYTES {
+                return Err(format!(
+                    "{name} is larger than {} MB: choose a smaller photo",
+                    MAX_PHOTO_BYTES / (1024 * 1024)
+                ));
+            }
+            clean(p.bytes).map_err(|e| match e {
+                PhotoError::NotAPhoto => format!(
+                    "{name} is not a photo. Choose JPEG, PNG or WebP pictures (on an iPhone, choose \"Most Compatible\" in Settings > Camera > Formats)."
+                ),
+                PhotoError::Damaged => {
+                    format!("{name} is damaged and cannot be read: choose another photo")
+                }
+            })
+        })
+        .collect()
+}
+
 fn clean_jpeg(data: Bytes) -> Result<Vec<u8>, PhotoError> {
     let mut jpeg = Jpeg::from_bytes(data).map_err(|_| PhotoError::Damaged)?;
     let orientation = jpeg.exif().and_then(|e| orientation(&e));
