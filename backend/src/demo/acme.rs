@@ -142,8 +142,9 @@ pub async fn build(app: &App, now: OffsetDateTime, scale: u32) -> R<String> {
     Ok(format!(
         "acme: created Acme Estates — {} sites, {flats} flats with their leaseholders and tenants, {invoices} invoices, {payments} payments, \
          two years of requests, issues and repairs, and the last weeks' story\n\
-         ContractorPort: the lift contractor's invitation to quote for the lift repair, to open once: {try_link}",
-        acme.groups.len() * SITES.len()
+         ContractorPort: {}'s invitation to quote for the lift repair, to open once: {try_link}",
+        acme.groups.len() * SITES.len(),
+        data::VENDORS[1].name
     ))
 }
 

@@ -133,10 +133,17 @@ fn refused(app: &App, token: &str, refusal: &Refusal) -> Response {
             "This link no longer opens",
             vec![
                 why.explain().to_owned(),
-                if contact.is_empty() {
-                    format!("Ask {organisation} to send you a fresh link.")
-                } else {
-                    format!("Ask {organisation} to send you a fresh link: {contact}.")
+                match (contractor_links::may_renew(*why), contact.is_empty()) {
+                    (true, true) => format!(
+                        "Have a fresh link emailed to the address {organisation} holds for you, or ask {organisation} for one."
+                    ),
+                    (true, false) => format!(
+                        "Have a fresh link emailed to the address {organisation} holds for you, or ask {organisation} for one: {contact}."
+                    ),
+                    (false, true) => format!("Ask {organisation} to send you a fresh link."),
+                    (false, false) => {
+                        format!("Ask {organisation} to send you a fresh link: {contact}.")
+                    }
                 },
             ],
         ),

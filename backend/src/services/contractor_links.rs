@@ -404,6 +404,8 @@ async fn who(app: &App, link: &Link) -> AppResult<Who> {
 pub struct ContractorSession {
     pub actor: Actor,
     pub csrf_token: String,
+    /// The organisation the work is for, as its pages name it.
+    pub organisation: String,
 }
 
 /// The session behind a cookie, while it and the link it came from are live.
@@ -419,6 +421,9 @@ pub async fn session(app: &App, token: &str) -> AppResult<Option<ContractorSessi
     let Some(v) = vendors::vendor(&mut conn, s.org, s.vendor_id).await? else {
         return Ok(None);
     };
+    let Some(org) = orgs::by_id(&mut conn, s.org).await? else {
+        return Ok(None);
+    };
     Ok(Some(ContractorSession {
         actor: Actor {
             org: s.org,
@@ -430,5 +435,6 @@ pub async fn session(app: &App, token: &str) -> AppResult<Option<ContractorSessi
             display_name: v.name,
         },
         csrf_token: s.csrf_token,
+        organisation: org.name,
     }))
 }

@@ -153,7 +153,7 @@ pub async fn add_certificate(
             RecordType::WorkOrder,
             id,
             AuditAction::Upload,
-            format!("uploaded a {} certificate to {}", cert.kind.label(), w.reference),
+            format!("uploaded a certificate to {}: {}", w.reference, cert.kind.label()),
             json!({ "certificate": c.id.to_string(), "kind": cert.kind.code(), "body": c.body, "registration_number": c.registration_number, "issued_on": crate::store::date_text(c.issued_on), "expires_on": c.expires_on.map(crate::store::date_text), "file": c.file_sha256 }),
         ))
         .await?;

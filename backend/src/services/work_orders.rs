@@ -363,10 +363,20 @@ pub async fn contractor_address(app: &App, actor: &Actor, w: &WorkOrder) -> AppR
             .map(|b| b.name),
         None => None,
     };
-    Ok(match building {
-        Some(b) if b != site.name => format!("{b}, {}, {}", site.name, site.address),
-        _ => format!("{}, {}", site.name, site.address),
-    })
+    Ok(place_line(building.as_deref(), &site.name, &site.address))
+}
+
+/// A building, its site and the site's address as one line, each name left out where the
+/// address already says it ("Maple House, 2 Maple Gardens, Reading" needs no "Maple House").
+fn place_line(building: Option<&str>, site: &str, address: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for name in building.into_iter().chain([site]) {
+        if !address.contains(name) && !parts.contains(&name) {
+            parts.push(name);
+        }
+    }
+    parts.push(address);
+    parts.join(", ")
 }
 
 /// Awards the work to one quote.
@@ -685,4 +695,29 @@ pub async fn work_order(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<
     .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &view.work_order))?;
     Ok(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::place_line;
+
+    #[test]
+    fn a_place_names_each_thing_once() {
+        assert_eq!(
+            place_line(
+                Some("Maple House"),
+                "Maple Gardens",
+                "Maple House, 2 Maple Gardens, Reading RG1 3BE"
+            ),
+            "Maple House, 2 Maple Gardens, Reading RG1 3BE"
+        );
+        assert_eq!(
+            place_line(Some("Alpha Court"), "Alpha", "1 High Street, London"),
+            "Alpha Court, Alpha, 1 High Street, London"
+        );
+        assert_eq!(
+            place_line(None, "Harbour Point", "1 Quay Road, Bristol"),
+            "Harbour Point, 1 Quay Road, Bristol"
+        );
+    }
 }

@@ -391,7 +391,7 @@ async fn a_contractor_quotes_with_a_pdf_files_a_certificate_and_completes_with_p
     let events = t.audit_events(org.id).await;
     for sentence in [
         "Fixit Ltd quoted £180.00 + VAT",
-        "Fixit Ltd uploaded a Electrical installation condition report certificate",
+        "Fixit Ltd uploaded a certificate to WO-",
         "Fixit Ltd reported progress on WO-",
         "Fixit Ltd marked WO-",
     ] {

@@ -159,6 +159,8 @@ fn notice(form: &str) -> Option<String> {
             "award" => "The work was awarded. The contractor can start.",
             "reject" => "The quote was turned down and the contractor told why.",
             "note" => "It was added to the work order.",
+            "access" => "Saved. The contractor sees it on their link.",
+            "share" => "Shared: the contractor sees the photos on their link.",
             "close" => "The work order was closed, with its issues and request resolved.",
             "cancel" => "The work order was cancelled.",
             _ => return None,

@@ -193,7 +193,10 @@ pub(super) async fn work_order_page(
     Ok(RecordPage {
         chrome: c,
         title: format!("{}: {}", w.reference, w.title),
-        caption: Some(format!("Work order for {}", me.actor.display_name)),
+        caption: Some(format!(
+            "{}: a work order for {}",
+            me.organisation, me.actor.display_name
+        )),
         cards: Vec::new(),
         summary,
         sections,
