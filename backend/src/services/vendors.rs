@@ -26,14 +26,28 @@ pub async fn add_vendor(
     phone: &str,
     category: ServiceCategory,
 ) -> AppResult<VendorId> {
+    let mut change = Change::begin(app, actor).await?;
+    let id = add_vendor_in(&mut change, actor, name, email, phone, category).await?;
+    change.commit().await?;
+    Ok(id)
+}
+
+/// Adds a contractor inside the caller's change.
+pub(crate) async fn add_vendor_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    name: &str,
+    email: &str,
+    phone: &str,
+    category: ServiceCategory,
+) -> AppResult<VendorId> {
     check(actor, Action::Create, &resource(actor))?;
     let (name, email, phone) = checked_details(name, email, phone)?;
     let phone = phone.as_str();
     let id = VendorId::new();
-    let mut change = Change::begin(app, actor).await?;
     let now = change.now;
     store::insert_vendor(
-        &mut change,
+        change,
         actor.org,
         id,
         &NewVendor {
@@ -54,7 +68,6 @@ pub async fn add_vendor(
             json!({ "name": name, "email": email, "phone": phone.trim(), "service_category": category.code() }),
         ))
         .await?;
-    change.commit().await?;
     Ok(id)
 }
 
@@ -154,13 +167,24 @@ pub fn check_cover(cover: &Cover, today: time::Date) -> AppResult<()> {
 
 /// Files a contractor's insurance or trade certificate.
 pub async fn add_cover(app: &App, actor: &Actor, vendor: VendorId, cover: &Cover) -> AppResult<()> {
-    check(actor, Action::Update, &resource(actor))?;
     check_cover(cover, super::today(app))?;
     let mut change = Change::begin(app, actor).await?;
-    let v = store::vendor(&mut change, actor.org, vendor)
+    add_cover_in(&mut change, actor, vendor, cover).await?;
+    change.commit().await
+}
+
+/// Files a contractor's cover inside the caller's change; the caller has checked it.
+pub(crate) async fn add_cover_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    vendor: VendorId,
+    cover: &Cover,
+) -> AppResult<()> {
+    check(actor, Action::Update, &resource(actor))?;
+    let v = store::vendor(change, actor.org, vendor)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::insert_cover(&mut change, actor.org, vendor, cover).await?;
+    store::insert_cover(change, actor.org, vendor, cover).await?;
     change
         .record(Event::new(
             RecordType::Vendor,
@@ -175,7 +199,7 @@ pub async fn add_cover(app: &App, actor: &Actor, vendor: VendorId, cover: &Cover
             json!({ "kind": cover.kind.code(), "provider": cover.provider, "policy_number": cover.policy_number, "sum_insured": cover.sum_insured.map(proplink_shared::Money::pence), "expires_on": crate::store::date_text(cover.expires_on) }),
         ))
         .await?;
-    change.commit().await
+    Ok(())
 }
 
 pub async fn vendors(

@@ -286,8 +286,54 @@ pub async fn invite(
     vendor: VendorId,
 ) -> AppResult<String> {
     let mut change = Change::begin(app, actor).await?;
-    let w = load_for(&mut change, actor, id, Action::Update).await?;
-    let v = vendors::vendor(&mut change, actor.org, vendor)
+    let link = invite_in(&mut change, actor, id, vendor).await?;
+    change.commit().await?;
+    Ok(link)
+}
+
+/// A contractor not on the list yet, as the office enters them to invite: their details and
+/// the public liability cover nobody is invited without.
+pub struct NewContractor<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub category: proplink_shared::records::ServiceCategory,
+    pub cover: crate::store::vendors::Cover,
+}
+
+/// Adds a contractor with their cover and invites them, all or nothing.
+pub async fn invite_new(
+    app: &App,
+    actor: &Actor,
+    id: WorkOrderId,
+    new: &NewContractor<'_>,
+) -> AppResult<(VendorId, String)> {
+    super::vendors::check_cover(&new.cover, today(app))?;
+    let mut change = Change::begin(app, actor).await?;
+    let vendor = super::vendors::add_vendor_in(
+        &mut change,
+        actor,
+        new.name,
+        new.email,
+        new.phone,
+        new.category,
+    )
+    .await?;
+    super::vendors::add_cover_in(&mut change, actor, vendor, &new.cover).await?;
+    let link = invite_in(&mut change, actor, id, vendor).await?;
+    change.commit().await?;
+    Ok((vendor, link))
+}
+
+async fn invite_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: WorkOrderId,
+    vendor: VendorId,
+) -> AppResult<String> {
+    let app = change.app();
+    let w = load_for(change, actor, id, Action::Update).await?;
+    let v = vendors::vendor(change, actor.org, vendor)
         .await?
         .ok_or(AppError::NotFound)?;
     if contractor_cover(v.has_liability_cover, v.earliest_expiry, today(app)) == CoverStatus::Lapsed
@@ -311,14 +357,14 @@ pub async fn invite(
         ));
     }
     if w.status == WorkOrderStatus::Draft {
-        move_to(&mut change, actor, &w, WorkOrderStatus::SentForQuote).await?;
+        move_to(change, actor, &w, WorkOrderStatus::SentForQuote).await?;
     }
     let invited_by = match actor.principal {
         Principal::Staff { user, .. } => Some(user),
         _ => None,
     };
     let (link, token) =
-        super::contractor_links::issue_in(&mut change, actor.org, id, vendor, invited_by).await?;
+        super::contractor_links::issue_in(change, actor.org, id, vendor, invited_by).await?;
     let body = format!(
         "Hello {},\n\n{} invites you to quote for work order {}: {}.\n\n{}\n\n\
          See the work order and send your quote here, with no account or password:\n{link}\n\n\
@@ -326,7 +372,7 @@ pub async fn invite(
         v.name, actor.display_name, w.reference, w.title, w.scope, app.config.contractor_link_days
     );
     mail::queue(
-        &mut change,
+        change,
         Some(actor.org),
         Outgoing {
             to: &v.email,
@@ -346,7 +392,6 @@ pub async fn invite(
             json!({ "vendor": vendor.to_string(), "email": v.email }),
         ))
         .await?;
-    change.commit().await?;
     Ok(link)
 }
 

@@ -621,3 +621,69 @@ async fn a_quote_on_a_cancelled_order_is_refused_and_nothing_is_stored() {
         .await;
     assert_eq!(stored, 1, "only the work order's creation");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contractor_not_on_the_list_is_added_with_their_cover_and_invited_all_or_nothing() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (admin, host) = (t.browser(), t.admin_host("acme"));
+    t.sign_in(&admin, &host, &org.manager_email).await;
+    let path = format!("/work-orders/{}", org.work_order);
+    let page = admin.get(&host, &path).await;
+    assert!(page.body.contains("Invite a contractor not on the list"));
+    let vendors_before = count(&t, "SELECT COUNT(*) FROM vendors").await;
+    let send = |fields: Vec<(&'static str, String)>| {
+        let (admin, host, path, csrf) = (&admin, &host, &path, page.csrf());
+        async move {
+            let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            admin.post(host, &format!("{path}/invite-new"), &all).await
+        }
+    };
+    let good = |expires: &str| {
+        vec![
+            ("name", "Volt Electrical Ltd".to_owned()),
+            ("email", "jobs@volt.example".to_owned()),
+            ("phone", "".to_owned()),
+            ("category", "electrical".to_owned()),
+            ("provider", "Hiscox".to_owned()),
+            ("policy_number", "HX-778".to_owned()),
+            ("expires_on", expires.to_owned()),
+        ]
+    };
+    // Every problem at once, what was typed kept; nothing created, nobody mailed.
+    let mut bad = good("2099-01-01");
+    bad[1].1 = "not an address".into();
+    bad[4].1 = String::new();
+    let refused = send(bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("value=\"Volt Electrical Ltd\""));
+    assert!(refused.body.contains("insurer"), "{}", refused.body);
+    // Cover already lapsed: the contractor is not added either.
+    let last_month =
+        (time::OffsetDateTime::now_utc().date() - time::Duration::days(30)).to_string();
+    let lapsed = send(good(&last_month)).await;
+    assert_eq!(lapsed.status, 409, "{}", lapsed.body);
+    assert!(lapsed.body.contains("insurance has lapsed"));
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM vendors").await,
+        vendors_before
+    );
+    assert!(t.smtp.to("jobs@volt.example").is_empty());
+    // Then as it should be: added, insured, invited with a link.
+    let sent = send(good("2099-01-01")).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM vendors").await,
+        vendors_before + 1
+    );
+    let mail = t.smtp.wait_for("jobs@volt.example", 1).await;
+    assert!(mail.subject().contains("Invitation to quote"));
+    let token = super::contractorport::token_in(&mail.text());
+    assert_eq!(open(&t.browser(), &token).await.status, 303);
+    // A read-only role is offered no such form.
+    let (reader, _) = (t.browser(), ());
+    t.sign_in(&reader, &host, &org.accountant_email).await;
+    let page = reader.get(&host, &path).await;
+    assert!(!page.body.contains("Invite a contractor not on the list"));
+}

@@ -10,18 +10,22 @@ use proplink_shared::{Action, CertificateId, QuoteId, WorkOrderId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::Filler;
+use super::forms::{Filler, date_field, options};
 use super::work_orders::after;
 use crate::app::App;
 use crate::doors::extract::Path;
 use crate::doors::pages::{Choice, Field, Form, Input, Section};
 use crate::doors::web::CsrfForm;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::services::work_orders::{self, WorkOrderView};
+use crate::store::vendors::Cover;
+use crate::store::work_orders::WorkOrder;
+use proplink_shared::records::{CertificateKind, ServiceCategory, ValidationErrors};
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/work-orders/{id}/access", post(access))
+        .route("/work-orders/{id}/invite-new", post(invite_new))
         .route("/work-orders/{id}/share-photos", post(share_photos))
         .route("/work-orders/{id}/quotes/{quote}/file", get(quote_file))
         .route(
@@ -76,6 +80,76 @@ pub(super) async fn request_photos_section(
             .collect(),
         ..Section::default()
     }))
+}
+
+/// Invites a contractor who is not on the list yet: their details, and the public liability
+/// cover nobody is invited without.
+pub(super) fn invite_new_form(w: &WorkOrder, fill: Filler<'_>) -> Form {
+    let id = "invite-new";
+    Form {
+        id,
+        heading: "Invite a contractor not on the list",
+        action: format!("/work-orders/{}/invite-new", w.id),
+        hidden: Vec::new(),
+        fields: vec![
+            Field {
+                name: "name",
+                label: "Company",
+                hint: None,
+                input: Input::Text(fill.value(id, "name", "")),
+                error: fill.error(id, "name"),
+            },
+            Field {
+                name: "email",
+                label: "Email",
+                hint: Some("Their link goes here."),
+                input: Input::Email(fill.value(id, "email", "")),
+                error: fill.error(id, "email"),
+            },
+            Field {
+                name: "phone",
+                label: "Phone (optional)",
+                hint: None,
+                input: Input::Text(fill.value(id, "phone", "")),
+                error: fill.error(id, "phone"),
+            },
+            Field {
+                name: "category",
+                label: "Trade",
+                hint: None,
+                input: Input::Select(options(
+                    ServiceCategory::ALL,
+                    ServiceCategory::code,
+                    ServiceCategory::label,
+                    &fill.value(id, "category", w.service_category.code()),
+                )),
+                error: fill.error(id, "category"),
+            },
+            Field {
+                name: "provider",
+                label: "Public liability insurer",
+                hint: Some("Nobody is invited without cover on file."),
+                input: Input::Text(fill.value(id, "provider", "")),
+                error: fill.error(id, "provider"),
+            },
+            Field {
+                name: "policy_number",
+                label: "Policy number",
+                hint: None,
+                input: Input::Text(fill.value(id, "policy_number", "")),
+                error: fill.error(id, "policy_number"),
+            },
+            Field {
+                name: "expires_on",
+                label: "Cover expires on",
+                hint: None,
+                input: Input::Date(fill.value(id, "expires_on", "")),
+                error: fill.error(id, "expires_on"),
+            },
+        ],
+        submit: "Add and invite",
+        warning: false,
+    }
 }
 
 /// The forms that set what the contractor sees, for those who may update the work order.
@@ -149,6 +223,75 @@ pub(super) async fn forms(
         }
     }
     Ok(forms)
+}
+
+#[derive(Deserialize)]
+struct InviteNewForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    policy_number: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+async fn invite_new(
+    State(app): State<App>,
+    staff: Staff,
+    Path(id): Path<WorkOrderId>,
+    CsrfForm(form): CsrfForm<InviteNewForm>,
+) -> AppResult<Response> {
+    let mut errors = ValidationErrors::default();
+    let category = ServiceCategory::from_code(&form.category);
+    if category.is_none() {
+        errors.add("category", "Choose their trade");
+    }
+    let expires_on = date_field(
+        &mut errors,
+        "expires_on",
+        "cover's expiry date",
+        &form.expires_on,
+    );
+    let outcome = match (errors.into_result(()), category, expires_on) {
+        (Ok(()), Some(category), Some(expires_on)) => {
+            let new = work_orders::NewContractor {
+                name: &form.name,
+                email: &form.email,
+                phone: &form.phone,
+                category,
+                cover: Cover {
+                    kind: CertificateKind::PublicLiability,
+                    provider: form.provider.trim().to_owned(),
+                    policy_number: form.policy_number.trim().to_owned(),
+                    sum_insured: None,
+                    expires_on,
+                },
+            };
+            work_orders::invite_new(&app, staff.actor(), id, &new)
+                .await
+                .map(|_| ())
+        }
+        (Err(e), ..) => Err(AppError::Invalid(e)),
+        _ => Err(AppError::invalid("category", "Choose their trade")),
+    };
+    let typed = vec![
+        ("name", form.name),
+        ("email", form.email),
+        ("phone", form.phone),
+        ("category", form.category),
+        ("provider", form.provider),
+        ("policy_number", form.policy_number),
+        ("expires_on", form.expires_on),
+    ];
+    after(&app, &staff, id, "invite-new", outcome, typed).await
 }
 
 #[derive(Deserialize)]

@@ -155,6 +155,9 @@ fn notice(form: &str) -> Option<String> {
         match form {
             "created" => "The work order was created. Invite contractors to quote next.",
             "invite" => "The invitation was sent by email, with a ContractorPort link.",
+            "invite-new" => {
+                "The contractor was added with their insurance, and the invitation sent by email, with a ContractorPort link."
+            }
             "withdraw" => "The link was withdrawn: it no longer opens.",
             "award" => "The work was awarded. The contractor can start.",
             "reject" => "The quote was turned down and the contractor told why.",
@@ -326,6 +329,15 @@ async fn forms(
             submit: "Send invitation",
             warning: false,
         });
+        if authorize(
+            actor,
+            Action::Create,
+            &proplink_shared::Resource::org_wide(actor.org, proplink_shared::Domain::Vendors),
+        )
+        .is_ok()
+        {
+            forms.push(super::work_order_contractor::invite_new_form(w, fill));
+        }
     }
     if may(Action::Update) {
         let live = crate::services::contractor_links::live(app, actor, w.id).await?;
