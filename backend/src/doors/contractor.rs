@@ -1,6 +1,7 @@
-//! ContractorPort at `<contractor_domain>`: nothing to browse. `/<token>` opens a contractor's
-//! link once and trades it for a session bound to its work order, then sends them to
-//! `/work-order`, so the token leaves the address bar. A link that no longer opens says why
+//! ContractorPort at `<contractor_domain>`: nothing to browse. `/<token>` shows a button that
+//! opens a contractor's link once (fetching it uses nothing up, so mail scanners and link
+//! previews leave it be) and trades it for a session bound to its work order, then sends them
+//! to `/work-order`, so the token leaves the address bar. A link that no longer opens says why
 //! and whom to ask, and one opened before (or expired) offers to email a fresh one. No page is
 //! indexable, and no page sends a referrer.
 
@@ -10,7 +11,7 @@ mod page;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
@@ -29,7 +30,7 @@ pub fn router() -> Router<App> {
         .route("/", get(landing))
         .merge(page::router())
         .merge(forms::router())
-        .route("/{token}", get(open))
+        .route("/{token}", get(preview).post(open))
         .route("/{token}/fresh", post(fresh))
         .fallback(|| async { AppError::NotFound })
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
@@ -83,11 +84,68 @@ fn signed_out(app: &App) -> Response {
     response
 }
 
-async fn open(
+/// Whether a form was sent from another site's page. Without a session there is no CSRF
+/// token to check: this stops another site signing someone's browser in with its own link.
+/// Browsers say where a request comes from in `Sec-Fetch-Site`; older ones name the page's
+/// origin (as `null` under our `no-referrer` policy, which proves nothing either way).
+fn from_elsewhere(app: &App, headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match text("sec-fetch-site") {
+        Some(site) => !matches!(site, "same-origin" | "none"),
+        None => text(header::ORIGIN.as_str())
+            .is_some_and(|origin| origin != "null" && origin != app.config.contractor_url()),
+    }
+}
+
+/// The link as the email's click (or a mail scanner, or a chat's preview) fetches it: nothing
+/// is used up; a button opens it.
+async fn preview(
     State(app): State<App>,
     Path(token): Path<String>,
     client: Client,
 ) -> AppResult<Response> {
+    Ok(match contractor_links::preview(&app, &token, &client).await? {
+        Ok(organisation) => respond(&RecordPage {
+            chrome: chrome(&app),
+            title: format!("A work order from {organisation}"),
+            caption: None,
+            cards: Vec::new(),
+            summary: Vec::new(),
+            sections: vec![Section {
+                heading: "Before you open it".into(),
+                paragraphs: vec![
+                    "Open it on the phone or computer you will use for the job: the link opens once, and that browser stays signed in to the work order for the working day.".into(),
+                    "No account or password is needed.".into(),
+                ],
+                ..Section::default()
+            }],
+            actions: Actions {
+                forms: vec![Form {
+                    id: "open",
+                    heading: "Your work order",
+                    action: format!("/{token}"),
+                    hidden: Vec::new(),
+                    fields: Vec::new(),
+                    submit: "Open the work order",
+                    warning: false,
+                }],
+                ..Actions::default()
+            },
+            audit: None,
+        }),
+        Err(refusal) => refused(&app, &token, &refusal),
+    })
+}
+
+async fn open(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    client: Client,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    if from_elsewhere(&app, &headers) {
+        return Err(AppError::CsrfRejected);
+    }
     match contractor_links::open(&app, &token, &client).await? {
         Ok(opened) => {
             let mut response = Redirect::to("/work-order").into_response();
@@ -187,14 +245,19 @@ fn refused(app: &App, token: &str, refusal: &Refusal) -> Response {
     response
 }
 
-/// Emails a fresh link to the address the office holds for the contractor. No session to
-/// protect yet, so no CSRF token: a forged request can only send the contractor their own
-/// link, once.
+/// Emails a fresh link to the address the office holds for the contractor, and leaves any
+/// session the old link opened be. No session to protect yet, so no CSRF token: a form from
+/// another site is refused by its origin, and a request from elsewhere can only send the
+/// contractor their own link, once.
 async fn fresh(
     State(app): State<App>,
     Path(token): Path<String>,
     client: Client,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
+    if from_elsewhere(&app, &headers) {
+        return Err(AppError::CsrfRejected);
+    }
     Ok(
         match contractor_links::send_fresh(&app, &token, &client).await? {
             Fresh::Sent { to } => respond(&LandingPage {

@@ -24,8 +24,10 @@ use crate::store::{auth as limits, orgs, vendors, work_orders};
 
 /// A contractor's session lasts a working day; a fresh link starts another.
 const SESSION_LIFETIME: Duration = Duration::hours(12);
-/// Wrong links one client may try in [`GUESS_WINDOW`] before it is refused.
-pub const WRONG_LINKS_PER_WINDOW: i64 = 10;
+/// Wrong links one client (an IPv4 address, an IPv6 /64) may try in [`GUESS_WINDOW`] before
+/// it is refused: enough for a few offices behind one address to mistype, far too few to
+/// guess a 256-bit token.
+pub const WRONG_LINKS_PER_WINDOW: i64 = 20;
 const GUESS_WINDOW: Duration = Duration::minutes(15);
 
 /// Issues a contractor's link to a work order inside the caller's change, replacing any they
@@ -38,9 +40,21 @@ pub(crate) async fn issue_in(
     vendor: VendorId,
     invited_by: Option<StaffUserId>,
 ) -> AppResult<(String, String)> {
-    let app = change.app();
     let now = change.now;
     store::end_links(change, org, work_order, Some(vendor), "replaced", now).await?;
+    mint_in(change, org, work_order, vendor, invited_by).await
+}
+
+/// A new link, in the caller's change; returns its address and token.
+async fn mint_in(
+    change: &mut Change<'_>,
+    org: OrgId,
+    work_order: WorkOrderId,
+    vendor: VendorId,
+    invited_by: Option<StaffUserId>,
+) -> AppResult<(String, String)> {
+    let app = change.app();
+    let now = change.now;
     let token = random_token();
     let days = i64::from(app.config.contractor_link_days);
     store::insert_link(
@@ -163,6 +177,7 @@ pub enum Why {
     Replaced,
     Revoked,
     Closed,
+    AwardedElsewhere,
     AlreadyOpened,
 }
 
@@ -176,6 +191,9 @@ impl Why {
             }
             Why::Revoked => "This link was withdrawn by the office.",
             Why::Closed => "This work order is closed, so its link no longer opens.",
+            Why::AwardedElsewhere => {
+                "The work on this order went to another contractor, so its link no longer opens. Thank you for quoting."
+            }
             Why::AlreadyOpened => {
                 "This link has already been opened, on another browser or device. Each link opens once."
             }
@@ -192,19 +210,21 @@ pub struct Opened {
 /// the client: too many and even a right one is refused for a while.
 async fn find(app: &App, token: &str, client: &Client) -> AppResult<Result<Link, Refusal>> {
     let now = app.clock.now();
-    let bucket = format!("contractor:wrong:{}", client.ip);
+    let well_formed = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
+    if !well_formed {
+        // Not a guess at a token (a favicon, robots.txt, a link cut short): nothing to count.
+        return Ok(Err(Refusal::NotRecognised));
+    }
+    let bucket = format!("contractor:wrong:{}", network_of(&client.ip));
     {
         let mut conn = app.db.read().await?;
         if limits::count(&mut conn, &bucket, now - GUESS_WINDOW).await? >= WRONG_LINKS_PER_WINDOW {
             return Ok(Err(Refusal::TooMany));
         }
     }
-    let well_formed = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
-    let link = if well_formed {
+    let link = {
         let mut conn = app.db.read().await?;
         store::link(&mut conn, &token_hash(&token.to_ascii_lowercase())).await?
-    } else {
-        None
     };
     match link {
         Some(link) => Ok(Ok(link)),
@@ -217,12 +237,25 @@ async fn find(app: &App, token: &str, client: &Client) -> AppResult<Result<Link,
     }
 }
 
+/// The network a client is counted by: its IPv4 address, or its IPv6 /64 (one household or
+/// phone has a whole /64 to pick addresses from).
+fn network_of(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => ip.to_owned(),
+    }
+}
+
 /// Why a link no longer opens its work order, if it does not.
 fn why_ended(link: &Link, status: WorkOrderStatus, now: time::OffsetDateTime) -> Option<Why> {
     match link.ended.as_deref() {
         _ if status.is_terminal() => Some(Why::Closed),
         Some("revoked") => Some(Why::Revoked),
         Some("closed") => Some(Why::Closed),
+        Some("awarded_elsewhere") => Some(Why::AwardedElsewhere),
         Some(_) => Some(Why::Replaced),
         None if now >= link.expires_at => Some(Why::Expired),
         None if link.used_at.is_some() => Some(Why::AlreadyOpened),
@@ -245,6 +278,31 @@ async fn ended(app: &App, link: &Link, why: Why) -> AppResult<Refusal> {
             .join(", "),
         why,
     })
+}
+
+/// What a link would open, without opening it: a mail scanner or a link preview that fetches
+/// it leaves it for the contractor. The organisation it is from if it would open, or why not.
+pub async fn preview(
+    app: &App,
+    token: &str,
+    client: &Client,
+) -> AppResult<Result<String, Refusal>> {
+    let link = match find(app, token, client).await? {
+        Ok(link) => link,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let mut conn = app.db.read().await?;
+    let w = work_orders::work_order(&mut conn, link.org, link.work_order_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let org = orgs::by_id(&mut conn, link.org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    match why_ended(&link, w.status, app.clock.now()) {
+        Some(why) => Ok(Err(ended(app, &link, why).await?)),
+        None => Ok(Ok(org.name)),
+    }
 }
 
 /// Opens a link: the first time, trades it for a session bound to its work order.
@@ -295,11 +353,12 @@ pub async fn open(app: &App, token: &str, client: &Client) -> AppResult<Result<O
 }
 
 /// Whether a link that no longer opens may ask for a fresh one: one opened before (on another
-/// device, or its session has ended) or one that expired, while its work order is open. A
-/// withdrawn or replaced link may not: the office meant it, or a newer one is in the mail.
+/// device, or its session has ended), while it is in date and its work order open. A
+/// withdrawn, replaced or expired link may not: the office meant it, a newer one is in the
+/// mail, or its time is up and the office decides whether to invite again.
 #[must_use]
 pub fn may_renew(why: Why) -> bool {
-    matches!(why, Why::AlreadyOpened | Why::Expired)
+    why == Why::AlreadyOpened
 }
 
 /// What asking for a fresh link came to.
@@ -335,14 +394,15 @@ pub async fn send_fresh(app: &App, token: &str, client: &Client) -> AppResult<Fr
         }
         Some(_) => {}
     }
-    if !store::end_link(&mut change, &link.token_hash, "replaced", now).await? {
+    // Renewed, not replaced: a session the link opened on another device goes on.
+    if !store::end_link(&mut change, &link.token_hash, "renewed", now).await? {
         drop(change);
         return Ok(Fresh::Refused(ended(app, &link, Why::Replaced).await?));
     }
     let v = vendors::vendor(&mut change, link.org, link.vendor_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (url, secret) = issue_in(&mut change, link.org, w.id, v.id, link.invited_by).await?;
+    let (url, secret) = mint_in(&mut change, link.org, w.id, v.id, link.invited_by).await?;
     let body = format!(
         "Hello {},\n\nHere is a fresh link to work order {}: {}, as you asked. It replaces your earlier link.\n\n{url}\n\n\
          The link is for you alone. It opens once, on the device you open it with, and expires in {} days.\n",
@@ -366,7 +426,7 @@ pub async fn send_fresh(app: &App, token: &str, client: &Client) -> AppResult<Fr
             w.id,
             AuditAction::Send,
             format!("asked for a fresh ContractorPort link to {}", w.reference),
-            json!({ "ip": client.ip, "device": client.user_agent, "email": v.email }),
+            json!({ "ip": client.ip, "device": client.user_agent, "email": v.email, "asked_by": "whoever held the opened link" }),
         ))
         .await?;
     change.commit().await?;
@@ -415,7 +475,9 @@ pub async fn session(app: &App, token: &str) -> AppResult<Option<ContractorSessi
     let Some(s) = store::session(&mut conn, &token_hash(token)).await? else {
         return Ok(None);
     };
-    if now >= s.expires_at || s.link_ended.is_some() {
+    // A link renewed from elsewhere leaves its session be; any other end ends it.
+    let link_ended = s.link_ended.as_deref().is_some_and(|why| why != "renewed");
+    if now >= s.expires_at || now >= s.link_expires_at || link_ended {
         return Ok(None);
     }
     let Some(v) = vendors::vendor(&mut conn, s.org, s.vendor_id).await? else {

@@ -2,7 +2,10 @@
 //! or entered by staff for them.
 
 use proplink_shared::audit::AuditAction;
-use proplink_shared::records::{NewCertificate, NewQuote, RecordType};
+use proplink_shared::records::{
+    MAX_CERTIFICATES_PER_CONTRACTOR, MAX_QUOTES_PER_CONTRACTOR, NewCertificate, NewQuote,
+    RecordType,
+};
 use proplink_shared::states::WorkOrderStatus;
 use proplink_shared::{
     Action, Actor, CertificateId, Principal, QuoteId, VendorId, WorkOrderId, WorkStep,
@@ -50,6 +53,22 @@ pub async fn submit(
     }
     if w.status == WorkOrderStatus::SentForQuote {
         move_to(&mut change, actor, &w, WorkOrderStatus::Quoted).await?;
+    }
+    if matches!(actor.principal, Principal::Contractor { .. }) {
+        let sent = store::quotes(&mut change, actor.org, id)
+            .await?
+            .iter()
+            .filter(|q| q.vendor_id == vendor)
+            .count();
+        if sent >= MAX_QUOTES_PER_CONTRACTOR {
+            return Err(AppError::conflict(
+                "too_many",
+                format!(
+                    "You have sent {sent} quotes for {}: call the office to talk it through.",
+                    w.reference
+                ),
+            ));
+        }
     }
     let file = match pdf {
         Some(bytes) => Some(files::keep_pdf(&mut change, "pdf", bytes).await?),
@@ -113,6 +132,22 @@ pub async fn add_certificate(
     }
     let mut change = Change::begin(app, actor).await?;
     let w = load_for_step(&mut change, actor, id, WorkStep::Certificate).await?;
+    if let Principal::Contractor { vendor, .. } = actor.principal {
+        let filed = store::certificates(&mut change, actor.org, id)
+            .await?
+            .iter()
+            .filter(|c| c.vendor_id == Some(vendor))
+            .count();
+        if filed >= MAX_CERTIFICATES_PER_CONTRACTOR {
+            return Err(AppError::conflict(
+                "too_many",
+                format!(
+                    "You have filed {filed} certificates for {}: send any more to the office by email.",
+                    w.reference
+                ),
+            ));
+        }
+    }
     let stored = match file {
         Some(bytes) => {
             let f = files::store_document(app, actor.org, bytes).await?;

@@ -446,6 +446,18 @@ pub async fn award(app: &App, actor: &Actor, id: WorkOrderId, quote: QuoteId) ->
         .map_err(|e| AppError::invalid("quote", e.to_string()))?;
     store::mark_quote_awarded(&mut change, actor.org, quote).await?;
     store::set_work_order_vendor(&mut change, actor.org, id, q.vendor_id, Some(cost)).await?;
+    // The other contractors' links end: the access notes, the photos and the work itself are
+    // the winner's business now.
+    let now = change.now;
+    crate::store::contractor_links::end_links_but(
+        &mut change,
+        actor.org,
+        id,
+        q.vendor_id,
+        "awarded_elsewhere",
+        now,
+    )
+    .await?;
     change
         .record(Event::new(
             RecordType::WorkOrder,
@@ -495,6 +507,25 @@ pub async fn report_progress(
     let (note, cleaned) = report.checked("Say how the work is going")?;
     let mut change = Change::begin(app, actor).await?;
     let w = load_for_step(&mut change, actor, id, WorkStep::Progress).await?;
+    if matches!(actor.principal, Principal::Contractor { .. }) {
+        let sent = store::notes(&mut change, actor.org, id)
+            .await?
+            .iter()
+            .filter(|n| {
+                n.channel == proplink_shared::audit::Channel::ContractorPort
+                    && n.author_name == actor.display_name
+            })
+            .count();
+        if sent >= proplink_shared::records::MAX_UPDATES_PER_CONTRACTOR {
+            return Err(AppError::conflict(
+                "too_many",
+                format!(
+                    "You have sent {sent} updates on {}: call the office, or mark the work complete.",
+                    w.reference
+                ),
+            ));
+        }
+    }
     match w.status {
         WorkOrderStatus::Approved => {
             move_to(&mut change, actor, &w, WorkOrderStatus::InProgress).await?

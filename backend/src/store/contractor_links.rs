@@ -32,7 +32,7 @@ pub struct NewLink<'a> {
 }
 
 /// Ends the live links of a contractor on a work order (`vendor` `None`: every contractor's),
-/// saying why; returns how many.
+/// saying why, and with them the sessions of links renewed since; returns how many.
 pub async fn end_links(
     conn: &mut Conn,
     org: OrgId,
@@ -43,8 +43,25 @@ pub async fn end_links(
 ) -> DbResult<u64> {
     conn.execute(
         "UPDATE contractor_links SET ended = $4, ended_at = $5 WHERE organisation_id = $1 AND work_order_id = $2 \
-         AND (CAST($3 AS TEXT) IS NULL OR vendor_id = $3) AND ended IS NULL",
+         AND (CAST($3 AS TEXT) IS NULL OR vendor_id = $3) AND (ended IS NULL OR ended = 'renewed')",
         params![org, work_order, vendor, why, now],
+    )
+    .await
+}
+
+/// Ends every contractor's live links to a work order but `keep`'s, saying why.
+pub async fn end_links_but(
+    conn: &mut Conn,
+    org: OrgId,
+    work_order: WorkOrderId,
+    keep: VendorId,
+    why: &str,
+    now: OffsetDateTime,
+) -> DbResult<u64> {
+    conn.execute(
+        "UPDATE contractor_links SET ended = $4, ended_at = $5 WHERE organisation_id = $1 AND work_order_id = $2 \
+         AND vendor_id <> $3 AND (ended IS NULL OR ended = 'renewed')",
+        params![org, work_order, keep, why, now],
     )
     .await
 }
@@ -71,7 +88,8 @@ pub async fn link(conn: &mut Conn, token_hash: &str) -> DbResult<Option<Link>> {
     .await
 }
 
-/// Ends one link, if it is still live: false if something ended it first.
+/// Ends one link, if it is still live: false if something ended it first. `renewed` leaves
+/// the session it opened be, until the office ends the links of the work order.
 pub async fn end_link(
     conn: &mut Conn,
     token_hash: &str,

@@ -160,6 +160,12 @@ coded_enum! {
     }
 }
 
+/// What one contractor may send to one work order through their link: generous for any real
+/// job, and a bound on what a leaked or misused link can pile up (and email the office).
+pub const MAX_QUOTES_PER_CONTRACTOR: usize = 10;
+pub const MAX_CERTIFICATES_PER_CONTRACTOR: usize = 20;
+pub const MAX_UPDATES_PER_CONTRACTOR: usize = 100;
+
 impl CertificateKind {
     /// The certificates a contractor files for work they did (not their insurance cover).
     pub const FOR_WORK: &'static [CertificateKind] = &[

@@ -37,8 +37,15 @@ pub(crate) fn token_in(mail: &str) -> String {
     token
 }
 
+/// Opens a link as the contractor does: the email's click shows a button, and the button
+/// opens it. A link that does not open answers the click already.
 pub(crate) async fn open(b: &Browser, token: &str) -> Page {
-    b.get(HOST, &format!("/{token}")).await
+    let shown = b.get(HOST, &format!("/{token}")).await;
+    if shown.status != 200 {
+        return shown;
+    }
+    assert!(shown.body.contains("Open the work order"), "{}", shown.body);
+    b.post(HOST, &format!("/{token}"), &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,14 +287,114 @@ async fn mangled_and_guessed_links_look_alike_and_guessing_is_stopped() {
         );
     }
     assert_eq!(tampered.body, random.body, "indistinguishable");
-    // Guessing from one network is stopped, even before a right link; others are not.
-    for i in 0..7 {
+    // What a phone fetches by itself is no guess: it never counts.
+    for path in ["/robots.txt", "/apple-touch-icon.png", "/favicon.ico"] {
+        for _ in 0..25 {
+            from(&b, path, "203.0.113.1").await;
+        }
+    }
+    assert_eq!(
+        from(&b, &format!("/{token}"), "203.0.113.1").await.status,
+        200
+    );
+    // Guessing from one network is stopped, even before a right link; others are not. An
+    // IPv6 client is one network with its whole /64.
+    for i in 0..18 {
         from(&b, &format!("/{:064x}", i + 1), "203.0.113.1").await;
     }
     let stopped = from(&b, &format!("/{token}"), "203.0.113.1").await;
     assert_eq!(stopped.status, 429);
+    for i in 0..20 {
+        from(
+            &b,
+            &format!("/{:064x}", i + 100),
+            &format!("2001:db8:1:2::{i:x}"),
+        )
+        .await;
+    }
+    assert_eq!(
+        from(&b, &format!("/{token}"), "2001:db8:1:2:ffff::1")
+            .await
+            .status,
+        429
+    );
     let elsewhere = from(&b, &format!("/{token}"), "198.51.100.7").await;
-    assert_eq!(elsewhere.status, 303, "{}", elsewhere.body);
+    assert_eq!(elsewhere.status, 200, "{}", elsewhere.body);
+    assert!(elsewhere.body.contains("Open the work order"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetching_a_link_uses_nothing_up_and_only_our_own_page_opens_it() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let token = invite(&t, &org).await;
+    // A mail scanner, a chat's preview, a HEAD: the link is still unopened after all of them.
+    let scanner = t.browser();
+    for _ in 0..3 {
+        let page = scanner.get(HOST, &format!("/{token}")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("A work order from Acme Estates"));
+        assert!(
+            !page.body.contains("Fix the light"),
+            "nothing of the work before opening"
+        );
+    }
+    let head = scanner
+        .request("HEAD", HOST, &format!("/{token}"), &[], Vec::new())
+        .await;
+    assert_eq!(head.status, 200);
+    assert_eq!(scanner.get(HOST, "/work-order").await.status, 401);
+    let used: i64 = t
+        .scalar(
+            "SELECT COUNT(*) FROM contractor_links WHERE used_at IS NOT NULL",
+            &[],
+        )
+        .await;
+    assert_eq!(used, 0);
+    // Another site's page cannot open it into someone's browser.
+    let forged = scanner
+        .request(
+            "POST",
+            HOST,
+            &format!("/{token}"),
+            &[("origin", "https://evil.example")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let fresh_forged = scanner
+        .request(
+            "POST",
+            HOST,
+            &format!("/{token}/fresh"),
+            &[("origin", "https://evil.example")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(fresh_forged.status, 403);
+    let cross_site = scanner
+        .request(
+            "POST",
+            HOST,
+            &format!("/{token}"),
+            &[("sec-fetch-site", "cross-site"), ("origin", "null")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(cross_site.status, 403);
+    // The contractor's own click on our page opens it.
+    let b = t.browser();
+    let opened = b
+        .request(
+            "POST",
+            HOST,
+            &format!("/{token}"),
+            &[("sec-fetch-site", "same-origin"), ("origin", "null")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    assert_eq!(b.get(HOST, "/work-order").await.status, 200);
 }
 
 /// A request from the client at `ip`, as the proxy in front reports it.

@@ -221,16 +221,39 @@ async fn a_contractor_quotes_with_a_pdf_files_a_certificate_and_completes_with_p
     assert!(page.body.contains("Accepted"));
     assert!(page.body.contains("Upload a certificate"));
     assert!(page.body.contains("Mark the work complete"));
-    let rival_page = rb.get(HOST, "/work-order").await;
-    assert!(
-        rival_page.body.contains("chose another quote"),
-        "{}",
-        rival_page.body
-    );
-    assert!(!rival_page.body.contains("Mark the work complete"));
+    // The rival's link ends with the award: the access notes, photos and work are the
+    // winner's business now; the link says why.
+    assert_eq!(rb.get(HOST, "/work-order").await.status, 401);
     let rival_try = send(&rbc, "/work-order/complete", &[("note", "Done")], &[]).await;
-    assert_eq!(rival_try.status, 409, "{}", rival_try.body);
-    assert!(rival_try.body.contains("has not been awarded to you"));
+    assert_eq!(rival_try.status, 401, "{}", rival_try.body);
+    let rival_again = t.browser().get(HOST, &format!("/{rival_token}")).await;
+    assert_eq!(rival_again.status, 410);
+    assert!(rival_again.body.contains("went to another contractor"));
+    assert!(!rival_again.body.contains("Email me a fresh link"));
+    // A contractor who is not the one awarded cannot do the work, whatever the door.
+    let rival_actor = proplink_shared::Actor {
+        org: org.id,
+        principal: proplink_shared::Principal::Contractor {
+            vendor: rival,
+            work_order: org.work_order,
+        },
+        channel: proplink_shared::audit::Channel::ContractorPort,
+        display_name: "Brightspark Electrical".into(),
+    };
+    let refused = work_orders::mark_complete(
+        &t.app,
+        &rival_actor,
+        org.work_order,
+        &work_orders::WorkReport {
+            note: "Done",
+            photos: &[],
+        },
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(proplink_backend::error::AppError::Conflict { message, .. }) if message.contains("has not been awarded to you")),
+        "{refused:?}"
+    );
 
     // A certificate: the file must be a PDF or a photo, read from its bytes.
     let cert_fields = [
@@ -290,7 +313,8 @@ async fn a_contractor_quotes_with_a_pdf_files_a_certificate_and_completes_with_p
         rb.get(HOST, &format!("/work-order/certificates/{cert_id}/file"))
             .await
             .status,
-        404
+        401,
+        "the rival's link ended with the award"
     );
 
     // An update, then the work complete with a photo straight from a phone's camera.
@@ -528,6 +552,7 @@ async fn a_used_link_sends_a_fresh_one_to_the_contractors_own_address_once() {
     let token = invite(&t, &org).await;
     let first = t.browser();
     assert_eq!(open(&first, &token).await.status, 303);
+    assert_eq!(first.get(HOST, "/work-order").await.status, 200);
     // On another phone the link was opened before: it offers a fresh one.
     let other = t.browser();
     let again = open(&other, &token).await;
@@ -546,19 +571,23 @@ async fn a_used_link_sends_a_fresh_one_to_the_contractors_own_address_once() {
     assert_eq!(twice.status, 410);
     assert!(twice.body.contains("newer link"));
     assert_eq!(t.smtp.to(&address).len(), before + 1);
-    // The fresh link opens; the first phone's session ended with the old link.
+    // The fresh link opens; the first phone's session goes on (whoever asked cannot sign
+    // the contractor out).
     assert_eq!(open(&other, &fresh).await.status, 303);
     assert_eq!(other.get(HOST, "/work-order").await.status, 200);
-    assert_eq!(first.get(HOST, "/work-order").await.status, 401);
+    assert_eq!(first.get(HOST, "/work-order").await.status, 200);
     // A link never issued asks for nothing, and counts as a guess.
     let unknown = other
         .post(HOST, &format!("/{}/fresh", "b".repeat(64)), &[])
         .await;
     assert_eq!(unknown.status, 404);
-    // A withdrawn link offers no fresh one: the office meant it.
+    // A withdrawn link offers no fresh one: the office meant it. Withdrawing ends every
+    // session of the contractor's links, the renewed one's too.
     contractor_links::revoke(&t.app, &org.manager, org.work_order, org.vendor)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(first.get(HOST, "/work-order").await.status, 401);
+    assert_eq!(other.get(HOST, "/work-order").await.status, 401);
     let withdrawn = open(&t.browser(), &fresh).await;
     assert!(!withdrawn.body.contains("Email me a fresh link"));
     let refused = t
@@ -686,4 +715,49 @@ async fn a_contractor_not_on_the_list_is_added_with_their_cover_and_invited_all_
     t.sign_in(&reader, &host, &org.accountant_email).await;
     let page = reader.get(&host, &path).await;
     assert!(!page.body.contains("Invite a contractor not on the list"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_one_contractor_sends_to_one_work_order_is_bounded() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let token = invite(&t, &org).await;
+    let b = t.browser();
+    assert_eq!(open(&b, &token).await.status, 303);
+    let cookie = b
+        .cookie(HOST, "proplink_session")
+        .or_else(|| b.cookie(HOST, "__Host-proplink_session"))
+        .unwrap_or_else(|| panic!("no session cookie"));
+    let me = contractor_links::session(&t.app, &cookie)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .unwrap_or_else(|| panic!("no session"));
+    let quote = NewQuote::validate(QuoteKind::FixedPrice, "180", VatRate::Standard, "")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..proplink_shared::records::MAX_QUOTES_PER_CONTRACTOR {
+        quotes::submit(&t.app, &me.actor, org.work_order, org.vendor, &quote, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    let one_more =
+        quotes::submit(&t.app, &me.actor, org.work_order, org.vendor, &quote, None).await;
+    assert!(
+        matches!(&one_more, Err(proplink_backend::error::AppError::Conflict { message, .. }) if message.contains("call the office")),
+        "{one_more:?}"
+    );
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM quotes").await,
+        i64::try_from(proplink_shared::records::MAX_QUOTES_PER_CONTRACTOR).unwrap_or(0)
+    );
+    // Staff entering quotes for them are not the contractor's link: no such bound.
+    quotes::submit(
+        &t.app,
+        &org.manager,
+        org.work_order,
+        org.vendor,
+        &quote,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
 }
