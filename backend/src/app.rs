@@ -32,6 +32,8 @@ pub struct App {
     pub mail_mode: MailMode,
     /// Wakes the mail sender when a transaction has queued mail.
     pub mail_wakeup: Arc<Notify>,
+    /// Wakes the push sender when a transaction has queued pushes.
+    pub push_wakeup: Arc<Notify>,
     pub secrets: Arc<Secrets>,
     /// Organisations by subdomain, read on every request.
     pub orgs: Recent<String, Organisation>,
@@ -62,6 +64,7 @@ impl App {
             clock,
             mail_mode,
             mail_wakeup: Arc::new(Notify::new()),
+            push_wakeup: Arc::new(Notify::new()),
             secrets: Arc::new(secrets),
             orgs: Recent::new(Duration::from_secs(10)),
             sessions: Recent::new(Duration::from_secs(5)),

@@ -127,6 +127,11 @@ pub struct Settings {
     #[arg(long, env = "PROPLINK_CONTRACTOR_LINK_DAYS", global = true)]
     pub contractor_link_days: Option<u32>,
 
+    /// Accept push subscriptions whose endpoint is http or on a private network: only for a
+    /// local push service in development and tests [default: false]
+    #[arg(long, env = "PROPLINK_PUSH_INSECURE_ENDPOINTS", global = true)]
+    pub push_insecure_endpoints: Option<bool>,
+
     /// Who takes residents' card payments: `sandbox` (built in, test cards, no money moves:
     /// for development and staging), `stripe` (Stripe Checkout; needs the two Stripe keys) or
     /// `none` [default: sandbox in development mode, otherwise none]
@@ -200,6 +205,7 @@ pub struct Config {
     pub read_cache: bool,
     pub payments: PaymentSettings,
     pub contractor_link_days: u32,
+    pub push_insecure_endpoints: bool,
 }
 
 impl Settings {
@@ -242,6 +248,9 @@ impl Settings {
             read_cache: self.read_cache.or(from_file.read_cache),
             payment_provider: self.payment_provider.or(from_file.payment_provider),
             contractor_link_days: self.contractor_link_days.or(from_file.contractor_link_days),
+            push_insecure_endpoints: self
+                .push_insecure_endpoints
+                .or(from_file.push_insecure_endpoints),
             stripe_secret_key: self.stripe_secret_key.or(from_file.stripe_secret_key),
             stripe_webhook_secret: self
                 .stripe_webhook_secret
@@ -311,6 +320,7 @@ impl Settings {
         Ok(Config {
             payments,
             contractor_link_days,
+            push_insecure_endpoints: self.push_insecure_endpoints.unwrap_or(false),
             data_dir,
             database_url,
             listen,

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod landing;
 pub mod pages;
 pub mod pdf;
+pub mod push;
 pub mod residence;
 pub mod sign_in;
 pub mod web;

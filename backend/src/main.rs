@@ -58,6 +58,18 @@ enum Command {
     /// Work with the audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The VAPID key that signs push notifications
+    #[command(subcommand)]
+    Vapid(VapidCommand),
+}
+
+#[derive(Subcommand)]
+enum VapidCommand {
+    /// Print the public key browsers and devices subscribe with (made at first start)
+    PublicKey,
+    /// Make a new key for new subscriptions; existing ones stay signed with the key they were
+    /// made with, and browsers subscribe again when they see the new public key
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -185,6 +197,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCommand::PublicKey) => {
             println!("{}", hex::encode(app.secrets.audit_public_key().as_bytes()));
         }
+        Command::Vapid(VapidCommand::PublicKey) => {
+            let key = services::push::public_key(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("{key}");
+        }
+        Command::Vapid(VapidCommand::Rotate) => {
+            let key = services::push::rotate(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("New subscriptions now use the VAPID public key {key}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -258,8 +282,13 @@ async fn serve(app: App) -> anyhow::Result<()> {
             app.config.admin_url(&org.slug)
         );
     }
+    // The VAPID key is made at first start, before any browser asks for it.
+    services::push::public_key(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("making the VAPID key: {e:?}"))?;
     app.hear_changes();
     tokio::spawn(services::mail::run_sender(app.clone()));
+    tokio::spawn(services::push::sender::run_sender(app.clone()));
     tokio::spawn(checkpoints::run(app.clone(), Duration::from_secs(60)));
     tokio::spawn(services::maintenance::run(app.clone()));
     tokio::spawn(services::payments::run_reconciler(app.clone()));

@@ -31,6 +31,8 @@ pub struct Secrets {
     pub audit: SigningKey,
     /// Signs the built-in sandbox payment provider's webhook events, as Stripe signs its own.
     pub sandbox_webhook: [u8; 32],
+    /// Seals the private keys the server keeps in its database (the VAPID key).
+    stored_keys: XChaCha20Poly1305,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -67,6 +69,7 @@ impl Secrets {
             mail: XChaCha20Poly1305::new(&derive("mail-seal").into()),
             audit: SigningKey::from_bytes(&derive("audit-checkpoint-ed25519")),
             sandbox_webhook: derive("sandbox-payment-webhook"),
+            stored_keys: XChaCha20Poly1305::new(&derive("stored-private-keys").into()),
         }
     }
 
@@ -79,23 +82,42 @@ impl Secrets {
     /// `text`, encrypted and authenticated, with its random nonce in front.
     #[must_use]
     pub fn seal(&self, text: &str) -> Vec<u8> {
-        let mut nonce = [0u8; 24];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let sealed = self
-            .mail
-            .encrypt(XNonce::from_slice(&nonce), text.as_bytes())
-            .unwrap_or_else(|_| unreachable!("XChaCha20-Poly1305 encrypts any length it is given"));
-        [nonce.as_slice(), &sealed].concat()
+        seal_with(&self.mail, text.as_bytes())
     }
 
     /// The text sealed by [`Secrets::seal`] with the same key; `None` if it was changed or the
     /// key is another.
     #[must_use]
     pub fn open(&self, sealed: &[u8]) -> Option<String> {
-        let (nonce, body) = sealed.split_at_checked(24)?;
-        let plain = self.mail.decrypt(XNonce::from_slice(nonce), body).ok()?;
-        String::from_utf8(plain).ok()
+        String::from_utf8(open_with(&self.mail, sealed)?).ok()
     }
+
+    /// A private key to keep in the database, sealed with a key of its own.
+    #[must_use]
+    pub fn seal_key(&self, key: &[u8]) -> Vec<u8> {
+        seal_with(&self.stored_keys, key)
+    }
+
+    /// A key sealed by [`Secrets::seal_key`]; `None` if it was changed or the master key is
+    /// another.
+    #[must_use]
+    pub fn open_key(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        open_with(&self.stored_keys, sealed)
+    }
+}
+
+fn seal_with(cipher: &XChaCha20Poly1305, plain: &[u8]) -> Vec<u8> {
+    let mut nonce = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let sealed = cipher
+        .encrypt(XNonce::from_slice(&nonce), plain)
+        .unwrap_or_else(|_| unreachable!("XChaCha20-Poly1305 encrypts any length it is given"));
+    [nonce.as_slice(), &sealed].concat()
+}
+
+fn open_with(cipher: &XChaCha20Poly1305, sealed: &[u8]) -> Option<Vec<u8>> {
+    let (nonce, body) = sealed.split_at_checked(24)?;
+    cipher.decrypt(XNonce::from_slice(nonce), body).ok()
 }
 
 fn decode(hex_key: &str) -> anyhow::Result<Vec<u8>> {

@@ -24,6 +24,7 @@ pub mod orgs;
 pub mod payments;
 pub mod people;
 pub mod places;
+pub mod push;
 pub mod quotes;
 pub mod requests;
 pub mod residents;

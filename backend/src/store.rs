@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod payments;
 pub mod people;
 pub mod places;
+pub mod push;
 pub mod query;
 pub mod requests;
 pub mod residents;

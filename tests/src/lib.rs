@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod push_service;
 pub mod smtp;
 
 use std::net::SocketAddr;
@@ -52,6 +53,8 @@ pub struct Options {
     pub stripe_api_base: Option<String>,
     /// No card payments at all (`--payment-provider none`).
     pub no_card_payments: bool,
+    /// Accept push endpoints on loopback over http: the local push service.
+    pub push_insecure_endpoints: bool,
 }
 
 /// The Stripe keys a test server is given with [`Options::stripe_api_base`].
@@ -95,6 +98,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         stripe_secret_key: Some(STRIPE_SECRET_KEY.into()),
         stripe_webhook_secret: Some(STRIPE_WEBHOOK_SECRET.into()),
         stripe_api_base: options.stripe_api_base,
+        push_insecure_endpoints: Some(options.push_insecure_endpoints),
         ..Settings::default()
     };
     let config = settings

@@ -151,6 +151,9 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         vec!["test", "--no-fail-fast"]
     };
 
+    let python = python_venv()?;
+    let python_text = python.to_string_lossy().into_owned();
+
     step("Unit and HTTP tests on SQLite");
     let mut args = runner.clone();
     // The app shell has no tests of its own; it is driven end to end below.
@@ -159,7 +162,10 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         &mut tally,
         "cargo",
         &args,
-        &[("PROPLINK_TEST_DATABASE", "sqlite")],
+        &[
+            ("PROPLINK_TEST_DATABASE", "sqlite"),
+            ("PROPLINK_TEST_PYTHON", &python_text),
+        ],
     )?;
 
     step("HTTP tests on PostgreSQL");
@@ -170,10 +176,13 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
         &mut tally,
         "cargo",
         &args,
-        &[("PROPLINK_TEST_DATABASE", server.url.as_str())],
+        &[
+            ("PROPLINK_TEST_DATABASE", server.url.as_str()),
+            ("PROPLINK_TEST_PYTHON", &python_text),
+        ],
     )?;
 
-    api_contract(&mut tally)?;
+    api_contract(&mut tally, &python)?;
 
     if skip_browser {
         println!("Browser and app tests skipped (--skip-browser).");
@@ -191,17 +200,17 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The API's description validates as OpenAPI 3.1, and schemathesis (every check, two
-/// organisations, with and without a token) finds nothing wrong: `tests/api/check.py`, in a
-/// virtual environment of its own under the target directory.
-fn api_contract(tally: &mut Tally) -> anyhow::Result<()> {
-    step("API contract: OpenAPI 3.1 validation and schemathesis");
+/// A Python virtual environment of the tests' own under the target directory, with what the
+/// API checks (`tests/api/requirements.txt`) and the push tests' browser side
+/// (`tests/push/requirements.txt`: http-ece) need; returns its interpreter.
+fn python_venv() -> anyhow::Result<std::path::PathBuf> {
+    step("Python for the API checks and the push tests (a virtual environment)");
     let venv = target_dir().join("api-venv");
     let python = venv.join("bin").join("python");
     if !python.exists() {
         if !command_exists("python3") {
             bail!(
-                "the API checks need Python 3.9+: install it (Debian: apt-get install python3 python3-venv)"
+                "the API checks and push tests need Python 3.9+: install it (Debian: apt-get install python3 python3-venv)"
             );
         }
         let venv_text = venv.to_string_lossy();
@@ -219,24 +228,40 @@ fn api_contract(tally: &mut Tally) -> anyhow::Result<()> {
             run::run("python3", &["-m", "venv", &venv_text], &[])?;
         }
     }
+    let text = python.to_string_lossy();
+    for requirements in [
+        repo_root()
+            .join("tests")
+            .join("api")
+            .join("requirements.txt"),
+        repo_root()
+            .join("tests")
+            .join("push")
+            .join("requirements.txt"),
+    ] {
+        run::run(
+            &text,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                &requirements.to_string_lossy(),
+            ],
+            &[],
+        )?;
+    }
+    Ok(python)
+}
+
+/// The API's description validates as OpenAPI 3.1, and schemathesis (every check, two
+/// organisations, with and without a token) finds nothing wrong: `tests/api/check.py`, with
+/// the tests' Python.
+fn api_contract(tally: &mut Tally, python: &std::path::Path) -> anyhow::Result<()> {
+    step("API contract: OpenAPI 3.1 validation and schemathesis");
     let python = python.to_string_lossy();
-    let requirements = repo_root()
-        .join("tests")
-        .join("api")
-        .join("requirements.txt");
-    run::run(
-        &python,
-        &[
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-            &requirements.to_string_lossy(),
-        ],
-        &[],
-    )?;
     let check = repo_root().join("tests").join("api").join("check.py");
     run_counted(
         tally,

@@ -12,6 +12,11 @@ use sha2::{Digest, Sha256};
 
 const STYLESHEET: &str = include_str!("../../assets/app.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
+/// Turns notifications on when the person asks: on the pages that offer it, and only there.
+const PUSH_SCRIPT: &str = include_str!("../../assets/push.js");
+/// The service worker that shows pushes: served at the root so its scope is the whole door,
+/// and never cached, so a new one takes over at once.
+const SERVICE_WORKER: &str = include_str!("../../assets/sw.js");
 
 /// An asset's address: its name with the first hex digits of its SHA-256.
 fn hashed(stem: &str, ext: &str, content: &str) -> String {
@@ -21,6 +26,12 @@ fn hashed(stem: &str, ext: &str, content: &str) -> String {
 
 static STYLESHEET_HREF: LazyLock<String> = LazyLock::new(|| hashed("app", "css", STYLESHEET));
 static FAVICON_HREF: LazyLock<String> = LazyLock::new(|| hashed("favicon", "svg", FAVICON));
+static PUSH_SCRIPT_SRC: LazyLock<String> = LazyLock::new(|| hashed("push", "js", PUSH_SCRIPT));
+
+#[must_use]
+pub fn push_script_src() -> &'static str {
+    &PUSH_SCRIPT_SRC
+}
 
 #[must_use]
 pub fn stylesheet_href() -> &'static str {
@@ -43,6 +54,22 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             favicon_href(),
             get(|| async { asset("image/svg+xml", FOREVER, FAVICON) }),
+        )
+        .route(
+            push_script_src(),
+            get(|| async { asset("text/javascript; charset=utf-8", FOREVER, PUSH_SCRIPT) }),
+        )
+        .route(
+            "/sw.js",
+            get(|| async {
+                let mut response =
+                    asset("text/javascript; charset=utf-8", "no-cache", SERVICE_WORKER);
+                response.headers_mut().insert(
+                    header::HeaderName::from_static("service-worker-allowed"),
+                    header::HeaderValue::from_static("/"),
+                );
+                response
+            }),
         )
         // Browsers ask for this name whatever the page says.
         .route(

@@ -25,6 +25,8 @@ pub struct Chrome {
     pub dev_mode: bool,
     /// The organisation's logo, beside its name in the masthead.
     pub logo: Option<String>,
+    /// A script the page needs (turning notifications on): most pages have none.
+    pub script: Option<&'static str>,
 }
 
 impl Chrome {
@@ -49,6 +51,7 @@ impl Chrome {
             stylesheet: assets::stylesheet_href(),
             favicon: assets::favicon_href(),
             dev_mode,
+            script: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod account;
 mod home;
 mod info;
+mod notifications;
 mod payments;
 mod report;
 mod requests;
@@ -34,6 +35,7 @@ pub fn router() -> Router<App> {
         .merge(payments::router())
         .merge(requests::router())
         .merge(info::router())
+        .merge(notifications::router())
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -103,6 +103,7 @@ pub struct Change<'a> {
     pub now: OffsetDateTime,
     events: usize,
     mail: bool,
+    push: bool,
 }
 
 impl<'a> Change<'a> {
@@ -125,6 +126,7 @@ impl<'a> Change<'a> {
             now: app.clock.now(),
             events: 0,
             mail: false,
+            push: false,
         })
     }
 
@@ -175,6 +177,11 @@ impl<'a> Change<'a> {
         self.mail = true;
     }
 
+    /// Notes that the change queued pushes: the sender is woken once it commits.
+    pub(crate) fn push_queued(&mut self) {
+        self.push = true;
+    }
+
     /// Makes the change. A change that recorded no audit event is refused and undone.
     pub async fn commit(self) -> AppResult<()> {
         if self.events == 0 {
@@ -182,7 +189,7 @@ impl<'a> Change<'a> {
                 "a change was about to be committed without its audit event, so nothing was saved"
             )));
         }
-        let wake = self.mail;
+        let (wake, push) = (self.mail, self.push);
         let app = self.app;
         let org = self.org;
         let mut tx = self.tx;
@@ -191,6 +198,9 @@ impl<'a> Change<'a> {
         app.reads.changed(org);
         if wake {
             app.mail_wakeup.notify_one();
+        }
+        if push {
+            app.push_wakeup.notify_one();
         }
         Ok(())
     }

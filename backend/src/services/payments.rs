@@ -624,9 +624,6 @@ async fn send_receipt(
     let Some(c) = people::contact(change, org, k.contact_id).await? else {
         return Ok(());
     };
-    let Some(email) = c.email.as_deref() else {
-        return Ok(());
-    };
     let Some(o) = crate::store::orgs::by_id(change, org).await? else {
         return Ok(());
     };
@@ -634,6 +631,28 @@ async fn send_receipt(
         .await?
         .map(|i| i.number)
         .unwrap_or_default();
+    let receipt_url = format!(
+        "{}/payments/{}",
+        change.app().config.residence_url(&o.slug),
+        k.id
+    );
+    super::push::queue_in(
+        change,
+        &[super::push::contact_subject(k.contact_id)],
+        &super::push::Notice {
+            event: format!("payment:{}", k.id),
+            topic: super::push::topic(&format!("payment:{}", k.id)),
+            title: "Payment received",
+            body: &format!("Your card payment towards {number} was received."),
+            url: receipt_url,
+            urgency: super::push::Urgency::Normal,
+            ttl: time::Duration::days(2),
+        },
+    )
+    .await?;
+    let Some(email) = c.email.as_deref() else {
+        return Ok(());
+    };
     let when = proplink_shared::london::format_date_time(change.now);
     let subject = format!("Receipt: {amount} paid to {}", o.name);
     let body = format!(

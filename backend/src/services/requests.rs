@@ -185,6 +185,28 @@ pub(crate) async fn tell_residents(
         change.app().config.residence_url(&org.slug),
         t.id
     );
+    // Notifications on their devices: what and where only, never the reply's words.
+    super::push::queue_in(
+        change,
+        &people_told
+            .iter()
+            .map(|c| super::push::contact_subject(*c))
+            .collect::<Vec<_>>(),
+        &super::push::Notice {
+            event: format!(
+                "ticket-reply:{}:{}",
+                t.id,
+                crate::clock::to_micros(change.now)
+            ),
+            topic: super::push::topic(&format!("ticket:{}", t.id)),
+            title: "New reply on your request",
+            body: &format!("{} replied on {}.", org.name, t.reference),
+            url: link.clone(),
+            urgency: super::push::Urgency::Normal,
+            ttl: time::Duration::days(2),
+        },
+    )
+    .await?;
     for contact in people_told {
         let Some(c) = people::contact(change, org_id, contact).await? else {
             continue;

@@ -2,33 +2,31 @@
 //! closed; and what site staff do to them from the field.
 
 use proplink_shared::audit::AuditAction;
-use proplink_shared::records::{
-    CoverStatus, NewWorkOrder, RecordType, contractor_cover, reference,
-};
+use proplink_shared::records::{NewWorkOrder, RecordType, reference};
 use proplink_shared::states::{CloseReason, IssueStatus, TicketStatus, WorkOrderStatus};
-use proplink_shared::{
-    Action, Actor, Domain, IssueId, Principal, QuoteId, Resource, Scope, VendorId, WorkOrderId,
-    WorkStep,
-};
+use proplink_shared::{Action, Actor, Domain, IssueId, QuoteId, Resource, Scope, WorkOrderId};
 use serde_json::json;
 
 use super::change::{Change, Event};
-use super::files::photos::{self, CleanPhoto, SentPhoto};
-use super::mail::{self, Outgoing};
-use super::{PAGE_SIZE, check, today};
+use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::store::query::{Page, PageAt};
 use crate::store::work_orders::{
     self as store, Certificate, Note, Quote, WorkOrder, WorkOrderFilter, WorkOrderPlace,
 };
-use crate::store::{files, requests, vendors};
+use crate::store::{files, requests};
 
 mod field;
+mod invitations;
 pub(crate) mod office;
+mod progress;
 mod shared_with_contractor;
 
 pub use field::{FieldUpdate, field_update_in, office_note};
+pub use invitations::{NewContractor, contractor_address, invite, invite_new};
+pub(crate) use progress::load_for_step;
+pub use progress::{WorkReport, mark_complete, report_progress};
 pub use shared_with_contractor::{
     Download, certificate_file, quote_file, set_access, share_request_photos,
     unshared_request_photos,
@@ -216,42 +214,6 @@ pub(crate) async fn load_for(
     Ok(w)
 }
 
-/// Loads a work order for a step a contractor takes, or staff take for them: a contractor
-/// quotes while quotes are taken, and works only on work awarded to them while it is under
-/// way (once complete, it is read-only to them).
-pub(crate) async fn load_for_step(
-    change: &mut Change<'_>,
-    actor: &Actor,
-    id: WorkOrderId,
-    step: WorkStep,
-) -> AppResult<WorkOrder> {
-    let w = load_for(change, actor, id, actor.action_for(step)).await?;
-    let Principal::Contractor { vendor, .. } = actor.principal else {
-        return Ok(w);
-    };
-    if step.open_to(vendor, w.vendor_id, w.status) {
-        return Ok(w);
-    }
-    let status = w.status.label().to_lowercase();
-    Err(AppError::conflict(
-        "stale",
-        match step {
-            WorkStep::Quote => format!(
-                "Work order {} is {status} and no longer takes quotes.",
-                w.reference
-            ),
-            _ if w.vendor_id != Some(vendor) => format!(
-                "Work order {} has not been awarded to you, so there is nothing to report on it yet.",
-                w.reference
-            ),
-            _ => format!(
-                "Work order {} is {status}, so it can no longer be changed here. If more is needed, the office will send it back to you.",
-                w.reference
-            ),
-        },
-    ))
-}
-
 /// Moves a work order along its life cycle, refusing a move its state does not allow.
 pub(crate) async fn move_to(
     change: &mut Change<'_>,
@@ -275,153 +237,6 @@ pub(crate) async fn move_to(
         ));
     }
     Ok(())
-}
-
-/// Invites a contractor to quote: emails them a ContractorPort link, and returns it (the demo
-/// prints one to try; the admin app never shows it). Lapsed cover blocks the invitation.
-pub async fn invite(
-    app: &App,
-    actor: &Actor,
-    id: WorkOrderId,
-    vendor: VendorId,
-) -> AppResult<String> {
-    let mut change = Change::begin(app, actor).await?;
-    let link = invite_in(&mut change, actor, id, vendor).await?;
-    change.commit().await?;
-    Ok(link)
-}
-
-/// A contractor not on the list yet, as the office enters them to invite: their details and
-/// the public liability cover nobody is invited without.
-pub struct NewContractor<'a> {
-    pub name: &'a str,
-    pub email: &'a str,
-    pub phone: &'a str,
-    pub category: proplink_shared::records::ServiceCategory,
-    pub cover: crate::store::vendors::Cover,
-}
-
-/// Adds a contractor with their cover and invites them, all or nothing.
-pub async fn invite_new(
-    app: &App,
-    actor: &Actor,
-    id: WorkOrderId,
-    new: &NewContractor<'_>,
-) -> AppResult<(VendorId, String)> {
-    super::vendors::check_cover(&new.cover, today(app))?;
-    let mut change = Change::begin(app, actor).await?;
-    let vendor = super::vendors::add_vendor_in(
-        &mut change,
-        actor,
-        new.name,
-        new.email,
-        new.phone,
-        new.category,
-    )
-    .await?;
-    super::vendors::add_cover_in(&mut change, actor, vendor, &new.cover).await?;
-    let link = invite_in(&mut change, actor, id, vendor).await?;
-    change.commit().await?;
-    Ok((vendor, link))
-}
-
-async fn invite_in(
-    change: &mut Change<'_>,
-    actor: &Actor,
-    id: WorkOrderId,
-    vendor: VendorId,
-) -> AppResult<String> {
-    let app = change.app();
-    let w = load_for(change, actor, id, Action::Update).await?;
-    let v = vendors::vendor(change, actor.org, vendor)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if contractor_cover(v.has_liability_cover, v.earliest_expiry, today(app)) == CoverStatus::Lapsed
-    {
-        return Err(AppError::conflict(
-            "cover_lapsed",
-            format!(
-                "{}'s insurance has lapsed. Ask them for current cover before inviting them.",
-                v.name
-            ),
-        ));
-    }
-    if !w.status.takes_invitations() {
-        return Err(AppError::conflict(
-            "stale",
-            format!(
-                "Work order {} is {} and cannot take new quotes.",
-                w.reference,
-                w.status.label().to_lowercase()
-            ),
-        ));
-    }
-    if w.status == WorkOrderStatus::Draft {
-        move_to(change, actor, &w, WorkOrderStatus::SentForQuote).await?;
-    }
-    let invited_by = match actor.principal {
-        Principal::Staff { user, .. } => Some(user),
-        _ => None,
-    };
-    let (link, token) =
-        super::contractor_links::issue_in(change, actor.org, id, vendor, invited_by).await?;
-    let body = format!(
-        "Hello {},\n\n{} invites you to quote for work order {}: {}.\n\n{}\n\n\
-         See the work order and send your quote here, with no account or password:\n{link}\n\n\
-         The link is for you alone. It opens once, on the device you open it with, and expires in {} days.\n",
-        v.name, actor.display_name, w.reference, w.title, w.scope, app.config.contractor_link_days
-    );
-    mail::queue(
-        change,
-        Some(actor.org),
-        Outgoing {
-            to: &v.email,
-            subject: &format!("Invitation to quote: {}", w.reference),
-            body: &body,
-            about: Some((RecordType::WorkOrder, id.to_string())),
-            secret: Some(&token),
-        },
-    )
-    .await?;
-    change
-        .record(Event::new(
-            RecordType::WorkOrder,
-            id,
-            AuditAction::Send,
-            format!("invited {} to quote for {}", v.name, w.reference),
-            json!({ "vendor": vendor.to_string(), "email": v.email }),
-        ))
-        .await?;
-    Ok(link)
-}
-
-/// Where a work order is, as its contractor needs it: the building and the site's address.
-pub async fn contractor_address(app: &App, actor: &Actor, w: &WorkOrder) -> AppResult<String> {
-    check(actor, Action::Read, &resource(actor, w))?;
-    let mut conn = app.db.read().await?;
-    let site = crate::store::places::site(&mut conn, actor.org, w.site_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let building = match w.building_id {
-        Some(b) => crate::store::places::building(&mut conn, actor.org, b)
-            .await?
-            .map(|b| b.name),
-        None => None,
-    };
-    Ok(place_line(building.as_deref(), &site.name, &site.address))
-}
-
-/// A building, its site and the site's address as one line, each name left out where the
-/// address already says it ("Maple House, 2 Maple Gardens, Reading" needs no "Maple House").
-fn place_line(building: Option<&str>, site: &str, address: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for name in building.into_iter().chain([site]) {
-        if !address.contains(name) && !parts.contains(&name) {
-            parts.push(name);
-        }
-    }
-    parts.push(address);
-    parts.join(", ")
 }
 
 /// Awards the work to one quote.
@@ -468,158 +283,6 @@ pub async fn award(app: &App, actor: &Actor, id: WorkOrderId, quote: QuoteId) ->
         ))
         .await?;
     change.commit().await
-}
-
-/// What a contractor (or the office for them) says of the work: a note, and photos of it.
-pub struct WorkReport<'a> {
-    pub note: &'a str,
-    pub photos: &'a [SentPhoto<'a>],
-}
-
-impl WorkReport<'_> {
-    /// The note trimmed and the photos cleaned, or what is wrong with them.
-    fn checked(&self, note_required: &str) -> AppResult<(String, Vec<CleanPhoto>)> {
-        let note = self.note.trim();
-        let mut errors = proplink_shared::records::ValidationErrors::default();
-        if note.is_empty() {
-            errors.add("note", note_required);
-        } else if note.chars().count() > 10_000 {
-            errors.add("note", "The note must be 10,000 characters or fewer");
-        }
-        let cleaned = photos::clean_all(self.photos).unwrap_or_else(|message| {
-            errors.add("photos", message);
-            Vec::new()
-        });
-        errors
-            .into_result((note.to_owned(), cleaned))
-            .map_err(AppError::Invalid)
-    }
-}
-
-/// Progress from the contractor or the site: starting the work, or a note on the way, with
-/// photos. The office is told.
-pub async fn report_progress(
-    app: &App,
-    actor: &Actor,
-    id: WorkOrderId,
-    report: &WorkReport<'_>,
-) -> AppResult<()> {
-    let (note, cleaned) = report.checked("Say how the work is going")?;
-    let mut change = Change::begin(app, actor).await?;
-    let w = load_for_step(&mut change, actor, id, WorkStep::Progress).await?;
-    if matches!(actor.principal, Principal::Contractor { .. }) {
-        let sent = store::notes(&mut change, actor.org, id)
-            .await?
-            .iter()
-            .filter(|n| {
-                n.channel == proplink_shared::audit::Channel::ContractorPort
-                    && n.author_name == actor.display_name
-            })
-            .count();
-        if sent >= proplink_shared::records::MAX_UPDATES_PER_CONTRACTOR {
-            return Err(AppError::conflict(
-                "too_many",
-                format!(
-                    "You have sent {sent} updates on {}: call the office, or mark the work complete.",
-                    w.reference
-                ),
-            ));
-        }
-    }
-    match w.status {
-        WorkOrderStatus::Approved => {
-            move_to(&mut change, actor, &w, WorkOrderStatus::InProgress).await?
-        }
-        WorkOrderStatus::InProgress => {}
-        other => {
-            return Err(AppError::conflict(
-                "stale",
-                format!(
-                    "Work order {} is {}; progress can be reported once it is approved.",
-                    w.reference,
-                    other.label().to_lowercase()
-                ),
-            ));
-        }
-    }
-    let shas = note_with_photos(&mut change, actor, &w, &note, cleaned).await?;
-    change
-        .record(Event::new(
-            RecordType::WorkOrder,
-            id,
-            AuditAction::StatusChange,
-            format!("reported progress on {}: {note}", w.reference),
-            json!({ "note": note, "photos": shas }),
-        ))
-        .await?;
-    office::tell_office(&mut change, actor, &w, "reported progress", &note).await?;
-    change.commit().await
-}
-
-/// The work is done, said with a note and photos; the manager reviews it next. Work not yet
-/// started is started and finished in one step: a small job is often both.
-pub async fn mark_complete(
-    app: &App,
-    actor: &Actor,
-    id: WorkOrderId,
-    report: &WorkReport<'_>,
-) -> AppResult<()> {
-    let (note, cleaned) = report.checked("Say what was done")?;
-    let mut change = Change::begin(app, actor).await?;
-    let mut w = load_for_step(&mut change, actor, id, WorkStep::Complete).await?;
-    let from = w.status;
-    if w.status == WorkOrderStatus::Approved {
-        move_to(&mut change, actor, &w, WorkOrderStatus::InProgress).await?;
-        w.status = WorkOrderStatus::InProgress;
-    }
-    move_to(&mut change, actor, &w, WorkOrderStatus::Completed).await?;
-    let shas = note_with_photos(&mut change, actor, &w, &note, cleaned).await?;
-    change
-        .record(Event::new(
-            RecordType::WorkOrder,
-            id,
-            AuditAction::StatusChange,
-            format!("marked {} complete: {note}", w.reference),
-            json!({ "from": from.code(), "to": WorkOrderStatus::Completed.code(), "note": note, "photos": shas }),
-        ))
-        .await?;
-    office::tell_office(
-        &mut change,
-        actor,
-        &w,
-        "marked the work complete",
-        &format!("{note}\n\nReview the work and close the work order, or send it back."),
-    )
-    .await?;
-    change.commit().await
-}
-
-/// Adds a note and photos to a work order inside a change; returns the photos' hashes.
-async fn note_with_photos(
-    change: &mut Change<'_>,
-    actor: &Actor,
-    w: &WorkOrder,
-    note: &str,
-    cleaned: Vec<CleanPhoto>,
-) -> AppResult<Vec<String>> {
-    let now = change.now;
-    store::insert_note(
-        change,
-        actor.org,
-        w.id,
-        &actor.display_name,
-        actor.channel,
-        note,
-        now,
-    )
-    .await?;
-    crate::services::files::keep_photos_on(
-        change,
-        RecordType::WorkOrder,
-        &w.id.to_string(),
-        cleaned,
-    )
-    .await
 }
 
 /// Closes a completed work order (or cancels an open one). Closing resolves its issues and
@@ -771,29 +434,4 @@ pub async fn work_order(app: &App, actor: &Actor, id: WorkOrderId) -> AppResult<
     .ok_or(AppError::NotFound)?;
     check(actor, Action::Read, &resource(actor, &view.work_order))?;
     Ok(view)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::place_line;
-
-    #[test]
-    fn a_place_names_each_thing_once() {
-        assert_eq!(
-            place_line(
-                Some("Maple House"),
-                "Maple Gardens",
-                "Maple House, 2 Maple Gardens, Reading RG1 3BE"
-            ),
-            "Maple House, 2 Maple Gardens, Reading RG1 3BE"
-        );
-        assert_eq!(
-            place_line(Some("Alpha Court"), "Alpha", "1 High Street, London"),
-            "Alpha Court, Alpha, 1 High Street, London"
-        );
-        assert_eq!(
-            place_line(None, "Harbour Point", "1 Quay Road, Bristol"),
-            "Harbour Point, 1 Quay Road, Bristol"
-        );
-    }
 }

@@ -35,7 +35,12 @@ describe('ResidencePort', () => {
 
   before(async () => {
     smtp = await startSmtp();
-    server = await startServer({ smtpUrl: smtp.url, startTimeoutMs: 90000 });
+    server = await startServer({
+      smtpUrl: smtp.url,
+      startTimeoutMs: 90000,
+      // The stand-in for the browser's push service below is on loopback.
+      env: { PROPLINK_PUSH_INSECURE_ENDPOINTS: 'true' },
+    });
     browser = await launchBrowser();
     await mkdir(resultsDir, { recursive: true });
   }, { timeout: 180000 });
@@ -249,6 +254,50 @@ describe('ResidencePort', () => {
       assert.deepEqual(pageErrors, []);
     } catch (err) {
       await evidence(p, 'phone', err);
+    } finally {
+      await context.close();
+    }
+  });
+
+  // Chromium here cannot reach a real push service (Google's FCM): `pushManager.subscribe`
+  // would fail for want of it. So the browser's push service alone is stood in for: the page's
+  // own script, the real service worker registration, the opt-in and what the server stores
+  // are the product's. Delivery to a push service is proven over HTTP in tests/it/push.rs.
+  test('she turns on notifications on her phone, only when she asks', { timeout: 120000 }, async () => {
+    const { context, p } = await signedIn(portal(), KHAN, '/', PHONE);
+    try {
+      await context.grantPermissions(['notifications'], { origin: portal() });
+      await p.addInitScript((endpoint) => {
+        const p256dh = 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4';
+        const auth = 'BTBZMqHH6r4Tts7J_aSIgg';
+        const bytes = (b64) => Uint8Array.from(atob(b64.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0)).buffer;
+        window.__subscribeCalls = 0;
+        PushManager.prototype.subscribe = async function (options) {
+          window.__subscribeCalls += 1;
+          return { endpoint, options, getKey: (name) => bytes(name === 'p256dh' ? p256dh : auth), unsubscribe: async () => true };
+        };
+        PushManager.prototype.getSubscription = async () => null;
+      }, `http://127.0.0.1:9/push/${Date.now()}`);
+      await p.goto(`${portal()}/profile`);
+      assert.equal(await p.evaluate(() => window.__subscribeCalls), 0, 'nothing is asked on page load');
+      assert.equal(await p.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0);
+      assert.match(await p.locator('main').innerText(), /Notifications are not on anywhere yet/);
+      await p.screenshot({ path: path.join(resultsDir, 'rp-phone-notifications-off.png'), fullPage: true });
+      await p.getByRole('button', { name: 'Turn on notifications', exact: true }).click();
+      // The subscription went with the form: the page that comes back lists it.
+      await p.getByRole('status').filter({ hasText: 'Notifications are on for this device.' }).waitFor();
+      const scopes = await p.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope));
+      assert.deepEqual(scopes, [`${portal()}/`], 'the service worker covers the portal');
+      const listed = await p.locator('table', { hasText: 'Turned on' }).innerText();
+      assert.match(listed, /Chrome on Linux|Chrome on Android|Chrome/);
+      await p.screenshot({ path: path.join(resultsDir, 'rp-phone-notifications-on.png'), fullPage: true });
+      await assertNoA11yViolations(p, 'notifications on (phone)');
+      await p.getByRole('button', { name: 'Turn off', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'Notifications are off for that device.' }).waitFor();
+      assert.match(await p.locator('main').innerText(), /Notifications are not on anywhere yet/);
+      assert.deepEqual(pageErrors, []);
+    } catch (err) {
+      await evidence(p, 'notifications', err);
     } finally {
       await context.close();
     }

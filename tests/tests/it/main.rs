@@ -22,6 +22,7 @@ mod malformed;
 mod notices_documents;
 mod photos;
 mod places_people;
+mod push;
 mod read_cache;
 mod residenceport;
 mod scope;

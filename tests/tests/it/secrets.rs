@@ -75,9 +75,25 @@ async fn a_copy_of_the_database_reveals_no_sign_in_code_and_holds_no_key() {
     assert!(
         tables
             .iter()
+            .filter(|(name,)| name != "vapid_keys")
             .all(|(name,)| !name.contains("secret") && !name.contains("key")),
         "{tables:?}"
     );
+    // The VAPID key that signs pushes is kept sealed: a copy of the database cannot sign.
+    let public = proplink_backend::services::push::public_key(&t.app)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (sealed,): (Vec<u8>,) = conn
+        .query_one("SELECT sealed_private_key FROM vapid_keys", &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(t.app.secrets.open_key(&sealed).is_some());
+    let another = proplink_backend::secrets::Secrets::from_master(&[7u8; 32]);
+    assert!(
+        another.open_key(&sealed).is_none(),
+        "opens only with this server's key"
+    );
+    assert!(!public.is_empty());
     // The key is a file beside the data, readable by the server's user alone.
     let key = t.data_dir.path.join("secret.key");
     let mode = std::os::unix::fs::PermissionsExt::mode(

@@ -26,6 +26,7 @@ pub fn router() -> Router<App> {
         .route("/audit", get(log))
         .route("/audit/verify", get(verify))
         .route("/communications", get(communications))
+        .route("/communications/push", get(push_log))
 }
 
 async fn log(
@@ -239,7 +240,10 @@ async fn communications(
         chrome: staff.chrome("/audit"),
         title: "Communications log".into(),
         intro: Some("Every email the organisation sent, to whom and about what, and whether it was delivered. Sign-in codes are never shown.".into()),
-        links: vec![("Audit log".to_owned(), "/audit".to_owned())],
+        links: vec![
+            ("Audit log".to_owned(), "/audit".to_owned()),
+            ("Push notifications".to_owned(), "/communications/push".to_owned()),
+        ],
         filters: vec![
             select(
                 "status",
@@ -257,6 +261,59 @@ async fn communications(
             empty: "No emails match.".into(),
         },
         pager,
+    }))
+}
+
+/// Every push notification the organisation sent (the latest 200), and whether the push
+/// service took it.
+async fn push_log(State(app): State<App>, staff: Staff) -> AppResult<Response> {
+    let pushes = crate::services::push::log(&app, staff.actor(), 200).await?;
+    let rows = pushes
+        .iter()
+        .map(|p| {
+            let said: serde_json::Value = serde_json::from_str(&p.payload).unwrap_or_default();
+            let text = |k: &str| said[k].as_str().unwrap_or_default().to_owned();
+            let status = match p.status.as_str() {
+                "sent" => Cell::tag("Delivered to the push service", "green"),
+                "gone" => Cell::tag(
+                    format!("Not sent: {}", p.last_error.clone().unwrap_or_default()),
+                    "grey",
+                ),
+                "failed" => Cell::tag(
+                    format!("Failed: {}", p.last_error.clone().unwrap_or_default()),
+                    "red",
+                ),
+                _ => Cell::tag(
+                    match &p.last_error {
+                        Some(e) => format!("Waiting to try again: {e}"),
+                        None => "Waiting to send".to_owned(),
+                    },
+                    "amber",
+                ),
+            };
+            vec![
+                Cell::when(p.created_at),
+                Cell::text(text("title")),
+                Cell::text(text("body")),
+                Cell::text(p.attempts.to_string()).numeric(),
+                status,
+            ]
+        })
+        .collect();
+    Ok(respond(&ListPage {
+        chrome: staff.chrome("/audit"),
+        title: "Push notifications".into(),
+        intro: Some("Every push notification sent to people's browsers and devices, newest first, with what the push service said. A device the push service no longer knows is forgotten at once.".into()),
+        links: vec![("Emails".to_owned(), "/communications".to_owned())],
+        filters: Vec::new(),
+        action: "/communications/push",
+        table: Table {
+            caption: "Push notifications, newest first".into(),
+            headers: headers(&["When", "Title", "Text", "Tries", "Delivery"]),
+            rows,
+            empty: "No push notifications yet.".into(),
+        },
+        pager: crate::doors::pages::Pager::default(),
     }))
 }
 

@@ -181,7 +181,11 @@ async fn document_file(
     ))
 }
 
-async fn profile_page(app: &App, me: &Resident, draft: Option<&Draft>) -> AppResult<RecordPage> {
+pub(super) async fn profile_page(
+    app: &App,
+    me: &Resident,
+    draft: Option<&Draft>,
+) -> AppResult<RecordPage> {
     let prefs = residents::preferences(app, me.actor()).await?;
     let c = &me.session.contact;
     let fill = Filler { draft };
@@ -230,8 +234,43 @@ async fn profile_page(app: &App, me: &Resident, draft: Option<&Draft>) -> AppRes
         )],
         ..Section::default()
     };
+    let devices = crate::services::push::subscriptions(app, me.actor()).await?;
+    let mut chrome = me.chrome("/profile");
+    chrome.script = Some(crate::doors::assets::push_script_src());
+    let mut forms = vec![Form {
+        id: "profile",
+        heading: "Contact details and emails",
+        action: "/profile".into(),
+        hidden: Vec::new(),
+        fields: vec![
+            Field {
+                name: "phone",
+                label: "Phone number",
+                hint: Some("So staff or a contractor can arrange a visit"),
+                input: Input::Text(fill.value("profile", "phone", &c.phone)),
+                error: fill.error("profile", "phone"),
+            },
+            Field {
+                name: "requests",
+                label: "Email me when staff reply to my requests",
+                hint: None,
+                input: Input::Select(yes_no("requests", prefs.requests)),
+                error: None,
+            },
+            Field {
+                name: "notices",
+                label: "Email me notices for my building",
+                hint: Some("Urgent notices are always emailed."),
+                input: Input::Select(yes_no("notices", prefs.notices)),
+                error: None,
+            },
+        ],
+        submit: "Save",
+        warning: false,
+    }];
+    forms.extend(crate::doors::push::forms(app, &devices, draft).await?);
     Ok(RecordPage {
-        chrome: me.chrome("/profile"),
+        chrome,
         title: "Your profile".into(),
         caption: None,
         cards: Vec::new(),
@@ -243,41 +282,11 @@ async fn profile_page(app: &App, me: &Resident, draft: Option<&Draft>) -> AppRes
             ),
             ("Phone".into(), Cell::text(&c.phone)),
         ],
-        sections: vec![homes],
+        sections: vec![homes, crate::doors::push::section(&devices)],
         actions: Actions {
             notice: None,
             problems: draft.map(Draft::problems).unwrap_or_default(),
-            forms: vec![Form {
-                id: "profile",
-                heading: "Contact details and emails",
-                action: "/profile".into(),
-                hidden: Vec::new(),
-                fields: vec![
-                    Field {
-                        name: "phone",
-                        label: "Phone number",
-                        hint: Some("So staff or a contractor can arrange a visit"),
-                        input: Input::Text(fill.value("profile", "phone", &c.phone)),
-                        error: fill.error("profile", "phone"),
-                    },
-                    Field {
-                        name: "requests",
-                        label: "Email me when staff reply to my requests",
-                        hint: None,
-                        input: Input::Select(yes_no("requests", prefs.requests)),
-                        error: None,
-                    },
-                    Field {
-                        name: "notices",
-                        label: "Email me notices for my building",
-                        hint: Some("Urgent notices are always emailed."),
-                        input: Input::Select(yes_no("notices", prefs.notices)),
-                        error: None,
-                    },
-                ],
-                submit: "Save",
-                warning: false,
-            }],
+            forms,
         },
         audit: None,
     })
@@ -287,6 +296,8 @@ async fn profile_page(app: &App, me: &Resident, draft: Option<&Draft>) -> AppRes
 struct Saved {
     #[serde(default)]
     saved: bool,
+    #[serde(default)]
+    push: String,
 }
 
 async fn profile(
@@ -298,6 +309,11 @@ async fn profile(
     if saved.saved {
         page.actions.notice = Some("Your details were saved.".into());
     }
+    page.actions.notice = match saved.push.as_str() {
+        "on" => Some("Notifications are on for this device.".into()),
+        "off" => Some("Notifications are off for that device.".into()),
+        _ => page.actions.notice,
+    };
     Ok(respond(&page).into_response())
 }
 

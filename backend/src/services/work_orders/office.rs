@@ -7,6 +7,7 @@ use proplink_shared::{Actor, Principal};
 use crate::error::AppResult;
 use crate::services::change::Change;
 use crate::services::mail::{self, Outgoing};
+use crate::services::push;
 use crate::store::work_orders::WorkOrder;
 use crate::store::{contractor_links, orgs};
 
@@ -33,6 +34,33 @@ pub(crate) async fn tell_office(
             .filter(|s| s.active),
         None => None,
     };
+    let url = format!(
+        "{}/work-orders/{}",
+        change.app().config.admin_url(&organisation.slug),
+        w.id
+    );
+    if let Some(staff) = &inviter {
+        // On their phone or browser too, if they turned notifications on.
+        let event = format!(
+            "contractor:{}:{what}:{}",
+            w.id,
+            crate::clock::to_micros(change.now)
+        );
+        push::queue_in(
+            change,
+            &[push::staff_subject(staff.id)],
+            &push::Notice {
+                topic: push::topic(&event),
+                event,
+                title: "Contractor update",
+                body: &format!("{} {what} on {}.", actor.display_name, w.reference),
+                url: url.clone(),
+                urgency: push::Urgency::Normal,
+                ttl: time::Duration::days(1),
+            },
+        )
+        .await?;
+    }
     let (to, greeting) = match &inviter {
         Some(staff) => (staff.email.clone(), staff.name.clone()),
         None if !organisation.contact_email.is_empty() => (
@@ -41,11 +69,6 @@ pub(crate) async fn tell_office(
         ),
         None => return Ok(()),
     };
-    let url = format!(
-        "{}/work-orders/{}",
-        change.app().config.admin_url(&organisation.slug),
-        w.id
-    );
     let mut body = format!(
         "Hello {greeting},\n\n{} {what} on work order {}: {}, through ContractorPort.\n",
         actor.display_name, w.reference, w.title

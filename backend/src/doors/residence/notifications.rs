@@ -1,0 +1,70 @@
+//! Turning notifications on and off for a resident's browsers, from their profile page.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+
+use super::Resident;
+use super::info::profile_page;
+use crate::app::App;
+use crate::doors::admin::forms::sent_back;
+use crate::doors::pages::respond;
+use crate::doors::push::{SubscribeForm, UnsubscribeForm, device_of};
+use crate::doors::web::CsrfForm;
+use crate::error::AppResult;
+use crate::services::auth::Client;
+use crate::services::push;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/push/subscriptions", post(subscribe))
+        .route("/push/subscriptions/delete", post(unsubscribe))
+}
+
+async fn subscribe(
+    State(app): State<App>,
+    me: Resident,
+    client: Client,
+    CsrfForm(form): CsrfForm<SubscribeForm>,
+) -> AppResult<Response> {
+    let outcome = match form.subscription() {
+        Ok(subscription) => push::subscribe(
+            &app,
+            me.actor(),
+            "residenceport",
+            &device_of(&client),
+            &subscription,
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    answer(&app, &me, "push", outcome, Vec::new(), "/profile?push=on").await
+}
+
+async fn unsubscribe(
+    State(app): State<App>,
+    me: Resident,
+    CsrfForm(form): CsrfForm<UnsubscribeForm>,
+) -> AppResult<Response> {
+    let outcome = push::unsubscribe(&app, me.actor(), &form.subscription).await;
+    let typed = vec![("subscription", form.subscription)];
+    answer(&app, &me, "push-off", outcome, typed, "/profile?push=off").await
+}
+
+async fn answer(
+    app: &App,
+    me: &Resident,
+    form: &'static str,
+    outcome: AppResult<()>,
+    typed: Vec<(&'static str, String)>,
+    done: &str,
+) -> AppResult<Response> {
+    match sent_back(form, outcome, typed)? {
+        None => Ok(Redirect::to(done).into_response()),
+        Some((status, draft)) => {
+            Ok((status, respond(&profile_page(app, me, Some(&draft)).await?)).into_response())
+        }
+    }
+}

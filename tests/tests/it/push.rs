@@ -1,0 +1,428 @@
+//! Push notifications end to end against a push service on loopback: a resident turns them on
+//! from their profile, a staff reply queues a push in the reply's own transaction, the sender
+//! delivers it with a VAPID token and an encrypted body that an independent implementation
+//! (Python's http_ece) checks and opens; 404 and 410 end a subscription at once; 429 and 5xx
+//! are tried again with backoff and given up on after a bound; two senders never send one
+//! push twice.
+
+use proplink_backend::services::push::{self, sender};
+use proplink_backend::services::requests::{RequestForm, RequestPlace};
+use proplink_backend::services::{requests, residents, tickets};
+use proplink_tests::push_service::{BrowserKeys, PushService};
+use proplink_tests::{Browser, Options, TestApp, fixtures, spawn_app_with};
+
+async fn app() -> TestApp {
+    spawn_app_with(Options {
+        push_insecure_endpoints: true,
+        ..Options::default()
+    })
+    .await
+}
+
+async fn count(t: &TestApp, sql: &str) -> i64 {
+    t.scalar(sql, &[]).await
+}
+
+/// Turns notifications on from the resident's profile page, as the page's script does once
+/// the browser has subscribed.
+async fn turn_on(
+    b: &Browser,
+    host: &str,
+    endpoint: &str,
+    keys: &BrowserKeys,
+) -> proplink_tests::Page {
+    let profile = b.get(host, "/profile").await;
+    assert!(
+        profile.body.contains("Turn on notifications"),
+        "{}",
+        profile.body
+    );
+    b.post(
+        host,
+        "/push/subscriptions",
+        &[
+            ("csrf", &profile.csrf()),
+            ("endpoint", endpoint),
+            ("p256dh", &keys.p256dh),
+            ("auth", &keys.auth),
+        ],
+    )
+    .await
+}
+
+/// Mr Patel's request, and the manager's reply to it.
+async fn reply_to_a_request(t: &TestApp, org: &fixtures::Org, text: &str) {
+    let me = residents::actor(&t.app, org.id, org.leaseholder)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let ticket = requests::raise(
+        &t.app,
+        &me,
+        RequestPlace::Home(org.unit),
+        &RequestForm {
+            category: "maintenance",
+            subject: "Water leaking from ceiling",
+            body: "Dripping onto the kitchen floor.",
+            emergency: false,
+        },
+        &[],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    tickets::add_entry(&t.app, &org.manager, ticket, text, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+/// Delivers everything due, as the background sender does.
+async fn drain(t: &TestApp) -> Vec<sender::Outcome> {
+    let client = sender::client();
+    let mut outcomes = Vec::new();
+    while let Some(o) = sender::deliver_next(&t.app, &client)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"))
+    {
+        outcomes.push(o);
+    }
+    outcomes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_reaches_the_residents_phone_signed_and_encrypted() {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    let keys = BrowserKeys::new();
+    let on = turn_on(&b, &host, &service.endpoint("ravi"), &keys).await;
+    assert_eq!(on.status, 303, "{}", on.body);
+    let profile = b.get(&host, "/profile?push=on").await;
+    assert!(
+        profile
+            .body
+            .contains("Notifications are on for this device.")
+    );
+    assert!(profile.body.contains("Turn off notifications"));
+    assert!(
+        profile.body.contains("/assets/push."),
+        "the page offers the script"
+    );
+
+    reply_to_a_request(&t, &org, "A plumber will call you today, Mr Patel.").await;
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM push_outbox WHERE status = 'queued'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(drain(&t).await, vec![sender::Outcome::Delivered]);
+    let received = service.received("ravi");
+    assert_eq!(received.len(), 1);
+    let push = &received[0];
+    assert_eq!(push.headers["content-encoding"], "aes128gcm");
+    assert_eq!(push.headers["ttl"], "172800");
+    assert_eq!(push.headers["urgency"], "normal");
+    assert_eq!(push.headers["topic"].len(), 32);
+    let plain = keys
+        .open(push, &service.origin())
+        .unwrap_or_else(|e| panic!("the push does not open: {e}"));
+    let message: serde_json::Value =
+        serde_json::from_str(&plain).unwrap_or_else(|e| panic!("{e}: {plain}"));
+    assert_eq!(message["title"], "New reply on your request");
+    assert!(
+        message["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("TKT-")
+    );
+    assert!(
+        message["url"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("/requests/")
+    );
+    // What a locked screen shows: never the reply's words or the resident's name.
+    assert!(
+        !plain.contains("plumber") && !plain.contains("Patel"),
+        "{plain}"
+    );
+    // Another key opens nothing, and a token checked against another origin fails.
+    assert!(BrowserKeys::new().open(push, &service.origin()).is_err());
+    assert!(keys.open(push, "http://push.example.net").is_err());
+    // In the communications log, sent.
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_outbox WHERE status = 'sent'").await,
+        1
+    );
+    let admin = t.browser();
+    let admin_host = t.admin_host("acme");
+    t.sign_in(&admin, &admin_host, &org.owner_email()).await;
+    let log = admin.get(&admin_host, "/communications/push").await;
+    assert!(
+        log.body.contains("New reply on your request"),
+        "{}",
+        log.body
+    );
+
+    // Turned off, no more.
+    let profile = b.get(&host, "/profile").await;
+    let id: String = t.scalar("SELECT id FROM push_subscriptions", &[]).await;
+    let off = b
+        .post(
+            &host,
+            "/push/subscriptions/delete",
+            &[("csrf", &profile.csrf()), ("subscription", &id)],
+        )
+        .await;
+    assert_eq!(off.status, 303, "{}", off.body);
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_subscriptions").await,
+        0
+    );
+    reply_to_a_request(&t, &org, "And again.").await;
+    assert!(drain(&t).await.is_empty());
+    let events = t.audit_events(org.id).await;
+    assert!(
+        events
+            .iter()
+            .any(|(_, channel, s)| channel == "residenceport"
+                && s.starts_with("Mr Patel turned on notifications on"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_the_push_service_says_is_gone_is_forgotten_at_once() {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    for (name, status) in [("old-phone", 404), ("old-laptop", 410)] {
+        service.script(name, &[status]);
+        let on = turn_on(&b, &host, &service.endpoint(name), &BrowserKeys::new()).await;
+        assert_eq!(on.status, 303, "{}", on.body);
+    }
+    reply_to_a_request(&t, &org, "On its way.").await;
+    let mut outcomes = drain(&t).await;
+    outcomes.sort_by_key(|o| format!("{o:?}"));
+    assert_eq!(outcomes, vec![sender::Outcome::Gone, sender::Outcome::Gone]);
+    assert_eq!(service.all().len(), 2, "one answer each was enough");
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_subscriptions").await,
+        0
+    );
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_outbox WHERE status = 'gone'").await,
+        2
+    );
+    reply_to_a_request(&t, &org, "Again.").await;
+    assert!(
+        drain(&t).await.is_empty(),
+        "nothing more is queued for them"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_and_broken_push_services_are_tried_again_with_backoff_then_given_up_on() {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    service.script("flaky", &[429, 503]);
+    service.script("down", &[500; 10]);
+    for name in ["flaky", "down"] {
+        turn_on(&b, &host, &service.endpoint(name), &BrowserKeys::new()).await;
+    }
+    reply_to_a_request(&t, &org, "Soon.").await;
+    let make_due = || {
+        t.tamper(
+            "UPDATE push_outbox SET due_at = created_at WHERE status = 'queued'",
+            &[],
+        )
+    };
+    let mut rounds = 0;
+    loop {
+        let outcomes = drain(&t).await;
+        if outcomes.is_empty() {
+            break;
+        }
+        rounds += 1;
+        assert!(rounds <= 10, "the sender never stops");
+        // Each retry waits: nothing is due again until its backoff passes.
+        let waiting: i64 = count(
+            &t,
+            "SELECT COUNT(*) FROM push_outbox WHERE status = 'queued' AND due_at > created_at",
+        )
+        .await;
+        let queued: i64 = count(
+            &t,
+            "SELECT COUNT(*) FROM push_outbox WHERE status = 'queued'",
+        )
+        .await;
+        assert_eq!(waiting, queued);
+        make_due().await;
+    }
+    assert_eq!(
+        service.received("flaky").len(),
+        3,
+        "429, 503, then delivered"
+    );
+    assert_eq!(
+        service.received("down").len(),
+        usize::try_from(sender::MAX_ATTEMPTS).unwrap_or(0),
+        "given up after the bound"
+    );
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_outbox WHERE status = 'sent'").await,
+        1
+    );
+    let failed: String = t
+        .scalar(
+            "SELECT last_error FROM push_outbox WHERE status = 'failed'",
+            &[],
+        )
+        .await;
+    assert!(
+        failed.contains("answered 500") && failed.contains("gave up"),
+        "{failed}"
+    );
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_subscriptions").await,
+        2,
+        "kept: it may come back"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_senders_send_each_push_once_and_an_event_queues_once() {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    let devices = ["phone", "tablet", "laptop"];
+    for name in devices {
+        turn_on(&b, &host, &service.endpoint(name), &BrowserKeys::new()).await;
+    }
+    for i in 0..5 {
+        reply_to_a_request(&t, &org, &format!("Reply {i}.")).await;
+    }
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM push_outbox").await, 15);
+    let (one, two) = tokio::join!(drain(&t), drain(&t));
+    assert_eq!(one.len() + two.len(), 15);
+    for name in devices {
+        assert_eq!(service.received(name).len(), 5, "{name}");
+    }
+    // Queueing the same event again adds nothing.
+    let mut change = proplink_backend::services::change::Change::begin(&t.app, &org.manager)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let notice = push::Notice {
+        event: "same-event".into(),
+        topic: push::topic("same-event"),
+        title: "Hello",
+        body: "Once",
+        url: "/".into(),
+        urgency: push::Urgency::Low,
+        ttl: time::Duration::hours(1),
+    };
+    let subject = push::contact_subject(org.leaseholder);
+    for _ in 0..2 {
+        push::queue_in(&mut change, std::slice::from_ref(&subject), &notice)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    change
+        .record(proplink_backend::services::change::Event::new(
+            proplink_shared::records::RecordType::Organisation,
+            org.id,
+            proplink_shared::audit::AuditAction::Update,
+            "tested pushes",
+            serde_json::json!({}),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    change.commit().await.unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM push_outbox WHERE event_key = 'same-event'"
+        )
+        .await,
+        3,
+        "one per device"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_are_checked_and_belong_to_their_person() {
+    // A server as deployed: push services on the internet, over https, only.
+    let t = proplink_tests::spawn_app().await;
+    fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    let keys = BrowserKeys::new();
+    for (endpoint, why) in [
+        ("http://push.example.net/x", "https"),
+        ("https://127.0.0.1/x", "internet"),
+        ("https://169.254.169.254/latest/meta-data", "internet"),
+        ("https://acme.proplink.localhost/x", "internet"),
+        ("not a url", "web address"),
+    ] {
+        let refused = turn_on(&b, &host, endpoint, &keys).await;
+        assert_eq!(refused.status, 400, "{endpoint}");
+        assert!(refused.body.contains(why), "{endpoint}: {}", refused.body);
+    }
+    let bad_keys = BrowserKeys {
+        p256dh: "AAAA".into(),
+        ..keys.clone()
+    };
+    let refused = turn_on(&b, &host, "https://push.example.net/x", &bad_keys).await;
+    assert_eq!(refused.status, 400);
+    // A form sent without a subscription (no script): said on the page.
+    let profile = b.get(&host, "/profile").await;
+    let empty = b
+        .post(
+            &host,
+            "/push/subscriptions",
+            &[("csrf", &profile.csrf()), ("endpoint", "")],
+        )
+        .await;
+    assert_eq!(empty.status, 409);
+    assert!(empty.body.contains("needs JavaScript"));
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_subscriptions").await,
+        0
+    );
+    // Another resident cannot turn off Mr Patel's.
+    let ok = turn_on(&b, &host, "https://push.example.net/ravi", &keys).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let id: String = t.scalar("SELECT id FROM push_subscriptions", &[]).await;
+    let (other, other_host) = t.resident("acme", "bea@acme.example").await;
+    let page = other.get(&other_host, "/profile").await;
+    let refused = other
+        .post(
+            &other_host,
+            "/push/subscriptions/delete",
+            &[("csrf", &page.csrf()), ("subscription", &id)],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_subscriptions").await,
+        1
+    );
+    // Without the form's token, nothing.
+    let forged = b
+        .post(
+            &host,
+            "/push/subscriptions",
+            &[("endpoint", "https://push.example.net/y")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    // The service worker is served to take the whole door.
+    let sw = b.get(&host, "/sw.js").await;
+    assert_eq!(sw.status, 200);
+    assert_eq!(sw.headers["service-worker-allowed"], "/");
+    assert!(sw.body.contains("showNotification"));
+}
