@@ -15,6 +15,7 @@ mod occupancy;
 mod people;
 pub(crate) mod photos;
 mod places;
+mod profile;
 mod settings;
 mod staff;
 mod statements;
@@ -68,6 +69,7 @@ pub fn router() -> Router<App> {
         .merge(audit_log::router())
         .merge(staff::router())
         .merge(settings::router())
+        .merge(profile::router())
         .fallback(|| async { AppError::NotFound })
 }
 

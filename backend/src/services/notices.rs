@@ -49,7 +49,7 @@ pub async fn publish(
             json!({ "title": new.title, "body": new.body, "publish_on": crate::store::date_text(new.publish_on), "expires_on": new.expires_on.map(crate::store::date_text), "urgent": new.urgent, "site": place.site().map(|s| s.to_string()), "building": place.building().map(|b| b.to_string()) }),
         ))
         .await?;
-    email_residents(&mut change, place, new).await?;
+    email_residents(&mut change, id, place, new).await?;
     change.commit().await?;
     Ok(id)
 }
@@ -58,6 +58,7 @@ pub async fn publish(
 /// (an urgent one to all of them), in the same change: sent once it commits.
 async fn email_residents(
     change: &mut Change<'_>,
+    id: NoticeId,
     place: NoticePlace,
     new: &NewNotice,
 ) -> AppResult<()> {
@@ -82,6 +83,33 @@ async fn email_residents(
         return Ok(());
     };
     let url = change.app().config.residence_url(&org.slug);
+    // On their devices too: the notice's title is the organisation's own public words.
+    let title: String = new.title.chars().take(120).collect();
+    super::push::queue_in(
+        change,
+        &recipients
+            .iter()
+            .map(|r| super::push::contact_subject(r.contact))
+            .collect::<Vec<_>>(),
+        &super::push::Notice {
+            event: format!("notice:{id}"),
+            topic: super::push::topic(&format!("notice:{id}")),
+            title: if new.urgent {
+                "Urgent notice"
+            } else {
+                "New notice"
+            },
+            body: &title,
+            url: format!("{url}/notices/{id}"),
+            urgency: if new.urgent {
+                super::push::Urgency::High
+            } else {
+                super::push::Urgency::Low
+            },
+            ttl: time::Duration::days(3),
+        },
+    )
+    .await?;
     let subject = format!(
         "{}{}: {}",
         if new.urgent {

@@ -371,6 +371,26 @@ pub async fn queue_in(
     Ok(())
 }
 
+/// The site managers who look after `site` (every site, or it among theirs): those told of a
+/// new high-priority request there.
+pub(crate) async fn site_managers(
+    change: &mut Change<'_>,
+    site: proplink_shared::SiteId,
+) -> AppResult<Vec<String>> {
+    let org = change.org();
+    let staff = crate::store::orgs::staff_list(change, org).await?;
+    let sites = crate::store::orgs::all_staff_sites(change, org).await?;
+    Ok(staff
+        .into_iter()
+        .filter(|s| {
+            s.active
+                && s.role == Some(proplink_shared::Role::SiteManager)
+                && (s.all_sites || sites.contains(&(s.id, site)))
+        })
+        .map(|s| staff_subject(s.id))
+        .collect())
+}
+
 /// An organisation's latest pushes, for the communications log.
 pub async fn log(app: &App, actor: &Actor, limit: i64) -> AppResult<Vec<store::Push>> {
     super::check(

@@ -170,7 +170,50 @@ pub(crate) async fn raise_at(
             format!("raised request {reference} \"{}\" at {}", new.subject, site.name),
             json!({ "reference": reference, "subject": new.subject, "body": new.body, "category": new.category.code(), "priority": new.priority.code(), "site": origin.site.to_string(), "unit": origin.unit.map(|u| u.to_string()) }),
         ))
-        .await
+        .await?;
+    tell_site_managers(change, actor, id, &reference, &site.name, origin.site, new).await
+}
+
+/// A new high-priority request: the site managers of its site hear of it on their devices —
+/// where and how urgent, never who or what they wrote.
+async fn tell_site_managers(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: TicketId,
+    reference: &str,
+    site_name: &str,
+    site: proplink_shared::SiteId,
+    new: &NewTicket,
+) -> AppResult<()> {
+    use proplink_shared::records::Priority;
+    if !matches!(new.priority, Priority::High | Priority::Urgent) {
+        return Ok(());
+    }
+    let managers = super::push::site_managers(change, site).await?;
+    if managers.is_empty() {
+        return Ok(());
+    }
+    let Some(org) = crate::store::orgs::by_id(change, actor.org).await? else {
+        return Ok(());
+    };
+    super::push::queue_in(
+        change,
+        &managers,
+        &super::push::Notice {
+            event: format!("ticket-raised:{id}"),
+            topic: super::push::topic(&format!("ticket:{id}")),
+            title: &format!("{} request at {site_name}", new.priority.label()),
+            body: &format!("{reference}: {}", new.category.label()),
+            url: format!("{}/tickets/{id}", change.app().config.admin_url(&org.slug)),
+            urgency: if new.priority == Priority::Urgent {
+                super::push::Urgency::High
+            } else {
+                super::push::Urgency::Normal
+            },
+            ttl: time::Duration::days(1),
+        },
+    )
+    .await
 }
 
 /// The names of the residents who added themselves to a ticket, for staff who may read it.

@@ -426,3 +426,214 @@ async fn subscriptions_are_checked_and_belong_to_their_person() {
     assert_eq!(sw.headers["service-worker-allowed"], "/");
     assert!(sw.body.contains("showNotification"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_who_invited_a_contractor_hears_of_their_quote_on_their_browser() {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (admin, host) = (t.browser(), t.admin_host("acme"));
+    t.sign_in(&admin, &host, &org.manager_email).await;
+    let profile = admin.get(&host, "/profile").await;
+    assert_eq!(profile.status, 200);
+    assert!(profile.body.contains("Turn on notifications"));
+    let keys = BrowserKeys::new();
+    let on = admin
+        .post(
+            &host,
+            "/push/subscriptions",
+            &[
+                ("csrf", &profile.csrf()),
+                ("endpoint", &service.endpoint("mark")),
+                ("p256dh", &keys.p256dh),
+                ("auth", &keys.auth),
+            ],
+        )
+        .await;
+    assert_eq!(on.status, 303, "{}", on.body);
+    fixtures::insure(&t.app, &org).await;
+    proplink_backend::services::work_orders::invite(
+        &t.app,
+        &org.manager,
+        org.work_order,
+        org.vendor,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let contractor = proplink_shared::Actor {
+        org: org.id,
+        principal: proplink_shared::Principal::Contractor {
+            vendor: org.vendor,
+            work_order: org.work_order,
+        },
+        channel: proplink_shared::audit::Channel::ContractorPort,
+        display_name: "Fixit Ltd".into(),
+    };
+    let quote = proplink_shared::records::NewQuote::validate(
+        proplink_shared::records::QuoteKind::FixedPrice,
+        "180",
+        proplink_shared::records::VatRate::Standard,
+        "",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    proplink_backend::services::quotes::submit(
+        &t.app,
+        &contractor,
+        org.work_order,
+        org.vendor,
+        &quote,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(drain(&t).await, vec![sender::Outcome::Delivered]);
+    let received = service.received("mark");
+    let plain = keys
+        .open(&received[0], &service.origin())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message: serde_json::Value = serde_json::from_str(&plain).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(message["title"], "Contractor update");
+    assert!(
+        message["body"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Fixit Ltd sent a quote on WO-")
+    );
+    assert!(
+        message["url"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("/work-orders/{}", org.work_order))
+    );
+    // Staff see and turn off their own, from their profile.
+    let profile = admin.get(&host, "/profile").await;
+    assert!(profile.body.contains("Turn off notifications"));
+}
+
+/// Turns notifications on in the admin app for the staff member at `email`.
+async fn staff_turns_on(t: &TestApp, email: &str, endpoint: &str, keys: &BrowserKeys) {
+    let (admin, host) = (t.browser(), t.admin_host("acme"));
+    t.sign_in(&admin, &host, email).await;
+    let profile = admin.get(&host, "/profile").await;
+    let on = admin
+        .post(
+            &host,
+            "/push/subscriptions",
+            &[
+                ("csrf", &profile.csrf()),
+                ("endpoint", endpoint),
+                ("p256dh", &keys.p256dh),
+                ("auth", &keys.auth),
+            ],
+        )
+        .await;
+    assert_eq!(on.status, 303, "{}", on.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_manager_hears_of_a_high_priority_request_on_their_site_and_residents_of_an_urgent_notice()
+ {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let site_manager = BrowserKeys::new();
+    staff_turns_on(
+        &t,
+        &org.site_manager_email,
+        &service.endpoint("sam"),
+        &site_manager,
+    )
+    .await;
+    staff_turns_on(
+        &t,
+        &org.accountant_email,
+        &service.endpoint("anna"),
+        &BrowserKeys::new(),
+    )
+    .await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    let resident = BrowserKeys::new();
+    turn_on(&b, &host, &service.endpoint("ravi"), &resident).await;
+    // An emergency in Mr Patel's home (site A): urgent.
+    let me = residents::actor(&t.app, org.id, org.leaseholder)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    requests::raise(
+        &t.app,
+        &me,
+        RequestPlace::Home(org.unit),
+        &RequestForm {
+            category: "maintenance",
+            subject: "Burst pipe in Flat 1, Mr Patel",
+            body: "Water everywhere.",
+            emergency: true,
+        },
+        &[],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    // A query is not high priority: nobody is woken.
+    requests::raise(
+        &t.app,
+        &me,
+        RequestPlace::Home(org.unit),
+        &RequestForm {
+            category: "query",
+            subject: "Bin day?",
+            body: "Which day?",
+            emergency: false,
+        },
+        &[],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    drain(&t).await;
+    let to_sam = service.received("sam");
+    assert_eq!(to_sam.len(), 1, "the site manager of site A, once");
+    assert!(
+        service.received("anna").is_empty(),
+        "an accountant is not told"
+    );
+    assert_eq!(to_sam[0].headers["urgency"], "high");
+    let plain = site_manager
+        .open(&to_sam[0], &service.origin())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message: serde_json::Value = serde_json::from_str(&plain).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        message["title"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Urgent request at")
+    );
+    assert!(
+        !plain.contains("Patel") && !plain.contains("Burst"),
+        "{plain}"
+    );
+    // An urgent notice for the organisation reaches the resident.
+    let notice = proplink_shared::records::NewNotice::validate(
+        "Water off on Tuesday",
+        "The water will be off from 9 to 12 for repairs.",
+        time::OffsetDateTime::now_utc().date(),
+        None,
+        true,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    proplink_backend::services::notices::publish(
+        &t.app,
+        &org.manager,
+        proplink_backend::store::notices::NoticePlace::Organisation,
+        &notice,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    drain(&t).await;
+    let to_ravi = service.received("ravi");
+    assert_eq!(to_ravi.len(), 1);
+    let plain = resident
+        .open(&to_ravi[0], &service.origin())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        plain.contains("Urgent notice") && plain.contains("Water off on Tuesday"),
+        "{plain}"
+    );
+}
