@@ -11,6 +11,7 @@ pub mod colour;
 pub mod ids;
 pub mod london;
 pub mod money;
+pub mod notifications;
 pub mod records;
 pub mod scope;
 pub mod states;

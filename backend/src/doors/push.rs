@@ -10,7 +10,7 @@ use super::pages::{Cell, Choice, Field, Form, Input, Section, Table, headers};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::Client;
-use crate::services::push::{self, SubscriptionForm, SubscriptionKeys};
+use crate::services::push::{self, PushKind, QuietHours, SubscriptionForm, SubscriptionKeys};
 use crate::store::push::Subscription;
 
 /// What the browser sent when it subscribed.
@@ -113,10 +113,129 @@ pub fn section(subscriptions: &[Subscription]) -> Section {
     }
 }
 
-/// The button that turns notifications on in this browser, and the form that turns them off
-/// on one of the person's devices.
+/// The fields of the preferences form as sent: the kinds ticked (repeated) and quiet hours.
+pub struct PreferencesForm {
+    pub kinds: Vec<String>,
+    pub quiet_from: String,
+    pub quiet_until: String,
+}
+
+impl PreferencesForm {
+    #[must_use]
+    pub fn from_pairs(sent: Vec<(String, String)>) -> PreferencesForm {
+        let value = |name: &str| {
+            sent.iter()
+                .find(|(k, _)| k == name)
+                .map_or_else(String::new, |(_, v)| v.clone())
+        };
+        PreferencesForm {
+            kinds: sent
+                .iter()
+                .filter(|(k, _)| k == "kinds")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            quiet_from: value("quiet_from"),
+            quiet_until: value("quiet_until"),
+        }
+    }
+
+    /// Saves them for `actor`, of the kinds `offered` on this door.
+    pub async fn save(
+        &self,
+        app: &App,
+        actor: &proplink_shared::Actor,
+        offered: &[PushKind],
+    ) -> AppResult<()> {
+        let wanted: Vec<PushKind> = self
+            .kinds
+            .iter()
+            .filter_map(|k| PushKind::from_code(k))
+            .collect();
+        push::set_preferences(
+            app,
+            actor,
+            offered,
+            &wanted,
+            &self.quiet_from,
+            &self.quiet_until,
+        )
+        .await
+    }
+
+    /// What was typed, for the form sent back.
+    #[must_use]
+    pub fn typed(&self) -> Vec<(&'static str, String)> {
+        let mut typed: Vec<(&'static str, String)> =
+            self.kinds.iter().map(|k| ("kinds", k.clone())).collect();
+        typed.push(("quiet_from", self.quiet_from.clone()));
+        typed.push(("quiet_until", self.quiet_until.clone()));
+        typed
+    }
+}
+
+/// The form for which notifications to have, of the kinds `offered` on this door, and quiet
+/// hours.
+async fn preferences_form(
+    app: &App,
+    actor: &proplink_shared::Actor,
+    offered: &[PushKind],
+    fill: Filler<'_>,
+) -> AppResult<Form> {
+    let prefs = push::preferences(app, actor).await?;
+    let sent_back = fill.draft.filter(|d| d.form == "push-prefs");
+    let ticked = |k: PushKind| match sent_back {
+        Some(d) => d.typed.iter().any(|(f, v)| *f == "kinds" && v == k.code()),
+        None => !prefs.muted.contains(&k),
+    };
+    let (from, until) = prefs.quiet.map(QuietHours::text).unwrap_or_default();
+    Ok(Form {
+        id: "push-prefs",
+        heading: "What to be notified of",
+        action: "/push/preferences".into(),
+        hidden: Vec::new(),
+        fields: vec![
+            Field {
+                name: "kinds",
+                label: "Notify me of",
+                hint: None,
+                input: Input::Checkboxes(
+                    offered
+                        .iter()
+                        .map(|k| Choice {
+                            selected: ticked(*k),
+                            value: k.code().into(),
+                            label: k.label().into(),
+                        })
+                        .collect(),
+                ),
+                error: fill.error("push-prefs", "kinds"),
+            },
+            Field {
+                name: "quiet_from",
+                label: "Quiet hours from (optional)",
+                hint: Some("Like 22:00, UK time. Urgent notifications still come at once."),
+                input: Input::Text(fill.value("push-prefs", "quiet_from", &from)),
+                error: fill.error("push-prefs", "quiet_from"),
+            },
+            Field {
+                name: "quiet_until",
+                label: "Quiet hours until",
+                hint: Some("Like 07:00. The others wait until then."),
+                input: Input::Text(fill.value("push-prefs", "quiet_until", &until)),
+                error: fill.error("push-prefs", "quiet_until"),
+            },
+        ],
+        submit: "Save notification settings",
+        warning: false,
+    })
+}
+
+/// The button that turns notifications on in this browser, the form that turns them off on
+/// one of the person's devices, and which to have.
 pub async fn forms(
     app: &App,
+    actor: &proplink_shared::Actor,
+    offered: &[PushKind],
     subscriptions: &[Subscription],
     draft: Option<&Draft>,
 ) -> AppResult<Vec<Form>> {
@@ -166,6 +285,7 @@ pub async fn forms(
             warning: true,
         });
     }
+    forms.push(preferences_form(app, actor, offered, fill).await?);
     Ok(forms)
 }
 

@@ -92,6 +92,7 @@ async fn email_residents(
             .map(|r| super::push::contact_subject(r.contact))
             .collect::<Vec<_>>(),
         &super::push::Notice {
+            kind: super::push::PushKind::Notices,
             event: format!("notice:{id}"),
             topic: super::push::topic(&format!("notice:{id}")),
             title: if new.urgent {

@@ -640,6 +640,7 @@ async fn send_receipt(
         change,
         &[super::push::contact_subject(k.contact_id)],
         &super::push::Notice {
+            kind: super::push::PushKind::Payments,
             event: format!("payment:{}", k.id),
             topic: super::push::topic(&format!("payment:{}", k.id)),
             title: "Payment received",

@@ -13,6 +13,7 @@ pub mod sender;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use proplink_shared::audit::AuditAction;
+pub use proplink_shared::notifications::{PushKind, QuietHours};
 use proplink_shared::records::RecordType;
 use proplink_shared::{Actor, ContactId, StaffUserId};
 use serde_json::json;
@@ -300,6 +301,8 @@ impl Urgency {
 
 /// What a push says and opens. Only lock-screen words: no names, amounts owed or message text.
 pub struct Notice<'a> {
+    /// Which of the kinds a person may turn off it is.
+    pub kind: PushKind,
     /// Unique per event: one push per event per device, whatever retries.
     pub event: String,
     /// Repeats of the same topic replace each other at the push service (≤ 32 characters of
@@ -345,8 +348,18 @@ pub async fn queue_in(
             "a push payload is too long"
         )));
     }
+    let urgent = notice.urgency == Urgency::High;
     let mut queued = false;
     for subject in subjects {
+        let prefs = preferences_of(change, org, subject).await?;
+        // Urgent ones always go, at once; the rest as the person chose.
+        if !urgent && prefs.muted.contains(&notice.kind) {
+            continue;
+        }
+        let due_at = match prefs.quiet {
+            Some(quiet) if !urgent => quiet.release(now),
+            _ => now,
+        };
         for s in store::subscriptions_of(change, org, subject).await? {
             store::enqueue(
                 change,
@@ -358,6 +371,7 @@ pub async fn queue_in(
                     urgency: notice.urgency.code(),
                     ttl_seconds: notice.ttl.whole_seconds(),
                     payload: &payload,
+                    due_at,
                 },
                 now,
             )
@@ -369,6 +383,82 @@ pub async fn queue_in(
         change.push_queued();
     }
     Ok(())
+}
+
+/// What a person chose to hear about on their devices, and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Preferences {
+    pub muted: Vec<PushKind>,
+    pub quiet: Option<QuietHours>,
+}
+
+async fn preferences_of(
+    conn: &mut crate::store::Conn,
+    org: proplink_shared::OrgId,
+    subject: &str,
+) -> AppResult<Preferences> {
+    let Some(row) = store::preferences(conn, org, subject).await? else {
+        return Ok(Preferences::default());
+    };
+    Ok(Preferences {
+        muted: row
+            .muted
+            .split(',')
+            .filter_map(PushKind::from_code)
+            .collect(),
+        quiet: match (row.quiet_from, row.quiet_until) {
+            (Some(from), Some(until)) => QuietHours::parse(&from, &until).ok().flatten(),
+            _ => None,
+        },
+    })
+}
+
+/// `actor`'s own choices.
+pub async fn preferences(app: &App, actor: &Actor) -> AppResult<Preferences> {
+    let mut conn = app.db.read().await?;
+    preferences_of(&mut conn, actor.org, &subject_of(actor)).await
+}
+
+/// Saves what `actor` wants to hear about (`wanted`, of `offered`) and their quiet hours.
+pub async fn set_preferences(
+    app: &App,
+    actor: &Actor,
+    offered: &[PushKind],
+    wanted: &[PushKind],
+    quiet_from: &str,
+    quiet_until: &str,
+) -> AppResult<()> {
+    let quiet = QuietHours::parse(quiet_from, quiet_until).map_err(AppError::Invalid)?;
+    let muted: Vec<PushKind> = offered
+        .iter()
+        .copied()
+        .filter(|k| !wanted.contains(k))
+        .collect();
+    let mut change = Change::begin(app, actor).await?;
+    let now = change.now;
+    let (from, until) = quiet.map(QuietHours::text).unzip();
+    store::set_preferences(
+        &mut change,
+        actor.org,
+        &subject_of(actor),
+        &store::PreferencesRow {
+            muted: muted.iter().map(|k| k.code()).collect::<Vec<_>>().join(","),
+            quiet_from: from.clone(),
+            quiet_until: until.clone(),
+        },
+        now,
+    )
+    .await?;
+    change
+        .record(Event::new(
+            RecordType::Organisation,
+            actor.org,
+            AuditAction::Update,
+            "changed what they are notified of".to_owned(),
+            json!({ "muted": muted.iter().map(|k| k.code()).collect::<Vec<_>>(), "quiet_from": from, "quiet_until": until }),
+        ))
+        .await?;
+    change.commit().await
 }
 
 /// The site managers who look after `site` (every site, or it among theirs): those told of a

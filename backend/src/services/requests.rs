@@ -193,6 +193,7 @@ pub(crate) async fn tell_residents(
             .map(|c| super::push::contact_subject(*c))
             .collect::<Vec<_>>(),
         &super::push::Notice {
+            kind: super::push::PushKind::Replies,
             event: format!(
                 "ticket-reply:{}:{}",
                 t.id,

@@ -200,6 +200,7 @@ async fn tell_site_managers(
         change,
         &managers,
         &super::push::Notice {
+            kind: super::push::PushKind::Requests,
             event: format!("ticket-raised:{id}"),
             topic: super::push::topic(&format!("ticket:{id}")),
             title: &format!("{} request at {site_name}", new.priority.label()),

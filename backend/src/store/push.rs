@@ -202,6 +202,8 @@ pub struct NewPush<'a> {
     pub urgency: &'a str,
     pub ttl_seconds: i64,
     pub payload: &'a str,
+    /// When it may go: now, or the end of its person's quiet hours.
+    pub due_at: OffsetDateTime,
 }
 
 /// Queues a push for one subscription, once per event: a second queueing of the same event
@@ -209,9 +211,9 @@ pub struct NewPush<'a> {
 pub async fn enqueue(conn: &mut Conn, p: &NewPush<'_>, now: OffsetDateTime) -> DbResult<()> {
     conn.execute(
         "INSERT INTO push_outbox (id, organisation_id, subscription_id, event_key, topic, urgency, ttl_seconds, payload, status, due_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $9) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10) \
          ON CONFLICT (subscription_id, event_key) DO NOTHING",
-        params![uuid::Uuid::now_v7(), p.org, p.subscription_id, p.event_key, p.topic, p.urgency, p.ttl_seconds, p.payload, now],
+        params![uuid::Uuid::now_v7(), p.org, p.subscription_id, p.event_key, p.topic, p.urgency, p.ttl_seconds, p.payload, p.due_at, now],
     )
     .await?;
     Ok(())
@@ -287,4 +289,43 @@ pub async fn of_org(conn: &mut Conn, org: OrgId, limit: i64) -> DbResult<Vec<Pus
         params![org, limit],
     )
     .await
+}
+
+read_model! {
+    pub struct PreferencesRow {
+        pub muted: String = "muted",
+        pub quiet_from: Option<String> = "quiet_from",
+        pub quiet_until: Option<String> = "quiet_until",
+    }
+}
+
+pub async fn preferences(
+    conn: &mut Conn,
+    org: OrgId,
+    subject: &str,
+) -> DbResult<Option<PreferencesRow>> {
+    conn.query_opt(
+        &format!(
+            "SELECT {} FROM push_preferences WHERE organisation_id = $1 AND subject = $2",
+            PreferencesRow::COLUMNS
+        ),
+        params![org, subject],
+    )
+    .await
+}
+
+pub async fn set_preferences(
+    conn: &mut Conn,
+    org: OrgId,
+    subject: &str,
+    prefs: &PreferencesRow,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO push_preferences (organisation_id, subject, muted, quiet_from, quiet_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (organisation_id, subject) DO UPDATE SET muted = $3, quiet_from = $4, quiet_until = $5, updated_at = $6",
+        params![org, subject, prefs.muted, prefs.quiet_from, prefs.quiet_until, now],
+    )
+    .await?;
+    Ok(())
 }

@@ -318,6 +318,7 @@ async fn two_senders_send_each_push_once_and_an_event_queues_once() {
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     let notice = push::Notice {
+        kind: push::PushKind::Notices,
         event: "same-event".into(),
         topic: push::topic("same-event"),
         title: "Hello",
@@ -636,4 +637,90 @@ async fn the_site_manager_hears_of_a_high_priority_request_on_their_site_and_res
         plain.contains("Urgent notice") && plain.contains("Water off on Tuesday"),
         "{plain}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_choose_what_they_hear_and_quiet_hours_hold_all_but_urgent_ones() {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = t.resident("acme", "ravi@acme.example").await;
+    turn_on(&b, &host, &service.endpoint("ravi"), &BrowserKeys::new()).await;
+    let save = |fields: Vec<(&'static str, &'static str)>| {
+        let (b, host) = (&b, &host);
+        async move {
+            let csrf = b.get(host, "/profile").await.csrf();
+            let mut all = vec![("csrf", csrf.as_str())];
+            all.extend(fields);
+            b.post(host, "/push/preferences", &all).await
+        }
+    };
+    // Quiet hours that are not times: refused on the field, what was typed kept.
+    let refused = save(vec![
+        ("kinds", "notices"),
+        ("quiet_from", "late"),
+        ("quiet_until", "07:00"),
+    ])
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("like 22:00"), "{}", refused.body);
+    assert!(refused.body.contains("value=\"late\""));
+    // Replies off; notices on; quiet all day long.
+    let saved = save(vec![
+        ("kinds", "notices"),
+        ("quiet_from", "00:00"),
+        ("quiet_until", "23:59"),
+    ])
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    reply_to_a_request(&t, &org, "Turned off, so not sent.").await;
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_outbox").await,
+        0,
+        "replies are off"
+    );
+    let publish = |title: &'static str, urgent: bool| {
+        let t = &t;
+        let org = &org;
+        async move {
+            let notice = proplink_shared::records::NewNotice::validate(
+                title,
+                "Details on the notice board.",
+                time::OffsetDateTime::now_utc().date(),
+                None,
+                urgent,
+            )
+            .unwrap_or_else(|e| panic!("{e:?}"));
+            proplink_backend::services::notices::publish(
+                &t.app,
+                &org.manager,
+                proplink_backend::store::notices::NoticePlace::Organisation,
+                &notice,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+    };
+    publish("Window cleaning on Friday", false).await;
+    assert!(
+        drain(&t).await.is_empty(),
+        "held for the end of quiet hours"
+    );
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM push_outbox WHERE status = 'queued' AND due_at > created_at"
+        )
+        .await,
+        1
+    );
+    publish("Gas leak: leave the building", true).await;
+    assert_eq!(
+        drain(&t).await,
+        vec![sender::Outcome::Delivered],
+        "urgent ones come at once"
+    );
+    assert_eq!(service.received("ravi").len(), 1);
+    let profile = b.get(&host, "/profile").await;
+    assert!(profile.body.contains("value=\"00:00\""));
 }

@@ -12,17 +12,19 @@ use super::forms::{Draft, sent_back};
 use crate::app::App;
 use crate::doors::extract::Query;
 use crate::doors::pages::{Actions, Cell, RecordPage, respond};
-use crate::doors::push::{SubscribeForm, UnsubscribeForm, device_of};
+use crate::doors::push::{PreferencesForm, SubscribeForm, UnsubscribeForm, device_of};
 use crate::doors::web::CsrfForm;
 use crate::error::AppResult;
 use crate::services::auth::Client;
 use crate::services::push;
+use crate::services::push::PushKind;
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/profile", get(profile))
         .route("/push/subscriptions", post(subscribe))
         .route("/push/subscriptions/delete", post(unsubscribe))
+        .route("/push/preferences", post(save_preferences))
 }
 
 async fn profile_page(app: &App, staff: &Staff, draft: Option<&Draft>) -> AppResult<RecordPage> {
@@ -60,7 +62,14 @@ async fn profile_page(app: &App, staff: &Staff, draft: Option<&Draft>) -> AppRes
         actions: Actions {
             notice: None,
             problems: draft.map(Draft::problems).unwrap_or_default(),
-            forms: crate::doors::push::forms(app, &devices, draft).await?,
+            forms: crate::doors::push::forms(
+                app,
+                staff.actor(),
+                PushKind::FOR_STAFF,
+                &devices,
+                draft,
+            )
+            .await?,
         },
         audit: None,
     })
@@ -81,6 +90,7 @@ async fn profile(
     page.actions.notice = match done.push.as_str() {
         "on" => Some("Notifications are on for this device.".into()),
         "off" => Some("Notifications are off for that device.".into()),
+        "saved" => Some("Your notification settings were saved.".into()),
         _ => None,
     };
     Ok(respond(&page).into_response())
@@ -129,6 +139,24 @@ async fn unsubscribe(
         outcome,
         typed,
         "/profile?push=off",
+    )
+    .await
+}
+
+async fn save_preferences(
+    State(app): State<App>,
+    staff: Staff,
+    CsrfForm(sent): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let form = PreferencesForm::from_pairs(sent);
+    let outcome = form.save(&app, staff.actor(), PushKind::FOR_STAFF).await;
+    answer(
+        &app,
+        &staff,
+        "push-prefs",
+        outcome,
+        form.typed(),
+        "/profile?push=saved",
     )
     .await
 }

@@ -268,7 +268,16 @@ pub(super) async fn profile_page(
         submit: "Save",
         warning: false,
     }];
-    forms.extend(crate::doors::push::forms(app, &devices, draft).await?);
+    forms.extend(
+        crate::doors::push::forms(
+            app,
+            me.actor(),
+            crate::services::push::PushKind::FOR_RESIDENTS,
+            &devices,
+            draft,
+        )
+        .await?,
+    );
     Ok(RecordPage {
         chrome,
         title: "Your profile".into(),
@@ -312,6 +321,7 @@ async fn profile(
     page.actions.notice = match saved.push.as_str() {
         "on" => Some("Notifications are on for this device.".into()),
         "off" => Some("Notifications are off for that device.".into()),
+        "saved" => Some("Your notification settings were saved.".into()),
         _ => page.actions.notice,
     };
     Ok(respond(&page).into_response())

@@ -10,16 +10,18 @@ use super::info::profile_page;
 use crate::app::App;
 use crate::doors::admin::forms::sent_back;
 use crate::doors::pages::respond;
-use crate::doors::push::{SubscribeForm, UnsubscribeForm, device_of};
+use crate::doors::push::{PreferencesForm, SubscribeForm, UnsubscribeForm, device_of};
 use crate::doors::web::CsrfForm;
 use crate::error::AppResult;
 use crate::services::auth::Client;
 use crate::services::push;
+use crate::services::push::PushKind;
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/push/subscriptions", post(subscribe))
         .route("/push/subscriptions/delete", post(unsubscribe))
+        .route("/push/preferences", post(save_preferences))
 }
 
 async fn subscribe(
@@ -51,6 +53,24 @@ async fn unsubscribe(
     let outcome = push::unsubscribe(&app, me.actor(), &form.subscription).await;
     let typed = vec![("subscription", form.subscription)];
     answer(&app, &me, "push-off", outcome, typed, "/profile?push=off").await
+}
+
+async fn save_preferences(
+    State(app): State<App>,
+    me: Resident,
+    CsrfForm(sent): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let form = PreferencesForm::from_pairs(sent);
+    let outcome = form.save(&app, me.actor(), PushKind::FOR_RESIDENTS).await;
+    answer(
+        &app,
+        &me,
+        "push-prefs",
+        outcome,
+        form.typed(),
+        "/profile?push=saved",
+    )
+    .await
 }
 
 async fn answer(

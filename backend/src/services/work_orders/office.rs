@@ -50,6 +50,7 @@ pub(crate) async fn tell_office(
             change,
             &[push::staff_subject(staff.id)],
             &push::Notice {
+                kind: push::PushKind::Contractors,
                 topic: push::topic(&event),
                 event,
                 title: "Contractor update",
