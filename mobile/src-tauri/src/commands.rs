@@ -16,8 +16,17 @@ use crate::AppState;
 
 type Result<T> = std::result::Result<T, CoreError>;
 
-fn store<'a>(state: &'a State<'_, AppState>) -> &'a Store {
-    &state.store
+/// Runs `work` against the phone's store on a thread kept for blocking work. Its writes wait
+/// for the disk (`synchronous = FULL`); on the main thread, as a plain command runs, they would
+/// freeze the window while they do.
+async fn on_store<T: Send + 'static>(
+    state: &State<'_, AppState>,
+    work: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = state.store.clone();
+    tauri::async_runtime::spawn_blocking(move || work(&store))
+        .await
+        .map_err(|e| CoreError::Storage(e.to_string()))?
 }
 
 fn parse<T: std::str::FromStr>(field: &'static str, value: &str) -> Result<T> {
@@ -37,9 +46,9 @@ pub struct AccountView {
 }
 
 #[tauri::command]
-pub fn account(state: State<'_, AppState>) -> Result<AccountView> {
+pub async fn account(state: State<'_, AppState>) -> Result<AccountView> {
     Ok(AccountView {
-        account: view::account(store(&state))?,
+        account: on_store(&state, view::account).await?,
         default_server: state.default_server.clone(),
     })
 }
@@ -79,24 +88,27 @@ fn device_name() -> String {
 }
 
 #[tauri::command]
-pub fn sign_out(state: State<'_, AppState>) -> Result<()> {
-    sync::sign_out(store(&state))
+pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
+    on_store(&state, sync::sign_out).await
 }
 
 #[tauri::command]
-pub fn sites(state: State<'_, AppState>) -> Result<Vec<Site>> {
-    view::sites(store(&state))
+pub async fn sites(state: State<'_, AppState>) -> Result<Vec<Site>> {
+    on_store(&state, view::sites).await
 }
 
 #[tauri::command]
-pub fn site_work(state: State<'_, AppState>, site_id: String) -> Result<SiteWork> {
-    view::site_work(store(&state), &site_id)
+pub async fn site_work(state: State<'_, AppState>, site_id: String) -> Result<SiteWork> {
+    on_store(&state, move |store| view::site_work(store, &site_id)).await
 }
 
 /// Keeps a photo from the camera (raw bytes in the request body) until it is attached to a
 /// change; returns its path on the phone.
 #[tauri::command]
-pub fn stash_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<String> {
+pub async fn stash_photo(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<String> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(CoreError::Invalid(
             proplink_shared::records::ValidationErrors::single(
@@ -111,7 +123,11 @@ pub fn stash_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>)
         ));
     }
     let path = state.incoming.join(format!("{}.jpg", uuid::Uuid::now_v7()));
-    std::fs::write(&path, bytes)?;
+    let bytes = bytes.clone();
+    let written = path.clone();
+    tauri::async_runtime::spawn_blocking(move || std::fs::write(&written, bytes))
+        .await
+        .map_err(|e| CoreError::Storage(e.to_string()))??;
     Ok(path.to_string_lossy().into_owned())
 }
 
@@ -146,22 +162,26 @@ pub struct IssueForm {
 }
 
 #[tauri::command]
-pub fn log_issue(state: State<'_, AppState>, form: IssueForm) -> Result<String> {
+pub async fn log_issue(state: State<'_, AppState>, form: IssueForm) -> Result<String> {
     let photos = photo_paths(&state, &form.photos)?;
-    let input = IssueInput {
-        site_id: parse("site_id", &form.site_id)?,
-        building_id: None,
-        ticket_id: None,
-        title: &form.title,
-        description: &form.description,
-        location: &form.location,
-        category: &form.category,
-        priority: &form.priority,
-        photos: &photos,
-    };
-    let id = actions::log_issue(store(&state), &input)?;
-    forget(&photos);
-    Ok(id.to_string())
+    let site_id = parse("site_id", &form.site_id)?;
+    on_store(&state, move |store| {
+        let input = IssueInput {
+            site_id,
+            building_id: None,
+            ticket_id: None,
+            title: &form.title,
+            description: &form.description,
+            location: &form.location,
+            category: &form.category,
+            priority: &form.priority,
+            photos: &photos,
+        };
+        let id = actions::log_issue(store, &input)?;
+        forget(&photos);
+        Ok(id.to_string())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -176,23 +196,27 @@ pub struct TicketForm {
 }
 
 #[tauri::command]
-pub fn raise_ticket(state: State<'_, AppState>, form: TicketForm) -> Result<String> {
+pub async fn raise_ticket(state: State<'_, AppState>, form: TicketForm) -> Result<String> {
     let photos = photo_paths(&state, &form.photos)?;
-    let input = TicketInput {
-        site_id: parse("site_id", &form.site_id)?,
-        subject: &form.subject,
-        body: &form.body,
-        category: &form.category,
-        priority: &form.priority,
-        photos: &photos,
-    };
-    let id = actions::raise_ticket(store(&state), &input)?;
-    forget(&photos);
-    Ok(id.to_string())
+    let site_id = parse("site_id", &form.site_id)?;
+    on_store(&state, move |store| {
+        let input = TicketInput {
+            site_id,
+            subject: &form.subject,
+            body: &form.body,
+            category: &form.category,
+            priority: &form.priority,
+            photos: &photos,
+        };
+        let id = actions::raise_ticket(store, &input)?;
+        forget(&photos);
+        Ok(id.to_string())
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn update_work_order(
+pub async fn update_work_order(
     state: State<'_, AppState>,
     id: String,
     to: Option<String>,
@@ -204,40 +228,42 @@ pub fn update_work_order(
         .filter(|t| !t.is_empty())
         .map(|t| parse("status", &t))
         .transpose()?;
-    actions::update_work_order(
-        store(&state),
-        parse("id", &id)?,
-        to,
-        note.as_deref(),
-        &paths,
-    )?;
-    forget(&paths);
-    Ok(())
+    let id = parse("id", &id)?;
+    on_store(&state, move |store| {
+        actions::update_work_order(store, id, to, note.as_deref(), &paths)?;
+        forget(&paths);
+        Ok(())
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn reply_ticket(
+pub async fn reply_ticket(
     state: State<'_, AppState>,
     id: String,
     body: String,
     internal: bool,
 ) -> Result<()> {
-    actions::reply_ticket(store(&state), parse("id", &id)?, &body, internal)
+    let id = parse("id", &id)?;
+    on_store(&state, move |store| {
+        actions::reply_ticket(store, id, &body, internal)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxItem>> {
-    actions::outbox(store(&state))
+pub async fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxItem>> {
+    on_store(&state, actions::outbox).await
 }
 
 #[tauri::command]
-pub fn retry(state: State<'_, AppState>, seq: i64) -> Result<()> {
-    actions::retry(store(&state), seq)
+pub async fn retry(state: State<'_, AppState>, seq: i64) -> Result<()> {
+    on_store(&state, move |store| actions::retry(store, seq)).await
 }
 
 #[tauri::command]
-pub fn discard(state: State<'_, AppState>, seq: i64) -> Result<()> {
-    actions::discard(store(&state), seq)
+pub async fn discard(state: State<'_, AppState>, seq: i64) -> Result<()> {
+    on_store(&state, move |store| actions::discard(store, seq)).await
 }
 
 /// Syncs now; shows a system notification for what deserves one.
