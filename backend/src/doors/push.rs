@@ -22,6 +22,9 @@ pub struct SubscribeForm {
     pub p256dh: String,
     #[serde(default)]
     pub auth: String,
+    /// The server's public key the page offered the browser.
+    #[serde(default)]
+    pub key: String,
 }
 
 impl SubscribeForm {
@@ -40,6 +43,7 @@ impl SubscribeForm {
                 p256dh: self.p256dh.trim().to_owned(),
                 auth: self.auth.trim().to_owned(),
             },
+            server_key: self.key.trim().to_owned(),
         })
     }
 }

@@ -26,7 +26,7 @@ use crate::store::push::{self as store, NewPush, NewSubscription, Subscription};
 use crypto::VapidKey;
 
 /// Browsers and devices one person may have notifications on at once.
-pub const MAX_SUBSCRIPTIONS_PER_PERSON: usize = 20;
+pub const MAX_SUBSCRIPTIONS_PER_PERSON: usize = 10;
 
 /// Whose a subscription is, as the store keys it: the same words the audit trail uses.
 #[must_use]
@@ -103,6 +103,10 @@ pub struct SubscriptionForm {
     pub endpoint: String,
     #[serde(default)]
     pub keys: SubscriptionKeys,
+    /// The server's public key the browser subscribed with, as the page gave it (empty: the
+    /// current one).
+    #[serde(default)]
+    pub server_key: String,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -152,27 +156,47 @@ fn check(app: &App, form: &SubscriptionForm) -> AppResult<()> {
     Ok(())
 }
 
-/// Whether a host is somewhere on the internet: not an address of this machine or of a private
-/// network, and not a name that only makes sense inside one.
-fn public_host(url: &reqwest::Url) -> bool {
+/// Whether an address is on the internet: not this machine's, a private or shared network's,
+/// link-local, multicast, reserved or documentation — IPv4 inside IPv6 judged as IPv4.
+#[must_use]
+pub fn is_public_ip(ip: std::net::IpAddr) -> bool {
     use std::net::IpAddr;
-    let ip_is_public = |ip: IpAddr| match ip {
+    match ip {
         IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
             !(v4.is_private()
                 || v4.is_loopback()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
                 || v4.is_documentation()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || a == 100 && (64..128).contains(&b)
+                || a == 198 && (18..20).contains(&b))
         }
         IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_ip(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80)
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2002
+                || v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0])
         }
-    };
+    }
+}
+
+/// Whether a host is somewhere on the internet: not an address of this machine or of a private
+/// network, and not a name that only makes sense inside one.
+fn public_host(url: &reqwest::Url) -> bool {
+    use std::net::IpAddr;
+    let ip_is_public = is_public_ip;
     match url.host() {
         None => false,
         Some(url::Host::Ipv4(v4)) => ip_is_public(IpAddr::V4(v4)),
@@ -198,7 +222,14 @@ pub async fn subscribe(
     form: &SubscriptionForm,
 ) -> AppResult<String> {
     check(app, form)?;
-    let (key_id, _) = current_key(app).await?;
+    let (key_id, current) = current_key(app).await?;
+    // Signed with another key than it was made with, every push would be refused.
+    if !form.server_key.is_empty() && form.server_key != current.public_key() {
+        return Err(AppError::conflict(
+            "key_changed",
+            "Notifications were set up again on the server since this page was opened: reload the page and turn them on again.",
+        ));
+    }
     let subject = subject_of(actor);
     let device: String = device.chars().take(120).collect();
     let mut change = Change::begin(app, actor).await?;
@@ -214,7 +245,7 @@ pub async fn subscribe(
     }
     let id = uuid::Uuid::now_v7().to_string();
     let now = change.now;
-    store::upsert_subscription(
+    let kept = store::upsert_subscription(
         &mut change,
         &NewSubscription {
             id: &id,
@@ -229,7 +260,17 @@ pub async fn subscribe(
         },
         now,
     )
-    .await?;
+    .await;
+    if let Err(e) = kept {
+        return Err(if e.is_unique_violation() {
+            AppError::conflict(
+                "taken",
+                "This browser's notifications belong to an account of another organisation: turn them off there first.",
+            )
+        } else {
+            e.into()
+        });
+    }
     change
         .record(Event::new(
             RecordType::Organisation,
@@ -514,6 +555,12 @@ mod tests {
             "https://100.64.0.1/x",
             "https://[::1]/x",
             "https://[fd00::1]/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://[::ffff:a9fe:a9fe]/x",
+            "https://[64:ff9b::a00:1]/x",
+            "https://0.0.0.1/x",
+            "https://198.18.0.1/x",
+            "https://239.1.1.1/x",
             "https://localhost/x",
             "https://acme.proplink.localhost/x",
             "https://printer.local/x",

@@ -191,6 +191,8 @@ read_model! {
         pub last_error: Option<String> = "last_error",
         pub created_at: OffsetDateTime = "created_at",
         pub sent_at: Option<OffsetDateTime> = "sent_at",
+        /// When the sender working on it claimed it: only that sender records what came of it.
+        pub claimed_at: Option<OffsetDateTime> = "claimed_at",
     }
 }
 
@@ -221,11 +223,12 @@ pub async fn enqueue(conn: &mut Conn, p: &NewPush<'_>, now: OffsetDateTime) -> D
 
 /// Claims the oldest push due. On PostgreSQL `SKIP LOCKED` lets several workers share the
 /// outbox without sending anything twice; a claim older than `stale` (its worker stopped
-/// mid-send) may be taken again.
+/// mid-send) may be taken again while it has tries left.
 pub async fn claim_next(
     conn: &mut Conn,
     now: OffsetDateTime,
     stale: OffsetDateTime,
+    max_attempts: i64,
 ) -> DbResult<Option<Push>> {
     let lock = match conn.dialect() {
         Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
@@ -234,49 +237,69 @@ pub async fn claim_next(
     conn.query_opt(
         &format!(
             "UPDATE push_outbox SET status = 'sending', attempts = attempts + 1, claimed_at = $1 WHERE id = \
-             (SELECT id FROM push_outbox WHERE (status = 'queued' AND due_at <= $1) OR (status = 'sending' AND claimed_at < $2) \
+             (SELECT id FROM push_outbox WHERE (status = 'queued' AND due_at <= $1) OR (status = 'sending' AND claimed_at < $2 AND attempts < $3) \
               ORDER BY due_at, id LIMIT 1 {lock}) \
              RETURNING {}",
             Push::COLUMNS
         ),
-        params![now, stale],
+        params![now, stale, max_attempts],
     )
     .await
 }
 
-pub async fn mark_sent(conn: &mut Conn, id: &str, at: OffsetDateTime) -> DbResult<()> {
+/// Delivered — recorded only by the sender that holds the claim made at `claimed`.
+pub async fn mark_sent(
+    conn: &mut Conn,
+    id: &str,
+    claimed: OffsetDateTime,
+    at: OffsetDateTime,
+) -> DbResult<()> {
     conn.execute(
-        "UPDATE push_outbox SET status = 'sent', sent_at = $2, last_error = NULL, claimed_at = NULL WHERE id = $1",
-        params![id, at],
+        "UPDATE push_outbox SET status = 'sent', sent_at = $3, last_error = NULL, claimed_at = NULL \
+         WHERE id = $1 AND status = 'sending' AND claimed_at = $2",
+        params![id, claimed, at],
     )
     .await?;
     Ok(())
 }
 
-/// Not delivered this time: tried again at `retry_at`, or given up on.
+/// Not delivered this time: tried again at `retry_at`, or given up on — recorded only by the
+/// sender that holds the claim made at `claimed`.
 pub async fn mark_failed(
     conn: &mut Conn,
     id: &str,
+    claimed: OffsetDateTime,
     error: &str,
     retry_at: Option<OffsetDateTime>,
 ) -> DbResult<()> {
     match retry_at {
         Some(at) => {
             conn.execute(
-                "UPDATE push_outbox SET status = 'queued', last_error = $2, due_at = $3, claimed_at = NULL WHERE id = $1",
-                params![id, error, at],
+                "UPDATE push_outbox SET status = 'queued', last_error = $3, due_at = $4, claimed_at = NULL \
+                 WHERE id = $1 AND status = 'sending' AND claimed_at = $2",
+                params![id, claimed, error, at],
             )
             .await?
         }
         None => {
             conn.execute(
-                "UPDATE push_outbox SET status = 'failed', last_error = $2, claimed_at = NULL WHERE id = $1",
-                params![id, error],
+                "UPDATE push_outbox SET status = 'failed', last_error = $3, claimed_at = NULL \
+                 WHERE id = $1 AND status = 'sending' AND claimed_at = $2",
+                params![id, claimed, error],
             )
             .await?
         }
     };
     Ok(())
+}
+
+/// Forgets pushes finished with before `before`: sent, gone or given up on.
+pub async fn prune(conn: &mut Conn, before: OffsetDateTime) -> DbResult<u64> {
+    conn.execute(
+        "DELETE FROM push_outbox WHERE status IN ('sent', 'gone', 'failed') AND created_at < $1",
+        params![before],
+    )
+    .await
 }
 
 /// An organisation's latest pushes, newest first: the communications log.

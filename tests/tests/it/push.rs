@@ -76,7 +76,7 @@ async fn reply_to_a_request(t: &TestApp, org: &fixtures::Org, text: &str) {
 
 /// Delivers everything due, as the background sender does.
 async fn drain(t: &TestApp) -> Vec<sender::Outcome> {
-    let client = sender::client();
+    let client = sender::client(&t.app);
     let mut outcomes = Vec::new();
     while let Some(o) = sender::deliver_next(&t.app, &client)
         .await
@@ -394,6 +394,23 @@ async fn subscriptions_are_checked_and_belong_to_their_person() {
         count(&t, "SELECT COUNT(*) FROM push_subscriptions").await,
         0
     );
+    // Subscribed with a key the server no longer signs with (the page was opened before a
+    // rotation): refused, so no push is ever signed with the wrong key.
+    let stale = b
+        .post(
+            &host,
+            "/push/subscriptions",
+            &[
+                ("csrf", &profile.csrf()),
+                ("endpoint", "https://push.example.net/old"),
+                ("p256dh", &keys.p256dh),
+                ("auth", &keys.auth),
+                ("key", "BOldKeyFromBeforeTheRotation"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("reload the page"));
     // Another resident cannot turn off Mr Patel's.
     let ok = turn_on(&b, &host, "https://push.example.net/ravi", &keys).await;
     assert_eq!(ok.status, 303, "{}", ok.body);

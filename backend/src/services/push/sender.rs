@@ -36,9 +36,19 @@ pub enum Outcome {
     Failed,
 }
 
+/// Senders working at once in one process: one slow push service holds up only its own.
+const SENDERS: usize = 4;
+
 /// Sends pushes as they are queued, until the process ends.
 pub async fn run_sender(app: App) {
-    let client = client();
+    for _ in 1..SENDERS {
+        tokio::spawn(send_until_stopped(app.clone()));
+    }
+    send_until_stopped(app).await;
+}
+
+async fn send_until_stopped(app: App) {
+    let client = client(&app);
     loop {
         loop {
             match deliver_next(&app, &client).await {
@@ -58,15 +68,41 @@ pub async fn run_sender(app: App) {
 }
 
 /// The HTTP client pushes go out with: short timeouts, no redirects (a push service answers,
-/// it does not send us elsewhere).
+/// it does not send us elsewhere), and names resolved only to addresses on the internet — a
+/// name that points inside the network is refused when connecting, whatever it was when the
+/// subscription was checked.
 #[must_use]
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(StdDuration::from_secs(15))
+pub fn client(app: &App) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .timeout(StdDuration::from_secs(10))
         .connect_timeout(StdDuration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .redirect(reqwest::redirect::Policy::none());
+    if !app.config.push_insecure_endpoints {
+        builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
+    }
+    builder.build().unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Resolves names to their public addresses only.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| super::is_public_ip(a.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err(
+                    format!("{host} does not resolve to an address on the internet").into(),
+                );
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(found.into_iter());
+            Ok(addrs)
+        })
+    }
 }
 
 /// Claims and sends the next push due, if any; what came of it.
@@ -74,7 +110,7 @@ pub async fn deliver_next(app: &App, client: &reqwest::Client) -> AppResult<Opti
     let now = app.clock.now();
     let claimed = {
         let mut tx = app.db.begin().await?;
-        let push = store::claim_next(&mut tx, now, now - CLAIM_TIMEOUT).await?;
+        let push = store::claim_next(&mut tx, now, now - CLAIM_TIMEOUT, MAX_ATTEMPTS).await?;
         tx.commit().await?;
         push
     };
@@ -176,9 +212,10 @@ async fn signing_key(app: &App, id: &str) -> AppResult<VapidKey> {
 async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> AppResult<Outcome> {
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
+    let claimed = push.claimed_at.unwrap_or(now);
     let outcome = match answer {
         Answer::Status(code, _) if (200..300).contains(&code) => {
-            store::mark_sent(&mut tx, &push.id, now).await?;
+            store::mark_sent(&mut tx, &push.id, claimed, now).await?;
             store::touch_subscription(&mut tx, &s.id, now).await?;
             Outcome::Delivered
         }
@@ -196,6 +233,7 @@ async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> App
             retry_or_give_up(
                 &mut tx,
                 push,
+                claimed,
                 &format!("the push service answered {code}"),
                 retry_after,
                 now,
@@ -206,6 +244,7 @@ async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> App
             retry_or_give_up(
                 &mut tx,
                 push,
+                claimed,
                 &format!("the push service could not be reached: {why}"),
                 None,
                 now,
@@ -216,6 +255,7 @@ async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> App
             store::mark_failed(
                 &mut tx,
                 &push.id,
+                claimed,
                 &format!("the push service refused it: {code}"),
                 None,
             )
@@ -224,7 +264,7 @@ async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> App
             Outcome::Failed
         }
         Answer::Unsendable(why) => {
-            store::mark_failed(&mut tx, &push.id, &why, None).await?;
+            store::mark_failed(&mut tx, &push.id, claimed, &why, None).await?;
             tracing::warn!(push = %push.id, why, "a push could not be sent");
             Outcome::Failed
         }
@@ -236,6 +276,7 @@ async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> App
 async fn retry_or_give_up(
     conn: &mut crate::store::Conn,
     push: &Push,
+    claimed: time::OffsetDateTime,
     why: &str,
     retry_after: Option<u64>,
     now: time::OffsetDateTime,
@@ -244,6 +285,7 @@ async fn retry_or_give_up(
         store::mark_failed(
             conn,
             &push.id,
+            claimed,
             &format!("{why}; gave up after {} tries", push.attempts),
             None,
         )
@@ -252,7 +294,7 @@ async fn retry_or_give_up(
         return Ok(Outcome::Failed);
     }
     let delay = backoff(push.attempts, retry_after);
-    store::mark_failed(conn, &push.id, why, Some(now + delay)).await?;
+    store::mark_failed(conn, &push.id, claimed, why, Some(now + delay)).await?;
     tracing::info!(push = %push.id, attempts = push.attempts, why, "a push will be tried again");
     Ok(Outcome::Retrying)
 }
