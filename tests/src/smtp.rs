@@ -170,7 +170,8 @@ impl Smtp {
     }
 
     /// Waits for a sign-in code sent to `address` in its `nth` message or a later one (other
-    /// mail, an invoice, may arrive in between).
+    /// mail, an invoice or a contractor's news, may arrive in between: only a sign-in code's
+    /// message counts, whatever digits the others hold).
     pub async fn code(&self, address: &str, nth: usize) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
@@ -178,6 +179,7 @@ impl Smtp {
                 .to(address)
                 .into_iter()
                 .skip(nth - 1)
+                .filter(|m| m.subject().contains("sign-in code"))
                 .find_map(|m| m.code())
             {
                 return code;
