@@ -390,9 +390,16 @@ pub async fn queue_in(
         )));
     }
     let urgent = notice.urgency == Urgency::High;
+    // Two queries whoever many people a notice reaches: their choices, and their devices.
+    let choices: std::collections::HashMap<String, Preferences> =
+        store::preferences_of_all(change, org, subjects)
+            .await?
+            .into_iter()
+            .map(|(subject, muted, from, until)| (subject, preferences_from(&muted, from, until)))
+            .collect();
     let mut queued = false;
-    for subject in subjects {
-        let prefs = preferences_of(change, org, subject).await?;
+    for s in store::subscriptions_of_all(change, org, subjects).await? {
+        let prefs = choices.get(&s.subject).cloned().unwrap_or_default();
         // Urgent ones always go, at once; the rest as the person chose.
         if !urgent && prefs.muted.contains(&notice.kind) {
             continue;
@@ -401,24 +408,22 @@ pub async fn queue_in(
             Some(quiet) if !urgent => quiet.release(now),
             _ => now,
         };
-        for s in store::subscriptions_of(change, org, subject).await? {
-            store::enqueue(
-                change,
-                &NewPush {
-                    org,
-                    subscription_id: &s.id,
-                    event_key: &notice.event,
-                    topic: &notice.topic,
-                    urgency: notice.urgency.code(),
-                    ttl_seconds: notice.ttl.whole_seconds(),
-                    payload: &payload,
-                    due_at,
-                },
-                now,
-            )
-            .await?;
-            queued = true;
-        }
+        store::enqueue(
+            change,
+            &NewPush {
+                org,
+                subscription_id: &s.id,
+                event_key: &notice.event,
+                topic: &notice.topic,
+                urgency: notice.urgency.code(),
+                ttl_seconds: notice.ttl.whole_seconds(),
+                payload: &payload,
+                due_at,
+            },
+            now,
+        )
+        .await?;
+        queued = true;
     }
     if queued {
         change.push_queued();
@@ -438,20 +443,21 @@ async fn preferences_of(
     org: proplink_shared::OrgId,
     subject: &str,
 ) -> AppResult<Preferences> {
-    let Some(row) = store::preferences(conn, org, subject).await? else {
-        return Ok(Preferences::default());
-    };
-    Ok(Preferences {
-        muted: row
-            .muted
-            .split(',')
-            .filter_map(PushKind::from_code)
-            .collect(),
-        quiet: match (row.quiet_from, row.quiet_until) {
+    Ok(store::preferences(conn, org, subject)
+        .await?
+        .map(|row| preferences_from(&row.muted, row.quiet_from, row.quiet_until))
+        .unwrap_or_default())
+}
+
+/// Choices as stored: the kinds turned off, and quiet hours.
+fn preferences_from(muted: &str, from: Option<String>, until: Option<String>) -> Preferences {
+    Preferences {
+        muted: muted.split(',').filter_map(PushKind::from_code).collect(),
+        quiet: match (from, until) {
             (Some(from), Some(until)) => QuietHours::parse(&from, &until).ok().flatten(),
             _ => None,
         },
-    })
+    }
 }
 
 /// `actor`'s own choices.

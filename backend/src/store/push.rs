@@ -128,6 +128,39 @@ pub async fn subscriptions_of(
     .await
 }
 
+/// The subscriptions of several people at once (one query, whoever many a notice reaches).
+pub async fn subscriptions_of_all(
+    conn: &mut Conn,
+    org: OrgId,
+    subjects: &[String],
+) -> DbResult<Vec<Subscription>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q =
+        super::query::ListQuery::in_org("FROM push_subscriptions".into(), org, "organisation_id");
+    let list: Vec<String> = subjects.iter().map(|s| q.params.push(s)).collect();
+    q.raw(&format!("subject IN ({})", list.join(", ")));
+    q.all(conn, Subscription::COLUMNS, "created_at, id").await
+}
+
+/// What several people chose, as (subject, muted, quiet from, quiet until), in one query.
+pub async fn preferences_of_all(
+    conn: &mut Conn,
+    org: OrgId,
+    subjects: &[String],
+) -> DbResult<Vec<(String, String, Option<String>, Option<String>)>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q =
+        super::query::ListQuery::in_org("FROM push_preferences".into(), org, "organisation_id");
+    let list: Vec<String> = subjects.iter().map(|s| q.params.push(s)).collect();
+    q.raw(&format!("subject IN ({})", list.join(", ")));
+    q.all(conn, "subject, muted, quiet_from, quiet_until", "subject")
+        .await
+}
+
 pub async fn subscription(conn: &mut Conn, id: &str) -> DbResult<Option<Subscription>> {
     conn.query_opt(
         &format!(

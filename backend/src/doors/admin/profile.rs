@@ -3,12 +3,12 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Draft, sent_back};
+use super::forms::Draft;
 use crate::app::App;
 use crate::doors::extract::Query;
 use crate::doors::pages::{Actions, Cell, RecordPage, respond};
@@ -161,6 +161,8 @@ async fn save_preferences(
     .await
 }
 
+/// On to the profile, or the profile again with what was wrong: the doors' one way to answer
+/// a form.
 async fn answer(
     app: &App,
     staff: &Staff,
@@ -169,12 +171,8 @@ async fn answer(
     typed: Vec<(&'static str, String)>,
     done: &str,
 ) -> AppResult<Response> {
-    match sent_back(form, outcome, typed)? {
-        None => Ok(Redirect::to(done).into_response()),
-        Some((status, draft)) => Ok((
-            status,
-            respond(&profile_page(app, staff, Some(&draft)).await?),
-        )
-            .into_response()),
-    }
+    crate::doors::admin::forms::answer(form, outcome, typed, done.to_owned(), |draft| async move {
+        profile_page(app, staff, Some(&draft)).await
+    })
+    .await
 }

@@ -53,20 +53,13 @@ pub(super) fn access_section(view: &WorkOrderView) -> Section {
 }
 
 /// The request's photos not yet shared, shown small for the office to choose from.
-pub(super) async fn request_photos_section(
-    app: &App,
-    staff: &Staff,
-    view: &WorkOrderView,
-) -> AppResult<Option<Section>> {
+pub(super) fn request_photos_section(view: &WorkOrderView, unshared: &[String]) -> Option<Section> {
     let w = &view.work_order;
-    let Some(ticket) = w.ticket_id else {
-        return Ok(None);
-    };
-    let unshared = work_orders::unshared_request_photos(app, staff.actor(), w.id).await?;
+    let ticket = w.ticket_id?;
     if unshared.is_empty() {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(Section {
+    Some(Section {
         heading: "The request's photos, not shared with the contractor".into(),
         gallery: unshared
             .iter()
@@ -79,7 +72,7 @@ pub(super) async fn request_photos_section(
             })
             .collect(),
         ..Section::default()
-    }))
+    })
 }
 
 /// Invites a contractor who is not on the list yet: their details, and the public liability
@@ -153,18 +146,18 @@ pub(super) fn invite_new_form(w: &WorkOrder, fill: Filler<'_>) -> Form {
 }
 
 /// The forms that set what the contractor sees, for those who may update the work order.
-pub(super) async fn forms(
-    app: &App,
+pub(super) fn forms(
     staff: &Staff,
     view: &WorkOrderView,
+    unshared: &[String],
     fill: Filler<'_>,
-) -> AppResult<Vec<Form>> {
+) -> Vec<Form> {
     let actor = staff.actor();
     let w = &view.work_order;
     if authorize(actor, Action::Update, &work_orders::resource(actor, w)).is_err()
         || w.status.is_terminal()
     {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let mut forms = vec![Form {
         id: "access",
@@ -192,37 +185,35 @@ pub(super) async fn forms(
         submit: "Save access details",
         warning: false,
     }];
-    if w.ticket_id.is_some() {
-        let unshared = work_orders::unshared_request_photos(app, actor, w.id).await?;
-        if !unshared.is_empty() {
-            forms.push(Form {
-                id: "share",
-                heading: "Share the request's photos",
-                action: format!("/work-orders/{}/share-photos", w.id),
-                hidden: Vec::new(),
-                fields: vec![Field {
-                    name: "photos",
-                    label: "Photos to show the contractor",
-                    hint: Some("They appear on the work order, for staff and its contractors."),
-                    input: Input::Checkboxes(
-                        unshared
-                            .iter()
-                            .enumerate()
-                            .map(|(i, sha)| Choice {
-                                selected: false,
-                                value: sha.clone(),
-                                label: format!("Request photo {}", i + 1),
-                            })
-                            .collect(),
-                    ),
-                    error: fill.error("share", "photos"),
-                }],
-                submit: "Share with the contractor",
-                warning: false,
-            });
-        }
+    // Only a work order from a request has request photos to share.
+    if !unshared.is_empty() {
+        forms.push(Form {
+            id: "share",
+            heading: "Share the request's photos",
+            action: format!("/work-orders/{}/share-photos", w.id),
+            hidden: Vec::new(),
+            fields: vec![Field {
+                name: "photos",
+                label: "Photos to show the contractor",
+                hint: Some("They appear on the work order, for staff and its contractors."),
+                input: Input::Checkboxes(
+                    unshared
+                        .iter()
+                        .enumerate()
+                        .map(|(i, sha)| Choice {
+                            selected: false,
+                            value: sha.clone(),
+                            label: format!("Request photo {}", i + 1),
+                        })
+                        .collect(),
+                ),
+                error: fill.error("share", "photos"),
+            }],
+            submit: "Share with the contractor",
+            warning: false,
+        });
     }
-    Ok(forms)
+    forms
 }
 
 #[derive(Deserialize)]

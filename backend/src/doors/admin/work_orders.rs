@@ -284,6 +284,7 @@ async fn forms(
     app: &App,
     staff: &Staff,
     view: &WorkOrderView,
+    unshared: &[String],
     draft: Option<&Draft>,
 ) -> AppResult<Vec<Form>> {
     let actor = staff.actor();
@@ -378,7 +379,9 @@ async fn forms(
     if may(Action::Approve) {
         forms.extend(super::work_order_quotes::forms(view, fill));
     }
-    forms.extend(super::work_order_contractor::forms(app, staff, view, fill).await?);
+    forms.extend(super::work_order_contractor::forms(
+        staff, view, unshared, fill,
+    ));
     if may(Action::Update) && w.status.next_states().contains(&WorkOrderStatus::Closed) {
         forms.push(Form {
             id: "close",
@@ -526,9 +529,13 @@ async fn work_order_page(
         },
     ];
     sections.push(super::work_order_contractor::access_section(&view));
-    sections.extend(super::work_order_contractor::request_photos_section(app, staff, &view).await?);
+    // Read once, for the gallery and the form that shares them.
+    let unshared = work_orders::unshared_request_photos(app, staff.actor(), id).await?;
+    sections.extend(super::work_order_contractor::request_photos_section(
+        &view, &unshared,
+    ));
     let audit = trail(app, staff, RecordType::WorkOrder, &id.to_string(), at).await?;
-    let mut forms = forms(app, staff, &view, draft.as_ref()).await?;
+    let mut forms = forms(app, staff, &view, &unshared, draft.as_ref()).await?;
     forms.extend(super::work_order_forms::note_form(
         staff,
         &view,

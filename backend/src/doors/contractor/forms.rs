@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use proplink_shared::records::{
     CertificateKind, FieldError, NewCertificate, NewQuote, QuoteKind, ValidationErrors, VatRate,
@@ -14,7 +14,7 @@ use proplink_shared::records::{
 use super::Contractor;
 use super::page::{mine, work_order_page};
 use crate::app::App;
-use crate::doors::admin::forms::{Draft, date_field, sent_back};
+use crate::doors::admin::forms::{Draft, date_field};
 use crate::doors::pages::respond;
 use crate::doors::web::CsrfMultipart;
 use crate::error::{AppError, AppResult};
@@ -62,14 +62,11 @@ async fn answer(
     outcome: AppResult<()>,
     typed: Vec<(&'static str, String)>,
 ) -> AppResult<Response> {
-    match sent_back(form, outcome, typed)? {
-        None => Ok(Redirect::to(&format!("/work-order?done={form}")).into_response()),
-        Some((status, draft)) => Ok((
-            status,
-            respond(&work_order_page(app, me, Some(&draft)).await?),
-        )
-            .into_response()),
-    }
+    let done = format!("/work-order?done={form}");
+    crate::doors::admin::forms::answer(form, outcome, typed, done, |draft| async move {
+        work_order_page(app, me, Some(&draft)).await
+    })
+    .await
 }
 
 async fn refused_as_too_large(

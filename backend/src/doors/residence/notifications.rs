@@ -2,14 +2,12 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::post;
 
 use super::Resident;
 use super::info::profile_page;
 use crate::app::App;
-use crate::doors::admin::forms::sent_back;
-use crate::doors::pages::respond;
 use crate::doors::push::{PreferencesForm, SubscribeForm, UnsubscribeForm, device_of};
 use crate::doors::web::CsrfForm;
 use crate::error::AppResult;
@@ -73,6 +71,8 @@ async fn save_preferences(
     .await
 }
 
+/// On to the profile, or the profile again with what was wrong: the doors' one way to answer
+/// a form.
 async fn answer(
     app: &App,
     me: &Resident,
@@ -81,10 +81,8 @@ async fn answer(
     typed: Vec<(&'static str, String)>,
     done: &str,
 ) -> AppResult<Response> {
-    match sent_back(form, outcome, typed)? {
-        None => Ok(Redirect::to(done).into_response()),
-        Some((status, draft)) => {
-            Ok((status, respond(&profile_page(app, me, Some(&draft)).await?)).into_response())
-        }
-    }
+    crate::doors::admin::forms::answer(form, outcome, typed, done.to_owned(), |draft| async move {
+        profile_page(app, me, Some(&draft)).await
+    })
+    .await
 }
