@@ -171,6 +171,7 @@ pub enum Change {
     RaiseTicket(RaiseTicket),
     UpdateWorkOrder(UpdateWorkOrder),
     ReplyTicket(ReplyTicket),
+    LinkIssue(LinkIssue),
 }
 
 impl Change {
@@ -181,6 +182,7 @@ impl Change {
             Change::RaiseTicket(_) => "raise_ticket",
             Change::UpdateWorkOrder(_) => "update_work_order",
             Change::ReplyTicket(_) => "reply_ticket",
+            Change::LinkIssue(_) => "link_issue",
         }
     }
 
@@ -191,7 +193,7 @@ impl Change {
             Change::LogIssue(c) => &c.photos,
             Change::RaiseTicket(c) => &c.photos,
             Change::UpdateWorkOrder(c) => &c.photos,
-            Change::ReplyTicket(_) => &[],
+            Change::ReplyTicket(_) | Change::LinkIssue(_) => &[],
         }
     }
 }
@@ -253,6 +255,16 @@ pub struct ReplyTicket {
     /// An internal note only staff see, rather than a message to the reporter.
     #[serde(default)]
     pub internal: bool,
+}
+
+/// Ties an issue to the building it is in and the request it answers. Each is replaced as
+/// given: `None` unlinks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LinkIssue {
+    pub issue_id: IssueId,
+    pub building_id: Option<BuildingId>,
+    pub ticket_id: Option<TicketId>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -349,6 +361,9 @@ pub struct TicketView {
     pub reporter: Option<String>,
     pub created_at: i64,
     pub messages: Vec<MessageView>,
+    /// The photos' SHA-256 names, for `GET /v1/photos/{sha256}`.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -365,13 +380,37 @@ pub struct MessageView {
 pub struct IssueView {
     pub id: IssueId,
     pub site_id: SiteId,
+    #[serde(default)]
+    pub building_id: Option<BuildingId>,
+    /// The request it answers.
+    #[serde(default)]
+    pub ticket_id: Option<TicketId>,
+    /// The work order raised from it.
+    #[serde(default)]
+    pub work_order_id: Option<WorkOrderId>,
     pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub reported_by: String,
     pub location: String,
     pub category: IssueCategory,
     pub priority: Priority,
     pub status: IssueStatus,
     pub created_at: i64,
     pub photos: Vec<String>,
+    /// What happened to it, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryView>,
+}
+
+/// One step in a record's history, as the audit trail tells it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HistoryView {
+    pub at: i64,
+    pub who: String,
+    pub what: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,6 +425,9 @@ pub struct WorkOrderView {
     pub status: WorkOrderStatus,
     pub contractor: Option<String>,
     pub deadline: Option<String>,
+    /// The photos' SHA-256 names, for `GET /v1/photos/{sha256}`.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// The JSON error body of every API error: a stable code, a sentence for people, and for a

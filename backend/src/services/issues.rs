@@ -46,29 +46,7 @@ pub async fn log_in(
     let mut res = Resource::on_site(actor.org, Domain::Issues, place.site);
     res.building = place.building;
     check(actor, Action::Create, &res)?;
-    let site = places::site(change, actor.org, place.site)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(b) = place.building {
-        super::places::building_on_site(change, actor.org, place.site, b).await?;
-    }
-    // The request it answers must be one the actor may read, on the same site.
-    if let Some(t) = place.ticket {
-        let ticket = store::ticket(change, actor.org, t)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        check(
-            actor,
-            Action::Read,
-            &super::tickets::resource(actor, &ticket),
-        )?;
-        if ticket.site_id != place.site {
-            return Err(AppError::invalid(
-                "ticket",
-                "That request is about another site",
-            ));
-        }
-    }
+    let site = check_place(change, actor, place).await?;
     let now = change.now;
     if let Err(e) =
         store::insert_issue(change, actor.org, id, place, new, &actor.display_name, now).await
@@ -86,6 +64,96 @@ pub async fn log_in(
             AuditAction::Create,
             format!("logged issue \"{}\" at {}, {}", new.title, site.name, new.location),
             json!({ "title": new.title, "description": new.description, "location": new.location, "category": new.category.code(), "priority": new.priority.code(), "ticket": place.ticket.map(|t| t.to_string()) }),
+        ))
+        .await
+}
+
+/// The site of `place`, once its building is on that site and its request is one the actor
+/// may read about the same site.
+async fn check_place(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    place: &IssuePlace,
+) -> AppResult<crate::store::places::Site> {
+    let site = places::site(change, actor.org, place.site)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(b) = place.building {
+        super::places::building_on_site(change, actor.org, place.site, b).await?;
+    }
+    if let Some(t) = place.ticket {
+        let ticket = store::ticket(change, actor.org, t)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(
+            actor,
+            Action::Read,
+            &super::tickets::resource(actor, &ticket),
+        )?;
+        if ticket.site_id != place.site {
+            return Err(AppError::invalid(
+                "ticket",
+                "That request is about another site",
+            ));
+        }
+    }
+    Ok(site)
+}
+
+/// Ties an open issue to the building it is in and the request it answers, inside the
+/// caller's change; both are checked as when an issue is logged.
+pub async fn link_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    id: IssueId,
+    building: Option<proplink_shared::BuildingId>,
+    ticket: Option<proplink_shared::TicketId>,
+) -> AppResult<()> {
+    let i = store::issue(change, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(actor, Action::Update, &resource(actor, &i))?;
+    if i.status.is_terminal() {
+        return Err(AppError::conflict(
+            "closed",
+            format!(
+                "The issue \"{}\" is {}: it is kept as it was.",
+                i.title,
+                i.status.label().to_lowercase()
+            ),
+        ));
+    }
+    if i.building_id == building && i.ticket_id == ticket {
+        return Ok(());
+    }
+    let place = IssuePlace {
+        site: i.site_id,
+        building,
+        ticket,
+    };
+    check_place(change, actor, &place).await?;
+    // The building decides who may see it: the actor must still reach it there.
+    let mut moved = i.clone();
+    moved.building_id = building;
+    check(actor, Action::Update, &resource(actor, &moved))?;
+    store::link_issue(change, actor.org, id, building, ticket).await?;
+    let ticket_ref = match ticket {
+        Some(t) => store::ticket(change, actor.org, t)
+            .await?
+            .map(|t| t.reference),
+        None => None,
+    };
+    let sentence = match &ticket_ref {
+        Some(r) => format!("linked issue \"{}\" to request {r}", i.title),
+        None => format!("changed where issue \"{}\" belongs", i.title),
+    };
+    change
+        .record(Event::new(
+            RecordType::Issue,
+            id,
+            AuditAction::Update,
+            sentence,
+            json!({ "building": building.map(|b| b.to_string()), "ticket": ticket.map(|t| t.to_string()), "was": { "building": i.building_id.map(|b| b.to_string()), "ticket": i.ticket_id.map(|t| t.to_string()) } }),
         ))
         .await
 }

@@ -454,6 +454,9 @@ async fn apply(change: &mut Change<'_>, actor: &Actor, c: &Change_) -> AppResult
         Change_::ReplyTicket(c) => {
             tickets::add_entry_in(change, actor, c.ticket_id, &c.body, c.internal).await
         }
+        Change_::LinkIssue(c) => {
+            issues::link_in(change, actor, c.issue_id, c.building_id, c.ticket_id).await
+        }
     }
 }
 

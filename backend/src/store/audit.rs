@@ -107,6 +107,34 @@ pub async fn of_record(
     q.page(conn, AuditEvent::COLUMNS, &NEWEST, at, size).await
 }
 
+/// The trails of several records of one type, oldest first, at most `per_record` events each
+/// counted from the oldest (a record's first steps say how it began).
+pub async fn trails_of(
+    conn: &mut Conn,
+    org: OrgId,
+    record_type: RecordType,
+    record_ids: &[String],
+    per_record: usize,
+) -> DbResult<Vec<AuditEvent>> {
+    if record_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = ListQuery::in_org("FROM audit_events e".into(), org, "e.organisation_id");
+    q.equals("e.record_type", Some(record_type));
+    let list: Vec<String> = record_ids.iter().map(|id| q.params.push(id)).collect();
+    q.raw(&format!("e.record_id IN ({})", list.join(", ")));
+    let events: Vec<AuditEvent> = q.all(conn, AuditEvent::COLUMNS, "e.seq").await?;
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    Ok(events
+        .into_iter()
+        .filter(|e| {
+            let n = counts.entry(e.record_id.clone()).or_default();
+            *n += 1;
+            *n <= per_record
+        })
+        .collect())
+}
+
 const NEWEST: Order = Order {
     columns: &["e.seq"],
     descending: true,

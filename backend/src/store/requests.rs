@@ -554,6 +554,22 @@ pub async fn update_issue(
     Ok(changed == 1)
 }
 
+/// Ties an issue to a building and a request (either may be none).
+pub async fn link_issue(
+    conn: &mut Conn,
+    org: OrgId,
+    id: IssueId,
+    building: Option<BuildingId>,
+    ticket: Option<TicketId>,
+) -> DbResult<()> {
+    conn.execute(
+        "UPDATE issues SET building_id = $3, ticket_id = $4, version = version + 1 WHERE organisation_id = $1 AND id = $2",
+        params![org, id, building, ticket],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn insert_issue(
     conn: &mut Conn,
     org: OrgId,

@@ -136,10 +136,29 @@ pub fn log_issue(store: &Store, input: &IssueInput<'_>) -> CoreResult<IssueId> {
     store.write(|tx| {
         allowed(tx, Action::Create, Domain::Issues, input.site_id)?;
         let photos = keep_photos(store, tx, input.photos)?;
+        check_place(tx, input.site_id, input.building_id, input.ticket_id)?;
         let id = IssueId::new();
+        let me = get_meta(tx, "user_name")?.unwrap_or_default();
+        let now = now_micros();
+        let history = serde_json::to_string(&[HistoryView { at: now, who: me.clone(), what: "Logged on this phone".into() }])?;
         tx.execute(
-            "INSERT INTO issues (id, site_id, title, location, category, priority, status, created_at, photos, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, 1)",
-            params![id.to_string(), input.site_id.to_string(), new.title, new.location, new.category.code(), new.priority.code(), now_micros(), serde_json::to_string(&photos)?],
+            "INSERT INTO issues (id, site_id, building_id, ticket_id, title, description, reported_by, location, category, priority, status, created_at, photos, history, local) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'open', ?11, ?12, ?13, 1)",
+            params![
+                id.to_string(),
+                input.site_id.to_string(),
+                input.building_id.map(|b| b.to_string()),
+                input.ticket_id.map(|t| t.to_string()),
+                new.title,
+                new.description,
+                me,
+                new.location,
+                new.category.code(),
+                new.priority.code(),
+                now,
+                serde_json::to_string(&photos)?,
+                history
+            ],
         )?;
         let change = Change::LogIssue(LogIssue {
             issue_id: id,
@@ -155,6 +174,138 @@ pub fn log_issue(store: &Store, input: &IssueInput<'_>) -> CoreResult<IssueId> {
         });
         enqueue(tx, &change, &format!("Issue: {}", new.title))?;
         Ok(id)
+    })
+}
+
+/// The building must be one of the site's, and the ticket one the phone holds for that site.
+fn check_place(
+    tx: &rusqlite::Connection,
+    site: SiteId,
+    building: Option<proplink_shared::BuildingId>,
+    ticket: Option<TicketId>,
+) -> CoreResult<()> {
+    let invalid = |field: &'static str, message: &'static str| {
+        CoreError::Invalid(proplink_shared::records::ValidationErrors::single(
+            field, message,
+        ))
+    };
+    if let Some(b) = building {
+        let buildings: String = tx
+            .query_row(
+                "SELECT buildings FROM sites WHERE id = ?1",
+                [site.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default();
+        let buildings: Vec<BuildingView> = serde_json::from_str(&buildings).unwrap_or_default();
+        if !buildings.iter().any(|v| v.id == b) {
+            return Err(invalid("building", "Choose one of this site's buildings"));
+        }
+    }
+    if let Some(t) = ticket {
+        let on_site: Option<String> = tx
+            .query_row(
+                "SELECT site_id FROM tickets WHERE id = ?1",
+                [t.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if on_site.as_deref() != Some(site.to_string().as_str()) {
+            return Err(invalid("ticket", "Choose one of this site's open tickets"));
+        }
+    }
+    Ok(())
+}
+
+/// An issue as the phone holds it, with where it belongs.
+struct LinkedIssue {
+    site: String,
+    title: String,
+    history: String,
+    building: Option<String>,
+    ticket: Option<String>,
+}
+
+/// Ties an issue to the building it is in and the ticket it answers, offline like any change.
+pub fn link_issue(
+    store: &Store,
+    id: IssueId,
+    building: Option<proplink_shared::BuildingId>,
+    ticket: Option<TicketId>,
+) -> CoreResult<()> {
+    store.write(|tx| {
+        let row = tx
+            .query_row(
+                "SELECT site_id, title, history, building_id, ticket_id FROM issues WHERE id = ?1",
+                [id.to_string()],
+                |r| {
+                    Ok(LinkedIssue {
+                        site: r.get(0)?,
+                        title: r.get(1)?,
+                        history: r.get(2)?,
+                        building: r.get(3)?,
+                        ticket: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?;
+        let Some(LinkedIssue {
+            site,
+            title,
+            history,
+            building: was_building,
+            ticket: was_ticket,
+        }) = row
+        else {
+            return Err(CoreError::NotFound);
+        };
+        let site: SiteId = site
+            .parse()
+            .map_err(|_| CoreError::Storage("an issue's site is not an id".into()))?;
+        allowed(tx, Action::Update, Domain::Issues, site)?;
+        if was_building == building.map(|b| b.to_string())
+            && was_ticket == ticket.map(|t| t.to_string())
+        {
+            return Ok(());
+        }
+        check_place(tx, site, building, ticket)?;
+        let reference: Option<String> = match ticket {
+            Some(t) => tx
+                .query_row(
+                    "SELECT reference FROM tickets WHERE id = ?1",
+                    [t.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            None => None,
+        };
+        let what = reference.as_ref().map_or_else(
+            || "Where it belongs changed on this phone".to_owned(),
+            |r| format!("Linked to ticket {r} on this phone"),
+        );
+        let mut history: Vec<HistoryView> = serde_json::from_str(&history).unwrap_or_default();
+        history.push(HistoryView {
+            at: now_micros(),
+            who: get_meta(tx, "user_name")?.unwrap_or_default(),
+            what,
+        });
+        tx.execute(
+            "UPDATE issues SET building_id = ?2, ticket_id = ?3, history = ?4 WHERE id = ?1",
+            params![
+                id.to_string(),
+                building.map(|b| b.to_string()),
+                ticket.map(|t| t.to_string()),
+                serde_json::to_string(&history)?
+            ],
+        )?;
+        let change = Change::LinkIssue(LinkIssue {
+            issue_id: id,
+            building_id: building,
+            ticket_id: ticket,
+        });
+        enqueue(tx, &change, &format!("Issue linked: {title}"))?;
+        Ok(())
     })
 }
 

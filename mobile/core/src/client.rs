@@ -144,6 +144,23 @@ impl Client {
         json(expect_ok(r).await?).await
     }
 
+    /// The bytes of a photo on a record the user can see; `None` if the server will not give it.
+    pub async fn photo(&self, token: &str, sha256: &str) -> CoreResult<Option<Vec<u8>>> {
+        let r = self
+            .http
+            .get(self.url(&format!("/v1/photos/{sha256}")))
+            .header(AUTHORIZATION, bearer(token))
+            .send()
+            .await
+            .map_err(offline)?;
+        if r.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let r = expect_ok(r).await?;
+        let bytes = r.bytes().await.map_err(offline)?;
+        Ok(Some(bytes.to_vec()))
+    }
+
     /// How much of `sha256` the server has; `None` if nothing.
     pub async fn photo_held(&self, token: &str, sha256: &str) -> CoreResult<Option<Held>> {
         let r = self

@@ -12,7 +12,9 @@ pub enum CoreError {
     /// The user's role or sites do not allow this; the server would refuse it too.
     #[error("{0}")]
     NotAllowed(String),
-    #[error("That is not on this phone any more. Pull down to refresh.")]
+    #[error(
+        "That is not on this phone any more: it may have been closed since. Sync to see what is open."
+    )]
     NotFound,
     /// No connection, or the server did not answer: nothing is lost, it will be retried.
     #[error("No connection to PropLink: {0}")]

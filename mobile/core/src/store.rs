@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use crate::error::{CoreError, CoreResult};
 
 /// The schema this build writes. `upgrade` brings older databases here.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 pub struct Store {
     conn: Mutex<Connection>,
@@ -66,6 +66,14 @@ impl Store {
     }
 }
 
+/// A photo's name on the phone and on the server: the SHA-256 of its bytes, lower-case hex.
+pub(crate) fn is_photo_name(name: &str) -> bool {
+    name.len() == 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 pub fn get_meta(c: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()
@@ -91,6 +99,9 @@ fn upgrade(conn: &mut Connection) -> CoreResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if version < 1 {
         tx.execute_batch(SCHEMA_1)?;
+    }
+    if version < 2 {
+        tx.execute_batch(SCHEMA_2)?;
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
@@ -138,6 +149,20 @@ CREATE TABLE attachments (
     uploaded INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
 );
+";
+
+// Issues learn where they belong and what happened to them; tickets and work orders show
+// their photos. Forgetting the cursor makes the next pull a full one, which fills them in.
+const SCHEMA_2: &str = "
+ALTER TABLE issues ADD COLUMN building_id TEXT;
+ALTER TABLE issues ADD COLUMN ticket_id TEXT;
+ALTER TABLE issues ADD COLUMN work_order_id TEXT;
+ALTER TABLE issues ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE issues ADD COLUMN reported_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE issues ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tickets ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE work_orders ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
+DELETE FROM meta WHERE key = 'cursor';
 ";
 
 #[cfg(test)]

@@ -138,6 +138,7 @@ pub fn sign_out(store: &Store) -> CoreResult<()> {
 pub struct Report {
     pub photos_uploaded: usize,
     pub bytes_uploaded: u64,
+    pub photos_downloaded: usize,
     pub applied: usize,
     pub duplicates: usize,
     pub rejected: usize,
@@ -150,6 +151,8 @@ pub struct Report {
 pub struct Notification {
     pub title: String,
     pub body: String,
+    /// The record a tap opens: `ticket/<id>`, `issue/<id>` or `work_order/<id>`.
+    pub record: String,
 }
 
 struct Session {
@@ -180,6 +183,7 @@ pub enum Phase {
     Upload,
     Push,
     Pull,
+    Photos,
 }
 
 /// One full sync: photos, outbox, pull.
@@ -213,7 +217,56 @@ pub async fn sync_with(store: &Store, on_phase: impl Fn(Phase)) -> CoreResult<Re
     }
     on_phase(Phase::Pull);
     pull(store, &session, &mut report).await?;
+    on_phase(Phase::Photos);
+    download_photos(store, &session, &mut report).await?;
+    store.write(|tx| Ok(set_meta(tx, "last_synced_at", &now_micros().to_string())?))?;
     Ok(report)
+}
+
+/// The most photos one sync fetches; the rest come with the next.
+const PHOTOS_PER_SYNC: usize = 100;
+
+/// Photos on the phone's records that it does not hold yet, so they can be seen offline.
+fn photos_to_download(store: &Store) -> CoreResult<Vec<String>> {
+    let named: Vec<String> = store.read(|c| {
+        let mut shas = Vec::new();
+        for table in ["tickets", "issues", "work_orders"] {
+            let mut stmt =
+                c.prepare(&format!("SELECT photos FROM {table} WHERE photos <> '[]'"))?;
+            for list in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                shas.extend(serde_json::from_str::<Vec<String>>(&list?).unwrap_or_default());
+            }
+        }
+        Ok(shas)
+    })?;
+    let mut wanted: Vec<String> = named
+        .into_iter()
+        .filter(|sha| crate::store::is_photo_name(sha) && !store.photo_path(sha).exists())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    wanted.truncate(PHOTOS_PER_SYNC);
+    Ok(wanted)
+}
+
+async fn download_photos(store: &Store, session: &Session, report: &mut Report) -> CoreResult<()> {
+    for sha in photos_to_download(store)? {
+        let Some(bytes) = session.client.photo(&session.token, &sha).await? else {
+            continue;
+        };
+        // The name is the hash of the photo as taken; the server keeps it without its
+        // metadata (where it was taken), so the bytes need not hash to it.
+        if bytes.is_empty() || u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_PHOTO_BYTES {
+            continue;
+        }
+        let target = store.photo_path(&sha);
+        let partial = target.with_extension("part");
+        std::fs::write(&partial, &bytes)?;
+        std::fs::File::open(&partial)?.sync_all()?;
+        std::fs::rename(&partial, &target)?;
+        report.photos_downloaded += 1;
+    }
+    Ok(())
 }
 
 /// Photos the pending outbox cites that the server does not hold yet.
@@ -376,7 +429,7 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
     let mut notes = Vec::new();
     let known = |table: &str, id: &str| -> rusqlite::Result<Option<String>> {
         tx.query_row(
-            &format!("SELECT status FROM {table} WHERE id = ?1 AND local = 0"),
+            &format!("SELECT status FROM {table} WHERE id = ?1"),
             [id],
             |r| r.get(0),
         )
@@ -397,6 +450,7 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
             .filter_map(|b| serde_json::from_str::<Change>(b).ok())
             .filter_map(|c| match c {
                 Change::UpdateWorkOrder(u) => Some(u.work_order_id.to_string()),
+                Change::LinkIssue(l) => Some(l.issue_id.to_string()),
                 _ => None,
             })
             .collect()
@@ -422,24 +476,47 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
             && !t.status.is_terminal()
         {
             notes.push(Notification {
-                title: format!("New {} priority ticket", t.priority),
+                title: format!("New {}-priority ticket", t.priority.code()),
                 body: format!("{}: {}", t.reference, t.subject),
+                record: format!("ticket/{id}"),
             });
         }
         tx.execute(
-            "INSERT INTO tickets (id, site_id, reference, subject, category, priority, status, reporter, created_at, messages, local) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0) ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, reference = excluded.reference, \
+            "INSERT INTO tickets (id, site_id, reference, subject, category, priority, status, reporter, created_at, messages, photos, local) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0) ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, reference = excluded.reference, \
              subject = excluded.subject, category = excluded.category, priority = excluded.priority, status = excluded.status, reporter = excluded.reporter, \
-             messages = excluded.messages, local = 0",
-            params![id, t.site_id.to_string(), t.reference, t.subject, t.category.code(), t.priority.code(), t.status.code(), t.reporter, t.created_at, serde_json::to_string(&t.messages)?],
+             messages = excluded.messages, photos = excluded.photos, local = 0",
+            params![id, t.site_id.to_string(), t.reference, t.subject, t.category.code(), t.priority.code(), t.status.code(), t.reporter, t.created_at, serde_json::to_string(&t.messages)?, serde_json::to_string(&t.photos)?],
         )?;
     }
     for i in &p.issues {
+        let id = i.id.to_string();
+        if pending.contains(&id) {
+            continue;
+        }
         tx.execute(
-            "INSERT INTO issues (id, site_id, title, location, category, priority, status, created_at, photos, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0) \
-             ON CONFLICT (id) DO UPDATE SET title = excluded.title, location = excluded.location, category = excluded.category, priority = excluded.priority, \
-             status = excluded.status, photos = excluded.photos, local = 0",
-            params![i.id.to_string(), i.site_id.to_string(), i.title, i.location, i.category.code(), i.priority.code(), i.status.code(), i.created_at, serde_json::to_string(&i.photos)?],
+            "INSERT INTO issues (id, site_id, building_id, ticket_id, work_order_id, title, description, reported_by, location, category, priority, status, created_at, photos, history, local) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 0) \
+             ON CONFLICT (id) DO UPDATE SET building_id = excluded.building_id, ticket_id = excluded.ticket_id, work_order_id = excluded.work_order_id, \
+             title = excluded.title, description = excluded.description, reported_by = excluded.reported_by, location = excluded.location, category = excluded.category, \
+             priority = excluded.priority, status = excluded.status, photos = excluded.photos, history = excluded.history, local = 0",
+            params![
+                id,
+                i.site_id.to_string(),
+                i.building_id.map(|b| b.to_string()),
+                i.ticket_id.map(|t| t.to_string()),
+                i.work_order_id.map(|w| w.to_string()),
+                i.title,
+                i.description,
+                i.reported_by,
+                i.location,
+                i.category.code(),
+                i.priority.code(),
+                i.status.code(),
+                i.created_at,
+                serde_json::to_string(&i.photos)?,
+                serde_json::to_string(&i.history)?
+            ],
         )?;
     }
     for w in &p.work_orders {
@@ -453,6 +530,7 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
                 None => notes.push(Notification {
                     title: "Work order on your site".into(),
                     body: format!("{}: {}", w.reference, w.title),
+                    record: format!("work_order/{id}"),
                 }),
                 Some(old)
                     if old != w.status.code()
@@ -461,6 +539,7 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
                     notes.push(Notification {
                         title: "Quote received".into(),
                         body: format!("{}: {}", w.reference, w.title),
+                        record: format!("work_order/{id}"),
                     });
                 }
                 Some(old)
@@ -474,16 +553,17 @@ fn apply_pull(tx: &rusqlite::Transaction<'_>, p: &PullResponse) -> CoreResult<Ve
                             w.reference,
                             w.contractor.as_deref().unwrap_or("the contractor")
                         ),
+                        record: format!("work_order/{id}"),
                     });
                 }
                 _ => {}
             }
         }
         tx.execute(
-            "INSERT INTO work_orders (id, site_id, reference, title, scope, priority, status, contractor, deadline, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0) \
+            "INSERT INTO work_orders (id, site_id, reference, title, scope, priority, status, contractor, deadline, photos, local) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0) \
              ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, title = excluded.title, scope = excluded.scope, priority = excluded.priority, \
-             status = excluded.status, contractor = excluded.contractor, deadline = excluded.deadline, local = 0",
-            params![id, w.site_id.to_string(), w.reference, w.title, w.scope, w.priority.code(), w.status.code(), w.contractor, w.deadline],
+             status = excluded.status, contractor = excluded.contractor, deadline = excluded.deadline, photos = excluded.photos, local = 0",
+            params![id, w.site_id.to_string(), w.reference, w.title, w.scope, w.priority.code(), w.status.code(), w.contractor, w.deadline, serde_json::to_string(&w.photos)?],
         )?;
     }
     for r in &p.removed {

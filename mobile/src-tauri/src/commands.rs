@@ -38,6 +38,14 @@ fn parse<T: std::str::FromStr>(field: &'static str, value: &str) -> Result<T> {
     })
 }
 
+/// An optional choice: empty means none.
+fn optional<T: std::str::FromStr>(field: &'static str, value: Option<&str>) -> Result<Option<T>> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| parse(field, v))
+        .transpose()
+}
+
 #[derive(Serialize)]
 pub struct AccountView {
     #[serde(flatten)]
@@ -151,6 +159,10 @@ fn photo_paths(state: &State<'_, AppState>, photos: &[String]) -> Result<Vec<Pat
 #[derive(Deserialize)]
 pub struct IssueForm {
     site_id: String,
+    #[serde(default)]
+    building_id: Option<String>,
+    #[serde(default)]
+    ticket_id: Option<String>,
     title: String,
     #[serde(default)]
     description: String,
@@ -165,11 +177,13 @@ pub struct IssueForm {
 pub async fn log_issue(state: State<'_, AppState>, form: IssueForm) -> Result<String> {
     let photos = photo_paths(&state, &form.photos)?;
     let site_id = parse("site_id", &form.site_id)?;
+    let building_id = optional("building", form.building_id.as_deref())?;
+    let ticket_id = optional("ticket", form.ticket_id.as_deref())?;
     on_store(&state, move |store| {
         let input = IssueInput {
             site_id,
-            building_id: None,
-            ticket_id: None,
+            building_id,
+            ticket_id,
             title: &form.title,
             description: &form.description,
             location: &form.location,
@@ -252,6 +266,55 @@ pub async fn reply_ticket(
 }
 
 #[tauri::command]
+pub async fn link_issue(
+    state: State<'_, AppState>,
+    id: String,
+    building_id: Option<String>,
+    ticket_id: Option<String>,
+) -> Result<()> {
+    let id = parse("id", &id)?;
+    let building = optional("building", building_id.as_deref())?;
+    let ticket = optional("ticket", ticket_id.as_deref())?;
+    on_store(&state, move |store| {
+        actions::link_issue(store, id, building, ticket)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn search(state: State<'_, AppState>, query: String) -> Result<Vec<view::Found>> {
+    on_store(&state, move |store| view::search(store, &query)).await
+}
+
+#[tauri::command]
+pub async fn recent_locations(state: State<'_, AppState>, site_id: String) -> Result<Vec<String>> {
+    on_store(&state, move |store| view::recent_locations(store, &site_id)).await
+}
+
+/// A photo from the phone's store, as raw bytes (the screens make an image of them).
+#[tauri::command]
+pub async fn photo(state: State<'_, AppState>, sha256: String) -> Result<tauri::ipc::Response> {
+    let bytes = on_store(&state, move |store| view::photo(store, &sha256)).await?;
+    bytes
+        .map(tauri::ipc::Response::new)
+        .ok_or(CoreError::NotFound)
+}
+
+/// What this build of the app can do on this device.
+#[derive(Serialize)]
+pub struct Features {
+    /// The camera plugin takes photos (Android); elsewhere the file picker does.
+    camera: bool,
+}
+
+#[tauri::command]
+pub fn features() -> Features {
+    Features {
+        camera: cfg!(target_os = "android"),
+    }
+}
+
+#[tauri::command]
 pub async fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxItem>> {
     on_store(&state, actions::outbox).await
 }
@@ -271,15 +334,35 @@ pub async fn discard(state: State<'_, AppState>, seq: i64) -> Result<()> {
 pub async fn sync_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<Report> {
     let report = sync::sync(&state.store).await?;
     for n in &report.notifications {
-        // A notification that cannot be shown (permission refused) is not a failed sync.
-        let _ = app
-            .notification()
-            .builder()
-            .title(&n.title)
-            .body(&n.body)
-            .show();
+        notify(&app, n);
     }
     Ok(report)
+}
+
+/// Shows a system notification carrying the record a tap opens. Where
+/// `FACILITY_REPORT_NOTIFICATION_LOG` names a file, what was shown is also written there, a
+/// line of JSON each, so a test can see what the plugin was asked to show.
+fn notify<R: Runtime>(app: &AppHandle<R>, n: &sync::Notification) {
+    // A notification that cannot be shown (permission refused) is not a failed sync.
+    let _ = app
+        .notification()
+        .builder()
+        .title(&n.title)
+        .body(&n.body)
+        .extra("record", &n.record)
+        .show();
+    if let Some(path) = std::env::var_os("FACILITY_REPORT_NOTIFICATION_LOG") {
+        use std::io::Write;
+        if let (Ok(mut file), Ok(line)) = (
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path),
+            serde_json::to_string(n),
+        ) {
+            let _ = writeln!(file, "{line}");
+        }
+    }
 }
 
 /// The camera's copies are no longer needed once the store has its own.

@@ -10,13 +10,20 @@ export interface AppError {
 
 export interface Account {
   signed_in: boolean;
+  org: string | null;
   org_name: string | null;
   user_name: string | null;
   email: string | null;
   server: string | null;
   pending: number;
   rejected: number;
+  last_synced_at: number | null;
   default_server: string;
+}
+
+export interface Building {
+  id: string;
+  name: string;
 }
 
 export interface Site {
@@ -24,6 +31,7 @@ export interface Site {
   reference: string;
   name: string;
   address: string;
+  buildings: Building[];
   open_tickets: number;
   open_issues: number;
   open_work_orders: number;
@@ -44,18 +52,33 @@ export interface Ticket {
   priority: string;
   status: string;
   reporter: string | null;
+  created_at: number;
   messages: Message[];
+  photos: string[];
   pending: boolean;
+}
+
+export interface HistoryStep {
+  at: number;
+  who: string;
+  what: string;
 }
 
 export interface Issue {
   id: string;
   title: string;
+  description: string;
   location: string;
   category: string;
   priority: string;
   status: string;
+  building_id: string | null;
+  ticket_id: string | null;
+  work_order_id: string | null;
+  reported_by: string;
+  created_at: number;
   photos: string[];
+  history: HistoryStep[];
   pending: boolean;
 }
 
@@ -68,6 +91,7 @@ export interface WorkOrder {
   status: string;
   contractor: string | null;
   deadline: string | null;
+  photos: string[];
   pending: boolean;
   next: string[];
 }
@@ -87,13 +111,43 @@ export interface OutboxItem {
   created_at: number;
 }
 
+export interface AppNotification {
+  title: string;
+  body: string;
+  /** The record a tap opens: ticket/<id>, issue/<id> or work_order/<id>. */
+  record: string;
+}
+
 export interface Report {
   photos_uploaded: number;
+  photos_downloaded: number;
   applied: number;
   duplicates: number;
   rejected: number;
   pulled: number;
-  notifications: { title: string; body: string }[];
+  notifications: AppNotification[];
+}
+
+export interface Found {
+  kind: 'ticket' | 'issue' | 'work_order';
+  id: string;
+  site_id: string;
+  title: string;
+  detail: string;
+  priority: string;
+  status: string;
+}
+
+export interface IssueDraft {
+  site_id: string;
+  building_id: string | null;
+  ticket_id: string | null;
+  title: string;
+  description: string;
+  location: string;
+  category: string;
+  priority: string;
+  photos: string[];
 }
 
 export function isAppError(e: unknown): e is AppError {
@@ -115,8 +169,12 @@ export const api = {
   sites: () => invoke<Site[]>('sites'),
   siteWork: (siteId: string) => invoke<SiteWork>('site_work', { siteId }),
   stashPhoto: (bytes: Uint8Array) => invoke<string>('stash_photo', bytes),
-  logIssue: (form: { site_id: string; title: string; description: string; location: string; category: string; priority: string; photos: string[] }) =>
-    invoke<string>('log_issue', { form }),
+  logIssue: (form: IssueDraft) => invoke<string>('log_issue', { form }),
+  linkIssue: (id: string, buildingId: string | null, ticketId: string | null) => invoke<void>('link_issue', { id, buildingId, ticketId }),
+  search: (query: string) => invoke<Found[]>('search', { query }),
+  recentLocations: (siteId: string) => invoke<string[]>('recent_locations', { siteId }),
+  photo: (sha256: string) => invoke<ArrayBuffer>('photo', { sha256 }),
+  features: () => invoke<{ camera: boolean }>('features'),
   raiseTicket: (form: { site_id: string; subject: string; body: string; category: string; priority: string; photos: string[] }) =>
     invoke<string>('raise_ticket', { form }),
   updateWorkOrder: (id: string, to: string | null, note: string | null, photos: string[]) => invoke<void>('update_work_order', { id, to, note, photos }),

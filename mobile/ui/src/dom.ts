@@ -73,3 +73,28 @@ export function showErrors(form: HTMLElement, message: string, fields: { field: 
     alert.focus();
   }
 }
+
+/// The camera icon, drawn (an emoji may be missing from the phone's fonts).
+export function cameraIcon(): SVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const body = document.createElementNS(ns, 'path');
+  body.setAttribute('d', 'M4 7h3l2-3h6l2 3h3a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1z');
+  body.setAttribute('fill', 'none');
+  body.setAttribute('stroke', 'currentColor');
+  body.setAttribute('stroke-width', '2');
+  body.setAttribute('stroke-linejoin', 'round');
+  const lens = document.createElementNS(ns, 'circle');
+  lens.setAttribute('cx', '12');
+  lens.setAttribute('cy', '13');
+  lens.setAttribute('r', '4');
+  lens.setAttribute('fill', 'none');
+  lens.setAttribute('stroke', 'currentColor');
+  lens.setAttribute('stroke-width', '2');
+  svg.append(body, lens);
+  return svg;
+}

@@ -719,3 +719,142 @@ async fn device_tokens_end_at_sign_out_and_at_the_next_sign_in() {
         && c == "facility_report"
         && s.starts_with("Sid Site signed out of the app via Facility Report")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issue_linked_to_a_ticket_offline_reaches_the_server_and_other_phones_with_its_photos_and_history()
+ {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let photos = [phone.photo(7, 200_000)];
+    let id = actions::log_issue(
+        &phone.store,
+        &issue(org.site_a, "Cracked paving by the bins", &photos),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    // Offline rules first: a ticket on another site is refused on the phone itself.
+    let refused = actions::link_issue(&phone.store, id, None, Some(org.ticket_b));
+    assert!(
+        matches!(&refused, Err(facility_report_core::CoreError::Invalid(e)) if e.to_string().contains("this site's open tickets")),
+        "{refused:?}"
+    );
+    actions::link_issue(&phone.store, id, Some(org.building), Some(org.ticket_a))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(actions::pending_count(&phone.store).unwrap_or(0), 2);
+    let shown = facility_report_core::view::site_work(&phone.store, &org.site_a.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let on_phone = shown
+        .issues
+        .iter()
+        .find(|i| i.id == id.to_string())
+        .unwrap_or_else(|| panic!("the issue is on the phone"));
+    assert_eq!(on_phone.ticket_id, Some(org.ticket_a.to_string()));
+    assert_eq!(on_phone.history.len(), 2, "{:?}", on_phone.history);
+
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.applied, report.rejected), (2, 0), "{report:?}");
+    assert_eq!(
+        count(&t, &format!("SELECT COUNT(*) FROM issues WHERE id = '{id}' AND ticket_id = '{}' AND building_id = '{}'", org.ticket_a, org.building)).await,
+        1
+    );
+    assert_eq!(
+        count(&t, &format!("SELECT COUNT(*) FROM audit_events WHERE record_id = '{id}' AND channel = 'facility_report' AND action = 'update' AND sentence LIKE 'Sid Site linked issue \"Cracked paving by the bins\" to request %'")).await,
+        1
+    );
+    // Linking it the same way again is no change at all.
+    let events = count(&t, "SELECT COUNT(*) FROM audit_events").await;
+    actions::link_issue(&phone.store, id, Some(org.building), Some(org.ticket_a))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(actions::pending_count(&phone.store).unwrap_or(-1), 0);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_events").await, events);
+
+    // Another phone of the same person gets the link, the history and the photo itself, at
+    // its first sync.
+    let other = t.phone("acme", &org.site_manager_email).await;
+    let work = facility_report_core::view::site_work(&other.store, &org.site_a.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let there = work
+        .issues
+        .iter()
+        .find(|i| i.id == id.to_string())
+        .unwrap_or_else(|| panic!("the issue reached the other phone"));
+    assert_eq!(there.ticket_id, Some(org.ticket_a.to_string()));
+    assert_eq!(there.building_id, Some(org.building.to_string()));
+    assert_eq!(there.description, "Found on the site walk");
+    assert!(
+        there
+            .history
+            .iter()
+            .any(|h| h.what.contains("logged issue"))
+            && there
+                .history
+                .iter()
+                .any(|h| h.what.contains("linked issue")),
+        "{:?}",
+        there.history
+    );
+    let sha = there.photos.first().cloned().unwrap_or_default();
+    let bytes = facility_report_core::view::photo(&other.store, &sha)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the photo is on the other phone"));
+    let original = std::fs::read(&photos[0]).unwrap_or_default();
+    assert!(proplink_tests::cleaned(&original) == bytes);
+    // Offline search finds it by a word of its place or title, any case.
+    let found = facility_report_core::view::search(&other.store, "PAVING plant")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, id.to_string());
+    assert!(
+        facility_report_core::view::search(&other.store, "100%")
+            .unwrap_or_default()
+            .is_empty()
+    );
+
+    // The server checks the same: a link to another site's ticket is refused with a reason.
+    let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));
+    let token = other.store.meta("token").ok().flatten().unwrap_or_default();
+    let seq: i64 = other
+        .store
+        .meta("next_seq")
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let request = PushRequest {
+        device_id: other.device_id(),
+        mutations: vec![Mutation {
+            mutation_id: uuid::Uuid::now_v7(),
+            seq,
+            change: Change::LinkIssue(proplink_shared::sync::LinkIssue {
+                issue_id: id,
+                building_id: None,
+                ticket_id: Some(org.ticket_b),
+            }),
+        }],
+    };
+    let Pushed::Done(answer) = client
+        .push(&token, &request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!("the push was refused as a whole");
+    };
+    assert_eq!(answer.results[0].outcome, Outcome::Rejected, "{answer:?}");
+    assert_eq!(
+        count(
+            &t,
+            &format!(
+                "SELECT COUNT(*) FROM issues WHERE id = '{id}' AND ticket_id = '{}'",
+                org.ticket_a
+            )
+        )
+        .await,
+        1
+    );
+}

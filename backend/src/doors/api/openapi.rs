@@ -22,8 +22,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     paths(request_code, token, refresh, sign_out, push, pull, photo_state, photo_append, photo),
     components(schemas(
         CodeRequest, CodeSent, TokenRequest, TokenResponse, RefreshResponse, PushRequest, PushResponse, Mutation,
-        Change, LogIssue, RaiseTicket, UpdateWorkOrder, ReplyTicket, MutationResult, Outcome, PullResponse,
-        SiteView, BuildingView, TicketView, MessageView, IssueView, WorkOrderView, Removed, ApiError, FieldError,
+        Change, LogIssue, RaiseTicket, UpdateWorkOrder, ReplyTicket, LinkIssue, MutationResult, Outcome, PullResponse,
+        SiteView, BuildingView, TicketView, MessageView, IssueView, HistoryView, WorkOrderView, Removed, ApiError, FieldError,
         IssueCategory, TicketCategory, Priority, TicketStatus, IssueStatus, WorkOrderStatus,
         PhotoName, CodeStatus
     )),

@@ -38,6 +38,24 @@ fn ids_of<T: std::str::FromStr>(
         .collect()
 }
 
+/// How much of an issue's history the phone keeps.
+const HISTORY_STEPS: usize = 30;
+
+/// The photos attached to each of `ids`, by record id.
+async fn photos_of(
+    conn: &mut crate::store::Conn,
+    org: proplink_shared::OrgId,
+    record_type: RecordType,
+    ids: impl Iterator<Item = String>,
+) -> AppResult<HashMap<String, Vec<String>>> {
+    let keys: Vec<String> = ids.collect();
+    let mut photos: HashMap<String, Vec<String>> = HashMap::new();
+    for (record, sha) in file_store::files_of_records(conn, org, record_type, &keys).await? {
+        photos.entry(record).or_default().push(sha);
+    }
+    Ok(photos)
+}
+
 /// What changed for this device since `cursor`.
 pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResponse> {
     let org = device.org.id;
@@ -128,6 +146,13 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
                 created_at: crate::clock::to_micros(e.created_at),
             });
     }
+    let mut photos = photos_of(
+        &mut conn,
+        org,
+        RecordType::Ticket,
+        tickets.iter().map(|t| t.id.to_string()),
+    )
+    .await?;
     let mut seen: BTreeSet<Uuid> = BTreeSet::new();
     for t in &tickets {
         seen.insert(t.id.0);
@@ -149,6 +174,7 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
             reporter: t.reporter_name.clone(),
             created_at: crate::clock::to_micros(t.created_at),
             messages: conversations.remove(&t.id).unwrap_or_default(),
+            photos: photos.remove(&t.id.to_string()).unwrap_or_default(),
         });
     }
 
@@ -161,12 +187,33 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
         issue_ids.as_deref(),
     )
     .await?;
-    let issue_keys: Vec<String> = issues.iter().map(|i| i.id.to_string()).collect();
-    let mut photos: HashMap<String, Vec<String>> = HashMap::new();
-    for (record, sha) in
-        file_store::files_of_records(&mut conn, org, RecordType::Issue, &issue_keys).await?
+    let mut photos = photos_of(
+        &mut conn,
+        org,
+        RecordType::Issue,
+        issues.iter().map(|i| i.id.to_string()),
+    )
+    .await?;
+    let open_issues: Vec<String> = issues
+        .iter()
+        .filter(|i| !i.status.is_terminal())
+        .map(|i| i.id.to_string())
+        .collect();
+    let mut histories: HashMap<String, Vec<HistoryView>> = HashMap::new();
+    for e in audit_store::trails_of(
+        &mut conn,
+        org,
+        RecordType::Issue,
+        &open_issues,
+        HISTORY_STEPS,
+    )
+    .await?
     {
-        photos.entry(record).or_default().push(sha);
+        histories.entry(e.record_id).or_default().push(HistoryView {
+            at: crate::clock::to_micros(e.occurred_at),
+            who: e.actor_name,
+            what: e.sentence,
+        });
     }
     for i in &issues {
         seen.insert(i.id.0);
@@ -180,26 +227,39 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
         response.issues.push(IssueView {
             id: i.id,
             site_id: i.site_id,
+            building_id: i.building_id,
+            ticket_id: i.ticket_id,
+            work_order_id: i.work_order_id,
             title: i.title.clone(),
+            description: i.description.clone(),
+            reported_by: i.reported_by.clone(),
             location: i.location.clone(),
             category: i.category,
             priority: i.priority,
             status: i.status,
             created_at: crate::clock::to_micros(i.created_at),
             photos: photos.remove(&i.id.to_string()).unwrap_or_default(),
+            history: histories.remove(&i.id.to_string()).unwrap_or_default(),
         });
     }
 
     let wo_ids = changed
         .as_ref()
         .map(|c| ids_of::<WorkOrderId>(c, RecordType::WorkOrder));
-    for w in wo_store::work_orders_among(
+    let work_orders = wo_store::work_orders_among(
         &mut conn,
         &Scope::of(actor, Domain::WorkOrders),
         wo_ids.as_deref(),
     )
-    .await?
-    {
+    .await?;
+    let mut photos = photos_of(
+        &mut conn,
+        org,
+        RecordType::WorkOrder,
+        work_orders.iter().map(|w| w.id.to_string()),
+    )
+    .await?;
+    for w in work_orders {
         seen.insert(w.id.0);
         if w.status.is_terminal() {
             response.removed.push(Removed {
@@ -218,6 +278,7 @@ pub async fn pull(app: &App, device: &Device, cursor: i64) -> AppResult<PullResp
             status: w.status,
             contractor: w.vendor_name,
             deadline: w.deadline.map(crate::store::date_text),
+            photos: photos.remove(&w.id.to_string()).unwrap_or_default(),
         });
     }
     // Changed records the user can no longer see at all (moved out of scope) are removed too.
