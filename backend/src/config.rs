@@ -160,6 +160,49 @@ pub struct Settings {
     /// Base address of Stripe's API [default: https://api.stripe.com]
     #[arg(long, env = "PROPLINK_STRIPE_API_BASE", global = true)]
     pub stripe_api_base: Option<String>,
+
+    /// Apple Developer team id, to push to iPhones through APNs (with the three below)
+    #[arg(long, env = "PROPLINK_APNS_TEAM_ID", global = true)]
+    pub apns_team_id: Option<String>,
+
+    /// Id of the APNs authentication key (the .p8 file's key id)
+    #[arg(long, env = "PROPLINK_APNS_KEY_ID", global = true)]
+    pub apns_key_id: Option<String>,
+
+    /// The APNs authentication key: the .p8 file Apple gives, a PKCS#8 P-256 key in PEM
+    #[arg(long, env = "PROPLINK_APNS_KEY_FILE", global = true)]
+    pub apns_key_file: Option<PathBuf>,
+
+    /// The app's bundle id, the topic of its pushes [default: app.proplink.facilityreport]
+    #[arg(long, env = "PROPLINK_APNS_TOPIC", global = true)]
+    pub apns_topic: Option<String>,
+
+    /// APNs' address: https://api.sandbox.push.apple.com for development builds of the app
+    /// [default: https://api.push.apple.com]
+    #[arg(long, env = "PROPLINK_APNS_URL", global = true)]
+    pub apns_url: Option<String>,
+}
+
+/// How pushes reach iPhones: Apple's push service with token authentication.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApnsSettings {
+    pub team_id: String,
+    pub key_id: String,
+    /// The authentication key, PEM.
+    pub key_pem: String,
+    pub topic: String,
+    pub url: String,
+}
+
+impl std::fmt::Debug for ApnsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApnsSettings")
+            .field("team_id", &self.team_id)
+            .field("key_id", &self.key_id)
+            .field("topic", &self.topic)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Who takes residents' card payments.
@@ -206,6 +249,8 @@ pub struct Config {
     pub payments: PaymentSettings,
     pub contractor_link_days: u32,
     pub push_insecure_endpoints: bool,
+    /// Pushes to iPhones, where set up.
+    pub apns: Option<ApnsSettings>,
 }
 
 impl Settings {
@@ -256,10 +301,68 @@ impl Settings {
                 .stripe_webhook_secret
                 .or(from_file.stripe_webhook_secret),
             stripe_api_base: self.stripe_api_base.or(from_file.stripe_api_base),
+            apns_team_id: self.apns_team_id.or(from_file.apns_team_id),
+            apns_key_id: self.apns_key_id.or(from_file.apns_key_id),
+            apns_key_file: self.apns_key_file.or(from_file.apns_key_file),
+            apns_topic: self.apns_topic.or(from_file.apns_topic),
+            apns_url: self.apns_url.or(from_file.apns_url),
         })
     }
 
+    /// APNs as set up: all of team, key id and key file, or none of them.
+    fn apns(&self) -> anyhow::Result<Option<ApnsSettings>> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (team_id, key_id, key_file) = (
+            given(&self.apns_team_id),
+            given(&self.apns_key_id),
+            self.apns_key_file.clone(),
+        );
+        let (Some(team_id), Some(key_id), Some(key_file)) =
+            (team_id.clone(), key_id.clone(), key_file.clone())
+        else {
+            anyhow::ensure!(
+                team_id.is_none() && key_id.is_none() && key_file.is_none(),
+                "pushes to iPhones need all of PROPLINK_APNS_TEAM_ID, PROPLINK_APNS_KEY_ID and PROPLINK_APNS_KEY_FILE"
+            );
+            return Ok(None);
+        };
+        let key_pem = std::fs::read_to_string(&key_file)
+            .with_context(|| format!("the APNs key file {} cannot be read", key_file.display()))?;
+        {
+            use p256::pkcs8::DecodePrivateKey;
+            p256::SecretKey::from_pkcs8_pem(key_pem.trim()).map_err(|e| {
+                anyhow::anyhow!(
+                    "the APNs key file {} is not a PKCS#8 P-256 key in PEM (the .p8 file Apple gives): {e}",
+                    key_file.display()
+                )
+            })?;
+        }
+        let url = given(&self.apns_url)
+            .unwrap_or_else(|| "https://api.push.apple.com".into())
+            .trim_end_matches('/')
+            .to_owned();
+        anyhow::ensure!(
+            url.starts_with("https://")
+                || url.starts_with("http://127.0.0.1:")
+                || url.starts_with("http://[::1]:"),
+            "the APNs address must be https (or a stand-in on this machine)"
+        );
+        Ok(Some(ApnsSettings {
+            team_id,
+            key_id,
+            key_pem,
+            topic: given(&self.apns_topic).unwrap_or_else(|| "app.proplink.facilityreport".into()),
+            url,
+        }))
+    }
+
     pub fn resolve(self) -> anyhow::Result<Config> {
+        let apns = self.apns()?;
         let data_dir = self.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
         let audit_checkpoint_file = self
             .audit_checkpoint_file
@@ -318,6 +421,7 @@ impl Settings {
             "ContractorPort links must last between 1 and 365 days"
         );
         Ok(Config {
+            apns,
             payments,
             contractor_link_days,
             push_insecure_endpoints: self.push_insecure_endpoints.unwrap_or(false),

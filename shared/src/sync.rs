@@ -455,6 +455,50 @@ pub struct RefreshResponse {
     pub expires_at: i64,
 }
 
+/// Where the server sends this device's notifications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PushTarget {
+    /// An RFC 8030 endpoint with the device's RFC 8291 keys: on Android, the one a UnifiedPush
+    /// distributor gave; the messages are encrypted for the device and decrypted there.
+    WebPush {
+        endpoint: String,
+        /// The device's P-256 public key, uncompressed, base64url.
+        p256dh: String,
+        /// The device's 16-byte authentication secret, base64url.
+        auth: String,
+    },
+    /// On an iPhone, the device token APNs gave the app, hex.
+    Apns { device_token: String },
+}
+
+/// Turns this device's notifications on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushRegistration {
+    #[serde(flatten)]
+    pub target: PushTarget,
+    /// The device as its owner would recognise it in their settings.
+    #[serde(default)]
+    pub device_name: String,
+}
+
+/// A device's notifications, turned on: the id to turn them off with.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushRegistered {
+    pub id: String,
+}
+
+/// The key the server signs its Web Push messages with (RFC 8292), base64url: a UnifiedPush
+/// distributor may ask for it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushKey {
+    pub public_key: String,
+}
+
 /// Photos larger than this are refused while they stream in.
 pub const MAX_PHOTO_BYTES: u64 = 25 * 1024 * 1024;
 

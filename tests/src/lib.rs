@@ -5,6 +5,7 @@
 //! `PROPLINK_TEST_DATABASE` picks the database: unset or `sqlite` for a fresh SQLite file per
 //! test, or a `postgres://` URL of a server on which each test creates its own database.
 
+pub mod apns_service;
 pub mod browser;
 pub mod fixtures;
 pub mod push_service;
@@ -55,6 +56,8 @@ pub struct Options {
     pub no_card_payments: bool,
     /// Accept push endpoints on loopback over http: the local push service.
     pub push_insecure_endpoints: bool,
+    /// Push to iPhones through this APNs stand-in (its address and key file).
+    pub apns: Option<(String, std::path::PathBuf)>,
 }
 
 /// The Stripe keys a test server is given with [`Options::stripe_api_base`].
@@ -99,6 +102,16 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         stripe_webhook_secret: Some(STRIPE_WEBHOOK_SECRET.into()),
         stripe_api_base: options.stripe_api_base,
         push_insecure_endpoints: Some(options.push_insecure_endpoints),
+        apns_url: options.apns.as_ref().map(|(url, _)| url.clone()),
+        apns_key_file: options.apns.as_ref().map(|(_, key)| key.clone()),
+        apns_team_id: options
+            .apns
+            .as_ref()
+            .map(|_| apns_service::TEAM_ID.to_owned()),
+        apns_key_id: options
+            .apns
+            .as_ref()
+            .map(|_| apns_service::KEY_ID.to_owned()),
         ..Settings::default()
     };
     let config = settings

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use proplink_shared::sync::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -44,6 +44,15 @@ pub fn router() -> Router<App> {
                 get(photo).head(photo_state).patch(photo_append),
                 usize::try_from(MAX_CHUNK_BYTES).unwrap_or(usize::MAX),
             ),
+        )
+        .route("/v1/push/key", get(push_key))
+        .route(
+            "/v1/push/subscriptions",
+            limited(post(push_subscribe), SMALL_BODY),
+        )
+        .route(
+            "/v1/push/subscriptions/{id}",
+            limited(delete(push_unsubscribe), SMALL_BODY),
         )
         .method_not_allowed_fallback(|| async {
             ApiErr(AppError::bad_request(
@@ -377,6 +386,62 @@ async fn pull(
         return Err(AppError::bad_request("bad_query", "The cursor is a number from 0").into());
     }
     Ok(Json(sync::pull(&app, &device, cursor).await?))
+}
+
+/// The key Web Push messages to the app are signed with.
+async fn push_key(
+    State(app): State<App>,
+    Authed(_device): Authed,
+) -> Result<Json<PushKey>, ApiErr> {
+    Ok(Json(PushKey {
+        public_key: crate::services::push::public_key(&app).await?,
+    }))
+}
+
+/// Turns the device's notifications on: a UnifiedPush endpoint (Android) or an APNs token
+/// (iPhone). Registering the same endpoint or token again replaces it.
+async fn push_subscribe(
+    State(app): State<App>,
+    Authed(device): Authed,
+    ApiJson(req): ApiJson<PushRegistration>,
+) -> Result<(StatusCode, Json<PushRegistered>), ApiErr> {
+    use crate::services::push;
+    let name = if req.device_name.trim().is_empty() {
+        "Facility Report".to_owned()
+    } else {
+        format!("Facility Report on {}", req.device_name.trim())
+    };
+    let id = match &req.target {
+        PushTarget::WebPush {
+            endpoint,
+            p256dh,
+            auth,
+        } => {
+            let form = push::SubscriptionForm {
+                endpoint: endpoint.clone(),
+                keys: push::SubscriptionKeys {
+                    p256dh: p256dh.clone(),
+                    auth: auth.clone(),
+                },
+                server_key: String::new(),
+            };
+            push::subscribe(&app, &device.actor, "facility_report", &name, &form).await?
+        }
+        PushTarget::Apns { device_token } => {
+            push::subscribe_iphone(&app, &device.actor, &name, device_token).await?
+        }
+    };
+    Ok((StatusCode::CREATED, Json(PushRegistered { id })))
+}
+
+/// Turns one of the person's devices' notifications off.
+async fn push_unsubscribe(
+    State(app): State<App>,
+    Authed(device): Authed,
+    extract::Path(id): extract::Path<String>,
+) -> Result<StatusCode, ApiErr> {
+    crate::services::push::unsubscribe(&app, &device.actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn upload_headers(state: UploadState) -> [(HeaderName, HeaderValue); 3] {

@@ -7,6 +7,7 @@
 //! carries only what a lock screen may show — a title, a line, the address of the record —
 //! never a name, an amount owed or a message's text.
 
+pub mod apns;
 pub mod crypto;
 pub mod sender;
 
@@ -230,11 +231,67 @@ pub async fn subscribe(
             "Notifications were set up again on the server since this page was opened: reload the page and turn them on again.",
         ));
     }
+    let target = Target {
+        endpoint: &form.endpoint,
+        p256dh: &form.keys.p256dh,
+        auth: &form.keys.auth,
+        vapid_key_id: &key_id,
+    };
+    keep(app, actor, door, device, &target).await
+}
+
+/// Turns notifications on for an iPhone with Facility Report, by the device token APNs gave
+/// it. The same token again replaces its old subscription.
+pub async fn subscribe_iphone(
+    app: &App,
+    actor: &Actor,
+    device: &str,
+    device_token: &str,
+) -> AppResult<String> {
+    if app.config.apns.is_none() {
+        return Err(AppError::conflict(
+            "apns_off",
+            "This PropLink server does not send notifications to iPhones: ask your administrator to set up APNs.",
+        ));
+    }
+    let token = device_token.trim().to_ascii_lowercase();
+    if !apns::valid_device_token(&token) {
+        return Err(AppError::bad_request(
+            "bad_subscription",
+            "The device token is not one APNs gives (hex, 32 bytes or more)",
+        ));
+    }
+    let (key_id, _) = current_key(app).await?;
+    let endpoint = format!("{}{token}", apns::SCHEME);
+    let target = Target {
+        endpoint: &endpoint,
+        p256dh: "",
+        auth: "",
+        vapid_key_id: &key_id,
+    };
+    keep(app, actor, "facility_report", device, &target).await
+}
+
+/// Where one subscription's pushes go, checked.
+struct Target<'a> {
+    endpoint: &'a str,
+    p256dh: &'a str,
+    auth: &'a str,
+    vapid_key_id: &'a str,
+}
+
+async fn keep(
+    app: &App,
+    actor: &Actor,
+    door: &str,
+    device: &str,
+    target: &Target<'_>,
+) -> AppResult<String> {
     let subject = subject_of(actor);
     let device: String = device.chars().take(120).collect();
     let mut change = Change::begin(app, actor).await?;
     let mine = store::subscriptions_of(&mut change, actor.org, &subject).await?;
-    let replacing = mine.iter().any(|s| s.endpoint == form.endpoint);
+    let replacing = mine.iter().any(|s| s.endpoint == target.endpoint);
     if !replacing && mine.len() >= MAX_SUBSCRIPTIONS_PER_PERSON {
         return Err(AppError::conflict(
             "too_many",
@@ -251,10 +308,10 @@ pub async fn subscribe(
             id: &id,
             org: actor.org,
             subject: &subject,
-            endpoint: &form.endpoint,
-            p256dh: &form.keys.p256dh,
-            auth: &form.keys.auth,
-            vapid_key_id: &key_id,
+            endpoint: target.endpoint,
+            p256dh: target.p256dh,
+            auth: target.auth,
+            vapid_key_id: target.vapid_key_id,
             door,
             device: &device,
         },
@@ -277,7 +334,7 @@ pub async fn subscribe(
             actor.org,
             AuditAction::Create,
             format!("turned on notifications on {device}"),
-            json!({ "subscription": id, "door": door, "device": device, "push_service": push_service(&form.endpoint) }),
+            json!({ "subscription": id, "door": door, "device": device, "push_service": push_service(target.endpoint) }),
         ))
         .await?;
     change.commit().await?;
@@ -286,6 +343,9 @@ pub async fn subscribe(
 
 /// The push service a subscription goes through, as people know it: its host.
 fn push_service(endpoint: &str) -> String {
+    if endpoint.starts_with(apns::SCHEME) {
+        return "Apple Push Notification service".into();
+    }
     reqwest::Url::parse(endpoint)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))

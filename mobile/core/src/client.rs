@@ -144,6 +144,40 @@ impl Client {
         json(expect_ok(r).await?).await
     }
 
+    /// Registers where this device's notifications go; returns the subscription's id.
+    pub async fn push_register(
+        &self,
+        token: &str,
+        registration: &PushRegistration,
+    ) -> CoreResult<String> {
+        let r = self
+            .http
+            .post(self.url("/v1/push/subscriptions"))
+            .header(AUTHORIZATION, bearer(token))
+            .json(registration)
+            .send()
+            .await
+            .map_err(offline)?;
+        let registered: PushRegistered = json(expect_ok(r).await?).await?;
+        Ok(registered.id)
+    }
+
+    /// Turns a device's notifications off; one already gone is off too.
+    pub async fn push_unregister(&self, token: &str, id: &str) -> CoreResult<()> {
+        let r = self
+            .http
+            .delete(self.url(&format!("/v1/push/subscriptions/{id}")))
+            .header(AUTHORIZATION, bearer(token))
+            .send()
+            .await
+            .map_err(offline)?;
+        if r.status() == StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        expect_ok(r).await?;
+        Ok(())
+    }
+
     /// The bytes of a photo on a record the user can see; `None` if the server will not give it.
     pub async fn photo(&self, token: &str, sha256: &str) -> CoreResult<Option<Vec<u8>>> {
         let r = self

@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod client;
 pub mod error;
+pub mod push;
 pub mod store;
 pub mod sync;
 pub mod view;

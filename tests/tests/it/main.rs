@@ -23,6 +23,7 @@ mod notices_documents;
 mod photos;
 mod places_people;
 mod push;
+mod push_app;
 mod read_cache;
 mod residenceport;
 mod scope;

@@ -19,13 +19,13 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         description = "Facility Report's sign-in, sync and photo upload. Every error is JSON: a stable `code`, a `message` for people and, for invalid input, the `fields` at fault.",
         version = "1"
     ),
-    paths(request_code, token, refresh, sign_out, push, pull, photo_state, photo_append, photo),
+    paths(request_code, token, refresh, sign_out, push, pull, photo_state, photo_append, photo, push_key, push_subscribe, push_unsubscribe),
     components(schemas(
         CodeRequest, CodeSent, TokenRequest, TokenResponse, RefreshResponse, PushRequest, PushResponse, Mutation,
         Change, LogIssue, RaiseTicket, UpdateWorkOrder, ReplyTicket, LinkIssue, MutationResult, Outcome, PullResponse,
         SiteView, BuildingView, TicketView, MessageView, IssueView, HistoryView, WorkOrderView, Removed, ApiError, FieldError,
         IssueCategory, TicketCategory, Priority, TicketStatus, IssueStatus, WorkOrderStatus,
-        PhotoName, CodeStatus
+        PhotoName, CodeStatus, PushTarget, PushRegistration, PushRegistered, PushKey
     )),
     modifiers(&DeviceToken)
 )]
@@ -124,6 +124,41 @@ fn sign_out() {}
     ))]
 #[allow(dead_code)]
 fn push() {}
+
+/// The public key the server signs Web Push messages with (RFC 8292), for a UnifiedPush
+/// distributor that asks for it.
+#[utoipa::path(get, path = "/v1/push/key", tag = "notifications", security(("device_token" = [])),
+    responses(
+        (status = 200, description = "The key, base64url", body = PushKey),
+        (status = 401, description = "The token is missing, expired or revoked", body = ApiError),
+    ))]
+#[allow(dead_code)]
+fn push_key() {}
+
+/// Turns this device's notifications on: a UnifiedPush (RFC 8030) endpoint with the device's
+/// keys on Android, or the APNs device token on an iPhone. The same endpoint or token again
+/// replaces its subscription. The person turns notifications off per device in their profile
+/// too, and chooses what they hear about there.
+#[utoipa::path(post, path = "/v1/push/subscriptions", request_body = PushRegistration, tag = "notifications", security(("device_token" = [])),
+    responses(
+        (status = 201, description = "Notifications are on for this device", body = PushRegistered),
+        (status = 400, description = "The endpoint is not an https push service on the internet, the keys are not P-256 and 16 bytes, or the token is not an APNs token", body = ApiError),
+        (status = 401, description = "The token is missing, expired or revoked", body = ApiError),
+        (status = 409, description = "Ten devices already, the endpoint belongs to another organisation, or this server does not send to iPhones", body = ApiError),
+    ))]
+#[allow(dead_code)]
+fn push_subscribe() {}
+
+/// Turns one of the person's devices' notifications off.
+#[utoipa::path(delete, path = "/v1/push/subscriptions/{id}", tag = "notifications", security(("device_token" = [])),
+    params(("id" = String, Path, description = "The id the registration answered")),
+    responses(
+        (status = 204, description = "Off"),
+        (status = 401, description = "The token is missing, expired or revoked", body = ApiError),
+        (status = 404, description = "No such subscription of this person", body = ApiError),
+    ))]
+#[allow(dead_code)]
+fn push_unsubscribe() {}
 
 /// What changed in the user's sites since the cursor of the last pull (0, or none, for
 /// everything).

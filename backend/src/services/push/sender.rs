@@ -12,6 +12,7 @@ use std::time::Duration as StdDuration;
 
 use time::Duration;
 
+use super::apns::{self, Apns, Reply};
 use super::crypto::{self, ReceiverKeys, VapidKey};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
@@ -67,12 +68,19 @@ async fn send_until_stopped(app: App) {
     }
 }
 
-/// The HTTP client pushes go out with: short timeouts, no redirects (a push service answers,
-/// it does not send us elsewhere), and names resolved only to addresses on the internet — a
-/// name that points inside the network is refused when connecting, whatever it was when the
-/// subscription was checked.
+/// What pushes go out through: Web Push services (browsers, and phones through UnifiedPush),
+/// and APNs for iPhones where it is set up.
+pub struct Clients {
+    web: reqwest::Client,
+    apns: Option<std::sync::Arc<Apns>>,
+}
+
+/// The clients pushes go out with. The Web Push one has short timeouts, no redirects (a push
+/// service answers, it does not send us elsewhere), and resolves names only to addresses on
+/// the internet — a name that points inside the network is refused when connecting, whatever
+/// it was when the subscription was checked.
 #[must_use]
-pub fn client(app: &App) -> reqwest::Client {
+pub fn client(app: &App) -> Clients {
     let mut builder = reqwest::Client::builder()
         .timeout(StdDuration::from_secs(10))
         .connect_timeout(StdDuration::from_secs(5))
@@ -80,7 +88,21 @@ pub fn client(app: &App) -> reqwest::Client {
     if !app.config.push_insecure_endpoints {
         builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
     }
-    builder.build().unwrap_or_else(|_| reqwest::Client::new())
+    let apns = app
+        .config
+        .apns
+        .as_ref()
+        .and_then(|settings| match Apns::new(settings) {
+            Ok(apns) => Some(std::sync::Arc::new(apns)),
+            Err(e) => {
+                tracing::error!(error = %e, "pushes to iPhones cannot be sent");
+                None
+            }
+        });
+    Clients {
+        web: builder.build().unwrap_or_else(|_| reqwest::Client::new()),
+        apns,
+    }
 }
 
 /// Resolves names to their public addresses only.
@@ -106,7 +128,7 @@ impl reqwest::dns::Resolve for PublicOnly {
 }
 
 /// Claims and sends the next push due, if any; what came of it.
-pub async fn deliver_next(app: &App, client: &reqwest::Client) -> AppResult<Option<Outcome>> {
+pub async fn deliver_next(app: &App, client: &Clients) -> AppResult<Option<Outcome>> {
     let now = app.clock.now();
     let claimed = {
         let mut tx = app.db.begin().await?;
@@ -143,9 +165,27 @@ enum Answer {
     Unreachable(String),
     /// Nothing to send: the keys or the payload are wrong, which no retry mends.
     Unsendable(String),
+    /// The device is no longer there (APNs says so in its own words).
+    Gone(String),
+    /// Not now (APNs busy, or its token refused at that moment): tried again.
+    Later(String, Option<u64>),
 }
 
-async fn send(app: &App, client: &reqwest::Client, push: &Push, s: &Subscription) -> Answer {
+async fn send(app: &App, clients: &Clients, push: &Push, s: &Subscription) -> Answer {
+    if let Some(device_token) = s.endpoint.strip_prefix(apns::SCHEME) {
+        let Some(apns) = &clients.apns else {
+            return Answer::Unsendable(
+                "pushes to iPhones are not set up on this server (APNs)".into(),
+            );
+        };
+        return match apns.send(push, device_token, app.clock.now()).await {
+            Reply::Delivered => Answer::Status(200, None),
+            Reply::Gone(why) => Answer::Gone(why),
+            Reply::Later(why, retry_after) => Answer::Later(why, retry_after),
+            Reply::Refused(why) => Answer::Unsendable(why),
+        };
+    }
+    let client = &clients.web;
     let key = match signing_key(app, &s.vapid_key_id).await {
         Ok(key) => key,
         Err(e) => return Answer::Unsendable(format!("{e:?}")),
@@ -229,6 +269,12 @@ async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> App
             tracing::info!(subscription = %s.id, code, "a push subscription has ended; forgotten");
             Outcome::Gone
         }
+        Answer::Gone(why) => {
+            store::forget_subscription(&mut tx, &s.id, &format!("{why}: the device has gone"))
+                .await?;
+            tracing::info!(subscription = %s.id, why, "a device has gone; forgotten");
+            Outcome::Gone
+        }
         Answer::Status(code, retry_after) if code == 429 || code >= 500 => {
             retry_or_give_up(
                 &mut tx,
@@ -239,6 +285,9 @@ async fn settle(app: &App, push: &Push, s: &Subscription, answer: Answer) -> App
                 now,
             )
             .await?
+        }
+        Answer::Later(why, retry_after) => {
+            retry_or_give_up(&mut tx, push, claimed, &why, retry_after, now).await?
         }
         Answer::Unreachable(why) => {
             retry_or_give_up(
