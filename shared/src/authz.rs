@@ -496,6 +496,15 @@ impl Actor {
     pub fn is_staff(&self) -> bool {
         matches!(self.principal, Principal::Staff { .. })
     }
+
+    /// The member of staff acting, if it is one.
+    #[must_use]
+    pub fn staff_id(&self) -> Option<StaffUserId> {
+        match &self.principal {
+            Principal::Staff { user, .. } => Some(*user),
+            _ => None,
+        }
+    }
 }
 
 fn staff(role: Role, scope: &SiteScope, action: Action, resource: &Resource) -> Result<(), Denied> {

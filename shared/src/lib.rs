@@ -10,6 +10,7 @@ pub mod authz;
 pub mod colour;
 pub mod ids;
 pub mod london;
+pub mod mentions;
 pub mod money;
 pub mod notifications;
 pub mod records;

@@ -19,12 +19,21 @@ pub enum PushKind {
     Requests,
     /// A contractor's step on a work order the staff member sent.
     Contractors,
+    /// A request given to the staff member.
+    Assigned,
+    /// A colleague mentioning the staff member in a request's conversation.
+    Mentions,
 }
 
 impl PushKind {
     pub const FOR_RESIDENTS: &'static [PushKind] =
         &[PushKind::Replies, PushKind::Payments, PushKind::Notices];
-    pub const FOR_STAFF: &'static [PushKind] = &[PushKind::Requests, PushKind::Contractors];
+    pub const FOR_STAFF: &'static [PushKind] = &[
+        PushKind::Requests,
+        PushKind::Assigned,
+        PushKind::Mentions,
+        PushKind::Contractors,
+    ];
 
     #[must_use]
     pub fn code(self) -> &'static str {
@@ -34,6 +43,8 @@ impl PushKind {
             PushKind::Notices => "notices",
             PushKind::Requests => "requests",
             PushKind::Contractors => "contractors",
+            PushKind::Assigned => "assigned",
+            PushKind::Mentions => "mentions",
         }
     }
 
@@ -45,6 +56,8 @@ impl PushKind {
             PushKind::Notices => "Notices for my building",
             PushKind::Requests => "New high-priority requests on my sites",
             PushKind::Contractors => "Contractors' quotes and work on my work orders",
+            PushKind::Assigned => "Requests assigned to me",
+            PushKind::Mentions => "When someone mentions me",
         }
     }
 
@@ -56,6 +69,8 @@ impl PushKind {
             PushKind::Notices,
             PushKind::Requests,
             PushKind::Contractors,
+            PushKind::Assigned,
+            PushKind::Mentions,
         ]
         .into_iter()
         .find(|k| k.code() == code)

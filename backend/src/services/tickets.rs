@@ -287,6 +287,8 @@ pub async fn add_entry_in(
     };
     let now = change.now;
     store::insert_entry(change, actor.org, id, kind, &author(actor), &body, now).await?;
+    let entry = format!("{id}:{}", crate::clock::to_micros(now));
+    tell_mentioned(change, actor, &t, &body, &entry).await?;
     if actor.is_staff() && !internal {
         store::mark_first_response(change, actor.org, id, now).await?;
         super::requests::tell_residents(change, &t, &body).await?;
@@ -499,7 +501,121 @@ pub async fn assign(
             json!({ "assignee": { "from": t.assignee_id.map(|a| a.to_string()), "to": assignee.map(|a| a.to_string()) } }),
         ))
         .await?;
+    let at = crate::clock::to_micros(change.now);
+    if let Some(user) =
+        assignee.filter(|u| Some(*u) != actor.staff_id() && t.assignee_id != Some(*u))
+    {
+        tell_staff(
+            &mut change,
+            &[super::push::staff_subject(user)],
+            StaffNews {
+                kind: super::push::PushKind::Assigned,
+                event: format!("ticket-assigned:{id}:{user}:{at}"),
+                ticket: &t,
+                title: &format!("{} assigned to you", t.reference),
+                body: &format!("{} · {} priority", t.category.label(), t.priority.label()),
+            },
+        )
+        .await?;
+    }
     change.commit().await
+}
+
+/// What a member of staff is told about a request on their devices: its reference and kind,
+/// never what the resident wrote.
+struct StaffNews<'a> {
+    kind: super::push::PushKind,
+    event: String,
+    ticket: &'a Ticket,
+    title: &'a str,
+    body: &'a str,
+}
+
+async fn tell_staff(
+    change: &mut Change<'_>,
+    subjects: &[String],
+    news: StaffNews<'_>,
+) -> AppResult<()> {
+    let org = change.org();
+    let Some(org) = crate::store::orgs::by_id(change, org).await? else {
+        return Ok(());
+    };
+    let id = news.ticket.id;
+    super::push::queue_in(
+        change,
+        subjects,
+        &super::push::Notice {
+            kind: news.kind,
+            event: news.event,
+            topic: super::push::topic(&format!("ticket:{id}")),
+            title: news.title,
+            body: news.body,
+            url: format!("{}/tickets/{id}", change.app().config.admin_url(&org.slug)),
+            urgency: if news.ticket.priority == proplink_shared::records::Priority::Urgent {
+                super::push::Urgency::High
+            } else {
+                super::push::Urgency::Normal
+            },
+            ttl: time::Duration::days(1),
+        },
+    )
+    .await
+}
+
+/// Colleagues `@`-mentioned in a message or note by a member of staff hear of it — those who
+/// may read the request, never the writer themselves.
+async fn tell_mentioned(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    t: &Ticket,
+    body: &str,
+    entry: &str,
+) -> AppResult<()> {
+    if !actor.is_staff() || !body.contains('@') {
+        return Ok(());
+    }
+    let staff = orgs::staff_list(change, actor.org).await?;
+    let scopes = orgs::all_staff_sites(change, actor.org).await?;
+    let readers: Vec<&crate::store::orgs::StaffUser> = staff
+        .iter()
+        .filter(|s| s.active && Some(s.id) != actor.staff_id())
+        .filter(|s| {
+            let sites: Vec<SiteId> = scopes
+                .iter()
+                .filter(|(user, _)| *user == s.id)
+                .map(|(_, site)| *site)
+                .collect();
+            let them = super::auth::staff_actor(actor.org, s, &sites, actor.channel);
+            proplink_shared::authorize(&them, Action::Read, &resource(&them, t)).is_ok()
+        })
+        .collect();
+    let people: Vec<proplink_shared::mentions::Mentionable<'_, StaffUserId>> = readers
+        .iter()
+        .map(|s| proplink_shared::mentions::Mentionable {
+            id: s.id,
+            name: &s.name,
+            email: &s.email,
+        })
+        .collect();
+    let subjects: Vec<String> = proplink_shared::mentions::mentioned(body, &people)
+        .into_iter()
+        .map(super::push::staff_subject)
+        .collect();
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    tell_staff(
+        change,
+        &subjects,
+        StaffNews {
+            kind: super::push::PushKind::Mentions,
+            event: format!("mention:{entry}"),
+            ticket: t,
+            title: &format!("{} mentioned you", actor.display_name),
+            body: &format!("On {}", t.reference),
+        },
+    )
+    .await
 }
 
 pub async fn tickets(

@@ -741,3 +741,119 @@ async fn people_choose_what_they_hear_and_quiet_hours_hold_all_but_urgent_ones()
     let profile = b.get(&host, "/profile").await;
     assert!(profile.body.contains("value=\"00:00\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_hear_of_a_request_given_to_them_and_of_a_colleague_mentioning_them() {
+    let t = app().await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let sid = BrowserKeys::new();
+    staff_turns_on(&t, &org.site_manager_email, &service.endpoint("sid"), &sid).await;
+    staff_turns_on(
+        &t,
+        &org.accountant_email,
+        &service.endpoint("ada"),
+        &BrowserKeys::new(),
+    )
+    .await;
+    let sid_id = {
+        let mut conn = t.app.db.read().await.unwrap_or_else(|e| panic!("{e}"));
+        proplink_backend::store::orgs::staff_by_email(&mut conn, org.id, &org.site_manager_email)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|s| s.id)
+            .unwrap_or_else(|| panic!("Sid is staff"))
+    };
+    let (ticket, _) = tickets::ticket(&t.app, &org.manager, org.ticket_a)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+
+    // The manager gives Sid the request: Sid hears of it, once.
+    tickets::assign(
+        &t.app,
+        &org.manager,
+        org.ticket_a,
+        ticket.version,
+        Some(sid_id),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    drain(&t).await;
+    let to_sid = service.received("sid");
+    assert_eq!(to_sid.len(), 1);
+    let message: serde_json::Value = serde_json::from_str(
+        &sid.open(&to_sid[0], &service.origin())
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        message["title"],
+        format!("{} assigned to you", ticket.reference)
+    );
+    assert!(
+        message["url"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&format!("/tickets/{}", org.ticket_a))
+    );
+    assert!(
+        !message.to_string().contains("Leak"),
+        "no words of the resident's: {message}"
+    );
+
+    // A note naming Sid (and an address that is not a mention) reaches Sid, not the writer,
+    // and not the accountant whom nobody named.
+    tickets::add_entry(
+        &t.app,
+        &org.manager,
+        org.ticket_a,
+        "@sid site can you check the hallway? Copy to accounts@acme.example",
+        true,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    drain(&t).await;
+    let to_sid = service.received("sid");
+    assert_eq!(to_sid.len(), 2);
+    let message: serde_json::Value = serde_json::from_str(
+        &sid.open(&to_sid[1], &service.origin())
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        message["title"],
+        format!("{} mentioned you", org.manager.display_name)
+    );
+    assert_eq!(message["body"], format!("On {}", ticket.reference));
+    assert!(service.received("ada").is_empty());
+
+    // Sid turns mentions off: the next one waits for nobody.
+    let (admin, host) = (t.browser(), t.admin_host("acme"));
+    t.sign_in(&admin, &host, &org.site_manager_email).await;
+    let profile = admin.get(&host, "/profile").await;
+    assert!(
+        profile.body.contains("When someone mentions me"),
+        "{}",
+        profile.body
+    );
+    let saved = admin
+        .post(
+            &host,
+            "/push/preferences",
+            &[
+                ("csrf", &profile.csrf()),
+                ("kinds", "requests"),
+                ("kinds", "assigned"),
+                ("kinds", "contractors"),
+                ("quiet_from", ""),
+                ("quiet_until", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    tickets::add_entry(&t.app, &org.manager, org.ticket_a, "@Sid Site again", true)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    drain(&t).await;
+    assert_eq!(service.received("sid").len(), 2, "a muted kind is not sent");
+}
