@@ -25,7 +25,9 @@ const USAGE: &str = "usage: cargo xtask <test|demo|bench>
                           as --listen 127.0.0.1:3000 apply to both
   bench sync              time a heavy Facility Report sync against plain HTTP (release build)
   bench pages             drive the admin app's pages with wrk on SQLite and PostgreSQL at the
-                          demo's x1 and x10, against a bare axum handler (release build)";
+                          demo's x1 and x10, against a bare axum handler (release build)
+  bench app               build Facility Report as shipped (the `app` profile: LTO, opt-level
+                          s, one codegen unit, stripped) and check its size against 8 MB";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -92,6 +94,18 @@ fn demo(settings: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Builds Facility Report's screens into the files the app embeds.
+fn build_screens() -> anyhow::Result<()> {
+    let ui = repo_root().join("mobile").join("ui");
+    run::run_in(
+        &ui,
+        "npm",
+        &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        &[],
+    )?;
+    run::run_in(&ui, "npm", &["run", "build"], &[])
+}
+
 fn test(skip_browser: bool) -> anyhow::Result<()> {
     let mut tally = Tally::default();
 
@@ -104,14 +118,7 @@ fn test(skip_browser: bool) -> anyhow::Result<()> {
             "Node.js 20+ and npm are needed to build the app's screens: install them (Debian: apt-get install nodejs npm)"
         );
     }
-    let ui = repo_root().join("mobile").join("ui");
-    run::run_in(
-        &ui,
-        "npm",
-        &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        &[],
-    )?;
-    run::run_in(&ui, "npm", &["run", "build"], &[])?;
+    build_screens()?;
 
     step("Formatting (cargo fmt --check)");
     cargo(&["fmt", "--all", "--", "--check"])
@@ -316,8 +323,60 @@ fn bench(which: Option<&str>) -> anyhow::Result<()> {
             Ok(())
         }
         Some("pages") => bench_pages(),
-        _ => bail!("usage: cargo xtask bench sync|pages"),
+        Some("app") => bench_app(),
+        _ => bail!("usage: cargo xtask bench sync|pages|app"),
     }
+}
+
+/// The most the shipped app's Linux binary may weigh.
+const APP_SIZE_LIMIT: u64 = 8_000_000;
+
+/// Facility Report as shipped: built with the `app` profile, its binary's size against the
+/// limit, beside the development build's for scale.
+fn bench_app() -> anyhow::Result<()> {
+    step("Facility Report's screens");
+    build_screens()?;
+    step("Building Facility Report as shipped (--profile app)");
+    let started = std::time::Instant::now();
+    cargo(&[
+        "build",
+        "--profile",
+        "app",
+        "-p",
+        "facility-report",
+        "--bin",
+        "facility-report",
+    ])?;
+    let took = started.elapsed();
+    let shipped = target_dir().join("app").join("facility-report");
+    let size = std::fs::metadata(&shipped)
+        .with_context(|| format!("reading {}", shipped.display()))?
+        .len();
+    let dev = std::fs::metadata(target_dir().join("debug").join("facility-report"))
+        .map(|m| m.len())
+        .ok();
+    let mb = |bytes: u64| bytes as f64 / 1_000_000.0;
+    println!(
+        "Facility Report, Linux x86_64, as shipped: {:.2} MB ({size} bytes), built in {:.0} s",
+        mb(size),
+        took.as_secs_f64()
+    );
+    if let Some(dev) = dev {
+        println!(
+            "  the development build, for scale: {:.2} MB ({:.1}x the shipped one)",
+            mb(dev),
+            dev as f64 / size as f64
+        );
+    }
+    println!("  limit: {:.2} MB", mb(APP_SIZE_LIMIT));
+    if size > APP_SIZE_LIMIT {
+        bail!(
+            "the shipped app is {:.2} MB, over the {:.2} MB limit",
+            mb(size),
+            mb(APP_SIZE_LIMIT)
+        );
+    }
+    Ok(())
 }
 
 /// The admin app's pages under load against a bare axum handler, on SQLite and PostgreSQL, at
