@@ -19,7 +19,7 @@ pub enum PushKind {
     Requests,
     /// A contractor's step on a work order the staff member sent.
     Contractors,
-    /// A request given to the staff member.
+    /// A request or work order given to the staff member.
     Assigned,
     /// A colleague mentioning the staff member in a request's conversation.
     Mentions,
@@ -56,7 +56,7 @@ impl PushKind {
             PushKind::Notices => "Notices for my building",
             PushKind::Requests => "New high-priority requests on my sites",
             PushKind::Contractors => "Contractors' quotes and work on my work orders",
-            PushKind::Assigned => "Requests assigned to me",
+            PushKind::Assigned => "Requests and work orders assigned to me",
             PushKind::Mentions => "When someone mentions me",
         }
     }

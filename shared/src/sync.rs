@@ -463,14 +463,21 @@ pub enum PushTarget {
     /// An RFC 8030 endpoint with the device's RFC 8291 keys: on Android, the one a UnifiedPush
     /// distributor gave; the messages are encrypted for the device and decrypted there.
     WebPush {
+        /// The push service's address for this device: https, on the internet.
+        #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https://"))]
         endpoint: String,
         /// The device's P-256 public key, uncompressed, base64url.
+        #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_-]{87}$"))]
         p256dh: String,
         /// The device's 16-byte authentication secret, base64url.
+        #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_-]{22}$"))]
         auth: String,
     },
     /// On an iPhone, the device token APNs gave the app, hex.
-    Apns { device_token: String },
+    Apns {
+        #[cfg_attr(feature = "openapi", schema(pattern = r"^([0-9a-fA-F]{2}){32,100}$"))]
+        device_token: String,
+    },
 }
 
 /// Turns this device's notifications on.
@@ -481,6 +488,7 @@ pub struct PushRegistration {
     pub target: PushTarget,
     /// The device as its owner would recognise it in their settings.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
     pub device_name: String,
 }
 

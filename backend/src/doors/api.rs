@@ -265,13 +265,9 @@ async fn request_code(
         .into_response())
 }
 
-/// Trades the emailed code for a bearer token bound to this device.
-async fn token(
-    State(app): State<App>,
-    client: Client,
-    ApiJson(req): ApiJson<TokenRequest>,
-) -> Result<Json<TokenResponse>, ApiErr> {
-    let name = req.device_name.trim();
+/// A device's name as given, trimmed; refused if longer than the API allows.
+fn device_name(given: &str) -> Result<&str, ApiErr> {
+    let name = given.trim();
     if name.chars().count() > MAX_DEVICE_NAME {
         return Err(AppError::invalid(
             "device_name",
@@ -279,6 +275,16 @@ async fn token(
         )
         .into());
     }
+    Ok(name)
+}
+
+/// Trades the emailed code for a bearer token bound to this device.
+async fn token(
+    State(app): State<App>,
+    client: Client,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> Result<Json<TokenResponse>, ApiErr> {
+    let name = device_name(&req.device_name)?;
     let org = organisation(&app, &req.org).await?;
     let name = if name.is_empty() { "Phone" } else { name };
     let device_id = req.device_id.to_string();
@@ -406,10 +412,11 @@ async fn push_subscribe(
     ApiJson(req): ApiJson<PushRegistration>,
 ) -> Result<(StatusCode, Json<PushRegistered>), ApiErr> {
     use crate::services::push;
-    let name = if req.device_name.trim().is_empty() {
+    let given = device_name(&req.device_name)?;
+    let name = if given.is_empty() {
         "Facility Report".to_owned()
     } else {
-        format!("Facility Report on {}", req.device_name.trim())
+        format!("Facility Report on {given}")
     };
     let id = match &req.target {
         PushTarget::WebPush {

@@ -294,3 +294,32 @@ pub async fn member(
     .await?
     .ok_or(AppError::NotFound)
 }
+
+/// The active members of staff for whom `may` holds, judged as each of them (their role and
+/// their sites), by name: who a request or work order can be given to, who may read it.
+pub(crate) async fn who_may(
+    app: &App,
+    org: proplink_shared::OrgId,
+    channel: proplink_shared::audit::Channel,
+    may: impl Fn(&Actor) -> bool,
+) -> AppResult<Vec<StaffUser>> {
+    let (staff, scopes) = super::remember_in(app, org, "staff and their sites".into(), || async {
+        let mut conn = app.db.read().await?;
+        let staff = store::staff_list(&mut conn, org).await?;
+        let scopes = store::all_staff_sites(&mut conn, org).await?;
+        Ok((staff, scopes))
+    })
+    .await?;
+    Ok(staff
+        .into_iter()
+        .filter(|s| s.active)
+        .filter(|s| {
+            let sites: Vec<SiteId> = scopes
+                .iter()
+                .filter(|(user, _)| *user == s.id)
+                .map(|(_, site)| *site)
+                .collect();
+            may(&super::auth::staff_actor(org, s, &sites, channel))
+        })
+        .collect())
+}

@@ -17,9 +17,9 @@ use super::change::{Change, Event};
 use super::{PAGE_SIZE, check};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
+use crate::store::places;
 use crate::store::query::{Page, PageAt};
 use crate::store::requests::{self as store, Entry, Ticket, TicketFilter, TicketPlace};
-use crate::store::{orgs, places};
 
 /// Where the record sits, as `authorize` judges it: the one answer the lists and the pages share.
 pub fn resource(actor: &Actor, t: &Ticket) -> Resource {
@@ -433,28 +433,11 @@ pub async fn assignable(
     actor: &Actor,
     t: &Ticket,
 ) -> AppResult<Vec<(StaffUserId, String)>> {
-    let (staff, scopes) =
-        super::remember_in(app, actor.org, "staff and their sites".into(), || async {
-            let mut conn = app.db.read().await?;
-            let staff = orgs::staff_list(&mut conn, actor.org).await?;
-            let scopes = orgs::all_staff_sites(&mut conn, actor.org).await?;
-            Ok((staff, scopes))
-        })
-        .await?;
-    Ok(staff
-        .into_iter()
-        .filter(|s| s.active)
-        .filter(|s| {
-            let sites: Vec<SiteId> = scopes
-                .iter()
-                .filter(|(user, _)| *user == s.id)
-                .map(|(_, site)| *site)
-                .collect();
-            let them = super::auth::staff_actor(actor.org, s, &sites, actor.channel);
-            proplink_shared::authorize(&them, Action::Update, &resource(&them, t)).is_ok()
-        })
-        .map(|s| (s.id, s.name))
-        .collect())
+    let staff = super::staff::who_may(app, actor.org, actor.channel, |them| {
+        proplink_shared::authorize(them, Action::Update, &resource(them, t)).is_ok()
+    })
+    .await?;
+    Ok(staff.into_iter().map(|s| (s.id, s.name)).collect())
 }
 
 /// Gives a ticket to a member of staff who may work on it, or to nobody, from a form filled in
@@ -574,21 +557,12 @@ async fn tell_mentioned(
     if !actor.is_staff() || !body.contains('@') {
         return Ok(());
     }
-    let staff = orgs::staff_list(change, actor.org).await?;
-    let scopes = orgs::all_staff_sites(change, actor.org).await?;
-    let readers: Vec<&crate::store::orgs::StaffUser> = staff
-        .iter()
-        .filter(|s| s.active && Some(s.id) != actor.staff_id())
-        .filter(|s| {
-            let sites: Vec<SiteId> = scopes
-                .iter()
-                .filter(|(user, _)| *user == s.id)
-                .map(|(_, site)| *site)
-                .collect();
-            let them = super::auth::staff_actor(actor.org, s, &sites, actor.channel);
-            proplink_shared::authorize(&them, Action::Read, &resource(&them, t)).is_ok()
-        })
-        .collect();
+    let app = change.app();
+    let readers = super::staff::who_may(app, actor.org, actor.channel, |them| {
+        them.staff_id() != actor.staff_id()
+            && proplink_shared::authorize(them, Action::Read, &resource(them, t)).is_ok()
+    })
+    .await?;
     let people: Vec<proplink_shared::mentions::Mentionable<'_, StaffUserId>> = readers
         .iter()
         .map(|s| proplink_shared::mentions::Mentionable {

@@ -17,12 +17,14 @@ use crate::store::work_orders::{
 };
 use crate::store::{files, requests};
 
+mod assignment;
 mod field;
 mod invitations;
 pub(crate) mod office;
 mod progress;
 mod shared_with_contractor;
 
+pub use assignment::{assign, assignable};
 pub use field::{FieldUpdate, field_update_in, office_note};
 pub use invitations::{NewContractor, contractor_address, invite, invite_new};
 pub(crate) use progress::load_for_step;

@@ -6,8 +6,8 @@ use proplink_shared::records::{
 };
 use proplink_shared::states::WorkOrderStatus;
 use proplink_shared::{
-    BuildingId, CertificateId, Money, OrgId, QuoteId, Scope, SiteId, TicketId, UnitId, VendorId,
-    WorkOrderId,
+    BuildingId, CertificateId, Money, OrgId, QuoteId, Scope, SiteId, StaffUserId, TicketId, UnitId,
+    VendorId, WorkOrderId,
 };
 use time::{Date, OffsetDateTime};
 
@@ -38,6 +38,9 @@ read_model! {
         pub access_notes: String = "w.access_notes",
         /// Who lets the contractor in, if the office shares someone.
         pub access_contact: String = "w.access_contact",
+        /// The member of staff who sees it through.
+        pub assignee_id: Option<StaffUserId> = "w.assignee_id",
+        pub assignee_name: Option<String> = "a.name",
         pub created_at: OffsetDateTime = "w.created_at",
     }
 }
@@ -53,7 +56,8 @@ impl Keyed for WorkOrder {
 
 const WORK_ORDER_FROM: &str = "FROM work_orders w \
     JOIN sites s ON s.organisation_id = w.organisation_id AND s.id = w.site_id \
-    LEFT JOIN vendors v ON v.organisation_id = w.organisation_id AND v.id = w.vendor_id";
+    LEFT JOIN vendors v ON v.organisation_id = w.organisation_id AND v.id = w.vendor_id \
+    LEFT JOIN staff_users a ON a.organisation_id = w.organisation_id AND a.id = w.assignee_id";
 
 pub const WORK_ORDER_SCOPE: ScopeColumns = ScopeColumns {
     site: Some("w.site_id"),
@@ -457,4 +461,23 @@ pub async fn insert_note(
     )
     .await?;
     Ok(())
+}
+
+/// Gives a work order to a member of staff, or to nobody, if it still has the assignee the
+/// form was filled in against; false if someone changed it since.
+pub async fn assign(
+    conn: &mut Conn,
+    org: OrgId,
+    id: WorkOrderId,
+    was: Option<StaffUserId>,
+    to: Option<StaffUserId>,
+) -> DbResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE work_orders SET assignee_id = $4 WHERE organisation_id = $1 AND id = $2 \
+             AND (assignee_id = $3 OR (assignee_id IS NULL AND $3 IS NULL))",
+            params![org, id, was, to],
+        )
+        .await?;
+    Ok(changed == 1)
 }

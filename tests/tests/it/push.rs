@@ -743,7 +743,7 @@ async fn people_choose_what_they_hear_and_quiet_hours_hold_all_but_urgent_ones()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_hear_of_a_request_given_to_them_and_of_a_colleague_mentioning_them() {
+async fn staff_hear_of_requests_and_work_orders_given_to_them_and_of_a_colleague_mentioning_them() {
     let t = app().await;
     let service = PushService::start().await;
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
@@ -856,4 +856,36 @@ async fn staff_hear_of_a_request_given_to_them_and_of_a_colleague_mentioning_the
         .unwrap_or_else(|e| panic!("{e:?}"));
     drain(&t).await;
     assert_eq!(service.received("sid").len(), 2, "a muted kind is not sent");
+
+    // A work order given to Sid: told, with the work and never who asked for it.
+    proplink_backend::services::work_orders::assign(
+        &t.app,
+        &org.manager,
+        org.work_order,
+        None,
+        Some(sid_id),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    drain(&t).await;
+    let to_sid = service.received("sid");
+    assert_eq!(to_sid.len(), 3);
+    let message: serde_json::Value = serde_json::from_str(
+        &sid.open(&to_sid[2], &service.origin())
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        message["title"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("assigned to you"),
+        "{message}"
+    );
+    assert!(
+        message["url"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&format!("/work-orders/{}", org.work_order))
+    );
 }

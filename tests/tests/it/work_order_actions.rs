@@ -563,3 +563,94 @@ async fn quotes_are_compared_side_by_side_and_one_is_turned_down_with_the_reason
         "{events:#?}"
     );
 }
+
+#[tokio::test]
+async fn a_work_order_is_given_to_someone_on_its_site_through_its_form_and_they_hear_of_it() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let (b, host) = signed_in(&t, &org.manager_email).await;
+    let page_path = format!("/work-orders/{}", org.work_order);
+    let page = b.get(&host, &page_path).await;
+    assert!(page.body.contains("Seen through by"), "{}", page.body);
+    assert!(
+        page.body.contains("Sid Site"),
+        "the site manager of its site is offered"
+    );
+    assert!(
+        !page.body.contains(">Ada Accounts<"),
+        "an accountant, who may not update work orders, is not offered"
+    );
+    let sid: String = t
+        .scalar(
+            "SELECT id FROM staff_users WHERE email = $1",
+            params![org.site_manager_email.clone()],
+        )
+        .await;
+    let ada: String = t
+        .scalar(
+            "SELECT id FROM staff_users WHERE email = $1",
+            params![org.accountant_email.clone()],
+        )
+        .await;
+    let action = format!("{page_path}/assign");
+
+    // Someone who may not work on it is refused by the field, and nothing changes.
+    let refused = send(
+        &b,
+        &host,
+        &page_path,
+        &action,
+        &[("was", ""), ("assignee", &ada)],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Choose a member of staff who works on this work order")
+    );
+    let sent = send(
+        &b,
+        &host,
+        &page_path,
+        &action,
+        &[("was", ""), ("assignee", &sid)],
+    )
+    .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM work_orders WHERE id = $1 AND assignee_id IS NOT NULL",
+            org.work_order
+        )
+        .await,
+        1
+    );
+    let page = b.get(&host, &format!("{page_path}?done=assign")).await;
+    assert!(
+        page.body
+            .contains("Who sees the work order through was changed.")
+    );
+    assert!(
+        page.body.contains("assigned WO-"),
+        "the trail says so: {}",
+        page.body
+    );
+    // A form drawn before that change is refused rather than undoing it.
+    let stale = send(
+        &b,
+        &host,
+        &page_path,
+        &action,
+        &[("was", ""), ("assignee", "")],
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("Someone else changed who work order"));
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM push_outbox WHERE event_key LIKE 'work-order-assigned:' || $1 || ':%'", org.work_order).await,
+        0,
+        "Sid has no device with notifications on: nothing is queued"
+    );
+}
