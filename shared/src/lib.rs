@@ -17,6 +17,7 @@ pub mod records;
 pub mod scope;
 pub mod states;
 pub mod sync;
+pub mod working_days;
 
 pub use authz::{
     Action, Actor, Denied, Domain, Principal, Resource, Role, SiteScope, WorkStep, authorize,

@@ -173,6 +173,15 @@ macro_rules! lower {
     ("Voided") => {
         "voided"
     };
+    ("Notice sent to the Regulator") => {
+        "notified to the Regulator"
+    };
+    ("Report sent to the Regulator") => {
+        "reported to the Regulator"
+    };
+    ("Not a mandatory occurrence") => {
+        "dismissed as not a mandatory occurrence"
+    };
 }
 
 state_machine! {
@@ -191,6 +200,23 @@ state_machine! {
         Closed -> [Open];
     }
     terminal [Closed]
+}
+
+state_machine! {
+    /// A mandatory occurrence report to the Building Safety Regulator: drafted (from a
+    /// resident's concern, an issue or by hand), its notice sent, then the full report; or
+    /// dismissed with a reason when it does not meet the test. Nothing is ever deleted.
+    OccurrenceStatus, "occurrence report" {
+        Draft => "draft", "Draft";
+        Notified => "notified", "Notice sent to the Regulator";
+        Reported => "reported", "Report sent to the Regulator";
+        Dismissed => "dismissed", "Not a mandatory occurrence";
+    }
+    transitions {
+        Draft -> [Notified, Dismissed];
+        Notified -> [Reported];
+    }
+    terminal [Reported, Dismissed]
 }
 
 state_machine! {
