@@ -15,6 +15,7 @@ pub mod contractor_links;
 pub mod dashboard;
 pub mod documents;
 pub mod files;
+pub mod golden_thread;
 pub mod issues;
 pub mod ledger;
 pub mod mail;

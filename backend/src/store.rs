@@ -29,6 +29,7 @@ pub mod requests;
 pub mod residents;
 mod sql;
 pub mod sync;
+pub mod thread;
 pub mod vendors;
 pub mod work_orders;
 

@@ -142,6 +142,7 @@ coded_enum! {
         Notice => "notice", "Notice";
         Document => "document", "Document";
         Device => "device", "Device";
+        GoldenThread => "golden_thread", "Golden thread";
     }
 }
 

@@ -13,6 +13,7 @@ mod demo;
 mod devices;
 mod doors;
 mod field_records;
+mod golden_thread;
 mod hardening;
 mod integrity;
 mod ledger;

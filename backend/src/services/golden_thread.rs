@@ -1,0 +1,232 @@
+//! The golden thread of a higher-risk building: each part's versions, written by those who may
+//! keep the thread (managers and above), read by those who may read it, compared version with
+//! version. A building that is not higher-risk has no thread: it is not found.
+
+use proplink_shared::audit::AuditAction;
+use proplink_shared::records::RecordType;
+use proplink_shared::records::{
+    FieldChange, GoldenThreadCategory, NewThreadVersion, ThreadBody, diff,
+};
+use proplink_shared::{Action, Actor, BuildingId, Domain, Resource};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::change::{Change, Event, Who};
+use super::check;
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::store::places::{self, Building};
+use crate::store::thread::{self as store, NewVersion, ThreadVersion};
+
+/// One version of one part, read.
+#[derive(Clone, Debug)]
+pub struct PartVersion {
+    pub section: GoldenThreadCategory,
+    pub version: i64,
+    pub body: ThreadBody,
+    pub change_note: String,
+    pub author: String,
+    pub channel: proplink_shared::audit::Channel,
+    pub at: OffsetDateTime,
+}
+
+fn read(row: ThreadVersion) -> Option<PartVersion> {
+    Some(PartVersion {
+        section: GoldenThreadCategory::from_code(&row.section)?,
+        version: row.version,
+        body: serde_json::from_str(&row.body).ok()?,
+        change_note: row.change_note,
+        author: row.author_name,
+        channel: row.channel,
+        at: row.created_at,
+    })
+}
+
+/// Where the thread sits, as `authorize` judges it.
+fn resource(actor: &Actor, b: &Building, section: Option<GoldenThreadCategory>) -> Resource {
+    let mut r = Resource::on_site(actor.org, Domain::GoldenThread, b.site_id);
+    r.building = Some(b.id);
+    if section.is_some_and(|s| !s.shown_to_residents()) {
+        r.audience = Some(proplink_shared::authz::Audience::Regulator);
+    }
+    r
+}
+
+/// The building, if it is a higher-risk one `actor` may `action` the thread of.
+async fn hrb(
+    conn: &mut crate::store::Conn,
+    actor: &Actor,
+    id: BuildingId,
+    action: Action,
+    section: Option<GoldenThreadCategory>,
+) -> AppResult<Building> {
+    let b = places::building(conn, actor.org, id)
+        .await?
+        .filter(|b| b.is_hrb)
+        .ok_or(AppError::NotFound)?;
+    check(actor, action, &resource(actor, &b, section))?;
+    Ok(b)
+}
+
+/// Saves a new version of one part, made from version `based_on` (0 for the first); refused
+/// if someone saved another version since. Returns the new version's number.
+pub async fn save(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+    based_on: i64,
+    new: &NewThreadVersion,
+) -> AppResult<i64> {
+    let mut change = Change::begin(app, actor).await?;
+    let b = hrb(
+        &mut change,
+        actor,
+        building,
+        Action::Update,
+        Some(new.category),
+    )
+    .await?;
+    let section = new.category.code();
+    let latest = store::history(&mut change, actor.org, building, section)
+        .await?
+        .into_iter()
+        .next();
+    let stale = || {
+        AppError::conflict(
+            "stale",
+            format!(
+                "Someone saved a newer version of \"{}\" since you opened it. Reload it to see their change, then make yours again.",
+                new.category.label()
+            ),
+        )
+    };
+    if latest.as_ref().map_or(0, |l| l.version) != based_on {
+        return Err(stale());
+    }
+    let before: ThreadBody = latest.and_then(read).map(|v| v.body).unwrap_or_default();
+    let changes = diff(new.category, &before, &new.body);
+    if based_on > 0 && changes.is_empty() {
+        return Err(AppError::invalid(
+            "change_note",
+            "Nothing in it changed: a new version needs a change",
+        ));
+    }
+    let version = based_on + 1;
+    let who = Who::of(actor);
+    let body = serde_json::to_string(&new.body).map_err(|e| AppError::Internal(e.into()))?;
+    let now = change.now;
+    let written = store::insert(
+        &mut change,
+        &NewVersion {
+            org: actor.org,
+            building,
+            section,
+            version,
+            body: &body,
+            change_note: &new.change_note,
+            author_kind: who.kind,
+            author_id: who.id.as_deref(),
+            author_name: &who.name,
+            channel: actor.channel,
+        },
+        now,
+    )
+    .await;
+    if let Err(e) = written {
+        return Err(if e.is_unique_violation() {
+            stale()
+        } else {
+            e.into()
+        });
+    }
+    change
+        .record(Event::new(
+            RecordType::GoldenThread,
+            building,
+            AuditAction::Update,
+            format!(
+                "updated \"{}\" in the golden thread of {} (version {version})",
+                new.category.label(),
+                b.name
+            ),
+            json!({
+                "section": section,
+                "version": version,
+                "note": new.change_note,
+                "changes": changes.iter().map(|c| json!({ "field": c.label, "before": c.before, "after": c.after })).collect::<Vec<_>>(),
+            }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(version)
+}
+
+/// Each part of the thread as it stands, that `actor` may read, in the parts' order.
+pub async fn current(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+) -> AppResult<(Building, Vec<PartVersion>)> {
+    let mut conn = app.db.read().await?;
+    let b = hrb(&mut conn, actor, building, Action::Read, None).await?;
+    let mut parts: Vec<PartVersion> = store::current(&mut conn, actor.org, building)
+        .await?
+        .into_iter()
+        .filter_map(read)
+        .filter(|p| check(actor, Action::Read, &resource(actor, &b, Some(p.section))).is_ok())
+        .collect();
+    parts.sort_by_key(|p| {
+        GoldenThreadCategory::ALL
+            .iter()
+            .position(|c| *c == p.section)
+    });
+    Ok((b, parts))
+}
+
+/// Every version of one part, newest first.
+pub async fn history(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+    section: GoldenThreadCategory,
+) -> AppResult<Vec<PartVersion>> {
+    let mut conn = app.db.read().await?;
+    hrb(&mut conn, actor, building, Action::Read, Some(section)).await?;
+    Ok(
+        store::history(&mut conn, actor.org, building, section.code())
+            .await?
+            .into_iter()
+            .filter_map(read)
+            .collect(),
+    )
+}
+
+/// What changed between two versions of a part: the fields, and who made the later one when.
+#[derive(Clone, Debug)]
+pub struct VersionDiff {
+    pub from: PartVersion,
+    pub to: PartVersion,
+    pub changes: Vec<FieldChange>,
+}
+
+pub async fn compare(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+    section: GoldenThreadCategory,
+    from: i64,
+    to: i64,
+) -> AppResult<VersionDiff> {
+    let mut conn = app.db.read().await?;
+    hrb(&mut conn, actor, building, Action::Read, Some(section)).await?;
+    let from = store::version(&mut conn, actor.org, building, section.code(), from)
+        .await?
+        .and_then(read)
+        .ok_or(AppError::NotFound)?;
+    let to = store::version(&mut conn, actor.org, building, section.code(), to)
+        .await?
+        .and_then(read)
+        .ok_or(AppError::NotFound)?;
+    let changes = diff(section, &from.body, &to.body);
+    Ok(VersionDiff { from, to, changes })
+}

@@ -1,0 +1,219 @@
+//! The golden thread of a higher-risk building: every edit a new version, older ones readable,
+//! a diff that says what changed, by whom and when; kept only by those who may, and only for a
+//! higher-risk building of their own organisation.
+
+use proplink_backend::error::AppError;
+use proplink_backend::params;
+use proplink_backend::services::golden_thread;
+use proplink_shared::records::{GoldenThreadCategory, NewThreadVersion};
+use proplink_tests::{TestApp, fixtures, spawn_app};
+
+async fn higher_risk(t: &TestApp, org: &fixtures::Org) {
+    t.tamper(
+        "UPDATE buildings SET is_hrb = $1 WHERE id = $2",
+        params![true, org.building.to_string()],
+    )
+    .await;
+}
+
+fn walls(system: &str, remediation: &str, note: &str) -> NewThreadVersion {
+    NewThreadVersion::validate(
+        "external_walls",
+        &[
+            ("wall_system", system),
+            ("insulation", "Mineral wool, non-combustible (A1)"),
+            ("remediation", remediation),
+        ],
+        note,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn an_edit_is_a_new_version_the_old_stays_readable_and_the_diff_says_what_changed() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    higher_risk(&t, &org).await;
+    let first = golden_thread::save(
+        &t.app,
+        &org.manager,
+        org.building,
+        0,
+        &walls(
+            "HPL rainscreen panels on aluminium rails",
+            "",
+            "Recorded from the as-built survey",
+        ),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(first, 1);
+    let second = golden_thread::save(
+        &t.app,
+        &org.manager,
+        org.building,
+        1,
+        &walls(
+            "Fibre cement panels, A2-s1,d0",
+            "HPL panels removed and replaced, completed March 2026",
+            "Cladding remediation complete",
+        ),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(second, 2);
+
+    let history = golden_thread::history(
+        &t.app,
+        &org.manager,
+        org.building,
+        GoldenThreadCategory::ExternalWalls,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [2, 1]
+    );
+    assert_eq!(
+        history[1].body.get("wall_system").map(String::as_str),
+        Some("HPL rainscreen panels on aluminium rails"),
+        "the first version is kept as it was written"
+    );
+    assert_eq!(history[1].change_note, "Recorded from the as-built survey");
+    assert_eq!(history[0].author, org.manager.display_name);
+
+    let diff = golden_thread::compare(
+        &t.app,
+        &org.manager,
+        org.building,
+        GoldenThreadCategory::ExternalWalls,
+        1,
+        2,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let said: Vec<(&str, &str, &str)> = diff
+        .changes
+        .iter()
+        .map(|c| (c.label, c.before.as_str(), c.after.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "Wall system and cladding",
+                "HPL rainscreen panels on aluminium rails",
+                "Fibre cement panels, A2-s1,d0"
+            ),
+            (
+                "Remediation done or planned",
+                "",
+                "HPL panels removed and replaced, completed March 2026"
+            ),
+        ],
+        "the insulation did not change and is not listed"
+    );
+    assert_eq!(diff.to.author, org.manager.display_name);
+    assert!(diff.to.at >= diff.from.at);
+
+    let (_, parts) = golden_thread::current(&t.app, &org.manager, org.building)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(parts.len(), 1);
+    assert_eq!(parts[0].version, 2);
+    let events: i64 = t
+        .scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE record_type = 'golden_thread' AND record_id = $1 AND sentence LIKE '%updated \"External walls and insulation\" in the golden thread of %'",
+            params![org.building.to_string()],
+        )
+        .await;
+    assert_eq!(events, 2);
+    // The trail keeps what changed too.
+    let detail: String = t
+        .scalar(
+            "SELECT detail FROM audit_events WHERE record_type = 'golden_thread' AND detail LIKE '%\"version\":2%'",
+            params![],
+        )
+        .await;
+    assert!(detail.contains("Fibre cement panels"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_stale_or_empty_edit_is_refused_and_nothing_is_lost() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    higher_risk(&t, &org).await;
+    let v1 = walls("Brick slips on render", "", "First entry");
+    golden_thread::save(&t.app, &org.manager, org.building, 0, &v1)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    // Someone else's form, opened before that first save, is refused.
+    let late = golden_thread::save(
+        &t.app,
+        &org.manager,
+        org.building,
+        0,
+        &walls("Render", "", "Mine"),
+    )
+    .await;
+    assert!(
+        matches!(&late, Err(AppError::Conflict { code, .. }) if *code == "stale"),
+        "{late:?}"
+    );
+    // Saving the same again is not a version.
+    let same = golden_thread::save(&t.app, &org.manager, org.building, 1, &v1).await;
+    assert!(matches!(&same, Err(AppError::Invalid(_))), "{same:?}");
+    let history = golden_thread::history(
+        &t.app,
+        &org.manager,
+        org.building,
+        GoldenThreadCategory::ExternalWalls,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        history[0].body.get("wall_system").map(String::as_str),
+        Some("Brick slips on render")
+    );
+}
+
+#[tokio::test]
+async fn only_a_higher_risk_building_has_a_thread_kept_by_those_who_may_in_its_organisation() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let v1 = walls("Brick", "", "First entry");
+    // Not higher-risk: no thread at all.
+    let none = golden_thread::save(&t.app, &org.manager, org.building, 0, &v1).await;
+    assert!(matches!(none, Err(AppError::NotFound)), "{none:?}");
+    assert!(matches!(
+        golden_thread::current(&t.app, &org.manager, org.building).await,
+        Err(AppError::NotFound)
+    ));
+    higher_risk(&t, &org).await;
+    // An accountant does not keep the thread.
+    let accountant = golden_thread::save(&t.app, &org.accountant, org.building, 0, &v1).await;
+    assert!(
+        matches!(accountant, Err(AppError::Forbidden | AppError::NotFound)),
+        "{accountant:?}"
+    );
+    // Another organisation's manager finds nothing there.
+    let other = fixtures::org(&t.app, "birchwood", "Birchwood Lettings").await;
+    let stranger = golden_thread::save(&t.app, &other.manager, org.building, 0, &v1).await;
+    assert!(matches!(stranger, Err(AppError::NotFound)), "{stranger:?}");
+    assert!(matches!(
+        golden_thread::history(
+            &t.app,
+            &other.manager,
+            org.building,
+            GoldenThreadCategory::ExternalWalls
+        )
+        .await,
+        Err(AppError::NotFound)
+    ));
+    let rows: i64 = t
+        .scalar("SELECT COUNT(*) FROM thread_versions", params![])
+        .await;
+    assert_eq!(rows, 0, "nothing was written by anyone refused");
+}
