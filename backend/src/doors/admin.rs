@@ -7,6 +7,7 @@ mod dashboard;
 mod demand;
 pub(crate) mod documents;
 pub(crate) mod forms;
+mod golden_thread;
 mod invoices;
 mod issue_forms;
 mod issues;
@@ -50,6 +51,7 @@ pub fn router() -> Router<App> {
         .route("/dashboard", get(dashboard::page))
         .merge(places::router())
         .merge(buildings::router())
+        .merge(golden_thread::router())
         .merge(people::router())
         .merge(tickets::router())
         .merge(issue_forms::router())

@@ -217,3 +217,167 @@ async fn only_a_higher_risk_building_has_a_thread_kept_by_those_who_may_in_its_o
         .await;
     assert_eq!(rows, 0, "nothing was written by anyone refused");
 }
+
+/// Sends a form on `page_path` to `action`, with the page's token.
+async fn send(
+    b: &proplink_tests::Browser,
+    host: &str,
+    page_path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> proplink_tests::Page {
+    let csrf = b.get(host, page_path).await.csrf();
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    b.post(host, action, &form).await
+}
+
+#[tokio::test]
+async fn a_manager_keeps_the_thread_from_its_pages_and_compares_versions() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let b = t.browser();
+    let host = t.admin_host("acme");
+    t.sign_in(&b, &host, &org.manager_email).await;
+    let thread = format!("/buildings/{}/golden-thread", org.building);
+    assert_eq!(
+        b.get(&host, &thread).await.status,
+        404,
+        "not higher-risk: no thread"
+    );
+    higher_risk(&t, &org).await;
+    let building = b.get(&host, &format!("/buildings/{}", org.building)).await;
+    assert!(
+        building.body.contains("Open the golden thread"),
+        "{}",
+        building.body
+    );
+    let page = b.get(&host, &thread).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("External walls and insulation"));
+    assert!(page.body.contains("Not recorded yet"));
+
+    let part = format!("{thread}/evacuation_strategy");
+    // A form missing what it must say is sent back with the reasons, keeping what was typed.
+    let refused = send(
+        &b,
+        &host,
+        &part,
+        &part,
+        &[
+            ("based_on", "0"),
+            ("strategy", "stay_put"),
+            (
+                "what_to_do",
+                "Stay in your flat unless fire or smoke reaches it.",
+            ),
+            ("change_note", ""),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Enter what changed and why"));
+    assert!(
+        refused
+            .body
+            .contains("Stay in your flat unless fire or smoke reaches it.")
+    );
+    let saved = send(
+        &b,
+        &host,
+        &part,
+        &part,
+        &[
+            ("based_on", "0"),
+            ("strategy", "stay_put"),
+            (
+                "what_to_do",
+                "Stay in your flat unless fire or smoke reaches it.",
+            ),
+            ("change_note", "From the 2025 fire risk assessment"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let saved = send(
+        &b,
+        &host,
+        &part,
+        &part,
+        &[
+            ("based_on", "1"),
+            ("strategy", "simultaneous"),
+            (
+                "what_to_do",
+                "Leave by the nearest stair when the alarm sounds.",
+            ),
+            ("change_note", "Waking watch ended; alarm installed"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    // A form opened before that save is refused, not applied.
+    let stale = send(
+        &b,
+        &host,
+        &part,
+        &part,
+        &[
+            ("based_on", "1"),
+            ("strategy", "phased"),
+            ("what_to_do", "x"),
+            ("change_note", "late"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+
+    let page = b.get(&host, &part).await;
+    assert!(page.body.contains("Versions (2)"), "{}", page.body);
+    assert!(page.body.contains("Simultaneous evacuation"));
+    let diff = b.get(&host, &format!("{part}?from=1&to=2")).await;
+    assert_eq!(diff.status, 200);
+    assert!(
+        diff.body
+            .contains("What changed from version 1 to version 2")
+    );
+    assert!(diff.body.contains("Stay put") && diff.body.contains("Simultaneous evacuation"));
+    assert!(diff.body.contains("Waking watch ended; alarm installed"));
+    assert_eq!(
+        b.get(&host, &format!("{part}?from=1&to=9")).await.status,
+        404
+    );
+    assert_eq!(
+        b.get(&host, &format!("{thread}/not_a_part")).await.status,
+        404
+    );
+
+    // An accountant reads no golden thread and cannot write one.
+    let accounts = t.browser();
+    t.sign_in(&accounts, &host, &org.accountant_email).await;
+    let tried = accounts
+        .post(
+            &host,
+            &part,
+            &[
+                ("csrf", "x"),
+                ("based_on", "2"),
+                ("strategy", "phased"),
+                ("what_to_do", "y"),
+                ("change_note", "z"),
+            ],
+        )
+        .await;
+    assert!(matches!(tried.status, 403 | 404), "{}", tried.status);
+    // Another organisation's manager finds nothing at that address.
+    let other = fixtures::org(&t.app, "birchwood", "Birchwood Lettings").await;
+    let stranger = t.browser();
+    let their_host = t.admin_host("birchwood");
+    t.sign_in(&stranger, &their_host, &other.manager_email)
+        .await;
+    assert_eq!(stranger.get(&their_host, &thread).await.status, 404);
+    let rows: i64 = t
+        .scalar("SELECT COUNT(*) FROM thread_versions", params![])
+        .await;
+    assert_eq!(rows, 2);
+}

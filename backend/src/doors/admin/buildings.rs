@@ -111,6 +111,17 @@ async fn building_page(
         ),
     ];
     if b.is_hrb {
+        let mut thread = Resource::on_site(staff.actor().org, Domain::GoldenThread, b.site_id);
+        thread.building = Some(id);
+        if authorize(staff.actor(), Action::Read, &thread).is_ok() {
+            summary.push((
+                "Golden thread".into(),
+                Cell::link(
+                    "Open the golden thread",
+                    format!("/buildings/{id}/golden-thread"),
+                ),
+            ));
+        }
         summary.push((
             "BSR registration".into(),
             Cell::text(if b.bsr_registration.is_empty() {
