@@ -12,6 +12,7 @@ use proplink_shared::{
 };
 use time::{Date, Duration, OffsetDateTime};
 
+mod golden_thread;
 mod history;
 mod story;
 
@@ -125,6 +126,7 @@ pub async fn build(app: &App, now: OffsetDateTime, scale: u32) -> R<String> {
     }
     acme.contractors(now.date()).await?;
     let (invoices, payments) = acme.history(now).await?;
+    acme.golden_thread(now.date()).await?;
     app.clock.set(at(now.date() - Duration::days(21), 9, 0));
     for g in 0..acme.groups.len() {
         acme.story(g, now.date()).await?;

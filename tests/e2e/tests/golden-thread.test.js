@@ -1,0 +1,101 @@
+// The golden thread of the demo's higher-risk building in the admin app, in a real browser:
+// a manager opens it from the building, reads a part with its versions, compares two, and
+// saves a new version — at desktop and phone widths, every page checked with axe.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startSmtp } from '../lib/smtp.js';
+import { startServer } from '../lib/server.js';
+import { launchBrowser } from '../lib/browser.js';
+import { assertNoA11yViolations } from '../lib/a11y.js';
+
+const e2eDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = path.join(e2eDir, 'test-results');
+const STAFF_EMAIL = 'mark.manager@acme.example';
+
+describe('golden thread in the admin app', () => {
+  let smtp;
+  let server;
+  let browser;
+
+  before(async () => {
+    smtp = await startSmtp();
+    server = await startServer({ smtpUrl: smtp.url, startTimeoutMs: 90000 });
+    browser = await launchBrowser();
+  }, { timeout: 180000 });
+
+  after(async () => {
+    if (browser) await browser.close().catch(() => {});
+    if (server) await server.stop().catch(() => {});
+    if (smtp) await smtp.stop().catch(() => {});
+  }, { timeout: 60000 });
+
+  test('a manager reads, compares and keeps the golden thread', { timeout: 180000 }, async (t) => {
+    const admin = server.orgUrl('acme');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    const p = await context.newPage();
+    p.setDefaultTimeout(15000);
+    await mkdir(resultsDir, { recursive: true });
+    try {
+      await p.goto(`${admin}/sign-in`);
+      await p.getByLabel('Email address', { exact: true }).fill(STAFF_EMAIL);
+      await p.getByRole('button', { name: 'Send code', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/sign-in/code');
+      await p.getByLabel('Code', { exact: true }).fill(await smtp.waitForCode(STAFF_EMAIL, 20000));
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/dashboard');
+
+      // From the site to its higher-risk building, and on to its golden thread.
+      await p.goto(`${admin}/sites`);
+      await p.getByRole('link', { name: 'ACM03', exact: true }).first().click();
+      await p.getByRole('link', { name: 'Harbour Point Tower', exact: true }).first().click();
+      await p.getByRole('link', { name: 'Open the golden thread' }).click();
+      await p.waitForURL((url) => url.pathname.endsWith('/golden-thread'));
+      assert.match(await p.locator('h1').innerText(), /Golden thread: Harbour Point Tower/);
+      const parts = p.locator('table tbody tr');
+      assert.equal(await parts.count(), 17, 'every part is listed');
+      await assertNoA11yViolations(p, 'golden thread');
+      await p.screenshot({ path: path.join(resultsDir, 'golden-thread.png'), fullPage: true });
+
+      // A part with its versions; the diff between the last two.
+      await p.getByRole('link', { name: 'External walls and insulation', exact: true }).click();
+      await p.getByRole('heading', { name: 'Versions (2)' }).waitFor();
+      await p.getByRole('link', { name: 'With version 1' }).click();
+      const changes = p.locator('section', { has: p.getByRole('heading', { name: 'What changed from version 1 to version 2' }) });
+      await changes.waitFor();
+      const text = (await changes.innerText()).replace(/\s+/g, ' ');
+      assert.match(text, /High-pressure laminate/);
+      assert.match(text, /Fibre cement rainscreen panels/);
+      assert.match(text, /Cladding remediation complete/);
+      await assertNoA11yViolations(p, 'a part compared with its earlier version');
+      await p.screenshot({ path: path.join(resultsDir, 'golden-thread-diff.png'), fullPage: true });
+
+      // A new version of the roof, from the form.
+      await p.goto(admin + new URL(p.url()).pathname.replace(/external_walls.*/, 'roof'));
+      await p.getByLabel('Roof covering', { exact: true }).fill('Single-ply membrane over mineral wool, renewed 2024.');
+      await p.getByLabel('What changed and why', { exact: true }).fill('Roof survey recorded');
+      await p.getByRole('button', { name: 'Save as a new version', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'The new version was saved' }).waitFor();
+      await p.getByRole('heading', { name: 'Versions (1)' }).waitFor();
+
+      // At a phone's width nothing is wider than the screen.
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.goto(admin + new URL(p.url()).pathname.replace(/\/roof.*/, ''));
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the golden thread page is ${overflow}px wider than a phone`);
+      await assertNoA11yViolations(p, 'golden thread at a phone width');
+      await p.screenshot({ path: path.join(resultsDir, 'golden-thread-phone.png'), fullPage: true });
+    } catch (err) {
+      await p.screenshot({ path: path.join(resultsDir, 'golden-thread-failure.png'), fullPage: true }).catch(() => {});
+      await writeFile(path.join(resultsDir, 'golden-thread-failure.html'), await p.content().catch(() => '')).catch(() => {});
+      await writeFile(path.join(resultsDir, 'server.log'), server.logs()).catch(() => {});
+      t.diagnostic(`failed at ${p.url()}; see tests/e2e/test-results/golden-thread-failure.*`);
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+});
