@@ -8,12 +8,13 @@ pub mod assets;
 pub mod chart;
 pub mod contractor;
 pub mod extract;
-pub mod landing;
+
 pub mod pages;
 pub mod pdf;
 pub mod push;
 pub mod residence;
 pub mod sign_in;
+pub mod thread;
 pub mod web;
 
 use axum::Router;
@@ -164,7 +165,7 @@ pub fn router(app: App) -> Router {
     let doors = Doors {
         admin: web(admin::router()),
         residence: web(residence::router()),
-        thread: web(landing::thread_router()),
+        thread: web(thread::router()),
         contractor: web(contractor::router()),
         api: api::router().with_state(app.clone()),
         app: app.clone(),
@@ -233,7 +234,10 @@ async fn dispatch(State(doors): State<Doors>, mut req: Request) -> Response {
             req.extensions_mut().insert(SignIn::ResidencePort);
             (&doors.residence, slug)
         }
-        Door::BuildingThread(slug) => (&doors.thread, slug),
+        Door::BuildingThread(slug) => {
+            req.extensions_mut().insert(SignIn::BuildingThread);
+            (&doors.thread, slug)
+        }
         Door::ContractorPort => return run(&doors.contractor, req).await,
         Door::Api => return run(&doors.api, req).await,
         Door::Unknown => return AppError::NotFound.into_response(),

@@ -669,7 +669,8 @@ fn contractor(mine: WorkOrderId, action: Action, resource: &Resource) -> Result<
 fn hrb_resident(mine: BuildingId, action: Action, resource: &Resource) -> Result<(), Denied> {
     let visible = resource.building == Some(mine)
         && match resource.domain {
-            Domain::GoldenThread => true,
+            // The parts of the thread meant for residents; the rest is the Regulator's.
+            Domain::GoldenThread => resource.audience == Some(Audience::Residents),
             Domain::Documents => resource.audience == Some(Audience::Residents),
             _ => false,
         };

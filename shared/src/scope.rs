@@ -189,6 +189,10 @@ fn resident(
 
 fn building_filter(buildings: BTreeSet<BuildingId>, audience: Audience, domain: Domain) -> Filter {
     let visible = match domain {
+        // Residents read the parts of the thread meant for them; the Regulator reads it all.
+        Domain::GoldenThread if audience == Audience::Residents => {
+            Filter::AudienceIs(Audience::Residents)
+        }
         Domain::GoldenThread => Filter::Everything,
         Domain::Documents => Filter::AudienceIs(audience),
         _ => Filter::Nothing,

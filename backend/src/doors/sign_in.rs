@@ -52,6 +52,16 @@ fn intro(door: Door, org: &crate::store::orgs::Organisation) -> Vec<String> {
             }
             paragraphs
         }
+        Door::BuildingThread => {
+            let mut paragraphs = super::pages::paragraphs(&org.thread_welcome_text);
+            if paragraphs.is_empty() {
+                paragraphs.push(
+                    "What keeps your building safe, what to do in a fire, and who is accountable for it."
+                        .into(),
+                );
+            }
+            paragraphs
+        }
         Door::Admin | Door::FacilityReport => Vec::new(),
     }
 }
@@ -240,6 +250,11 @@ pub async fn sign_out(
             Door::ResidencePort => {
                 if let Some(session) = auth::resident_session(&app, &org, &token).await? {
                     auth::sign_out_resident(&app, &session).await?;
+                }
+            }
+            Door::BuildingThread => {
+                if let Some(session) = auth::thread_session(&app, &org, &token).await? {
+                    auth::sign_out_thread(&app, &session).await?;
                 }
             }
             Door::Admin | Door::FacilityReport => {

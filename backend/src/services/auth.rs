@@ -34,8 +34,10 @@ use crate::store::people::Contact;
 use crate::store::sync as tokens;
 
 mod resident;
+mod thread;
 
 pub use resident::{ResidentSession, resident_session, sign_out_resident};
+pub use thread::{ThreadSession, sign_out_thread, thread_session};
 
 const CODE_LIFETIME: Duration = Duration::minutes(10);
 const MAX_TRIES_PER_CODE: i64 = 5;
@@ -59,6 +61,8 @@ pub enum Door {
     FacilityReport,
     /// Leaseholders and tenants.
     ResidencePort,
+    /// Residents of higher-risk buildings, reading their building's golden thread.
+    BuildingThread,
 }
 
 impl Door {
@@ -68,6 +72,7 @@ impl Door {
             Door::Admin => "admin",
             Door::FacilityReport => "facility_report",
             Door::ResidencePort => "residenceport",
+            Door::BuildingThread => "buildingthread",
         }
     }
 
@@ -77,6 +82,7 @@ impl Door {
             Door::Admin => Channel::Admin,
             Door::FacilityReport => Channel::FacilityReport,
             Door::ResidencePort => Channel::ResidencePort,
+            Door::BuildingThread => Channel::BuildingThread,
         }
     }
 
@@ -87,6 +93,7 @@ impl Door {
             Door::Admin => "PropLink",
             Door::FacilityReport => "Facility Report",
             Door::ResidencePort => "ResidencePort",
+            Door::BuildingThread => "BuildingThread",
         }
     }
 
@@ -95,7 +102,7 @@ impl Door {
     pub fn home(self) -> &'static str {
         match self {
             Door::Admin | Door::FacilityReport => "/dashboard",
-            Door::ResidencePort => "/",
+            Door::ResidencePort | Door::BuildingThread => "/",
         }
     }
 }
@@ -548,6 +555,7 @@ pub async fn session_csrf(
         Door::ResidencePort => resident_session(app, org, token)
             .await?
             .map(|s| s.csrf_token),
+        Door::BuildingThread => thread_session(app, org, token).await?.map(|s| s.csrf_token),
         Door::Admin | Door::FacilityReport => {
             session(app, org, door, token).await?.map(|s| s.csrf_token)
         }
@@ -640,6 +648,21 @@ async fn account(
                     .await?
                     .map(Account::Resident),
             )
+        }
+        // Only residents of a higher-risk building have a golden thread to read; anyone else
+        // is answered the same, and sent nothing.
+        Door::BuildingThread => {
+            let today = proplink_shared::london::local(now).date();
+            let Some(contact) =
+                crate::store::residents::resident_by_email(conn, org, email, today).await?
+            else {
+                return Ok(None);
+            };
+            let homes = crate::store::residents::homes(conn, org, contact.id, today).await?;
+            Ok(homes
+                .iter()
+                .any(|h| h.in_higher_risk_building)
+                .then_some(Account::Resident(contact)))
         }
     }
 }

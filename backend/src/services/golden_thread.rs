@@ -46,9 +46,14 @@ fn read(row: ThreadVersion) -> Option<PartVersion> {
 fn resource(actor: &Actor, b: &Building, section: Option<GoldenThreadCategory>) -> Resource {
     let mut r = Resource::on_site(actor.org, Domain::GoldenThread, b.site_id);
     r.building = Some(b.id);
-    if section.is_some_and(|s| !s.shown_to_residents()) {
-        r.audience = Some(proplink_shared::authz::Audience::Regulator);
-    }
+    // The thread as a whole, and the parts meant for residents, are theirs to read too.
+    r.audience = Some(
+        if section.is_none_or(GoldenThreadCategory::shown_to_residents) {
+            proplink_shared::authz::Audience::Residents
+        } else {
+            proplink_shared::authz::Audience::Regulator
+        },
+    );
     r
 }
 

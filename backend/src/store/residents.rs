@@ -16,6 +16,7 @@ read_model! {
         pub unit_name: String = "u.name",
         pub building_id: BuildingId = "b.id",
         pub building_name: String = "b.name",
+        pub in_higher_risk_building: bool = "b.is_hrb",
         pub site_id: SiteId = "u.site_id",
         pub role: UnitRole = "uc.role",
         pub billable: bool = "uc.billable",

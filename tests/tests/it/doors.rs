@@ -14,9 +14,19 @@ async fn other_doors_answer_with_their_landing_pages() {
     let rp = b.get("acme.residenceport.localhost", "/sign-in").await;
     assert_eq!(rp.status, 200);
     assert!(rp.body.contains("Sign in to Acme Estates ResidencePort"));
+    // BuildingThread too, on its own branded page.
     let bt = b.get("acme.buildingthread.localhost:8080", "/").await;
+    assert_eq!(bt.status, 303);
+    assert_eq!(bt.location(), Some("/sign-in"));
+    let bt = b
+        .get("acme.buildingthread.localhost:8080", "/sign-in")
+        .await;
     assert_eq!(bt.status, 200);
-    assert!(bt.body.contains("Acme Estates BuildingThread"));
+    assert!(
+        bt.body.contains("Sign in to Acme Estates BuildingThread"),
+        "{}",
+        bt.body
+    );
     let cp = b.get("contractorport.localhost", "/").await;
     assert_eq!(cp.status, 200);
     assert!(cp.body.contains("ContractorPort"));

@@ -381,3 +381,156 @@ async fn a_manager_keeps_the_thread_from_its_pages_and_compares_versions() {
         .await;
     assert_eq!(rows, 2);
 }
+
+fn thread_host(t: &TestApp, slug: &str) -> String {
+    format!("{slug}.{}", t.app.config.thread_domain)
+}
+
+/// Signs `email` in to `slug`'s BuildingThread.
+async fn reader(t: &TestApp, slug: &str, email: &str) -> (proplink_tests::Browser, String) {
+    let b = t.browser();
+    let host = thread_host(t, slug);
+    let code = t.request_code(&b, &host, email).await;
+    let page = t.submit_code(&b, &host, &code).await;
+    assert_eq!(
+        page.status, 303,
+        "BuildingThread sign-in failed: {}",
+        page.body
+    );
+    (b, host)
+}
+
+async fn part(t: &TestApp, org: &fixtures::Org, part: &str, fields: &[(&str, &str)]) {
+    let new =
+        NewThreadVersion::validate(part, fields, "Recorded").unwrap_or_else(|e| panic!("{e}"));
+    golden_thread::save(&t.app, &org.manager, org.building, 0, &new)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[tokio::test]
+async fn a_resident_reads_their_buildings_thread_in_plain_words_and_nothing_else() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    higher_risk(&t, &org).await;
+    part(
+        &t,
+        &org,
+        "resident_summary",
+        &[(
+            "summary",
+            "New non-combustible cladding and fire doors to every flat.",
+        )],
+    )
+    .await;
+    part(
+        &t,
+        &org,
+        "evacuation_strategy",
+        &[
+            ("strategy", "stay_put"),
+            (
+                "what_to_do",
+                "Stay in your flat unless heat or smoke reaches you.",
+            ),
+        ],
+    )
+    .await;
+    part(
+        &t,
+        &org,
+        "accountable_persons",
+        &[
+            ("principal", "Alpha Court RMC Ltd"),
+            ("principal_contact", "safety@alpha.example"),
+        ],
+    )
+    .await;
+    part(
+        &t,
+        &org,
+        "external_walls",
+        &[
+            ("wall_system", "Fibre cement panels"),
+            ("insulation", "Mineral wool"),
+        ],
+    )
+    .await;
+
+    let (b, host) = reader(&t, "acme", "ravi@acme.example").await;
+    let home = b.get(&host, "/").await;
+    assert_eq!(home.status, 303);
+    let building = format!("/buildings/{}", org.building);
+    assert_eq!(home.location(), Some(building.as_str()));
+    let page = b.get(&host, &building).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for said in [
+        "What keeps you safe",
+        "New non-combustible cladding and fire doors to every flat.",
+        "If there is a fire",
+        "This building&#39;s strategy: Stay put.",
+        "Stay in your flat unless heat or smoke reaches you.",
+        "The Principal Accountable Person is Alpha Court RMC Ltd.",
+        "Acme Estates",
+        "BuildingThread",
+    ] {
+        assert!(page.body.contains(said), "missing {said:?}: {}", page.body);
+    }
+    assert!(
+        !page.body.contains("Fibre cement panels"),
+        "the Key Building Information is the Regulator's, not on the residents' page"
+    );
+
+    // Another building of theirs they do not live in, and one that is not higher-risk: nothing.
+    let other_building: String = t
+        .scalar(
+            "SELECT building_id FROM units WHERE id = $1",
+            params![org.unit_b.to_string()],
+        )
+        .await;
+    assert_eq!(
+        b.get(&host, &format!("/buildings/{other_building}"))
+            .await
+            .status,
+        404
+    );
+    // Another organisation's resident, even of a higher-risk building there, sees nothing here.
+    let birch = fixtures::org(&t.app, "birchwood", "Birchwood Lettings").await;
+    higher_risk(&t, &birch).await;
+    let (theirs, their_host) = reader(&t, "birchwood", "ravi@birchwood.example").await;
+    assert_eq!(theirs.get(&their_host, &building).await.status, 404);
+    // And this organisation's door does not know them.
+    assert_eq!(
+        theirs.get(&host, &building).await.status,
+        303,
+        "not signed in here"
+    );
+}
+
+#[tokio::test]
+async fn a_resident_of_a_building_that_is_not_higher_risk_is_sent_no_code() {
+    let t = spawn_app().await;
+    fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let b = t.browser();
+    let host = thread_host(&t, "acme");
+    let form = b.get(&host, "/sign-in").await;
+    let before = t.smtp.to("bea@acme.example").len();
+    let asked = b
+        .post(
+            &host,
+            "/sign-in",
+            &[("csrf", &form.csrf()), ("email", "bea@acme.example")],
+        )
+        .await;
+    assert_eq!(
+        asked.status, 303,
+        "the same answer as for anyone: {}",
+        asked.body
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        t.smtp.to("bea@acme.example").len(),
+        before,
+        "no code was sent"
+    );
+}

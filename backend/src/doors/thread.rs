@@ -1,0 +1,257 @@
+//! BuildingThread for residents of higher-risk buildings, at `<org>.<thread_domain>`: they sign
+//! in with an emailed code and read, in plain words, what keeps their building safe, what to do
+//! in a fire and who is accountable for it — the parts of the golden thread meant for them, as
+//! they stand. Nobody else's building, and no building that is not higher-risk, is there.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use proplink_shared::BuildingId;
+use proplink_shared::london::format_date;
+use proplink_shared::records::{EVACUATION_STRATEGIES, GoldenThreadCategory as Part};
+
+use super::OrgContext;
+use super::admin::{logo, logo_src};
+use super::extract::Path;
+use super::pages::{Actions, Cell, Chrome, NavItem, RecordPage, Section, Table, headers, respond};
+use super::web::{CookieName, cookie};
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::services::auth::{self, ThreadSession};
+use crate::services::golden_thread::{self, PartVersion};
+use crate::store::orgs::Organisation;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(home))
+        .merge(super::sign_in::router())
+        .route("/dev/mailbox", get(super::admin::mailbox))
+        .route("/brand/logo/{sha}", get(logo))
+        .route("/buildings/{id}", get(building))
+        .fallback(|| async { AppError::NotFound })
+}
+
+/// A signed-in resident of a higher-risk building of the organisation the host names.
+pub struct Reader {
+    org: Organisation,
+    session: ThreadSession,
+    dev_mode: bool,
+}
+
+impl Reader {
+    fn chrome(&self, current: &str) -> Chrome {
+        let mut chrome = Chrome::new(
+            &self.org.name,
+            "BuildingThread",
+            &self.org.brand_colour,
+            self.dev_mode,
+        );
+        chrome.user_name = Some(self.session.contact.display_name());
+        chrome.logo = logo_src(&self.org);
+        chrome.csrf = self.session.csrf_token.clone();
+        chrome.nav = vec![NavItem {
+            label: "Your building",
+            href: "/",
+            current: current == "/",
+        }];
+        chrome
+    }
+}
+
+impl FromRequestParts<App> for Reader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let org = parts
+            .extensions
+            .get::<OrgContext>()
+            .ok_or(AppError::NotFound)?
+            .0
+            .clone();
+        let token =
+            cookie(&parts.headers, app, CookieName::Session).ok_or(AppError::SignInRequired)?;
+        let session = auth::thread_session(app, &org, &token)
+            .await?
+            .ok_or(AppError::SignInRequired)?;
+        Ok(Reader {
+            org,
+            session,
+            dev_mode: app.config.dev,
+        })
+    }
+}
+
+/// Their building's thread; with homes in several higher-risk buildings, the list of them.
+async fn home(reader: Reader) -> AppResult<Response> {
+    let buildings = reader.session.buildings();
+    if let [(only, _)] = buildings.as_slice() {
+        return Ok(Redirect::to(&format!("/buildings/{only}")).into_response());
+    }
+    Ok(respond(&RecordPage {
+        chrome: reader.chrome("/"),
+        title: "Your buildings".into(),
+        caption: Some(reader.org.name.clone()),
+        cards: Vec::new(),
+        summary: Vec::new(),
+        sections: vec![Section {
+            heading: "Choose a building".into(),
+            table: Some(Table {
+                caption: "The higher-risk buildings you live in".into(),
+                headers: headers(&["Building"]),
+                rows: buildings
+                    .iter()
+                    .map(|(id, name)| vec![Cell::link(name, format!("/buildings/{id}"))])
+                    .collect(),
+                empty: String::new(),
+            }),
+            ..Section::default()
+        }],
+        actions: Actions::default(),
+        audit: None,
+    })
+    .into_response())
+}
+
+fn said(parts: &[PartVersion], part: Part, field: &str) -> Option<String> {
+    parts
+        .iter()
+        .find(|p| p.section == part)
+        .and_then(|p| p.body.get(field))
+        .filter(|v| !v.is_empty())
+        .cloned()
+}
+
+fn updated(parts: &[PartVersion], part: Part) -> Option<String> {
+    parts
+        .iter()
+        .find(|p| p.section == part)
+        .map(|p| format!("Last updated {}.", format_date(p.at.date())))
+}
+
+/// A section in plain words: what the thread says, or that it is not written down yet.
+fn section(heading: &str, paragraphs: Vec<String>, missing: &str) -> Section {
+    Section {
+        heading: heading.into(),
+        paragraphs: if paragraphs.is_empty() {
+            vec![missing.into()]
+        } else {
+            paragraphs
+        },
+        ..Section::default()
+    }
+}
+
+async fn building(
+    State(app): State<App>,
+    reader: Reader,
+    Path(id): Path<BuildingId>,
+) -> AppResult<Response> {
+    // Not one of their buildings, or not a higher-risk one: not found, as for a stranger.
+    let actor = reader.session.actor_for(id).ok_or(AppError::NotFound)?;
+    let (b, parts) = golden_thread::current(&app, &actor, id).await?;
+    let strategy = said(&parts, Part::EvacuationStrategy, "strategy").map(|code| {
+        EVACUATION_STRATEGIES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(code.clone(), |(_, label)| {
+                format!("This building's strategy: {label}.")
+            })
+    });
+    let with_date = |mut text: Vec<String>, part: Part| {
+        if !text.is_empty() {
+            text.extend(updated(&parts, part));
+        }
+        text
+    };
+    let accountable: Vec<String> = [
+        said(&parts, Part::AccountablePersons, "principal")
+            .map(|p| format!("The Principal Accountable Person is {p}.")),
+        said(&parts, Part::AccountablePersons, "principal_contact"),
+        said(&parts, Part::AccountablePersons, "others"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let sections = vec![
+        section(
+            "What keeps you safe",
+            with_date(
+                said(&parts, Part::ResidentSummary, "summary")
+                    .into_iter()
+                    .collect(),
+                Part::ResidentSummary,
+            ),
+            "Your building's safety summary is being written. Ask the managing agent for it in the meantime.",
+        ),
+        section(
+            "If there is a fire",
+            with_date(
+                [
+                    strategy,
+                    said(&parts, Part::EvacuationStrategy, "what_to_do"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                Part::EvacuationStrategy,
+            ),
+            "Call 999, leave by the stairs and never use the lift, unless the notices in your building say otherwise.",
+        ),
+        section(
+            "Who is accountable for your building's safety",
+            with_date(accountable, Part::AccountablePersons),
+            "The accountable person has not been recorded here yet.",
+        ),
+        section(
+            "Fire safety information",
+            with_date(
+                said(&parts, Part::FireSafetyInformation, "information")
+                    .into_iter()
+                    .collect(),
+                Part::FireSafetyInformation,
+            ),
+            "This year's fire safety information has not been published here yet.",
+        ),
+        section(
+            "How we involve residents",
+            with_date(
+                said(&parts, Part::ResidentEngagement, "strategy")
+                    .into_iter()
+                    .collect(),
+                Part::ResidentEngagement,
+            ),
+            "The resident engagement strategy has not been published here yet.",
+        ),
+        Section {
+            heading: "Worried about safety?".into(),
+            paragraphs: vec![
+                "If there is a fire or you are in danger now, call 999.".into(),
+                format!(
+                    "To report something that worries you — a fire door that does not close, a broken smoke vent, blocked stairs — raise a request on ResidencePort: {}/requests/new",
+                    app.config.residence_url(&reader.org.slug)
+                ),
+            ],
+            ..Section::default()
+        },
+    ];
+    Ok(respond(&RecordPage {
+        chrome: reader.chrome("/"),
+        title: b.name.clone(),
+        caption: Some("Your building's safety".into()),
+        cards: Vec::new(),
+        summary: vec![(
+            "Registered with the Building Safety Regulator".into(),
+            Cell::text(if b.bsr_registration.is_empty() {
+                "Not yet".to_owned()
+            } else {
+                b.bsr_registration.clone()
+            }),
+        )],
+        sections,
+        actions: Actions::default(),
+        audit: None,
+    })
+    .into_response())
+}
