@@ -493,6 +493,12 @@ impl Config {
         self.public_url(&format!("{slug}.{}", self.residence_domain))
     }
 
+    /// An organisation's BuildingThread, as residents of its higher-risk buildings reach it.
+    #[must_use]
+    pub fn thread_url(&self, slug: &str) -> String {
+        self.public_url(&format!("{slug}.{}", self.thread_domain))
+    }
+
     /// Whether mail is kept for the development mailbox rather than sent: development mode
     /// without a mail server.
     #[must_use]

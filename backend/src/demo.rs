@@ -83,6 +83,10 @@ pub fn sign_in_hints(config: &Config) -> Vec<String> {
              or tomasz.nowak@tenants.example (a tenant); pay with the test card 4242 4242 4242 4242",
             config.residence_url("acme")
         ),
+        format!(
+            "{}/ (BuildingThread) as sana.khan@residents.example (Mrs Khan lives in Harbour Point Tower,              a higher-risk building: its golden thread, which managers keep from the building's page)",
+            config.thread_url("acme")
+        ),
         format!("The sign-in codes arrive in the development mailbox: {acme}/dev/mailbox"),
     ]
 }

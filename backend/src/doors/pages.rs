@@ -27,6 +27,8 @@ pub struct Chrome {
     pub logo: Option<String>,
     /// A script the page needs (turning notifications on): most pages have none.
     pub script: Option<&'static str>,
+    /// Whether the door has a profile page the person's name opens.
+    pub has_profile: bool,
 }
 
 impl Chrome {
@@ -52,6 +54,7 @@ impl Chrome {
             favicon: assets::favicon_href(),
             dev_mode,
             script: None,
+            has_profile: true,
         }
     }
 }

@@ -51,6 +51,7 @@ impl Reader {
         chrome.user_name = Some(self.session.contact.display_name());
         chrome.logo = logo_src(&self.org);
         chrome.csrf = self.session.csrf_token.clone();
+        chrome.has_profile = false;
         chrome.nav = vec![NavItem {
             label: "Your building",
             href: "/",

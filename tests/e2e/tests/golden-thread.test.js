@@ -98,4 +98,41 @@ describe('golden thread in the admin app', () => {
       await context.close();
     }
   });
+
+  test('a resident of the higher-risk building reads it on BuildingThread, at a phone width', { timeout: 180000 }, async (t) => {
+    const thread = `http://acme.buildingthread.localhost:${server.port}`;
+    const resident = 'sana.khan@residents.example';
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+    const p = await context.newPage();
+    p.setDefaultTimeout(15000);
+    try {
+      await p.goto(`${thread}/`);
+      await p.waitForURL((url) => url.pathname === '/sign-in');
+      assert.match(await p.locator('h1').innerText(), /BuildingThread/);
+      await assertNoA11yViolations(p, 'BuildingThread sign-in');
+      await p.getByLabel('Email address', { exact: true }).fill(resident);
+      await p.getByRole('button', { name: 'Send code', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/sign-in/code');
+      await p.getByLabel('Code', { exact: true }).fill(await smtp.waitForCode(resident, 20000));
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.waitForURL((url) => /^\/buildings\/[0-9a-f-]{36}$/.test(url.pathname));
+      assert.match(await p.locator('h1').innerText(), /Harbour Point Tower/);
+      const text = (await p.locator('main').innerText()).replace(/\s+/g, ' ');
+      for (const said of ['What keeps you safe', 'If there is a fire', 'Stay put', 'Harbour Point RMC Ltd', 'Fire safety information']) {
+        assert.ok(text.includes(said), `the page says "${said}": ${text.slice(0, 400)}`);
+      }
+      assert.ok(!text.includes('Fibre cement'), "the Key Building Information is the Regulator's");
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+      await assertNoA11yViolations(p, "a resident's golden thread");
+      await p.screenshot({ path: path.join(resultsDir, 'buildingthread-resident.png'), fullPage: true });
+      t.diagnostic('Mrs Khan read Harbour Point Tower on BuildingThread');
+    } catch (err) {
+      await p.screenshot({ path: path.join(resultsDir, 'buildingthread-failure.png'), fullPage: true }).catch(() => {});
+      await writeFile(path.join(resultsDir, 'buildingthread-failure.html'), await p.content().catch(() => '')).catch(() => {});
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
 });

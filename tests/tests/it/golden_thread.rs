@@ -477,6 +477,10 @@ async fn a_resident_reads_their_buildings_thread_in_plain_words_and_nothing_else
         assert!(page.body.contains(said), "missing {said:?}: {}", page.body);
     }
     assert!(
+        !page.body.contains("href=\"/profile\""),
+        "BuildingThread has no profile page to link to"
+    );
+    assert!(
         !page.body.contains("Fibre cement panels"),
         "the Key Building Information is the Regulator's, not on the residents' page"
     );
