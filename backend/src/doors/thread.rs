@@ -13,15 +13,23 @@ use proplink_shared::london::format_date;
 use proplink_shared::records::{EVACUATION_STRATEGIES, GoldenThreadCategory as Part};
 
 use super::OrgContext;
+use super::admin::forms::{Draft, Filler, answer};
 use super::admin::{logo, logo_src};
 use super::extract::Path;
-use super::pages::{Actions, Cell, Chrome, NavItem, RecordPage, Section, Table, headers, respond};
+use super::pages::{
+    Actions, Cell, Choice, Chrome, Field, Form, Input, NavItem, RecordPage, Section, Table,
+    headers, respond,
+};
+use super::web::CsrfForm;
 use super::web::{CookieName, cookie};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::{self, ThreadSession};
+use crate::services::golden_thread::concerns::{self, Concern};
 use crate::services::golden_thread::{self, PartVersion};
 use crate::store::orgs::Organisation;
+use proplink_shared::records::{CommunalArea, Occurrence};
+use serde::Deserialize;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -30,6 +38,10 @@ pub fn router() -> Router<App> {
         .route("/dev/mailbox", get(super::admin::mailbox))
         .route("/brand/logo/{sha}", get(logo))
         .route("/buildings/{id}", get(building))
+        .route(
+            "/buildings/{id}/concerns",
+            axum::routing::post(raise_concern),
+        )
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -144,14 +156,39 @@ fn section(heading: &str, paragraphs: Vec<String>, missing: &str) -> Section {
     }
 }
 
+/// What the building's page says after a concern was raised.
+#[derive(Deserialize, Default)]
+struct Raised {
+    concern: Option<String>,
+    mandatory: Option<String>,
+}
+
 async fn building(
     State(app): State<App>,
     reader: Reader,
     Path(id): Path<BuildingId>,
+    super::extract::Query(raised): super::extract::Query<Raised>,
 ) -> AppResult<Response> {
+    let notice = raised.concern.map(|reference| {
+        if raised.mandatory.is_some() {
+            format!("Thank you. Your concern is request {reference}. It may need reporting to the Building Safety Regulator: the building's managers have been told at once.")
+        } else {
+            format!("Thank you. Your concern is request {reference}; you can follow it on ResidencePort.")
+        }
+    });
+    Ok(respond(&building_page(&app, &reader, id, notice, None).await?).into_response())
+}
+
+async fn building_page(
+    app: &App,
+    reader: &Reader,
+    id: BuildingId,
+    notice: Option<String>,
+    draft: Option<Draft>,
+) -> AppResult<RecordPage> {
     // Not one of their buildings, or not a higher-risk one: not found, as for a stranger.
     let actor = reader.session.actor_for(id).ok_or(AppError::NotFound)?;
-    let (b, parts) = golden_thread::current(&app, &actor, id).await?;
+    let (b, parts) = golden_thread::current(app, &actor, id).await?;
     let strategy = said(&parts, Part::EvacuationStrategy, "strategy").map(|code| {
         EVACUATION_STRATEGIES
             .iter()
@@ -229,15 +266,75 @@ async fn building(
             heading: "Worried about safety?".into(),
             paragraphs: vec![
                 "If there is a fire or you are in danger now, call 999.".into(),
-                format!(
-                    "To report something that worries you — a fire door that does not close, a broken smoke vent, blocked stairs — raise a request on ResidencePort: {}/requests/new",
-                    app.config.residence_url(&reader.org.slug)
-                ),
+                "Otherwise, tell the building's managers below: a fire door that does not close, a smoke vent that did not open, blocked stairs, cracks in a wall. It becomes a request you can follow on ResidencePort.".into(),
             ],
             ..Section::default()
         },
     ];
-    Ok(respond(&RecordPage {
+    let fill = Filler {
+        draft: draft.as_ref(),
+    };
+    let area = fill.value("concern", "area", "");
+    let mut areas = vec![Choice {
+        selected: area.is_empty(),
+        value: String::new(),
+        label: "Choose where".into(),
+    }];
+    areas.extend(CommunalArea::ALL.iter().map(|a| Choice {
+        selected: a.code() == area,
+        value: a.code().into(),
+        label: a.label().into(),
+    }));
+    let ticked = |name: &str| fill.value("concern", name, "") == "yes";
+    let form = Form {
+        id: "concern",
+        heading: "Raise a safety concern",
+        action: format!("/buildings/{id}/concerns"),
+        hidden: Vec::new(),
+        fields: vec![
+            Field {
+                name: "area",
+                label: "Where is it",
+                hint: None,
+                input: Input::Select(areas),
+                error: fill.error("concern", "area"),
+            },
+            Field {
+                name: "body",
+                label: "What is wrong",
+                hint: Some("What you saw, where exactly, and since when."),
+                input: Input::TextArea(fill.value("concern", "body", "")),
+                error: fill.error("concern", "body"),
+            },
+            Field {
+                name: "signs",
+                label: "Does it involve any of these? (optional)",
+                hint: None,
+                input: Input::Checkboxes(vec![
+                    Choice {
+                        selected: ticked("fire"),
+                        value: "fire".into(),
+                        label: "Fire or smoke could spread (a fire door, a vent, a gap in a wall)"
+                            .into(),
+                    },
+                    Choice {
+                        selected: ticked("structure"),
+                        value: "structure".into(),
+                        label: "Something structural (cracks, movement, a failing balcony)".into(),
+                    },
+                    Choice {
+                        selected: ticked("harm"),
+                        value: "harm".into(),
+                        label: "It could seriously hurt people".into(),
+                    },
+                ]),
+                error: None,
+            },
+        ],
+        submit: "Send my concern",
+        warning: false,
+    };
+    Ok(RecordPage {
         chrome: reader.chrome("/"),
         title: b.name.clone(),
         caption: Some("Your building's safety".into()),
@@ -251,8 +348,70 @@ async fn building(
             }),
         )],
         sections,
-        actions: Actions::default(),
+        actions: Actions {
+            notice,
+            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
+            forms: vec![form],
+        },
         audit: None,
     })
-    .into_response())
+}
+
+async fn raise_concern(
+    State(app): State<App>,
+    reader: Reader,
+    Path(id): Path<BuildingId>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    reader.session.actor_for(id).ok_or(AppError::NotFound)?;
+    let value = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let ticked = |sign: &str| form.iter().any(|(k, v)| k == "signs" && v == sign);
+    let resident = reader
+        .session
+        .resident(&reader.org)
+        .ok_or(AppError::NotFound)?;
+    let outcome = concerns::raise(
+        &app,
+        &resident,
+        id,
+        &Concern {
+            area: value("area"),
+            what: value("body"),
+            occurrence: Occurrence {
+                fire_or_smoke_spread: ticked("fire"),
+                structural_failure: ticked("structure"),
+                significant_harm: ticked("harm"),
+            },
+        },
+    )
+    .await;
+    let done = match &outcome {
+        Ok(r) => format!(
+            "/buildings/{id}?concern={}{}",
+            r.reference,
+            if r.may_be_mandatory {
+                "&mandatory=yes"
+            } else {
+                ""
+            }
+        ),
+        Err(_) => String::new(),
+    };
+    let yes = |b: bool| if b { "yes".to_owned() } else { String::new() };
+    let typed = vec![
+        ("area", value("area").to_owned()),
+        ("body", value("body").to_owned()),
+        ("fire", yes(ticked("fire"))),
+        ("structure", yes(ticked("structure"))),
+        ("harm", yes(ticked("harm"))),
+    ];
+    answer("concern", outcome.map(|_| ()), typed, done, |draft| {
+        building_page(&app, &reader, id, None, Some(draft))
+    })
+    .await
 }

@@ -11,6 +11,8 @@ use proplink_shared::{Action, Actor, BuildingId, Domain, Resource};
 use serde_json::json;
 use time::OffsetDateTime;
 
+pub mod concerns;
+
 use super::change::{Change, Event, Who};
 use super::check;
 use crate::app::App;

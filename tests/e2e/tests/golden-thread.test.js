@@ -127,6 +127,18 @@ describe('golden thread in the admin app', () => {
       await assertNoA11yViolations(p, "a resident's golden thread");
       await p.screenshot({ path: path.join(resultsDir, 'buildingthread-resident.png'), fullPage: true });
       t.diagnostic('Mrs Khan read Harbour Point Tower on BuildingThread');
+
+      // She raises a safety concern that may be a mandatory occurrence.
+      await p.getByLabel('Where is it', { exact: true }).selectOption('stairs');
+      await p.getByLabel('What is wrong', { exact: true }).fill('The smoke vent at the top of the stair did not open in this morning\'s test.');
+      await p.getByLabel(/Fire or smoke could spread/).check();
+      await p.getByLabel('It could seriously hurt people').check();
+      await p.getByRole('button', { name: 'Send my concern', exact: true }).click();
+      const thanks = p.getByRole('status').filter({ hasText: 'Your concern is request' });
+      await thanks.waitFor();
+      assert.match(await thanks.innerText(), /TKT-\d{4}-\d+.*Building Safety Regulator/s);
+      await assertNoA11yViolations(p, 'a concern raised');
+      await p.screenshot({ path: path.join(resultsDir, 'buildingthread-concern.png'), fullPage: false });
     } catch (err) {
       await p.screenshot({ path: path.join(resultsDir, 'buildingthread-failure.png'), fullPage: true }).catch(() => {});
       await writeFile(path.join(resultsDir, 'buildingthread-failure.html'), await p.content().catch(() => '')).catch(() => {});

@@ -538,3 +538,105 @@ async fn a_resident_of_a_building_that_is_not_higher_risk_is_sent_no_code() {
         "no code was sent"
     );
 }
+
+#[tokio::test]
+async fn a_safety_concern_becomes_a_compliance_request_and_a_possible_occurrence_prompts_staff() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    higher_risk(&t, &org).await;
+    let (b, host) = reader(&t, "acme", "ravi@acme.example").await;
+    let building = format!("/buildings/{}", org.building);
+    let action = format!("{building}/concerns");
+    let page = b.get(&host, &building).await;
+    assert!(page.body.contains("Raise a safety concern"));
+
+    // Without a token: refused, nothing kept.
+    let forged = b
+        .post(&host, &action, &[("area", "stairs"), ("body", "x")])
+        .await;
+    assert!(matches!(forged.status, 400 | 403), "{}", forged.status);
+    // Said nothing: sent back by the field.
+    let empty = b
+        .post(
+            &host,
+            &action,
+            &[("csrf", &page.csrf()), ("area", ""), ("body", "")],
+        )
+        .await;
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert!(empty.body.contains("Choose where it is"));
+    let tickets_before: i64 = t.scalar("SELECT COUNT(*) FROM tickets", params![]).await;
+
+    // A fire door that does not close, which could let smoke spread and hurt people.
+    let page = b.get(&host, &building).await;
+    let sent = b
+        .post(
+            &host,
+            &action,
+            &[
+                ("csrf", &page.csrf()),
+                ("area", "stairs"),
+                (
+                    "body",
+                    "The fire door on the 6th floor landing no longer closes by itself.",
+                ),
+                ("signs", "fire"),
+                ("signs", "harm"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let to = sent.location().unwrap_or_default().to_owned();
+    assert!(to.contains("mandatory=yes"), "{to}");
+    let thanks = b.get(&host, &to).await;
+    assert!(
+        thanks
+            .body
+            .contains("It may need reporting to the Building Safety Regulator")
+    );
+    let (category, priority, channel): (String, String, String) = (
+        t.scalar("SELECT category FROM tickets ORDER BY created_at DESC LIMIT 1", params![]).await,
+        t.scalar("SELECT priority FROM tickets ORDER BY created_at DESC LIMIT 1", params![]).await,
+        t.scalar("SELECT channel FROM audit_events WHERE record_type = 'ticket' ORDER BY seq DESC LIMIT 1", params![]).await,
+    );
+    assert_eq!(
+        (category.as_str(), priority.as_str(), channel.as_str()),
+        ("compliance", "high", "buildingthread")
+    );
+    let note: String = t
+        .scalar(
+            "SELECT body FROM ticket_entries WHERE kind = 'internal_note' ORDER BY created_at DESC LIMIT 1",
+            params![],
+        )
+        .await;
+    assert!(
+        note.contains("Pre-filled notice") && note.contains("fire or smoke spreading"),
+        "{note}"
+    );
+    assert!(note.contains("no longer closes by itself"));
+
+    // Something that does not meet the test is a request and nothing more.
+    let page = b.get(&host, &building).await;
+    let minor = b
+        .post(
+            &host,
+            &action,
+            &[
+                ("csrf", &page.csrf()),
+                ("area", "bins"),
+                ("body", "The bin store light is out."),
+            ],
+        )
+        .await;
+    assert_eq!(minor.status, 303);
+    assert!(!minor.location().unwrap_or_default().contains("mandatory"));
+    let tickets_after: i64 = t.scalar("SELECT COUNT(*) FROM tickets", params![]).await;
+    assert_eq!(tickets_after, tickets_before + 2);
+    let notes: i64 = t
+        .scalar(
+            "SELECT COUNT(*) FROM ticket_entries WHERE kind = 'internal_note'",
+            params![],
+        )
+        .await;
+    assert_eq!(notes, 1, "only the possible occurrence prompts staff");
+}

@@ -39,6 +39,15 @@ impl ThreadSession {
             })
     }
 
+    /// The resident with their rights as a resident (their homes there), acting through
+    /// BuildingThread: how they raise a concern, as they would a request on ResidencePort.
+    #[must_use]
+    pub fn resident(&self, org: &crate::store::orgs::Organisation) -> Option<Actor> {
+        let mut actor = crate::services::residents::actor_of(org, &self.contact, &self.homes)?;
+        actor.channel = proplink_shared::audit::Channel::BuildingThread;
+        Some(actor)
+    }
+
     /// The higher-risk buildings they live in, each once.
     #[must_use]
     pub fn buildings(&self) -> Vec<(BuildingId, String)> {
