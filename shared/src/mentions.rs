@@ -9,28 +9,35 @@ pub struct Mentionable<'a, Id> {
     pub email: &'a str,
 }
 
+/// At most this many `@`s in one message are looked at.
+const MOST_MENTIONS: usize = 20;
+
 /// The ids of the people `body` mentions, each once, in the order of their first mention.
 #[must_use]
 pub fn mentioned<Id: Copy + PartialEq>(body: &str, people: &[Mentionable<'_, Id>]) -> Vec<Id> {
     let lower = body.to_lowercase();
+    // Each person's names as they may be written, lower-cased once.
+    let names: Vec<(Id, String)> = people
+        .iter()
+        .flat_map(|p| {
+            let handle = p.email.split('@').next().unwrap_or_default().to_lowercase();
+            [(p.id, p.name.to_lowercase()), (p.id, handle)]
+        })
+        .filter(|(_, words)| !words.is_empty())
+        .collect();
     let mut found: Vec<Id> = Vec::new();
-    for (at, _) in lower.match_indices('@') {
+    let starts = lower.match_indices('@').filter(|(at, _)| {
         // An address (sam@acme.example) is not a mention: `@` must start a word.
-        if lower[..at]
+        !lower[..*at]
             .chars()
             .next_back()
             .is_some_and(char::is_alphanumeric)
-        {
-            continue;
-        }
+    });
+    for (at, _) in starts.take(MOST_MENTIONS) {
         let rest = &lower[at + 1..];
-        let best = people
+        let best = names
             .iter()
-            .flat_map(|p| {
-                let handle = p.email.split('@').next().unwrap_or_default().to_lowercase();
-                [(p.id, p.name.to_lowercase()), (p.id, handle)]
-            })
-            .filter(|(_, words)| !words.is_empty() && rest.starts_with(words.as_str()))
+            .filter(|(_, words)| rest.starts_with(words.as_str()))
             // Whole words only: `@samantha` is not `@sam`.
             .filter(|(_, words)| {
                 !rest[words.len()..]
@@ -40,8 +47,8 @@ pub fn mentioned<Id: Copy + PartialEq>(body: &str, people: &[Mentionable<'_, Id>
             })
             .max_by_key(|(_, words)| words.len());
         if let Some((id, _)) = best {
-            if !found.contains(&id) {
-                found.push(id);
+            if !found.contains(id) {
+                found.push(*id);
             }
         }
     }

@@ -169,9 +169,19 @@ async fn building(
     Path(id): Path<BuildingId>,
     super::extract::Query(raised): super::extract::Query<Raised>,
 ) -> AppResult<Response> {
-    let notice = raised.concern.map(|reference| {
+    // Thanked only for a concern of their own: the address cannot put words on this page.
+    let mine = match (
+        raised.concern.and_then(|c| c.parse().ok()),
+        reader.session.resident(&reader.org),
+    ) {
+        (Some(ticket), Some(resident)) => {
+            concerns::reference_of_mine(&app, &resident, ticket).await?
+        }
+        _ => None,
+    };
+    let notice = mine.map(|reference| {
         if raised.mandatory.is_some() {
-            format!("Thank you. Your concern is request {reference}. It may need reporting to the Building Safety Regulator: the building's managers have been told at once.")
+            format!("Thank you. Your concern is request {reference}. It may need reporting to the Building Safety Regulator: the building's managers have been alerted.")
         } else {
             format!("Thank you. Your concern is request {reference}; you can follow it on ResidencePort.")
         }
@@ -393,7 +403,7 @@ async fn raise_concern(
     let done = match &outcome {
         Ok(r) => format!(
             "/buildings/{id}?concern={}{}",
-            r.reference,
+            r.ticket,
             if r.may_be_mandatory {
                 "&mandatory=yes"
             } else {

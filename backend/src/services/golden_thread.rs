@@ -84,6 +84,10 @@ pub async fn save(
     based_on: i64,
     new: &NewThreadVersion,
 ) -> AppResult<i64> {
+    // Occurrence reports go notice then report, never as a free edit of the thread.
+    if new.category == GoldenThreadCategory::MandatoryOccurrence {
+        return Err(AppError::NotFound);
+    }
     let mut change = Change::begin(app, actor).await?;
     let b = hrb(
         &mut change,

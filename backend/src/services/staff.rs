@@ -296,7 +296,8 @@ pub async fn member(
 }
 
 /// The active members of staff for whom `may` holds, judged as each of them (their role and
-/// their sites), by name: who a request or work order can be given to, who may read it.
+/// their sites), by name: who a request or work order can be given to. Read once per change
+/// of the organisation, and remembered.
 pub(crate) async fn who_may(
     app: &App,
     org: proplink_shared::OrgId,
@@ -310,7 +311,30 @@ pub(crate) async fn who_may(
         Ok((staff, scopes))
     })
     .await?;
-    Ok(staff
+    Ok(judged(org, channel, staff, &scopes, may))
+}
+
+/// [`who_may`] read through `conn`: inside a change, which holds its own connection and must
+/// not wait for a second.
+pub(crate) async fn who_may_in(
+    conn: &mut crate::store::Conn,
+    org: proplink_shared::OrgId,
+    channel: proplink_shared::audit::Channel,
+    may: impl Fn(&Actor) -> bool,
+) -> AppResult<Vec<StaffUser>> {
+    let staff = store::staff_list(conn, org).await?;
+    let scopes = store::all_staff_sites(conn, org).await?;
+    Ok(judged(org, channel, staff, &scopes, may))
+}
+
+fn judged(
+    org: proplink_shared::OrgId,
+    channel: proplink_shared::audit::Channel,
+    staff: Vec<StaffUser>,
+    scopes: &[(StaffUserId, SiteId)],
+    may: impl Fn(&Actor) -> bool,
+) -> Vec<StaffUser> {
+    staff
         .into_iter()
         .filter(|s| s.active)
         .filter(|s| {
@@ -321,5 +345,5 @@ pub(crate) async fn who_may(
                 .collect();
             may(&super::auth::staff_actor(org, s, &sites, channel))
         })
-        .collect())
+        .collect()
 }

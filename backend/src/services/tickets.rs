@@ -557,8 +557,7 @@ async fn tell_mentioned(
     if !actor.is_staff() || !body.contains('@') {
         return Ok(());
     }
-    let app = change.app();
-    let readers = super::staff::who_may(app, actor.org, actor.channel, |them| {
+    let readers = super::staff::who_may_in(change, actor.org, actor.channel, |them| {
         them.staff_id() != actor.staff_id()
             && proplink_shared::authorize(them, Action::Read, &resource(them, t)).is_ok()
     })
@@ -585,8 +584,8 @@ async fn tell_mentioned(
             kind: super::push::PushKind::Mentions,
             event: format!("mention:{entry}"),
             ticket: t,
-            title: &format!("{} mentioned you", actor.display_name),
-            body: &format!("On {}", t.reference),
+            title: "You were mentioned",
+            body: &format!("A colleague mentioned you on {}", t.reference),
         },
     )
     .await

@@ -91,16 +91,18 @@ pub struct NewSubscription<'a> {
     pub device: &'a str,
 }
 
-/// Keeps a subscription. An endpoint is one browser or device: subscribing it again (a new
-/// sign-in, fresh keys, someone else on the same browser) replaces what was there.
+/// Keeps a subscription. An endpoint is one browser or device: subscribing it again in the
+/// same organisation (a new sign-in, fresh keys, someone else on the same browser) replaces
+/// what was there; one another organisation holds is left alone, and the insert's unique
+/// endpoint refuses the newcomer.
 pub async fn upsert_subscription(
     conn: &mut Conn,
     s: &NewSubscription<'_>,
     now: OffsetDateTime,
 ) -> DbResult<()> {
     conn.execute(
-        "DELETE FROM push_subscriptions WHERE endpoint = $1",
-        params![s.endpoint],
+        "DELETE FROM push_subscriptions WHERE endpoint = $1 AND organisation_id = $2",
+        params![s.endpoint, s.org],
     )
     .await?;
     conn.execute(

@@ -464,7 +464,7 @@ pub async fn insert_note(
 }
 
 /// Gives a work order to a member of staff, or to nobody, if it still has the assignee the
-/// form was filled in against; false if someone changed it since.
+/// form was filled in against and is still open; false if it changed since.
 pub async fn assign(
     conn: &mut Conn,
     org: OrgId,
@@ -475,7 +475,8 @@ pub async fn assign(
     let changed = conn
         .execute(
             "UPDATE work_orders SET assignee_id = $4 WHERE organisation_id = $1 AND id = $2 \
-             AND (assignee_id = $3 OR (assignee_id IS NULL AND $3 IS NULL))",
+             AND (assignee_id = $3 OR (assignee_id IS NULL AND $3 IS NULL)) \
+             AND status NOT IN ('closed', 'cancelled')",
             params![org, id, was, to],
         )
         .await?;

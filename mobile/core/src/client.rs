@@ -191,6 +191,10 @@ impl Client {
             return Ok(None);
         }
         let r = expect_ok(r).await?;
+        // A photo larger than any the server keeps is not read at all.
+        if r.content_length().is_some_and(|n| n > MAX_PHOTO_BYTES) {
+            return Ok(None);
+        }
         let bytes = r.bytes().await.map_err(offline)?;
         Ok(Some(bytes.to_vec()))
     }

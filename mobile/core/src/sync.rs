@@ -251,8 +251,13 @@ fn photos_to_download(store: &Store) -> CoreResult<Vec<String>> {
 
 async fn download_photos(store: &Store, session: &Session, report: &mut Report) -> CoreResult<()> {
     for sha in photos_to_download(store)? {
-        let Some(bytes) = session.client.photo(&session.token, &sha).await? else {
-            continue;
+        // One photo the server cannot give now is tried at the next sync; it does not stop
+        // this one. No signal, or a sign-in that ended, does.
+        let bytes = match session.client.photo(&session.token, &sha).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(e @ (CoreError::Offline(_) | CoreError::NotSignedIn)) => return Err(e),
+            Err(_) => continue,
         };
         // The name is the hash of the photo as taken; the server keeps it without its
         // metadata (where it was taken), so the bytes need not hash to it.

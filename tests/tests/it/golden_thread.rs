@@ -351,6 +351,28 @@ async fn a_manager_keeps_the_thread_from_its_pages_and_compares_versions() {
         b.get(&host, &format!("{thread}/not_a_part")).await.status,
         404
     );
+    // Occurrence reports are not free edits of the thread.
+    let occurrence = format!("{thread}/mandatory_occurrence");
+    let csrf = b.get(&host, &part).await.csrf();
+    let refused = b
+        .post(
+            &host,
+            &occurrence,
+            &[
+                ("csrf", &csrf),
+                ("based_on", "0"),
+                ("what_happened", "x"),
+                ("change_note", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        404,
+        "{:?} {}",
+        refused.location(),
+        refused.body
+    );
 
     // An accountant reads no golden thread and cannot write one.
     let accounts = t.browser();
@@ -594,6 +616,16 @@ async fn a_safety_concern_becomes_a_compliance_request_and_a_possible_occurrence
             .body
             .contains("It may need reporting to the Building Safety Regulator")
     );
+    // The address cannot put words on the page: only a concern of their own is thanked for.
+    for crafted in [
+        format!("{building}?concern=TKT-1.%20Evacuate%20now&mandatory=yes"),
+        format!("{building}?concern={}&mandatory=yes", uuid::Uuid::now_v7()),
+    ] {
+        let page = b.get(&host, &crafted).await;
+        assert_eq!(page.status, 200);
+        assert!(!page.body.contains("Thank you."), "{crafted}");
+        assert!(!page.body.contains("Evacuate"), "{crafted}");
+    }
     let (category, priority, channel): (String, String, String) = (
         t.scalar("SELECT category FROM tickets ORDER BY created_at DESC LIMIT 1", params![]).await,
         t.scalar("SELECT priority FROM tickets ORDER BY created_at DESC LIMIT 1", params![]).await,

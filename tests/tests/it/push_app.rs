@@ -335,3 +335,44 @@ async fn the_apns_stand_in_refuses_what_apns_refuses() {
         vec![(403, "InvalidProviderToken"), (400, "HTTP/2 required")]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organisation_cannot_take_over_a_devices_registration() {
+    let apns = ApnsService::start().await;
+    let t = spawn_app_with(Options {
+        apns: Some((apns.url(), apns.key_file.clone())),
+        ..Options::default()
+    })
+    .await;
+    let acme = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let birch = fixtures::org(&t.app, "birchwood", "Birchwood Lettings").await;
+    let ours = t.phone("acme", &acme.site_manager_email).await;
+    let theirs = t.phone("birchwood", &birch.site_manager_email).await;
+    let (status, _) = register(
+        &t,
+        &ours.token(),
+        PushTarget::Apns {
+            device_token: IPHONE.into(),
+        },
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, body) = register(
+        &t,
+        &theirs.token(),
+        PushTarget::Apns {
+            device_token: IPHONE.into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("taken")),
+        "{body}"
+    );
+    assert_eq!(
+        count(&t, &format!("SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = 'apns:{IPHONE}' AND organisation_id = '{}'", acme.id)).await,
+        1,
+        "the first organisation keeps its device"
+    );
+}

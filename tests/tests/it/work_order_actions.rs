@@ -647,7 +647,7 @@ async fn a_work_order_is_given_to_someone_on_its_site_through_its_form_and_they_
     )
     .await;
     assert_eq!(stale.status, 409, "{}", stale.body);
-    assert!(stale.body.contains("Someone else changed who work order"));
+    assert!(stale.body.contains("Someone else changed work order"));
     assert_eq!(
         count(&t, "SELECT COUNT(*) FROM push_outbox WHERE event_key LIKE 'work-order-assigned:' || $1 || ':%'", org.work_order).await,
         0,

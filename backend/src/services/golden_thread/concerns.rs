@@ -160,3 +160,19 @@ pub async fn raise(
         may_be_mandatory,
     })
 }
+
+/// The reference of a concern `resident` raised, to thank them by; none for anyone else's.
+pub async fn reference_of_mine(
+    app: &App,
+    resident: &Actor,
+    ticket: TicketId,
+) -> AppResult<Option<String>> {
+    let Principal::Resident { contact, .. } = &resident.principal else {
+        return Ok(None);
+    };
+    let mut conn = app.db.read().await?;
+    Ok(store::ticket(&mut conn, resident.org, ticket)
+        .await?
+        .filter(|t| t.reporter_contact_id == Some(*contact))
+        .map(|t| t.reference))
+}

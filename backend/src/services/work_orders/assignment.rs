@@ -67,7 +67,7 @@ pub async fn assign(
         return Err(AppError::conflict(
             "stale",
             format!(
-                "Someone else changed who work order {} is assigned to since you opened this page. Reload it to see their change.",
+                "Someone else changed work order {} since you opened this page (who it is assigned to, or closed it). Reload it to see their change.",
                 w.reference
             ),
         ));
@@ -91,7 +91,8 @@ pub async fn assign(
     change.commit().await
 }
 
-/// "WO-2026-0031 assigned to you", on the assignee's devices: the work, never who asked.
+/// "WO-2026-0031 assigned to you", on the assignee's devices: its reference, priority and
+/// trade, never what was written about it (a title often names a flat or a person).
 async fn tell_assignee(change: &mut Change<'_>, w: &WorkOrder, user: StaffUserId) -> AppResult<()> {
     let org = change.org();
     let Some(org) = crate::store::orgs::by_id(change, org).await? else {
@@ -111,7 +112,11 @@ async fn tell_assignee(change: &mut Change<'_>, w: &WorkOrder, user: StaffUserId
             event: format!("work-order-assigned:{}:{user}:{at}", w.id),
             topic: push::topic(&format!("work-order:{}", w.id)),
             title: &format!("{} assigned to you", w.reference),
-            body: &format!("{} · {} priority", w.title, w.priority.label()),
+            body: &format!(
+                "{} priority · {}",
+                w.priority.label(),
+                w.service_category.label()
+            ),
             url,
             urgency: if w.priority == proplink_shared::records::Priority::Urgent {
                 push::Urgency::High
