@@ -265,6 +265,18 @@ pub struct LinkIssue {
     pub issue_id: IssueId,
     pub building_id: Option<BuildingId>,
     pub ticket_id: Option<TicketId>,
+    /// Where the issue belonged as the device saw it: if the server's differs, someone changed
+    /// it meanwhile and the change is stale rather than undoing theirs.
+    #[serde(default)]
+    pub seen: Option<IssueLinks>,
+}
+
+/// An issue's building and ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IssueLinks {
+    pub building_id: Option<BuildingId>,
+    pub ticket_id: Option<TicketId>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -108,11 +108,24 @@ pub async fn link_in(
     id: IssueId,
     building: Option<proplink_shared::BuildingId>,
     ticket: Option<proplink_shared::TicketId>,
+    seen: Option<(
+        Option<proplink_shared::BuildingId>,
+        Option<proplink_shared::TicketId>,
+    )>,
 ) -> AppResult<()> {
     let i = store::issue(change, actor.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
     check(actor, Action::Update, &resource(actor, &i))?;
+    if seen.is_some_and(|s| s != (i.building_id, i.ticket_id)) {
+        return Err(AppError::conflict(
+            "stale",
+            format!(
+                "Someone changed where the issue \"{}\" belongs while you were offline: your change was not applied. Open it to see theirs.",
+                i.title
+            ),
+        ));
+    }
     if i.status.is_terminal() {
         return Err(AppError::conflict(
             "closed",

@@ -455,7 +455,8 @@ async fn apply(change: &mut Change<'_>, actor: &Actor, c: &Change_) -> AppResult
             tickets::add_entry_in(change, actor, c.ticket_id, &c.body, c.internal).await
         }
         Change_::LinkIssue(c) => {
-            issues::link_in(change, actor, c.issue_id, c.building_id, c.ticket_id).await
+            let seen = c.seen.map(|s| (s.building_id, s.ticket_id));
+            issues::link_in(change, actor, c.issue_id, c.building_id, c.ticket_id, seen).await
         }
     }
 }

@@ -303,6 +303,10 @@ pub fn link_issue(
             issue_id: id,
             building_id: building,
             ticket_id: ticket,
+            seen: Some(IssueLinks {
+                building_id: was_building.as_deref().and_then(|b| b.parse().ok()),
+                ticket_id: was_ticket.as_deref().and_then(|t| t.parse().ok()),
+            }),
         });
         enqueue(tx, &change, &format!("Issue linked: {title}"))?;
         Ok(())

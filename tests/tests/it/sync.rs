@@ -835,6 +835,7 @@ async fn an_issue_linked_to_a_ticket_offline_reaches_the_server_and_other_phones
                 issue_id: id,
                 building_id: None,
                 ticket_id: Some(org.ticket_b),
+                seen: None,
             }),
         }],
     };
@@ -856,5 +857,55 @@ async fn an_issue_linked_to_a_ticket_offline_reaches_the_server_and_other_phones
         )
         .await,
         1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linking_an_issue_offline_never_undoes_what_the_office_changed_meanwhile() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    let photos: [std::path::PathBuf; 0] = [];
+    let id = actions::log_issue(&phone.store, &issue(org.site_a, "Loose handrail", &photos))
+        .unwrap_or_else(|e| panic!("{e}"));
+    sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Offline, the phone ties it to the ticket; meanwhile the office puts it in the building.
+    actions::link_issue(&phone.store, id, None, Some(org.ticket_a))
+        .unwrap_or_else(|e| panic!("{e}"));
+    {
+        let mut change = proplink_backend::services::change::Change::begin(&t.app, &org.manager)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        proplink_backend::services::issues::link_in(
+            &mut change,
+            &org.manager,
+            id,
+            Some(org.building),
+            None,
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        change.commit().await.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    let report = sync::sync(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.applied, report.rejected), (0, 1), "{report:?}");
+    let outbox = actions::outbox(&phone.store).unwrap_or_default();
+    assert!(
+        outbox[0]
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("while you were offline"),
+        "{outbox:?}"
+    );
+    assert_eq!(
+        count(&t, &format!("SELECT COUNT(*) FROM issues WHERE id = '{id}' AND building_id = '{}' AND ticket_id IS NULL", org.building)).await,
+        1,
+        "the office's change stands"
     );
 }

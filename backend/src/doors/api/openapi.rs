@@ -22,7 +22,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     paths(request_code, token, refresh, sign_out, push, pull, photo_state, photo_append, photo, push_key, push_subscribe, push_unsubscribe),
     components(schemas(
         CodeRequest, CodeSent, TokenRequest, TokenResponse, RefreshResponse, PushRequest, PushResponse, Mutation,
-        Change, LogIssue, RaiseTicket, UpdateWorkOrder, ReplyTicket, LinkIssue, MutationResult, Outcome, PullResponse,
+        Change, LogIssue, RaiseTicket, UpdateWorkOrder, ReplyTicket, LinkIssue, IssueLinks, MutationResult, Outcome, PullResponse,
         SiteView, BuildingView, TicketView, MessageView, IssueView, HistoryView, WorkOrderView, Removed, ApiError, FieldError,
         IssueCategory, TicketCategory, Priority, TicketStatus, IssueStatus, WorkOrderStatus,
         PhotoName, CodeStatus, PushTarget, PushRegistration, PushRegistered, PushKey
