@@ -23,6 +23,7 @@ mod statements;
 mod tickets;
 mod units;
 pub(crate) mod view;
+mod work_order_assign;
 mod work_order_contractor;
 mod work_order_forms;
 mod work_order_quotes;
@@ -57,6 +58,7 @@ pub fn router() -> Router<App> {
         .merge(issue_forms::router())
         .merge(issues::router())
         .merge(work_order_forms::router())
+        .merge(work_order_assign::router())
         .merge(work_order_contractor::router())
         .merge(work_order_quotes::router())
         .merge(work_orders::router())

@@ -92,18 +92,24 @@ const NAV: &[(&str, &str)] = &[
     ("Profile", "/profile"),
 ];
 
+/// The organisation a portal's host names, and the session cookie its visitor carries; a
+/// visitor without one is asked to sign in.
+pub(super) fn signed_in_to(parts: &Parts, app: &App) -> Result<(Organisation, String), AppError> {
+    let org = parts
+        .extensions
+        .get::<OrgContext>()
+        .ok_or(AppError::NotFound)?
+        .0
+        .clone();
+    let token = cookie(&parts.headers, app, CookieName::Session).ok_or(AppError::SignInRequired)?;
+    Ok((org, token))
+}
+
 impl FromRequestParts<App> for Resident {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let org = parts
-            .extensions
-            .get::<OrgContext>()
-            .ok_or(AppError::NotFound)?
-            .0
-            .clone();
-        let token =
-            cookie(&parts.headers, app, CookieName::Session).ok_or(AppError::SignInRequired)?;
+        let (org, token) = signed_in_to(parts, app)?;
         let session = auth::resident_session(app, &org, &token)
             .await?
             .ok_or(AppError::SignInRequired)?;

@@ -12,7 +12,6 @@ use proplink_shared::BuildingId;
 use proplink_shared::london::format_date;
 use proplink_shared::records::{EVACUATION_STRATEGIES, GoldenThreadCategory as Part};
 
-use super::OrgContext;
 use super::admin::forms::{Draft, Filler, answer};
 use super::admin::{logo, logo_src};
 use super::extract::Path;
@@ -21,7 +20,6 @@ use super::pages::{
     headers, respond,
 };
 use super::web::CsrfForm;
-use super::web::{CookieName, cookie};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::{self, ThreadSession};
@@ -77,14 +75,7 @@ impl FromRequestParts<App> for Reader {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let org = parts
-            .extensions
-            .get::<OrgContext>()
-            .ok_or(AppError::NotFound)?
-            .0
-            .clone();
-        let token =
-            cookie(&parts.headers, app, CookieName::Session).ok_or(AppError::SignInRequired)?;
+        let (org, token) = super::residence::signed_in_to(parts, app)?;
         let session = auth::thread_session(app, &org, &token)
             .await?
             .ok_or(AppError::SignInRequired)?;

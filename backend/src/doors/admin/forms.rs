@@ -181,3 +181,21 @@ pub fn amount_field(
         .map_err(|e| errors.add(field, e.to_string()))
         .ok()
 }
+
+/// The staff a record can be given to, with "Nobody" first and `chosen` selected.
+pub fn staff_choices(
+    people: Vec<(proplink_shared::StaffUserId, String)>,
+    chosen: &str,
+) -> Vec<Choice> {
+    let mut choices = vec![none_choice("Nobody", chosen.is_empty())];
+    choices.extend(
+        people
+            .into_iter()
+            .map(|(id, name)| crate::doors::pages::Choice {
+                selected: id.to_string() == chosen,
+                value: id.to_string(),
+                label: name,
+            }),
+    );
+    choices
+}

@@ -21,7 +21,7 @@ use super::work_orders::NewWorkOrderForm;
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
-    Actions, Cell, Choice, Entry, Field, Form, Input, RecordPage, Section, Table, headers, respond,
+    Actions, Cell, Entry, Field, Form, Input, RecordPage, Section, Table, headers, respond,
 };
 use crate::doors::web::CsrfForm;
 use crate::error::{AppError, AppResult};
@@ -248,17 +248,7 @@ async fn forms(
     }
     let current = t.assignee_id.map(|a| a.to_string()).unwrap_or_default();
     let chosen = typed("assign", "assignee", &current);
-    let mut people = vec![none_choice("Nobody", chosen.is_empty())];
-    people.extend(
-        tickets::assignable(app, actor, t)
-            .await?
-            .into_iter()
-            .map(|(id, name)| Choice {
-                selected: id.to_string() == chosen,
-                value: id.to_string(),
-                label: name,
-            }),
-    );
+    let people = super::forms::staff_choices(tickets::assignable(app, actor, t).await?, &chosen);
     forms.push(Form {
         id: "assign",
         heading: "Assign",

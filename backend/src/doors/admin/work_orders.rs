@@ -10,7 +10,7 @@ use proplink_shared::records::{
     CoverStatus, NewWorkOrder, Priority, RecordType, ServiceCategory, contractor_cover,
 };
 use proplink_shared::states::WorkOrderStatus;
-use proplink_shared::{Action, StaffUserId, VendorId, WorkOrderId, authorize};
+use proplink_shared::{Action, VendorId, WorkOrderId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
@@ -38,7 +38,6 @@ pub fn router() -> Router<App> {
         .route("/work-orders/{id}/invite", post(invite))
         .route("/work-orders/{id}/withdraw", post(withdraw))
         .route("/work-orders/{id}/close", post(close))
-        .route("/work-orders/{id}/assign", post(assign))
         .route("/work-orders/{id}/cancel", post(cancel))
         .route("/work-orders/{id}/photos/{sha}", get(photo))
 }
@@ -385,36 +384,7 @@ async fn forms(
         staff, view, unshared, fill,
     ));
     if may(Action::Update) && !w.status.is_terminal() {
-        let current = w.assignee_id.map(|a| a.to_string()).unwrap_or_default();
-        let chosen = fill.value("assign", "assignee", &current);
-        let mut people = vec![none_choice("Nobody", chosen.is_empty())];
-        people.extend(
-            work_orders::assignable(app, actor, w)
-                .await?
-                .into_iter()
-                .map(|(id, name)| Choice {
-                    selected: id.to_string() == chosen,
-                    value: id.to_string(),
-                    label: name,
-                }),
-        );
-        forms.push(Form {
-            id: "assign",
-            heading: "Assign",
-            action: action("assign"),
-            hidden: vec![("was", current)],
-            fields: vec![Field {
-                name: "assignee",
-                label: "Seen through by",
-                hint: Some(
-                    "Only staff who work on this site are listed. They are told on their devices.",
-                ),
-                input: Input::Select(people),
-                error: fill.error("assign", "assignee"),
-            }],
-            submit: "Assign",
-            warning: false,
-        });
+        forms.push(super::work_order_assign::form(app, staff, w, fill).await?);
     }
     if may(Action::Update) && w.status.next_states().contains(&WorkOrderStatus::Closed) {
         forms.push(Form {
@@ -609,44 +579,6 @@ pub(super) async fn after(
     answer(form, outcome, typed, done, |draft| {
         work_order_page(app, staff, id, &first, None, Some(draft))
     })
-    .await
-}
-
-#[derive(Deserialize)]
-struct AssignForm {
-    /// Who it was assigned to when the form was drawn.
-    #[serde(default)]
-    was: String,
-    #[serde(default)]
-    assignee: String,
-}
-
-async fn assign(
-    State(app): State<App>,
-    staff: Staff,
-    Path(id): Path<WorkOrderId>,
-    CsrfForm(form): CsrfForm<AssignForm>,
-) -> AppResult<Response> {
-    let person = |text: &str| -> AppResult<Option<StaffUserId>> {
-        match text {
-            "" => Ok(None),
-            text => text.parse().map(Some).map_err(|_| {
-                AppError::invalid("assignee", "Choose who sees the work order through")
-            }),
-        }
-    };
-    let outcome = match (person(&form.was), person(&form.assignee)) {
-        (Ok(was), Ok(to)) => work_orders::assign(&app, staff.actor(), id, was, to).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    after(
-        &app,
-        &staff,
-        id,
-        "assign",
-        outcome,
-        vec![("assignee", form.assignee)],
-    )
     .await
 }
 

@@ -29,17 +29,10 @@ pub async fn resident_session(
     token: &str,
 ) -> AppResult<Option<ResidentSession>> {
     let id_hash = token_hash(token);
-    let (row, contact, homes) = {
-        let mut conn = app.db.read().await?;
-        let Some(row) =
-            residents::session(&mut conn, org.id, Door::ResidencePort.code(), &id_hash).await?
-        else {
-            return Ok(None);
-        };
-        let contact = crate::store::people::contact(&mut conn, org.id, row.contact_id).await?;
-        let today = proplink_shared::london::local(app.clock.now()).date();
-        let homes = residents::homes(&mut conn, org.id, row.contact_id, today).await?;
-        (row, contact, homes)
+    let Some((row, contact, homes)) =
+        resident_behind(app, org, Door::ResidencePort, &id_hash).await?
+    else {
+        return Ok(None);
     };
     let actor = contact
         .as_ref()
@@ -63,6 +56,29 @@ pub async fn resident_session(
         }),
         _ => None,
     })
+}
+
+/// A resident's session on `door` by its hash: the row, the resident, and their homes today.
+pub(super) async fn resident_behind(
+    app: &App,
+    org: &Organisation,
+    door: Door,
+    id_hash: &str,
+) -> AppResult<
+    Option<(
+        residents::ResidentSessionRow,
+        Option<Contact>,
+        Vec<residents::Home>,
+    )>,
+> {
+    let mut conn = app.db.read().await?;
+    let Some(row) = residents::session(&mut conn, org.id, door.code(), id_hash).await? else {
+        return Ok(None);
+    };
+    let contact = crate::store::people::contact(&mut conn, org.id, row.contact_id).await?;
+    let today = proplink_shared::london::local(app.clock.now()).date();
+    let homes = residents::homes(&mut conn, org.id, row.contact_id, today).await?;
+    Ok(Some((row, contact, homes)))
 }
 
 /// Ends a resident's session.

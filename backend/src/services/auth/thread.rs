@@ -69,23 +69,15 @@ pub async fn thread_session(
     token: &str,
 ) -> AppResult<Option<ThreadSession>> {
     let id_hash = token_hash(token);
-    let (row, contact, homes) = {
-        let mut conn = app.db.read().await?;
-        let Some(row) =
-            residents::session(&mut conn, org.id, Door::BuildingThread.code(), &id_hash).await?
-        else {
-            return Ok(None);
-        };
-        let contact = crate::store::people::contact(&mut conn, org.id, row.contact_id).await?;
-        let today = proplink_shared::london::local(app.clock.now()).date();
-        let homes: Vec<residents::Home> =
-            residents::homes(&mut conn, org.id, row.contact_id, today)
-                .await?
-                .into_iter()
-                .filter(|h| h.in_higher_risk_building)
-                .collect();
-        (row, contact, homes)
+    let Some((row, contact, homes)) =
+        super::resident::resident_behind(app, org, Door::BuildingThread, &id_hash).await?
+    else {
+        return Ok(None);
     };
+    let homes: Vec<residents::Home> = homes
+        .into_iter()
+        .filter(|h| h.in_higher_risk_building)
+        .collect();
     let live = keep_alive(
         app,
         org.id,
