@@ -84,8 +84,16 @@ pub fn sign_in_hints(config: &Config) -> Vec<String> {
             config.residence_url("acme")
         ),
         format!(
-            "{}/ (BuildingThread) as sana.khan@residents.example (Mrs Khan lives in Harbour Point Tower,              a higher-risk building: its golden thread, which managers keep from the building's page)",
+            "{}/ (BuildingThread) as sana.khan@residents.example (Mrs Khan lives in Harbour Point Tower, \
+             a higher-risk building: its golden thread, which managers keep from the building's page)",
             config.thread_url("acme")
+        ),
+        format!(
+            "{}/ (BuildingThread) as {} ({}, an inspector of the Building Safety Regulator given Harbour Point Tower's \
+             whole golden thread for 60 days: every version, and the handover pack)",
+            config.thread_url("acme"),
+            acme::INSPECTOR.0,
+            acme::INSPECTOR.1,
         ),
         format!("The sign-in codes arrive in the development mailbox: {acme}/dev/mailbox"),
     ]

@@ -25,6 +25,7 @@ pub mod people;
 pub mod places;
 pub mod push;
 pub mod query;
+pub mod regulators;
 pub mod requests;
 pub mod residents;
 mod sql;

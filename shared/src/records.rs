@@ -143,6 +143,7 @@ coded_enum! {
         Document => "document", "Document";
         Device => "device", "Device";
         GoldenThread => "golden_thread", "Golden thread";
+        Regulator => "regulator", "Inspector of the Building Safety Regulator";
     }
 }
 

@@ -514,3 +514,25 @@ pub fn cleaned(bytes: &[u8]) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("{e}"))
         .1
 }
+
+/// The PDF's text as `pdftotext` (Debian's poppler-utils) reads it.
+#[must_use]
+pub fn pdftotext(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("proplink-pdf-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("document.pdf");
+    std::fs::write(&file, pdf).unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext (Debian's poppler-utils) must be installed: {e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{e}"))
+}

@@ -13,6 +13,7 @@ use proplink_shared::{
 use time::{Date, Duration, OffsetDateTime};
 
 mod golden_thread;
+pub use golden_thread::INSPECTOR;
 mod history;
 mod story;
 

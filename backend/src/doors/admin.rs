@@ -8,6 +8,7 @@ mod demand;
 pub(crate) mod documents;
 pub(crate) mod forms;
 mod golden_thread;
+mod golden_thread_access;
 mod invoices;
 mod issue_forms;
 mod issues;
@@ -52,6 +53,7 @@ pub fn router() -> Router<App> {
         .route("/dashboard", get(dashboard::page))
         .merge(places::router())
         .merge(buildings::router())
+        .merge(golden_thread_access::router())
         .merge(golden_thread::router())
         .merge(people::router())
         .merge(tickets::router())

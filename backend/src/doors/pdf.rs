@@ -1,6 +1,11 @@
-//! PDF documents the doors hand out: a unit's statement, and one-page documents. Written with `pdf-writer` in the
+//! PDF documents the doors hand out: a unit's statement, a golden thread's handover pack, and
+//! one-page documents. Written with `pdf-writer` in the
 //! standard Helvetica faces (every reader has them, so nothing is embedded) and WinAnsi
 //! encoding, which holds the pound sign and the dashes a UK statement uses.
+
+mod handover;
+
+pub use handover::handover;
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use proplink_shared::london::format_date;

@@ -60,6 +60,10 @@ fn intro(door: Door, org: &crate::store::orgs::Organisation) -> Vec<String> {
                         .into(),
                 );
             }
+            paragraphs.push(
+                "Inspectors of the Building Safety Regulator sign in here too, with the email address the organisation gave access to."
+                    .into(),
+            );
             paragraphs
         }
         Door::Admin | Door::FacilityReport => Vec::new(),
@@ -255,6 +259,8 @@ pub async fn sign_out(
             Door::BuildingThread => {
                 if let Some(session) = auth::thread_session(&app, &org, &token).await? {
                     auth::sign_out_thread(&app, &session).await?;
+                } else if let Some(session) = auth::inspector_session(&app, &org, &token).await? {
+                    auth::sign_out_inspector(&app, &session).await?;
                 }
             }
             Door::Admin | Door::FacilityReport => {

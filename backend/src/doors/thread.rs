@@ -2,6 +2,11 @@
 //! in with an emailed code and read, in plain words, what keeps their building safe, what to do
 //! in a fire and who is accountable for it — the parts of the golden thread meant for them, as
 //! they stand. Nobody else's building, and no building that is not higher-risk, is there.
+//! Inspectors of the Building Safety Regulator sign in at the same door ([`regulator`]).
+
+mod regulator;
+
+pub use regulator::download;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
@@ -24,7 +29,8 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::{self, ThreadSession};
 use crate::services::golden_thread::concerns::{self, Concern};
-use crate::services::golden_thread::{self, PartVersion};
+use crate::services::golden_thread::handover::Format;
+use crate::services::golden_thread::{self, PartVersion, fire_safety};
 use crate::store::orgs::Organisation;
 use proplink_shared::records::{CommunalArea, Occurrence};
 use serde::Deserialize;
@@ -40,6 +46,9 @@ pub fn router() -> Router<App> {
             "/buildings/{id}/concerns",
             axum::routing::post(raise_concern),
         )
+        .route("/buildings/{id}/parts/{part}", get(part))
+        .route("/buildings/{id}/handover.pdf", get(pack_pdf))
+        .route("/buildings/{id}/handover.json", get(pack_json))
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -71,24 +80,60 @@ impl Reader {
     }
 }
 
-impl FromRequestParts<App> for Reader {
+/// Whoever is signed in: a resident, or an inspector of the Regulator.
+pub enum Visitor {
+    Resident(Reader),
+    Inspector(regulator::Inspector),
+}
+
+impl Visitor {
+    /// The resident; an inspector has no resident's pages (not found).
+    fn resident(self) -> AppResult<Reader> {
+        match self {
+            Visitor::Resident(r) => Ok(r),
+            Visitor::Inspector(_) => Err(AppError::NotFound),
+        }
+    }
+
+    /// The inspector; a resident has no inspector's pages (not found).
+    fn inspector(self) -> AppResult<regulator::Inspector> {
+        match self {
+            Visitor::Inspector(i) => Ok(i),
+            Visitor::Resident(_) => Err(AppError::NotFound),
+        }
+    }
+}
+
+impl FromRequestParts<App> for Visitor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let (org, token) = super::residence::signed_in_to(parts, app)?;
-        let session = auth::thread_session(app, &org, &token)
+        if let Some(session) = auth::thread_session(app, &org, &token).await? {
+            return Ok(Visitor::Resident(Reader {
+                org,
+                session,
+                dev_mode: app.config.dev,
+            }));
+        }
+        let session = auth::inspector_session(app, &org, &token)
             .await?
             .ok_or(AppError::SignInRequired)?;
-        Ok(Reader {
+        Ok(Visitor::Inspector(regulator::Inspector {
             org,
             session,
             dev_mode: app.config.dev,
-        })
+        }))
     }
 }
 
-/// Their building's thread; with homes in several higher-risk buildings, the list of them.
-async fn home(reader: Reader) -> AppResult<Response> {
+/// Their building's thread; with homes in several higher-risk buildings, the list of them. An
+/// inspector's buildings.
+async fn home(State(app): State<App>, visitor: Visitor) -> AppResult<Response> {
+    let reader = match visitor {
+        Visitor::Resident(reader) => reader,
+        Visitor::Inspector(inspector) => return Ok(regulator::home(&app, &inspector)),
+    };
     let buildings = reader.session.buildings();
     if let [(only, _)] = buildings.as_slice() {
         return Ok(Redirect::to(&format!("/buildings/{only}")).into_response());
@@ -156,10 +201,14 @@ struct Raised {
 
 async fn building(
     State(app): State<App>,
-    reader: Reader,
+    visitor: Visitor,
     Path(id): Path<BuildingId>,
     super::extract::Query(raised): super::extract::Query<Raised>,
 ) -> AppResult<Response> {
+    let reader = match visitor {
+        Visitor::Resident(reader) => reader,
+        Visitor::Inspector(inspector) => return regulator::building(&app, &inspector, id).await,
+    };
     // Thanked only for a concern of their own: the address cannot put words on this page.
     let mine = match (
         raised.concern.and_then(|c| c.parse().ok()),
@@ -177,7 +226,36 @@ async fn building(
             format!("Thank you. Your concern is request {reference}; you can follow it on ResidencePort.")
         }
     });
-    Ok(respond(&building_page(&app, &reader, id, notice, None).await?).into_response())
+    let page = building_page(&app, &reader, id, notice, None).await?;
+    // The page holds the fire-safety information: opening it is the proof of delivery.
+    if let Some(actor) = reader.session.actor_for(id) {
+        fire_safety::opened(&app, &actor, id).await?;
+    }
+    Ok(respond(&page).into_response())
+}
+
+async fn part(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((id, code)): Path<(BuildingId, String)>,
+) -> AppResult<Response> {
+    regulator::part(&app, &visitor.inspector()?, id, &code).await
+}
+
+async fn pack_pdf(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<BuildingId>,
+) -> AppResult<Response> {
+    regulator::pack(&app, &visitor.inspector()?, id, Format::Pdf).await
+}
+
+async fn pack_json(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<BuildingId>,
+) -> AppResult<Response> {
+    regulator::pack(&app, &visitor.inspector()?, id, Format::Json).await
 }
 
 async fn building_page(
@@ -360,10 +438,11 @@ async fn building_page(
 
 async fn raise_concern(
     State(app): State<App>,
-    reader: Reader,
+    visitor: Visitor,
     Path(id): Path<BuildingId>,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    let reader = visitor.resident()?;
     reader.session.actor_for(id).ok_or(AppError::NotFound)?;
     let value = |name: &str| {
         form.iter()

@@ -31,11 +31,14 @@ use crate::error::{AppError, AppResult};
 use crate::store::auth::{self as store, CodeFor, NewSession, StaffSession};
 use crate::store::orgs::{self, Organisation, StaffUser};
 use crate::store::people::Contact;
+use crate::store::regulators::Inspector;
 use crate::store::sync as tokens;
 
+mod inspector;
 mod resident;
 mod thread;
 
+pub use inspector::{INSPECTOR_SESSIONS, InspectorSession, inspector_session, sign_out_inspector};
 pub use resident::{ResidentSession, resident_session, sign_out_resident};
 pub use thread::{ThreadSession, sign_out_thread, thread_session};
 
@@ -61,7 +64,9 @@ pub enum Door {
     FacilityReport,
     /// Leaseholders and tenants.
     ResidencePort,
-    /// Residents of higher-risk buildings, reading their building's golden thread.
+    /// Residents of higher-risk buildings, reading their building's golden thread, and the
+    /// Building Safety Regulator's inspectors, reading the whole of it for the buildings the
+    /// organisation granted them.
     BuildingThread,
 }
 
@@ -107,11 +112,13 @@ impl Door {
     }
 }
 
-/// Who a sign-in code is for: a member of staff, or a resident.
+/// Who a sign-in code is for: a member of staff, a resident, or an inspector of the Building
+/// Safety Regulator.
 #[derive(Clone, Debug)]
 pub enum Account {
     Staff(StaffUser),
     Resident(Contact),
+    Inspector(Inspector),
 }
 
 impl Account {
@@ -119,6 +126,7 @@ impl Account {
         match self {
             Account::Staff(s) => s.id.to_string(),
             Account::Resident(c) => c.id.to_string(),
+            Account::Inspector(i) => i.id.to_string(),
         }
     }
 
@@ -127,6 +135,7 @@ impl Account {
         match self {
             Account::Staff(s) => s.name.clone(),
             Account::Resident(c) => c.display_name(),
+            Account::Inspector(i) => i.name.clone(),
         }
     }
 
@@ -134,6 +143,7 @@ impl Account {
         match self {
             Account::Staff(_) => RecordType::StaffUser,
             Account::Resident(_) => RecordType::Contact,
+            Account::Inspector(_) => RecordType::Regulator,
         }
     }
 
@@ -141,6 +151,16 @@ impl Account {
         match self {
             Account::Staff(_) => "staff",
             Account::Resident(_) => "contact",
+            Account::Inspector(_) => "regulator",
+        }
+    }
+
+    /// The sessions its sign-in makes: an inspector's are kept apart from residents' on
+    /// the same door, so neither can be taken for the other.
+    fn session_door(&self, door: Door) -> &'static str {
+        match self {
+            Account::Inspector(_) => INSPECTOR_SESSIONS,
+            _ => door.code(),
         }
     }
 }
@@ -388,7 +408,7 @@ pub async fn verify_code(
                 &NewSession {
                     id_hash: &token_hash(&token),
                     org: org.id,
-                    door: door.code(),
+                    door: person.session_door(door),
                     subject_id: person.id(),
                     csrf_token: &csrf,
                     expires_at,
@@ -555,7 +575,12 @@ pub async fn session_csrf(
         Door::ResidencePort => resident_session(app, org, token)
             .await?
             .map(|s| s.csrf_token),
-        Door::BuildingThread => thread_session(app, org, token).await?.map(|s| s.csrf_token),
+        Door::BuildingThread => match thread_session(app, org, token).await? {
+            Some(s) => Some(s.csrf_token),
+            None => inspector_session(app, org, token)
+                .await?
+                .map(|s| s.csrf_token),
+        },
         Door::Admin | Door::FacilityReport => {
             session(app, org, door, token).await?.map(|s| s.csrf_token)
         }
@@ -649,9 +674,15 @@ async fn account(
                     .map(Account::Resident),
             )
         }
-        // Only residents of a higher-risk building have a golden thread to read; anyone else
-        // is answered the same, and sent nothing.
+        // Only residents of a higher-risk building, and inspectors holding a live grant, have a
+        // golden thread to read; anyone else is answered the same, and sent nothing.
         Door::BuildingThread => {
+            if let Some(inspector) =
+                crate::store::regulators::inspector_by_email(conn, org, email).await?
+                && crate::store::regulators::has_live_grant(conn, org, inspector.id, now).await?
+            {
+                return Ok(Some(Account::Inspector(inspector)));
+            }
             let today = proplink_shared::london::local(now).date();
             let Some(contact) =
                 crate::store::residents::resident_by_email(conn, org, email, today).await?

@@ -7,11 +7,14 @@ use proplink_shared::records::RecordType;
 use proplink_shared::records::{
     FieldChange, GoldenThreadCategory, NewThreadVersion, ThreadBody, diff,
 };
-use proplink_shared::{Action, Actor, BuildingId, Domain, Resource};
+use proplink_shared::{Action, Actor, BuildingId, Domain, Principal, Resource};
 use serde_json::json;
 use time::OffsetDateTime;
 
 pub mod concerns;
+pub mod fire_safety;
+pub mod handover;
+pub mod regulators;
 
 use super::change::{Change, Event, Who};
 use super::check;
@@ -57,6 +60,30 @@ fn resource(actor: &Actor, b: &Building, section: Option<GoldenThreadCategory>) 
         },
     );
     r
+}
+
+/// Whether `actor` may read this part of the building's thread.
+fn readable(actor: &Actor, b: &Building, section: GoldenThreadCategory) -> bool {
+    check(actor, Action::Read, &resource(actor, b, Some(section))).is_ok()
+}
+
+/// Keeps, in the building's trail, that the Regulator read its thread: every view of theirs
+/// is on record, as the organisation must be able to show.
+async fn note_view(app: &App, actor: &Actor, b: &Building, what: String) -> AppResult<()> {
+    if !matches!(actor.principal, Principal::Regulator { .. }) {
+        return Ok(());
+    }
+    let mut change = Change::begin(app, actor).await?;
+    change
+        .record(Event::new(
+            RecordType::GoldenThread,
+            b.id,
+            AuditAction::View,
+            what,
+            json!({}),
+        ))
+        .await?;
+    change.commit().await
 }
 
 /// The building, if it is a higher-risk one `actor` may `action` the thread of.
@@ -184,13 +211,21 @@ pub async fn current(
         .await?
         .into_iter()
         .filter_map(read)
-        .filter(|p| check(actor, Action::Read, &resource(actor, &b, Some(p.section))).is_ok())
+        .filter(|p| readable(actor, &b, p.section))
         .collect();
     parts.sort_by_key(|p| {
         GoldenThreadCategory::ALL
             .iter()
             .position(|c| *c == p.section)
     });
+    drop(conn);
+    note_view(
+        app,
+        actor,
+        &b,
+        format!("viewed the golden thread of {}", b.name),
+    )
+    .await?;
     Ok((b, parts))
 }
 
@@ -202,14 +237,25 @@ pub async fn history(
     section: GoldenThreadCategory,
 ) -> AppResult<Vec<PartVersion>> {
     let mut conn = app.db.read().await?;
-    hrb(&mut conn, actor, building, Action::Read, Some(section)).await?;
-    Ok(
-        store::history(&mut conn, actor.org, building, section.code())
-            .await?
-            .into_iter()
-            .filter_map(read)
-            .collect(),
+    let b = hrb(&mut conn, actor, building, Action::Read, Some(section)).await?;
+    let versions = store::history(&mut conn, actor.org, building, section.code())
+        .await?
+        .into_iter()
+        .filter_map(read)
+        .collect();
+    drop(conn);
+    note_view(
+        app,
+        actor,
+        &b,
+        format!(
+            "viewed every version of \"{}\" in the golden thread of {}",
+            section.label(),
+            b.name
+        ),
     )
+    .await?;
+    Ok(versions)
 }
 
 /// What changed between two versions of a part: the fields, and who made the later one when.
@@ -229,7 +275,7 @@ pub async fn compare(
     to: i64,
 ) -> AppResult<VersionDiff> {
     let mut conn = app.db.read().await?;
-    hrb(&mut conn, actor, building, Action::Read, Some(section)).await?;
+    let b = hrb(&mut conn, actor, building, Action::Read, Some(section)).await?;
     let from = store::version(&mut conn, actor.org, building, section.code(), from)
         .await?
         .and_then(read)
@@ -239,5 +285,19 @@ pub async fn compare(
         .and_then(read)
         .ok_or(AppError::NotFound)?;
     let changes = diff(section, &from.body, &to.body);
+    drop(conn);
+    note_view(
+        app,
+        actor,
+        &b,
+        format!(
+            "compared versions {} and {} of \"{}\" in the golden thread of {}",
+            from.version,
+            to.version,
+            section.label(),
+            b.name
+        ),
+    )
+    .await?;
     Ok(VersionDiff { from, to, changes })
 }

@@ -1,7 +1,7 @@
 //! The golden thread's versions: written once, read whole.
 
 use proplink_shared::audit::Channel;
-use proplink_shared::{BuildingId, OrgId};
+use proplink_shared::{BuildingId, ContactId, OrgId};
 use time::OffsetDateTime;
 
 use super::{Conn, DbResult};
@@ -96,6 +96,108 @@ pub async fn version(
             ThreadVersion::COLUMNS
         ),
         params![org, building, section, version],
+    )
+    .await
+}
+
+read_model! {
+    /// The fire-safety information issued to one resident, and when they opened it.
+    pub struct Delivery {
+        pub contact_id: ContactId = "d.contact_id",
+        pub version: i64 = "d.version",
+        pub issued_at: OffsetDateTime = "d.issued_at",
+        pub issued_by_name: String = "d.issued_by_name",
+        pub opened_at: Option<OffsetDateTime> = "d.opened_at",
+    }
+}
+
+/// A resident's copy of the fire-safety information to record as issued.
+pub struct NewDelivery<'a> {
+    pub org: OrgId,
+    pub building: BuildingId,
+    pub contact: ContactId,
+    pub version: i64,
+    pub issued_by: &'a str,
+}
+
+pub async fn insert_delivery(
+    conn: &mut Conn,
+    d: &NewDelivery<'_>,
+    now: OffsetDateTime,
+) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO fire_safety_deliveries (id, organisation_id, building_id, contact_id, version, issued_at, issued_by_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![uuid::Uuid::now_v7().to_string(), d.org, d.building, d.contact, d.version, now, d.issued_by],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every issue of a building's fire-safety information, newest first.
+pub async fn deliveries(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+) -> DbResult<Vec<Delivery>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM fire_safety_deliveries d WHERE d.organisation_id = $1 AND d.building_id = $2 \
+             ORDER BY d.issued_at DESC, d.id DESC",
+            Delivery::COLUMNS
+        ),
+        params![org, building],
+    )
+    .await
+}
+
+/// Records that a resident opened what was issued to them: returns how many issues that was
+/// the first opening of.
+pub async fn mark_opened(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+    contact: ContactId,
+    now: OffsetDateTime,
+) -> DbResult<u64> {
+    conn.execute(
+        "UPDATE fire_safety_deliveries SET opened_at = $4 WHERE organisation_id = $1 AND building_id = $2 \
+         AND contact_id = $3 AND opened_at IS NULL",
+        params![org, building, contact, now],
+    )
+    .await
+}
+
+/// Whether a resident has an issue of the building's fire-safety information not yet opened.
+pub async fn unopened(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+    contact: ContactId,
+) -> DbResult<bool> {
+    let n: i64 = conn
+        .scalar(
+            "SELECT COUNT(*) FROM fire_safety_deliveries WHERE organisation_id = $1 AND building_id = $2 \
+             AND contact_id = $3 AND opened_at IS NULL",
+            params![org, building, contact],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Every version of every part of a building's thread: by part, newest version first.
+pub async fn all_versions(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+) -> DbResult<Vec<ThreadVersion>> {
+    conn.query(
+        &format!(
+            "SELECT {} FROM thread_versions t WHERE t.organisation_id = $1 AND t.building_id = $2 \
+             ORDER BY t.section, t.version DESC",
+            ThreadVersion::COLUMNS
+        ),
+        params![org, building],
     )
     .await
 }

@@ -3,7 +3,9 @@
 // saves a new version — at desktop and phone widths, every page checked with axe.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -145,6 +147,99 @@ describe('golden thread in the admin app', () => {
       throw err;
     } finally {
       await context.close();
+    }
+  });
+
+  test('the Regulator reads every version and exports the pack; staff see the fire-safety information delivered', { timeout: 240000 }, async (t) => {
+    const admin = server.orgUrl('acme');
+    const thread = `http://acme.buildingthread.localhost:${server.port}`;
+    const inspector = 'ruth.okafor@bsr.example';
+    const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    const s = await staff.newPage();
+    s.setDefaultTimeout(15000);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB', acceptDownloads: true });
+    const p = await context.newPage();
+    p.setDefaultTimeout(15000);
+    try {
+      // The manager: who the Regulator has, and who has opened this year's information.
+      await s.goto(`${admin}/sign-in`);
+      await s.getByLabel('Email address', { exact: true }).fill(STAFF_EMAIL);
+      await s.getByRole('button', { name: 'Send code', exact: true }).click();
+      await s.waitForURL((url) => url.pathname === '/sign-in/code');
+      await s.getByLabel('Code', { exact: true }).fill(await smtp.waitForCode(STAFF_EMAIL, 20000));
+      await s.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await s.waitForURL((url) => url.pathname === '/dashboard');
+      await s.goto(`${admin}/sites`);
+      await s.getByRole('link', { name: 'ACM03', exact: true }).first().click();
+      await s.getByRole('link', { name: 'Harbour Point Tower', exact: true }).first().click();
+      await s.getByRole('link', { name: 'Open the golden thread' }).click();
+      await s.getByRole('link', { name: 'Access for the Building Safety Regulator' }).click();
+      const grants = (await s.locator('main table').innerText()).replace(/\s+/g, ' ');
+      assert.match(grants, /Ruth Okafor .*Open/);
+      assert.match(grants, /Daniel Price .*Ended/);
+      await assertNoA11yViolations(s, 'access for the Regulator');
+      await s.screenshot({ path: path.join(resultsDir, 'golden-thread-access.png'), fullPage: true });
+      await s.goBack();
+      await s.getByRole('link', { name: 'Fire safety information: who has it' }).click();
+      const khan = (await s.locator('main table tr', { hasText: 'Khan' }).innerText()).replace(/\s+/g, ' ');
+      assert.match(khan, /Opened/, 'Mrs Khan opened it on BuildingThread in the test before');
+      const unopened = await s.locator('main table tr', { hasText: 'Not opened' }).count();
+      assert.ok(unopened > 0, 'the residents who have not opened it are listed');
+      await assertNoA11yViolations(s, 'fire safety information deliveries');
+      await s.screenshot({ path: path.join(resultsDir, 'golden-thread-fire-safety.png'), fullPage: true });
+
+      // The inspector, on a phone: her buildings, the whole thread, every version, the pack.
+      await p.goto(`${thread}/sign-in`);
+      await p.getByLabel('Email address', { exact: true }).fill(inspector);
+      await p.getByRole('button', { name: 'Send code', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/sign-in/code');
+      await p.getByLabel('Code', { exact: true }).fill(await smtp.waitForCode(inspector, 20000));
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/');
+      assert.match(await p.locator('h1').innerText(), /Golden threads open to you/);
+      await assertNoA11yViolations(p, "the Regulator's buildings");
+      await p.getByRole('link', { name: 'Harbour Point Tower', exact: true }).click();
+      await p.waitForURL((url) => /^\/buildings\/[0-9a-f-]{36}$/.test(url.pathname));
+      const text = (await p.locator('main').innerText()).replace(/\s+/g, ' ');
+      for (const said of ['Fibre cement', 'Evacuation strategy', 'Energy supply and storage', 'HRB-2023-118842']) {
+        assert.ok(text.includes(said), `the Regulator reads "${said}"`);
+      }
+      let overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the thread is ${overflow}px wider than a phone`);
+      await assertNoA11yViolations(p, "the Regulator's view of the thread");
+      await p.screenshot({ path: path.join(resultsDir, 'buildingthread-regulator.png'), fullPage: false });
+
+      await p.getByRole('link', { name: 'External walls and insulation', exact: true }).click();
+      await p.getByRole('heading', { name: /Version 2 \(as it stands\)/ }).waitFor();
+      const versions = (await p.locator('main').innerText()).replace(/\s+/g, ' ');
+      assert.match(versions, /High-pressure laminate/, 'the earlier version is readable');
+      overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the versions are ${overflow}px wider than a phone`);
+      await assertNoA11yViolations(p, 'every version of a part');
+      await p.screenshot({ path: path.join(resultsDir, 'buildingthread-regulator-versions.png'), fullPage: false });
+      await p.goBack();
+
+      const [download] = await Promise.all([
+        p.waitForEvent('download'),
+        p.getByRole('link', { name: 'Download the handover pack (PDF)' }).click(),
+      ]);
+      const file = path.join(resultsDir, 'golden-thread-handover.pdf');
+      await download.saveAs(file);
+      assert.equal((await readFile(file)).subarray(0, 5).toString(), '%PDF-');
+      const { stdout } = await promisify(execFile)('pdftotext', ['-layout', file, '-']);
+      for (const said of ['Harbour Point Tower', 'External walls and insulation', 'Fibre cement', 'Energy supply and storage', 'Ruth Okafor']) {
+        assert.ok(stdout.includes(said), `the pack holds "${said}"`);
+      }
+      t.diagnostic('Ruth Okafor exported the handover pack of Harbour Point Tower');
+    } catch (err) {
+      for (const [page, name] of [[s, 'staff'], [p, 'regulator']]) {
+        await page.screenshot({ path: path.join(resultsDir, `buildingthread-${name}-failure.png`), fullPage: true }).catch(() => {});
+        await writeFile(path.join(resultsDir, `buildingthread-${name}-failure.html`), await page.content().catch(() => '')).catch(() => {});
+      }
+      throw err;
+    } finally {
+      await context.close();
+      await staff.close();
     }
   });
 });

@@ -8,7 +8,7 @@ use proplink_backend::services::golden_thread;
 use proplink_shared::records::{GoldenThreadCategory, NewThreadVersion};
 use proplink_tests::{TestApp, fixtures, spawn_app};
 
-async fn higher_risk(t: &TestApp, org: &fixtures::Org) {
+pub(crate) async fn higher_risk(t: &TestApp, org: &fixtures::Org) {
     t.tamper(
         "UPDATE buildings SET is_hrb = $1 WHERE id = $2",
         params![true, org.building.to_string()],
@@ -219,7 +219,7 @@ async fn only_a_higher_risk_building_has_a_thread_kept_by_those_who_may_in_its_o
 }
 
 /// Sends a form on `page_path` to `action`, with the page's token.
-async fn send(
+pub(crate) async fn send(
     b: &proplink_tests::Browser,
     host: &str,
     page_path: &str,
@@ -404,12 +404,16 @@ async fn a_manager_keeps_the_thread_from_its_pages_and_compares_versions() {
     assert_eq!(rows, 2);
 }
 
-fn thread_host(t: &TestApp, slug: &str) -> String {
+pub(crate) fn thread_host(t: &TestApp, slug: &str) -> String {
     format!("{slug}.{}", t.app.config.thread_domain)
 }
 
 /// Signs `email` in to `slug`'s BuildingThread.
-async fn reader(t: &TestApp, slug: &str, email: &str) -> (proplink_tests::Browser, String) {
+pub(crate) async fn reader(
+    t: &TestApp,
+    slug: &str,
+    email: &str,
+) -> (proplink_tests::Browser, String) {
     let b = t.browser();
     let host = thread_host(t, slug);
     let code = t.request_code(&b, &host, email).await;
@@ -422,7 +426,7 @@ async fn reader(t: &TestApp, slug: &str, email: &str) -> (proplink_tests::Browse
     (b, host)
 }
 
-async fn part(t: &TestApp, org: &fixtures::Org, part: &str, fields: &[(&str, &str)]) {
+pub(crate) async fn part(t: &TestApp, org: &fixtures::Org, part: &str, fields: &[(&str, &str)]) {
     let new =
         NewThreadVersion::validate(part, fields, "Recorded").unwrap_or_else(|e| panic!("{e}"));
     golden_thread::save(&t.app, &org.manager, org.building, 0, &new)

@@ -12,7 +12,7 @@ use proplink_shared::records::{
 };
 use proplink_shared::states::InvoiceStatus;
 use proplink_shared::{InvoiceId, Money, UnitId};
-use proplink_tests::{Browser, Page, TestApp, fixtures, spawn_app};
+use proplink_tests::{Browser, Page, TestApp, fixtures, pdftotext, spawn_app};
 use time::Duration;
 
 fn pounds(p: i64) -> Money {
@@ -227,27 +227,6 @@ async fn an_invoice_is_raised_approved_paid_and_shown_on_the_statement_and_its_p
 
 fn ledger_date(d: time::Date) -> String {
     proplink_backend::store::date_text(d)
-}
-
-/// The PDF's text as `pdftotext` (Debian's poppler-utils) reads it.
-fn pdftotext(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("proplink-pdf-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let file = dir.join("statement.pdf");
-    std::fs::write(&file, pdf).unwrap_or_else(|e| panic!("{e}"));
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("pdftotext (Debian's poppler-utils) must be installed: {e}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,7 @@ mod places_people;
 mod push;
 mod push_app;
 mod read_cache;
+mod regulator;
 mod residenceport;
 mod scope;
 mod secrets;

@@ -8,6 +8,8 @@ use time::{Date, Duration};
 use super::Acme;
 use crate::demo::{R, at};
 use crate::services::golden_thread;
+use crate::services::golden_thread::fire_safety;
+use crate::services::golden_thread::regulators::{self, NewAccess};
 use proplink_shared::records::NewThreadVersion;
 
 /// One save: how many days ago, which part, what it said, and why it changed.
@@ -264,7 +266,33 @@ impl Acme<'_> {
             let version =
                 golden_thread::save(self.app, &self.mark, building, based_on, &new).await?;
             saved.insert(step.part, version);
+            if step.part == "fire_safety_information" {
+                fire_safety::issue(self.app, &self.mark, building).await?;
+            }
+        }
+        // An inspection two years ago whose access has ended, and the one under way now.
+        for (days_ago, name, email, days) in [
+            (400, "Daniel Price", "daniel.price@bsr.example", 30),
+            (5, INSPECTOR.1, INSPECTOR.0, 60),
+        ] {
+            let from = today - Duration::days(days_ago);
+            self.app.clock.set(at(from, 11, 0));
+            regulators::grant(
+                self.app,
+                &self.mark,
+                building,
+                &NewAccess {
+                    name,
+                    email,
+                    until: &(from + Duration::days(days)).to_string(),
+                },
+            )
+            .await?;
         }
         Ok(())
     }
 }
+
+/// The inspector of the Building Safety Regulator the demo gives Harbour Point Tower's thread
+/// to: their address and name.
+pub const INSPECTOR: (&str, &str) = ("ruth.okafor@bsr.example", "Ruth Okafor");

@@ -21,6 +21,7 @@ use crate::doors::pages::{
 };
 use crate::doors::web::CsrfForm;
 use crate::error::{AppError, AppResult};
+use crate::services::golden_thread::handover::shown;
 use crate::services::golden_thread::{self, PartVersion};
 
 pub fn router() -> Router<App> {
@@ -35,18 +36,6 @@ fn thread_href(id: BuildingId) -> String {
 
 fn part_of(code: &str) -> AppResult<GoldenThreadCategory> {
     GoldenThreadCategory::from_code(code).ok_or(AppError::NotFound)
-}
-
-/// A part's field as people read it: a choice by its label.
-fn shown(kind: FieldKind, value: &str) -> String {
-    match kind {
-        FieldKind::Choice(choices) => choices
-            .iter()
-            .find(|(code, _)| *code == value)
-            .map_or(value, |(_, label)| label)
-            .to_owned(),
-        _ => value.to_owned(),
-    }
 }
 
 fn said_by(v: &PartVersion) -> String {
@@ -126,6 +115,24 @@ async fn thread(
                 rows,
                 empty: String::new(),
             }),
+            links: vec![
+                (
+                    "Access for the Building Safety Regulator".into(),
+                    format!("{}/access", thread_href(id)),
+                ),
+                (
+                    "Fire safety information: who has it".into(),
+                    format!("{}/fire-safety-information", thread_href(id)),
+                ),
+                (
+                    "Download the handover pack (PDF)".into(),
+                    format!("{}/handover.pdf", thread_href(id)),
+                ),
+                (
+                    "Download the handover pack (JSON)".into(),
+                    format!("{}/handover.json", thread_href(id)),
+                ),
+            ],
             ..Section::default()
         }],
         actions: Actions::default(),

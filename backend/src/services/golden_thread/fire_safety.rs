@@ -1,0 +1,246 @@
+//! The fire-safety information every resident of a higher-risk building must be given when
+//! they move in and every 12 months after: issued from the golden thread's current version,
+//! emailed with the way to read it, and marked as delivered the first time the resident opens
+//! it on BuildingThread. Staff see who has it, who has not opened it, and who is due.
+
+use proplink_shared::audit::AuditAction;
+use proplink_shared::london::format_date;
+use proplink_shared::records::{GoldenThreadCategory, RecordType};
+use proplink_shared::{Action, Actor, BuildingId, ContactId};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use super::hrb;
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::services::change::{Change, Event};
+use crate::services::mail::{self, Outgoing};
+use crate::store::residents::{Recipient, notice_recipients};
+use crate::store::thread::{self as store, Delivery, NewDelivery};
+
+/// How long an issue lasts before the next is due.
+pub const REISSUE_AFTER: Duration = Duration::days(365);
+
+/// Where one resident stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Never given it: a new resident, or none was issued yet.
+    NeverIssued,
+    /// Given it, not opened yet.
+    NotOpened,
+    /// Opened what they were given.
+    Opened(OffsetDateTime),
+}
+
+/// A resident of the building and their latest copy.
+#[derive(Clone, Debug)]
+pub struct ResidentCopy {
+    pub contact: ContactId,
+    pub name: String,
+    pub email: String,
+    pub latest: Option<Delivery>,
+    pub standing: Standing,
+    /// Whether an issue is due: never given, given over 12 months ago, or an older version.
+    pub due: bool,
+}
+
+/// The current version of the information, and every resident of the building with where
+/// they stand, those who have not opened it first.
+pub async fn copies(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+) -> AppResult<(Option<i64>, Vec<ResidentCopy>)> {
+    let mut conn = app.db.read().await?;
+    hrb(&mut conn, actor, building, Action::Update, None).await?;
+    let now = app.clock.now();
+    let current = current_version(&mut conn, actor, building).await?;
+    let today = proplink_shared::london::local(now).date();
+    let residents =
+        notice_recipients(&mut conn, actor.org, None, Some(building), today, true).await?;
+    let deliveries = store::deliveries(&mut conn, actor.org, building).await?;
+    let mut copies: Vec<ResidentCopy> = residents
+        .into_iter()
+        .map(|r| standing_of(r, &deliveries, current, now))
+        .collect();
+    copies.sort_by_key(|c| (matches!(c.standing, Standing::Opened(_)), c.name.clone()));
+    Ok((current, copies))
+}
+
+async fn current_version(
+    conn: &mut crate::store::Conn,
+    actor: &Actor,
+    building: BuildingId,
+) -> AppResult<Option<i64>> {
+    Ok(store::history(
+        conn,
+        actor.org,
+        building,
+        GoldenThreadCategory::FireSafetyInformation.code(),
+    )
+    .await?
+    .first()
+    .map(|v| v.version))
+}
+
+fn standing_of(
+    r: Recipient,
+    deliveries: &[Delivery],
+    current: Option<i64>,
+    now: OffsetDateTime,
+) -> ResidentCopy {
+    let latest = deliveries
+        .iter()
+        .find(|d| d.contact_id == r.contact)
+        .cloned();
+    let standing = match &latest {
+        None => Standing::NeverIssued,
+        Some(d) => match d.opened_at {
+            Some(at) => Standing::Opened(at),
+            None => Standing::NotOpened,
+        },
+    };
+    let due = current.is_some()
+        && latest
+            .as_ref()
+            .is_none_or(|d| now - d.issued_at >= REISSUE_AFTER || Some(d.version) < current);
+    let name = [
+        r.title.as_str(),
+        r.first_name.as_str(),
+        r.last_name.as_str(),
+    ]
+    .iter()
+    .filter(|p| !p.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join(" ");
+    ResidentCopy {
+        contact: r.contact,
+        name,
+        email: r.email,
+        latest,
+        standing,
+        due,
+    }
+}
+
+/// Issues the current fire-safety information to every resident it is due to, by email with
+/// the way to read it on BuildingThread. Returns how many it went to.
+pub async fn issue(app: &App, actor: &Actor, building: BuildingId) -> AppResult<usize> {
+    let mut change = Change::begin(app, actor).await?;
+    let b = hrb(&mut change, actor, building, Action::Update, None).await?;
+    let Some(version) = current_version(&mut change, actor, building).await? else {
+        return Err(AppError::conflict(
+            "nothing_to_issue",
+            "There is no fire safety information to issue yet: record it in the golden thread first.",
+        ));
+    };
+    let now = change.now;
+    let today = proplink_shared::london::local(now).date();
+    let residents =
+        notice_recipients(&mut change, actor.org, None, Some(building), today, true).await?;
+    let deliveries = store::deliveries(&mut change, actor.org, building).await?;
+    let due: Vec<ResidentCopy> = residents
+        .into_iter()
+        .map(|r| standing_of(r, &deliveries, Some(version), now))
+        .filter(|c| c.due)
+        .collect();
+    if due.is_empty() {
+        return Err(AppError::conflict(
+            "nobody_due",
+            "Every resident has this year's fire safety information already: nothing was sent.",
+        ));
+    }
+    let org = crate::store::orgs::by_id(&mut change, actor.org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let url = format!("{}/buildings/{building}", app.config.thread_url(&org.slug));
+    for copy in &due {
+        store::insert_delivery(
+            &mut change,
+            &NewDelivery {
+                org: actor.org,
+                building,
+                contact: copy.contact,
+                version,
+                issued_by: &actor.display_name,
+            },
+            now,
+        )
+        .await?;
+        let body = format!(
+            "Dear {name},\n\nThis is the fire safety information for {building}, which {org_name} gives every resident \
+             when they move in and every year: what to do if there is a fire, how the fire doors protect you, and how to \
+             report a problem.\n\nRead it on BuildingThread: {url}\n\nSign in with this email address; a code is sent to it.\n\n{org_name}\n",
+            name = copy.name,
+            building = b.name,
+            org_name = org.name,
+        );
+        mail::queue(
+            &mut change,
+            Some(actor.org),
+            Outgoing {
+                to: &copy.email,
+                subject: &format!("Fire safety information for {}", b.name),
+                body: &body,
+                about: Some((RecordType::Contact, copy.contact.to_string())),
+                secret: None,
+            },
+        )
+        .await?;
+    }
+    change
+        .record(Event::new(
+            RecordType::GoldenThread,
+            building,
+            AuditAction::Send,
+            format!(
+                "issued the fire safety information (version {version}) to {} {} of {} on {}",
+                due.len(),
+                if due.len() == 1 { "resident" } else { "residents" },
+                b.name,
+                format_date(today)
+            ),
+            json!({ "version": version, "contacts": due.iter().map(|c| c.contact).collect::<Vec<_>>() }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(due.len())
+}
+
+/// Records that the resident opened the fire-safety information issued to them: the proof of
+/// delivery. Nothing happens when there is nothing unopened.
+pub async fn opened(app: &App, actor: &Actor, building: BuildingId) -> AppResult<()> {
+    let proplink_shared::Principal::HrbResident { contact, .. } = actor.principal else {
+        return Ok(());
+    };
+    {
+        let mut conn = app.db.read().await?;
+        if !store::unopened(&mut conn, actor.org, building, contact).await? {
+            return Ok(());
+        }
+    }
+    let mut change = Change::begin(app, actor).await?;
+    let b = hrb(
+        &mut change,
+        actor,
+        building,
+        Action::Read,
+        Some(GoldenThreadCategory::FireSafetyInformation),
+    )
+    .await?;
+    let now = change.now;
+    if store::mark_opened(&mut change, actor.org, building, contact, now).await? == 0 {
+        return Ok(());
+    }
+    change
+        .record(Event::new(
+            RecordType::Contact,
+            contact,
+            AuditAction::View,
+            format!("opened the fire safety information for {}", b.name),
+            json!({ "building": building }),
+        ))
+        .await?;
+    change.commit().await
+}

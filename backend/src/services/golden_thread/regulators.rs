@@ -1,0 +1,260 @@
+//! The Building Safety Regulator's access to a building's golden thread: an account per
+//! inspector, given one building at a time by those who keep the thread, until a date and
+//! revocable before it. Every grant and revocation is in the building's trail, and the
+//! inspector is told by email where to sign in.
+
+use proplink_shared::audit::AuditAction;
+use proplink_shared::london::{format_date, midnight};
+use proplink_shared::records::{RecordType, ValidationErrors, validate_email};
+use proplink_shared::{Action, Actor, BuildingId, RegulatorId};
+use serde_json::json;
+use time::{Date, Duration};
+
+use super::hrb;
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::services::change::{Change, Event};
+use crate::services::mail::{self, Outgoing};
+use crate::store::regulators::{self as store, Inspector, NewGrant, RegulatorGrant};
+
+/// The longest a grant may run: a year, renewed if the inspection goes on.
+pub const LONGEST_GRANT_DAYS: i64 = 366;
+
+/// What the organisation fills in to give an inspector access.
+pub struct NewAccess<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    /// The last day of access, `YYYY-MM-DD`.
+    pub until: &'a str,
+}
+
+/// What was entered, checked: the inspector's name and address, and the last day of access.
+fn checked(new: &NewAccess<'_>, today: Date) -> Result<(String, String, Date), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let name = new.name.trim();
+    if name.is_empty() {
+        errors.add("name", "Enter the inspector's name");
+    } else if name.chars().count() > 120 {
+        errors.add("name", "Keep the name to 120 characters");
+    }
+    let email = match validate_email(new.email) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
+    let until = Date::parse(
+        new.until.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok();
+    match until {
+        None => errors.add("until", "Enter the last day of access as a date"),
+        Some(d) if d < today => errors.add("until", "The last day of access cannot be in the past"),
+        Some(d) if d > today + Duration::days(LONGEST_GRANT_DAYS) => errors.add(
+            "until",
+            "Access can be given for a year at most; renew it when it ends",
+        ),
+        Some(_) => {}
+    }
+    match (errors.0.is_empty(), email, until) {
+        (true, Some(email), Some(until)) => Ok((name.to_owned(), email, until)),
+        _ => Err(errors),
+    }
+}
+
+/// Gives an inspector access to a building's golden thread until the end of a day, making
+/// their account if this is their first building with the organisation.
+pub async fn grant(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+    new: &NewAccess<'_>,
+) -> AppResult<RegulatorId> {
+    let mut change = Change::begin(app, actor).await?;
+    let b = hrb(&mut change, actor, building, Action::Update, None).await?;
+    let today = proplink_shared::london::local(change.now).date();
+    let (name, email, until) = checked(new, today)?;
+    let org = actor.org;
+    let inspector = match store::inspector_by_email(&mut change, org, &email).await? {
+        Some(found) => {
+            if found.name != name {
+                store::rename_inspector(&mut change, org, found.id, &name).await?;
+            }
+            found
+        }
+        None => {
+            let made = Inspector {
+                id: RegulatorId::new(),
+                email: email.clone(),
+                name: name.clone(),
+            };
+            let now = change.now;
+            store::insert_inspector(&mut change, org, &made, now).await?;
+            made
+        }
+    };
+    let now = change.now;
+    if let Some(live) = store::grants_of_building(&mut change, org, building)
+        .await?
+        .into_iter()
+        .find(|g| g.account_id == inspector.id && g.live_at(now))
+    {
+        return Err(AppError::Invalid(ValidationErrors::single(
+            "email",
+            format!(
+                "{} already has access to {} until {}. Revoke it first to give different dates.",
+                live.inspector_name,
+                b.name,
+                format_date(last_day(&live))
+            ),
+        )));
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    store::insert_grant(
+        &mut change,
+        &NewGrant {
+            id: &id,
+            org,
+            account: inspector.id,
+            building,
+            granted_by: &actor.display_name,
+            expires_at: midnight(until + Duration::days(1)),
+        },
+        now,
+    )
+    .await?;
+    change
+        .record(Event::new(
+            RecordType::GoldenThread,
+            building,
+            AuditAction::Create,
+            format!(
+                "gave {name} of the Building Safety Regulator access to the golden thread of {} until {}",
+                b.name,
+                format_date(until)
+            ),
+            json!({ "grant": id, "inspector": inspector.id, "email": email, "until": until.to_string() }),
+        ))
+        .await?;
+    let Some(o) = crate::store::orgs::by_id(&mut change, org).await? else {
+        return Err(AppError::NotFound);
+    };
+    let body = format!(
+        "Hello {name},\n\n{org_name} has given you access to the golden thread of {building} until {until}: \
+         every part of it, every earlier version, and a handover pack to download.\n\n\
+         Sign in with this email address at {url}/sign-in — a code is sent to it each time.\n\n\
+         BuildingThread\n",
+        org_name = o.name,
+        building = b.name,
+        until = format_date(until),
+        url = app.config.thread_url(&o.slug),
+    );
+    mail::queue(
+        &mut change,
+        Some(org),
+        Outgoing {
+            to: &email,
+            subject: &format!("Golden thread of {}: access for the Regulator", b.name),
+            body: &body,
+            about: Some((RecordType::Regulator, inspector.id.to_string())),
+            secret: None,
+        },
+    )
+    .await?;
+    change.commit().await?;
+    Ok(inspector.id)
+}
+
+/// The last day a grant lets its inspector in.
+#[must_use]
+pub fn last_day(g: &RegulatorGrant) -> Date {
+    proplink_shared::london::local(g.expires_at).date() - Duration::days(1)
+}
+
+/// Ends an inspector's access to a building now. Their next request is refused.
+pub async fn revoke(app: &App, actor: &Actor, building: BuildingId, grant: &str) -> AppResult<()> {
+    let mut change = Change::begin(app, actor).await?;
+    let b = hrb(&mut change, actor, building, Action::Update, None).await?;
+    let org = actor.org;
+    let Some(g) = store::grants_of_building(&mut change, org, building)
+        .await?
+        .into_iter()
+        .find(|g| g.id == grant)
+    else {
+        return Err(AppError::NotFound);
+    };
+    let now = change.now;
+    if !store::revoke_grant(&mut change, org, building, grant, &actor.display_name, now).await? {
+        return Err(AppError::conflict(
+            "not_live",
+            format!(
+                "{}'s access has already ended: there is nothing to revoke.",
+                g.inspector_name
+            ),
+        ));
+    }
+    change
+        .record(Event::new(
+            RecordType::GoldenThread,
+            building,
+            AuditAction::Update,
+            format!(
+                "revoked {}'s access (Building Safety Regulator) to the golden thread of {}",
+                g.inspector_name, b.name
+            ),
+            json!({ "grant": g.id, "inspector": g.account_id }),
+        ))
+        .await?;
+    change.commit().await?;
+    Ok(())
+}
+
+/// Every grant of a building, live or not, for those who may give them.
+pub async fn grants(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+) -> AppResult<Vec<RegulatorGrant>> {
+    let mut conn = app.db.read().await?;
+    hrb(&mut conn, actor, building, Action::Update, None).await?;
+    Ok(store::grants_of_building(&mut conn, actor.org, building).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn access<'a>(name: &'a str, email: &'a str, until: &'a str) -> NewAccess<'a> {
+        NewAccess { name, email, until }
+    }
+
+    #[test]
+    fn a_grant_needs_a_name_an_address_and_a_last_day_within_a_year() {
+        let today = date!(2026 - 12 - 07);
+        assert!(
+            checked(
+                &access("Ann Inspector", "ann@bsr.example", "2027-03-31"),
+                today
+            )
+            .is_ok()
+        );
+        assert!(
+            checked(
+                &access("Ann Inspector", "ann@bsr.example", "2026-12-07"),
+                today
+            )
+            .is_ok()
+        );
+        let errors = checked(&access(" ", "not an address", "2026-12-06"), today).unwrap_err();
+        for field in ["name", "email", "until"] {
+            assert!(errors.for_field(field).is_some(), "{field}: {errors:?}");
+        }
+        let errors = checked(&access("Ann", "ann@bsr.example", "2028-01-01"), today).unwrap_err();
+        assert!(errors.for_field("until").unwrap().contains("a year"));
+        let errors = checked(&access("Ann", "ann@bsr.example", "31/03/2027"), today).unwrap_err();
+        assert!(errors.for_field("until").is_some());
+    }
+}

@@ -1,0 +1,43 @@
+-- Inspectors of the Building Safety Regulator: an account per inspector and organisation,
+-- signing in to BuildingThread with an emailed code.
+CREATE TABLE regulator_accounts (
+    id TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL REFERENCES organisations (id),
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (organisation_id, email)
+);
+
+-- Access to one building's golden thread, granted by the organisation until a time and
+-- revocable before it. Rows are never deleted: they are the record of who could see what.
+CREATE TABLE regulator_grants (
+    id TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES regulator_accounts (id),
+    building_id TEXT NOT NULL,
+    granted_by_name TEXT NOT NULL,
+    granted_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoked_by_name TEXT,
+    FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id)
+);
+CREATE INDEX regulator_grants_account ON regulator_grants (organisation_id, account_id);
+CREATE INDEX regulator_grants_building ON regulator_grants (organisation_id, building_id);
+
+-- The fire-safety information issued to each resident of a higher-risk building (at move-in
+-- and every 12 months), and when they opened it on BuildingThread: the proof of delivery.
+CREATE TABLE fire_safety_deliveries (
+    id TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    building_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    issued_by_name TEXT NOT NULL,
+    opened_at INTEGER,
+    FOREIGN KEY (organisation_id, contact_id) REFERENCES contacts (organisation_id, id),
+    FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id)
+);
+CREATE INDEX fire_safety_deliveries_building ON fire_safety_deliveries (organisation_id, building_id, contact_id);
