@@ -19,6 +19,7 @@ pub mod files;
 pub mod finance;
 pub mod mail;
 pub mod notices;
+pub mod occurrences;
 pub mod orgs;
 pub mod payments;
 pub mod people;

@@ -9,6 +9,7 @@ pub(crate) mod documents;
 pub(crate) mod forms;
 mod golden_thread;
 mod golden_thread_access;
+mod golden_thread_occurrences;
 mod invoices;
 mod issue_forms;
 mod issues;
@@ -54,6 +55,7 @@ pub fn router() -> Router<App> {
         .merge(places::router())
         .merge(buildings::router())
         .merge(golden_thread_access::router())
+        .merge(golden_thread_occurrences::router())
         .merge(golden_thread::router())
         .merge(people::router())
         .merge(tickets::router())

@@ -135,6 +135,12 @@ impl<'a> Change<'a> {
         self.who = who;
     }
 
+    /// How the trail names who makes the change.
+    #[must_use]
+    pub fn who_name(&self) -> String {
+        self.who.name.clone()
+    }
+
     /// The organisation the change is in.
     #[must_use]
     pub fn org(&self) -> proplink_shared::OrgId {

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 pub mod concerns;
 pub mod fire_safety;
 pub mod handover;
+pub mod occurrences;
 pub mod regulators;
 
 use super::change::{Change, Event, Who};
@@ -65,6 +66,13 @@ fn resource(actor: &Actor, b: &Building, section: Option<GoldenThreadCategory>) 
 /// Whether `actor` may read this part of the building's thread.
 fn readable(actor: &Actor, b: &Building, section: GoldenThreadCategory) -> bool {
     check(actor, Action::Read, &resource(actor, b, Some(section))).is_ok()
+}
+
+/// Whether `actor` may keep the building's thread: save versions, give the Regulator access,
+/// issue the fire-safety information, record occurrences.
+#[must_use]
+pub fn may_keep(actor: &Actor, b: &Building) -> bool {
+    check(actor, Action::Update, &resource(actor, b, None)).is_ok()
 }
 
 /// Keeps, in the building's trail, that the Regulator read its thread: every view of theirs

@@ -71,6 +71,7 @@ id_columns!(
 
 coded_columns!(
     TicketStatus,
+    OccurrenceStatus,
     IssueStatus,
     WorkOrderStatus,
     InvoiceStatus,

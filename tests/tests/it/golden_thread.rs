@@ -650,6 +650,22 @@ async fn a_safety_concern_becomes_a_compliance_request_and_a_possible_occurrence
         "{note}"
     );
     assert!(note.contains("no longer closes by itself"));
+    // A draft occurrence report is open for staff, linked to the request, due in 10 working days.
+    let (reference, status, due): (String, String, String) = (
+        t.scalar("SELECT reference FROM occurrence_reports", params![])
+            .await,
+        t.scalar("SELECT status FROM occurrence_reports", params![])
+            .await,
+        t.scalar("SELECT due_on FROM occurrence_reports", params![])
+            .await,
+    );
+    assert!(note.contains(&reference), "{note}");
+    assert_eq!(status, "draft");
+    let today = proplink_shared::london::local(t.app.clock.now()).date();
+    assert_eq!(
+        due,
+        proplink_shared::records::occurrence_due(today).to_string()
+    );
 
     // Something that does not meet the test is a request and nothing more.
     let page = b.get(&host, &building).await;

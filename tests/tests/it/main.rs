@@ -21,6 +21,7 @@ mod ledger_actions;
 mod lists;
 mod malformed;
 mod notices_documents;
+mod occurrences;
 mod photos;
 mod places_people;
 mod push;

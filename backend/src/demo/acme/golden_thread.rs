@@ -9,8 +9,10 @@ use super::Acme;
 use crate::demo::{R, at};
 use crate::services::golden_thread;
 use crate::services::golden_thread::fire_safety;
+use crate::services::golden_thread::occurrences::{self, NewOccurrence, Next};
 use crate::services::golden_thread::regulators::{self, NewAccess};
 use proplink_shared::records::NewThreadVersion;
+use proplink_shared::records::Occurrence;
 
 /// One save: how many days ago, which part, what it said, and why it changed.
 struct Step {
@@ -269,6 +271,45 @@ impl Acme<'_> {
             if step.part == "fire_safety_information" {
                 fire_safety::issue(self.app, &self.mark, building).await?;
             }
+        }
+        // The smoke vent that failed its test: recorded, notified, then reported.
+        let aware = today - Duration::days(200);
+        self.app.clock.set(at(aware, 15, 30));
+        let occurrence = occurrences::record(
+            self.app,
+            &self.mark,
+            building,
+            &NewOccurrence {
+                what_happened: "At the quarterly test the automatic opening vent at the head of stair B did not open. \
+                    With no vent, smoke in a fire could have filled the only stair above floor 4. The vent was opened \
+                    by hand and a waking watch kept the stair until the actuator was replaced the next day.",
+                aware_on: &aware.to_string(),
+                signs: Occurrence {
+                    fire_or_smoke_spread: true,
+                    structural_failure: false,
+                    significant_harm: true,
+                },
+            },
+        )
+        .await?;
+        for (days, next) in [
+            (
+                1,
+                Next::Notice {
+                    reference: "BSR-MOR-2026-004117",
+                },
+            ),
+            (
+                6,
+                Next::Report {
+                    report: "Cause: the vent's actuator had seized; the six-monthly service had not tested it under load. \
+                    Action: actuator replaced the next day; every vent and actuator in the building now tested under \
+                    load each quarter; the service contract now names the vents. No one was harmed.",
+                },
+            ),
+        ] {
+            self.app.clock.set(at(aware + Duration::days(days), 11, 0));
+            occurrences::advance(self.app, &self.mark, building, &occurrence, &next).await?;
         }
         // An inspection two years ago whose access has ended, and the one under way now.
         for (days_ago, name, email, days) in [

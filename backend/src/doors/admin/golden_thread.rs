@@ -6,9 +6,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use proplink_shared::BuildingId;
 use proplink_shared::london::format_date_time;
 use proplink_shared::records::{FieldKind, GoldenThreadCategory, NewThreadVersion, RecordType};
-use proplink_shared::{Action, BuildingId, Domain, Resource, authorize};
 use serde::Deserialize;
 
 use super::Staff;
@@ -119,6 +119,10 @@ async fn thread(
                 (
                     "Access for the Building Safety Regulator".into(),
                     format!("{}/access", thread_href(id)),
+                ),
+                (
+                    "Mandatory occurrence reports".into(),
+                    format!("{}/occurrences", thread_href(id)),
                 ),
                 (
                     "Fire safety information: who has it".into(),
@@ -276,11 +280,7 @@ async fn part_page(
         ..Section::default()
     });
     let mut forms = Vec::new();
-    let mut res = Resource::on_site(actor.org, Domain::GoldenThread, b.site_id);
-    res.building = Some(id);
-    if authorize(actor, Action::Update, &res).is_ok()
-        && section != GoldenThreadCategory::MandatoryOccurrence
-    {
+    if golden_thread::may_keep(actor, &b) && section != GoldenThreadCategory::MandatoryOccurrence {
         let fill = Filler {
             draft: draft.as_ref(),
         };

@@ -235,6 +235,36 @@ pub fn handover(pack: &Handover) -> Vec<u8> {
             }
         }
     }
+    if !pack.occurrences.is_empty() {
+        flow.heading(14.0, "Mandatory occurrence reports");
+        for o in &pack.occurrences {
+            flow.para(
+                BOLD,
+                9.5,
+                MARGIN,
+                &format!(
+                    "{}: {} (aware {}, due {})",
+                    o.reference,
+                    o.status.label(),
+                    format_date(o.aware_on),
+                    format_date(o.due_on)
+                ),
+            );
+            flow.para(REGULAR, 9.0, MARGIN + 10.0, &o.what_happened);
+            if let Some(reference) = &o.notice_reference {
+                flow.para(
+                    REGULAR,
+                    9.0,
+                    MARGIN + 10.0,
+                    &format!("The Regulator's reference for the notice: {reference}"),
+                );
+            }
+            if let Some(report) = &o.report {
+                flow.para(REGULAR, 9.0, MARGIN + 10.0, &format!("Report: {report}"));
+            }
+            flow.gap(4.0);
+        }
+    }
     render(&pack.organisation, &title, flow.finish())
 }
 

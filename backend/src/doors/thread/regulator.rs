@@ -16,6 +16,7 @@ use crate::doors::pages::{
 use crate::error::{AppError, AppResult};
 use crate::services::auth::InspectorSession;
 use crate::services::golden_thread::handover::{self, Format, shown};
+use crate::services::golden_thread::occurrences;
 use crate::services::golden_thread::regulators::last_day;
 use crate::services::golden_thread::{self, PartVersion};
 use crate::store::orgs::Organisation;
@@ -171,6 +172,7 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
             headers: headers(&["Part", "Version", "Last changed", "By"]),
             rows: Part::ALL
                 .iter()
+                .filter(|p| **p != Part::MandatoryOccurrence)
                 .map(|p| {
                     let latest = parts.iter().find(|v| v.section == *p);
                     vec![
@@ -192,6 +194,38 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
         ],
         ..Section::default()
     }];
+    let occurrences: Vec<_> = occurrences::list(app, &actor, id)
+        .await?
+        .into_iter()
+        .filter(occurrences::sent)
+        .collect();
+    sections.push(Section {
+        heading: "Mandatory occurrence reports".into(),
+        table: Some(Table {
+            caption: format!("Occurrences at {} notified to the Regulator", b.name),
+            headers: headers(&[
+                "Report",
+                "Where it stands",
+                "Aware",
+                "Your reference",
+                "What happened",
+            ]),
+            rows: occurrences
+                .iter()
+                .map(|o| {
+                    vec![
+                        Cell::text(&o.reference),
+                        Cell::text(o.status.label()),
+                        Cell::date(o.aware_on),
+                        Cell::text(o.notice_reference.as_deref().unwrap_or("—")),
+                        Cell::text(&o.what_happened),
+                    ]
+                })
+                .collect(),
+            empty: "No occurrence has been notified for this building.".into(),
+        }),
+        ..Section::default()
+    });
     sections.extend(parts.iter().map(|v| Section {
         heading: v.section.label().into(),
         paragraphs: vec![said_by(v)],
@@ -212,7 +246,7 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
     )];
     summary.push((
         "Parts recorded".into(),
-        Cell::text(format!("{} of {}", parts.len(), Part::ALL.len())),
+        Cell::text(format!("{} of {}", parts.len(), Part::ALL.len() - 1)),
     ));
     if let Some(until) = until {
         summary.push((

@@ -96,10 +96,20 @@ pub async fn raise(
     let may_be_mandatory = concern.occurrence.is_mandatory();
     if may_be_mandatory {
         let today = proplink_shared::london::local(change.now).date();
+        let (_, occurrence) = super::occurrences::draft_in(
+            &mut change,
+            building,
+            Some(id),
+            &new.body,
+            concern.occurrence,
+            today,
+        )
+        .await?;
         let note = format!(
             "This may be a mandatory occurrence: the resident says it involves {} and could cause \
              significant harm. A notice to the Building Safety Regulator is due by {} (10 working \
              days from today, if it is confirmed).\n\n\
+             A draft occurrence report, {occurrence}, is open in the building's golden thread.\n\n\
              Pre-filled notice\nBuilding: {}\nBSR registration: {}\nWhere: {}\nWhat was reported: {}\nReported by a resident through BuildingThread on {}.",
             [
                 concern
@@ -147,9 +157,9 @@ pub async fn raise(
                 id,
                 AuditAction::InternalNote,
                 format!(
-                    "raised a safety concern on {reference} that may be a mandatory occurrence: a notice to the Regulator was pre-filled for staff"
+                    "raised a safety concern on {reference} that may be a mandatory occurrence: {occurrence} was drafted and a notice to the Regulator pre-filled for staff"
                 ),
-                json!({ "due": occurrence_due(today).to_string(), "building": building.to_string() }),
+                json!({ "due": occurrence_due(today).to_string(), "building": building.to_string(), "occurrence": occurrence }),
             ))
             .await?;
     }

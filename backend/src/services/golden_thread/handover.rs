@@ -13,6 +13,7 @@ use super::{PartVersion, hrb, read, readable};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::change::{Change, Event};
+use crate::store::occurrences::OccurrenceReport;
 use crate::store::places::Building;
 use crate::store::thread as store;
 
@@ -30,6 +31,8 @@ pub struct Handover {
     pub building: Building,
     /// Every part recorded, in the thread's order.
     pub parts: Vec<PartHistory>,
+    /// The mandatory occurrences the Regulator was told of, newest first.
+    pub occurrences: Vec<OccurrenceReport>,
     pub exported_at: OffsetDateTime,
     pub exported_by: String,
 }
@@ -80,6 +83,12 @@ pub async fn export(
             .iter()
             .position(|c| *c == p.section)
     });
+    let occurrences: Vec<OccurrenceReport> =
+        crate::store::occurrences::of_building(&mut change, actor.org, building)
+            .await?
+            .into_iter()
+            .filter(super::occurrences::sent)
+            .collect();
     let organisation = crate::store::orgs::by_id(&mut change, actor.org)
         .await?
         .ok_or(AppError::NotFound)?
@@ -104,6 +113,7 @@ pub async fn export(
         organisation,
         building: b,
         parts,
+        occurrences,
         exported_at,
         exported_by: actor.display_name.clone(),
     })
@@ -157,6 +167,18 @@ pub fn json(h: &Handover) -> Value {
                     "shown": shown(f.kind, value),
                 }))).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "mandatory_occurrences": h.occurrences.iter().map(|o| json!({
+            "reference": o.reference,
+            "status": o.status.code(),
+            "what_happened": o.what_happened,
+            "aware_on": o.aware_on.to_string(),
+            "due_on": o.due_on.to_string(),
+            "notice_reference": o.notice_reference,
+            "notified_at": o.notified_at.map(timestamp),
+            "report": o.report,
+            "reported_at": o.reported_at.map(timestamp),
+            "kept_until": o.keep_until.to_string(),
         })).collect::<Vec<_>>(),
     })
 }

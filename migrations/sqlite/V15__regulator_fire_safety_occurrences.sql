@@ -41,3 +41,36 @@ CREATE TABLE fire_safety_deliveries (
     FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id)
 );
 CREATE INDEX fire_safety_deliveries_building ON fire_safety_deliveries (organisation_id, building_id, contact_id);
+
+-- Mandatory occurrence reports to the Building Safety Regulator: a draft (from a resident's
+-- concern or by hand), its notice, then the full report, due 10 working days after someone
+-- became aware; or dismissed with the reason. Never deleted: kept at least 15 years.
+CREATE TABLE occurrence_reports (
+    id TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    building_id TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    ticket_id TEXT,
+    status TEXT NOT NULL,
+    what_happened TEXT NOT NULL,
+    fire_or_smoke_spread BOOLEAN NOT NULL,
+    structural_failure BOOLEAN NOT NULL,
+    significant_harm BOOLEAN NOT NULL,
+    aware_on TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    notice_reference TEXT,
+    notified_at INTEGER,
+    notified_by_name TEXT,
+    report TEXT,
+    reported_at INTEGER,
+    reported_by_name TEXT,
+    dismissed_reason TEXT,
+    dismissed_at INTEGER,
+    dismissed_by_name TEXT,
+    keep_until TEXT NOT NULL,
+    created_by_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (organisation_id, reference),
+    FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id)
+);
+CREATE INDEX occurrence_reports_building ON occurrence_reports (organisation_id, building_id, created_at);

@@ -1,0 +1,290 @@
+//! Mandatory occurrence reports in the admin app: recorded as a draft, the notice then the
+//! report, due 10 working days after becoming aware, kept 15 years; moved only the way the
+//! rules allow; and what the Regulator was told is in their view and the handover pack.
+
+use proplink_backend::params;
+use proplink_backend::services::golden_thread::regulators::{self, NewAccess};
+use proplink_shared::london::format_date;
+use proplink_shared::records::{occurrence_due, occurrence_kept_until};
+use proplink_tests::{TestApp, fixtures, spawn_app};
+use time::Duration;
+
+use super::golden_thread::{higher_risk, reader, send};
+
+fn today(t: &TestApp) -> time::Date {
+    proplink_shared::london::local(t.app.clock.now()).date()
+}
+
+#[tokio::test]
+async fn an_occurrence_goes_notice_then_report_is_due_in_ten_working_days_and_kept_fifteen_years() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    higher_risk(&t, &org).await;
+    let b = t.browser();
+    let host = t.admin_host("acme");
+    t.sign_in(&b, &host, &org.manager_email).await;
+    let list = format!("/buildings/{}/golden-thread/occurrences", org.building);
+    let today = today(&t);
+
+    // Bad input is sent back by the field, and nothing is written.
+    let future = (today + Duration::days(2)).to_string();
+    let today_text = today.to_string();
+    for (fields, field_error) in [
+        (
+            vec![("what_happened", ""), ("aware_on", today_text.as_str())],
+            "Enter what happened",
+        ),
+        (
+            vec![
+                ("what_happened", "A vent failed"),
+                ("aware_on", future.as_str()),
+            ],
+            "That day has not come yet",
+        ),
+        (
+            vec![
+                ("what_happened", "A vent failed"),
+                ("aware_on", "yesterday"),
+            ],
+            "Enter the day someone became aware of it",
+        ),
+    ] {
+        let refused = send(&b, &host, &list, &list, &fields).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.body.contains(field_error),
+            "{field_error}: {}",
+            refused.body
+        );
+    }
+    let none: i64 = t
+        .scalar("SELECT COUNT(*) FROM occurrence_reports", params![])
+        .await;
+    assert_eq!(none, 0);
+
+    let recorded = send(
+        &b,
+        &host,
+        &list,
+        &list,
+        &[
+            (
+                "what_happened",
+                "The smoke vent at the head of stair B did not open at its test.",
+            ),
+            ("aware_on", &today.to_string()),
+            ("signs", "fire"),
+            ("signs", "harm"),
+        ],
+    )
+    .await;
+    assert_eq!(recorded.status, 303, "{}", recorded.body);
+    let report = recorded.location().unwrap_or_default().to_owned();
+    let page = b.get(&host, &report).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for said in [
+        "Draft",
+        &format_date(occurrence_due(today)),
+        "fire or smoke could spread",
+        "Notice sent to the Regulator",
+    ] {
+        assert!(page.body.contains(said), "missing {said:?}: {}", page.body);
+    }
+
+    // The report cannot come before the notice, and the notice needs the Regulator's reference.
+    let early = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/report"),
+        &[("report", "Full report")],
+    )
+    .await;
+    assert_eq!(early.status, 409, "{}", early.body);
+    let blank = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/notice"),
+        &[("reference", " ")],
+    )
+    .await;
+    assert_eq!(blank.status, 422, "{}", blank.body);
+    let notified = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/notice"),
+        &[("reference", "BSR-MOR-0042")],
+    )
+    .await;
+    assert_eq!(notified.status, 303, "{}", notified.body);
+    let twice = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/notice"),
+        &[("reference", "again")],
+    )
+    .await;
+    assert_eq!(twice.status, 409, "notified once: {}", twice.body);
+    let reported = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/report"),
+        &[(
+            "report",
+            "Cause: a seized actuator. Replaced the next day; vents now tested under load.",
+        )],
+    )
+    .await;
+    assert_eq!(reported.status, 303, "{}", reported.body);
+    let dismissed = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/dismiss"),
+        &[("reason", "x")],
+    )
+    .await;
+    assert_eq!(
+        dismissed.status, 409,
+        "a report sent stays sent: {}",
+        dismissed.body
+    );
+    let (status, kept): (String, String) = (
+        t.scalar("SELECT status FROM occurrence_reports", params![])
+            .await,
+        t.scalar("SELECT keep_until FROM occurrence_reports", params![])
+            .await,
+    );
+    assert_eq!(status, "reported");
+    assert_eq!(kept, occurrence_kept_until(today).to_string());
+    let trail = t.audit_events(org.id).await;
+    for said in [
+        "recorded MOR-",
+        "sent the notice of MOR-",
+        "sent the full report of MOR-",
+    ] {
+        assert!(
+            trail.iter().any(|(_, _, s)| s.contains(said)),
+            "{said}: {trail:#?}"
+        );
+    }
+
+    // The Regulator reads what they were told, on their page and in the pack.
+    regulators::grant(
+        &t.app,
+        &org.manager,
+        org.building,
+        &NewAccess {
+            name: "Ann Inspector",
+            email: "ann@bsr.example",
+            until: &(today + Duration::days(5)).to_string(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let (inspector, thread) = reader(&t, "acme", "ann@bsr.example").await;
+    let building = format!("/buildings/{}", org.building);
+    let view = inspector.get(&thread, &building).await;
+    assert!(view.body.contains("BSR-MOR-0042"), "{}", view.body);
+    let pack = inspector
+        .get(&thread, &format!("{building}/handover.json"))
+        .await;
+    let pack: serde_json::Value =
+        serde_json::from_slice(&pack.bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pack["mandatory_occurrences"][0]["status"], "reported");
+    assert_eq!(
+        pack["mandatory_occurrences"][0]["notice_reference"],
+        "BSR-MOR-0042"
+    );
+
+    // Another organisation finds nothing; the accountant keeps no reports.
+    let birch = fixtures::org(&t.app, "birchwood", "Birchwood Lettings").await;
+    let theirs = t.browser();
+    let their_host = t.admin_host("birchwood");
+    t.sign_in(&theirs, &their_host, &birch.manager_email).await;
+    assert_eq!(theirs.get(&their_host, &report).await.status, 404);
+    assert_eq!(theirs.get(&their_host, &list).await.status, 404);
+    let accounts = t.browser();
+    t.sign_in(&accounts, &host, &org.accountant_email).await;
+    let read_only = accounts.get(&host, &list).await;
+    assert_eq!(read_only.status, 200, "{}", read_only.body);
+    assert!(
+        !read_only.body.contains("Record it as a draft"),
+        "{}",
+        read_only.body
+    );
+    let refused = send(
+        &accounts,
+        &host,
+        &list,
+        &list,
+        &[("what_happened", "x"), ("aware_on", &today.to_string())],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+}
+
+#[tokio::test]
+async fn a_draft_left_past_its_due_day_shows_as_overdue_and_can_be_dismissed_with_a_reason() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    higher_risk(&t, &org).await;
+    let b = t.browser();
+    let host = t.admin_host("acme");
+    t.sign_in(&b, &host, &org.manager_email).await;
+    let list = format!("/buildings/{}/golden-thread/occurrences", org.building);
+    let aware = today(&t) - Duration::days(30);
+    let recorded = send(
+        &b,
+        &host,
+        &list,
+        &list,
+        &[
+            ("what_happened", "A crack in the car park's transfer beam."),
+            ("aware_on", &aware.to_string()),
+            ("signs", "structure"),
+        ],
+    )
+    .await;
+    assert_eq!(recorded.status, 303, "{}", recorded.body);
+    let page = b.get(&host, &list).await;
+    assert!(page.body.contains("overdue"), "{}", page.body);
+    let report = recorded.location().unwrap_or_default().to_owned();
+    let no_reason = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/dismiss"),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(no_reason.status, 422);
+    let dismissed = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/dismiss"),
+        &[(
+            "reason",
+            "The engineer found surface cracking of the screed only; the beam is sound.",
+        )],
+    )
+    .await;
+    assert_eq!(dismissed.status, 303, "{}", dismissed.body);
+    let page = b.get(&host, &list).await;
+    assert!(!page.body.contains("overdue"), "settled: {}", page.body);
+    assert!(page.body.contains("Not a mandatory occurrence"));
+    let unknown = send(
+        &b,
+        &host,
+        &report,
+        &format!("{report}/approve"),
+        &[("reason", "x")],
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
+}
