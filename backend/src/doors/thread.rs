@@ -6,7 +6,7 @@
 
 mod regulator;
 
-pub use regulator::download;
+pub use regulator::{documents_section, download};
 
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
@@ -47,6 +47,7 @@ pub fn router() -> Router<App> {
             axum::routing::post(raise_concern),
         )
         .route("/buildings/{id}/parts/{part}", get(part))
+        .route("/buildings/{id}/documents/{document}", get(document))
         .route("/buildings/{id}/handover.pdf", get(pack_pdf))
         .route("/buildings/{id}/handover.json", get(pack_json))
         .fallback(|| async { AppError::NotFound })
@@ -240,6 +241,14 @@ async fn part(
     Path((id, code)): Path<(BuildingId, String)>,
 ) -> AppResult<Response> {
     regulator::part(&app, &visitor.inspector()?, id, &code).await
+}
+
+async fn document(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((id, doc)): Path<(BuildingId, proplink_shared::DocumentId)>,
+) -> AppResult<Response> {
+    regulator::document(&app, &visitor.inspector()?, id, doc).await
 }
 
 async fn pack_pdf(

@@ -12,6 +12,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 pub mod concerns;
+pub mod documents;
 pub mod fire_safety;
 pub mod handover;
 pub mod occurrences;

@@ -41,6 +41,20 @@ impl GoldenThreadCategory {
     }
 }
 
+/// The folders a higher-risk building's golden-thread documents are filed in, as the
+/// Regulator and whoever keeps the thread next expect to find them.
+pub const GOLDEN_THREAD_FOLDERS: &[&str] = &[
+    "Building control and completion",
+    "Fire strategy",
+    "Fire risk assessments",
+    "External walls",
+    "Structure",
+    "Safety case",
+    "Maintenance and testing",
+    "Resident engagement",
+    "Occurrence reports",
+];
+
 /// How a field of the golden thread is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldKind {

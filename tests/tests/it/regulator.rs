@@ -4,9 +4,11 @@
 //! refuses them. And the fire-safety information issued to residents, delivered when opened.
 
 use proplink_backend::params;
+use proplink_backend::services::documents::{self, DocumentPlace};
 use proplink_backend::services::golden_thread::regulators::{self, NewAccess};
 use proplink_backend::services::golden_thread::{self};
-use proplink_shared::records::NewThreadVersion;
+use proplink_shared::authz::Audience;
+use proplink_shared::records::{NewThreadVersion, RecordType};
 use proplink_tests::{Browser, TestApp, fixtures, pdftotext, spawn_app};
 use time::Duration;
 
@@ -75,12 +77,51 @@ async fn give(t: &TestApp, org: &fixtures::Org, email: &str, until: time::Date) 
     b
 }
 
+fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {text}\n%%EOF\n").into_bytes()
+}
+
+/// Files a PDF on the building, in `folder` for `audience`.
+async fn file(
+    t: &TestApp,
+    org: &fixtures::Org,
+    folder: &str,
+    audience: Audience,
+    title: &str,
+) -> proplink_shared::DocumentId {
+    documents::add(
+        &t.app,
+        &org.manager,
+        DocumentPlace {
+            site: Some(org.site_a),
+            record_type: RecordType::Building,
+            record_id: org.building.to_string(),
+            folder,
+            audience,
+        },
+        title,
+        "file.pdf",
+        &pdf(title),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"))
+}
+
 #[tokio::test]
 async fn an_inspector_reads_the_whole_thread_and_every_version_exports_the_pack_and_all_of_it_is_audited()
  {
     let t = spawn_app().await;
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
     a_thread(&t, &org).await;
+    let strategy = file(
+        &t,
+        &org,
+        "Fire strategy",
+        Audience::Regulator,
+        "Fire strategy report",
+    )
+    .await;
+    let minutes = file(&t, &org, "Meetings", Audience::StaffOnly, "Board minutes").await;
     let until = today(&t) + Duration::days(30);
     give(&t, &org, INSPECTOR, until).await;
     // The inspector is told where to sign in.
@@ -130,6 +171,20 @@ async fn an_inspector_reads_the_whole_thread_and_every_version_exports_the_pack_
     }
     assert_eq!(
         b.get(&host, &format!("{building}/parts/nonsense"))
+            .await
+            .status,
+        404
+    );
+    // The thread's documents: the Regulator's folder opens, the staff's does not exist here.
+    assert!(page.body.contains("Fire strategy report"), "{}", page.body);
+    assert!(!page.body.contains("Board minutes"), "{}", page.body);
+    let got = b
+        .get(&host, &format!("{building}/documents/{strategy}"))
+        .await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.bytes, pdf("Fire strategy report"));
+    assert_eq!(
+        b.get(&host, &format!("{building}/documents/{minutes}"))
             .await
             .status,
         404
@@ -184,8 +239,13 @@ async fn an_inspector_reads_the_whole_thread_and_every_version_exports_the_pack_
     );
     assert_eq!(
         by_inspector("download"),
-        2,
-        "the PDF and the JSON: {trail:#?}"
+        3,
+        "the document, the PDF and the JSON: {trail:#?}"
+    );
+    assert_eq!(
+        pack["documents"].as_array().map(Vec::len),
+        Some(1),
+        "{pack}"
     );
 
     // The Regulator reads; nothing else is theirs.
@@ -230,7 +290,13 @@ async fn an_inspector_reads_the_whole_thread_and_every_version_exports_the_pack_
     );
     // A resident of the building has no inspector's pages.
     let (resident, _) = reader(&t, "acme", "ravi@acme.example").await;
-    for path in ["/parts/external_walls", "/handover.pdf", "/handover.json"] {
+    let document = format!("/documents/{strategy}");
+    for path in [
+        "/parts/external_walls",
+        "/handover.pdf",
+        "/handover.json",
+        document.as_str(),
+    ] {
         assert_eq!(
             resident
                 .get(&host, &format!("{building}{path}"))

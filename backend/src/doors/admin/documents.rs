@@ -48,7 +48,7 @@ pub fn router() -> Router<App> {
         .route("/documents/{id}/versions/{version}", get(old_file))
 }
 
-fn size(bytes: i64) -> String {
+pub(crate) fn size(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {
@@ -129,7 +129,24 @@ fn audience_choices(chosen: &str) -> Vec<Choice> {
     .collect()
 }
 
-async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<RecordPage> {
+/// What the upload form starts with, when a page links to it for a place: the golden
+/// thread's "Upload a document", filed on the building for the Regulator.
+#[derive(serde::Deserialize, Default)]
+struct NewDefaults {
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    folder: String,
+}
+
+async fn new_page(
+    app: &App,
+    staff: &Staff,
+    draft: Option<Draft>,
+    defaults: &NewDefaults,
+) -> AppResult<RecordPage> {
     if !may_upload(staff) {
         return Err(AppError::Forbidden);
     }
@@ -163,8 +180,8 @@ async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<R
                     Field {
                         name: "folder",
                         label: "Folder",
-                        hint: Some("Like Insurance, Meetings, Year-end packs or Compliance."),
-                        input: Input::Text(fill.value(form, "folder", "")),
+                        hint: Some(FOLDER_HINT.as_str()),
+                        input: Input::Text(fill.value(form, "folder", &defaults.folder)),
                         error: fill.error(form, "folder"),
                     },
                     Field {
@@ -172,7 +189,13 @@ async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<R
                         label: "Filed on",
                         hint: None,
                         input: Input::Select(
-                            place_choices(app, staff, &fill.value(form, "place", ""), true).await?,
+                            place_choices(
+                                app,
+                                staff,
+                                &fill.value(form, "place", &defaults.place),
+                                true,
+                            )
+                            .await?,
                         ),
                         error: fill.error(form, "place"),
                     },
@@ -183,7 +206,11 @@ async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<R
                         input: Input::Select(audience_choices(&fill.value(
                             form,
                             "audience",
-                            Audience::StaffOnly.code(),
+                            if defaults.audience.is_empty() {
+                                Audience::StaffOnly.code()
+                            } else {
+                                &defaults.audience
+                            },
                         ))),
                         error: fill.error(form, "audience"),
                     },
@@ -203,9 +230,22 @@ async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<R
     })
 }
 
-async fn new_form(State(app): State<App>, staff: Staff) -> AppResult<Response> {
-    Ok(respond(&new_page(&app, &staff, None).await?))
+async fn new_form(
+    State(app): State<App>,
+    staff: Staff,
+    Query(defaults): Query<NewDefaults>,
+) -> AppResult<Response> {
+    Ok(respond(&new_page(&app, &staff, None, &defaults).await?))
 }
+
+/// The folder field's hint: the usual folders, and the golden thread's for a higher-risk
+/// building.
+static FOLDER_HINT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "Like Insurance, Meetings or Year-end packs. For a higher-risk building's golden thread: {}.",
+        proplink_shared::records::GOLDEN_THREAD_FOLDERS.join(", ")
+    )
+});
 
 /// An upload that was too large, said by the file's field.
 fn too_large() -> AppError {
@@ -224,7 +264,7 @@ async fn upload(
             let Some((_, draft)) = draft else {
                 return Err(too_large());
             };
-            let page = new_page(&app, &staff, Some(draft)).await?;
+            let page = new_page(&app, &staff, Some(draft), &NewDefaults::default()).await?;
             return Ok((StatusCode::PAYLOAD_TOO_LARGE, respond(&page)).into_response());
         }
         Err(e) => return Err(e),
@@ -266,9 +306,11 @@ async fn upload(
     match outcome {
         Ok(id) => Ok(Redirect::to(&format!("/documents/{id}?done=uploaded")).into_response()),
         Err(e) => match sent_back("new", Err(e), typed)? {
-            Some((status, draft)) => {
-                Ok((status, respond(&new_page(&app, &staff, Some(draft)).await?)).into_response())
-            }
+            Some((status, draft)) => Ok((
+                status,
+                respond(&new_page(&app, &staff, Some(draft), &NewDefaults::default()).await?),
+            )
+                .into_response()),
             None => Ok(Redirect::to("/documents").into_response()),
         },
     }

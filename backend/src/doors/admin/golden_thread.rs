@@ -104,7 +104,8 @@ async fn thread(
                 )),
             ),
         ],
-        sections: vec![Section {
+        sections: vec![
+            Section {
             heading: "Parts of the golden thread".into(),
             paragraphs: vec![
                 "Every change is kept as a new version: earlier versions stay readable, and any two can be compared.".into(),
@@ -138,7 +139,19 @@ async fn thread(
                 ),
             ],
             ..Section::default()
-        }],
+            },
+            {
+                let mut docs = crate::doors::thread::documents_section(
+                    &golden_thread::documents::of_building(&app, staff.actor(), id).await?,
+                    |d| format!("/documents/{d}"),
+                );
+                docs.links = vec![(
+                    "Upload a golden-thread document".into(),
+                    format!("/documents/new?place=building:{}:{id}&audience=regulator", b.site_id),
+                )];
+                docs
+            },
+        ],
         actions: Actions::default(),
         audit: Some(
             trail(

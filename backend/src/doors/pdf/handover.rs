@@ -265,6 +265,32 @@ pub fn handover(pack: &Handover) -> Vec<u8> {
             flow.gap(4.0);
         }
     }
+    if !pack.documents.is_empty() {
+        flow.heading(14.0, "Documents in the golden thread");
+        flow.para(
+            REGULAR,
+            8.5,
+            MARGIN,
+            "Each is kept with its SHA-256 digest, by which the copy handed over can be checked.",
+        );
+        for d in &pack.documents {
+            flow.para(
+                BOLD,
+                9.0,
+                MARGIN,
+                &format!("{}: {} (version {})", d.folder, d.title, d.version),
+            );
+            flow.para(
+                REGULAR,
+                8.0,
+                MARGIN + 10.0,
+                &format!(
+                    "{}, {} bytes, SHA-256 {}",
+                    d.filename, d.size_bytes, d.sha256
+                ),
+            );
+        }
+    }
     render(&pack.organisation, &title, flow.finish())
 }
 

@@ -3,18 +3,19 @@
 //! version of every part with what changed, and the handover pack as PDF and JSON. Every page
 //! they read and every pack they take is kept in the building's trail.
 
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use proplink_shared::BuildingId;
 use proplink_shared::london::{format_date, format_date_time};
 use proplink_shared::records::{GoldenThreadCategory as Part, diff};
+use proplink_shared::{BuildingId, DocumentId};
 
 use crate::app::App;
+use crate::doors::admin::documents::download as attachment;
 use crate::doors::pages::{
     Actions, Cell, Chrome, Entry, NavItem, RecordPage, Section, Table, headers, respond,
 };
 use crate::error::{AppError, AppResult};
 use crate::services::auth::InspectorSession;
+use crate::services::golden_thread::documents as thread_documents;
 use crate::services::golden_thread::handover::{self, Format, shown};
 use crate::services::golden_thread::occurrences;
 use crate::services::golden_thread::regulators::last_day;
@@ -226,6 +227,10 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
         }),
         ..Section::default()
     });
+    sections.push(documents_section(
+        &thread_documents::of_building(app, &actor, id).await?,
+        |d| format!("{href}/documents/{d}"),
+    ));
     sections.extend(parts.iter().map(|v| Section {
         heading: v.section.label().into(),
         paragraphs: vec![said_by(v)],
@@ -391,17 +396,49 @@ pub async fn download(
             "json",
         ),
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"golden-thread-{stem}-{date}.{ext}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
+    Ok(attachment(
+        kind,
+        &format!("golden-thread-{stem}-{date}.{ext}"),
         body,
-    )
-        .into_response())
+    ))
+}
+
+/// One of the building's golden-thread documents, downloaded.
+pub async fn document(
+    app: &App,
+    inspector: &Inspector,
+    id: BuildingId,
+    doc: DocumentId,
+) -> AppResult<Response> {
+    inspector.open(id)?;
+    let (kind, filename, bytes) =
+        thread_documents::download(app, &inspector.session.actor(), id, doc).await?;
+    Ok(attachment(&kind, &filename, bytes))
+}
+
+/// The golden thread's documents by folder, each title opening `href` of its id.
+pub fn documents_section(
+    docs: &[crate::store::notices::Document],
+    href: impl Fn(DocumentId) -> String,
+) -> Section {
+    Section {
+        heading: "Documents".into(),
+        table: Some(Table {
+            caption: "Documents in the golden thread, by folder".into(),
+            headers: headers(&["Folder", "Document", "Version", "Size"]),
+            rows: docs
+                .iter()
+                .map(|d| {
+                    vec![
+                        Cell::text(&d.folder),
+                        Cell::link(&d.title, href(d.id)),
+                        Cell::text(d.version.to_string()),
+                        Cell::text(crate::doors::admin::documents::size(d.size_bytes)),
+                    ]
+                })
+                .collect(),
+            empty: "No document has been filed in the golden thread yet.".into(),
+        }),
+        ..Section::default()
+    }
 }

@@ -13,6 +13,7 @@ use super::{PartVersion, hrb, read, readable};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::change::{Change, Event};
+use crate::store::notices::Document;
 use crate::store::occurrences::OccurrenceReport;
 use crate::store::places::Building;
 use crate::store::thread as store;
@@ -33,6 +34,8 @@ pub struct Handover {
     pub parts: Vec<PartHistory>,
     /// The mandatory occurrences the Regulator was told of, newest first.
     pub occurrences: Vec<OccurrenceReport>,
+    /// The documents in the thread's folders, as an index.
+    pub documents: Vec<Document>,
     pub exported_at: OffsetDateTime,
     pub exported_by: String,
 }
@@ -61,6 +64,7 @@ pub async fn export(
     building: BuildingId,
     format: Format,
 ) -> AppResult<Handover> {
+    let documents = super::documents::of_building(app, actor, building).await?;
     let mut change = Change::begin(app, actor).await?;
     let b = hrb(&mut change, actor, building, Action::Read, None).await?;
     let mut parts: Vec<PartHistory> = Vec::new();
@@ -114,6 +118,7 @@ pub async fn export(
         building: b,
         parts,
         occurrences,
+        documents,
         exported_at,
         exported_by: actor.display_name.clone(),
     })
@@ -179,6 +184,16 @@ pub fn json(h: &Handover) -> Value {
             "report": o.report,
             "reported_at": o.reported_at.map(timestamp),
             "kept_until": o.keep_until.to_string(),
+        })).collect::<Vec<_>>(),
+        "documents": h.documents.iter().map(|d| json!({
+            "id": d.id,
+            "folder": d.folder,
+            "title": d.title,
+            "filename": d.filename,
+            "version": d.version,
+            "content_type": d.content_type,
+            "size_bytes": d.size_bytes,
+            "sha256": d.sha256,
         })).collect::<Vec<_>>(),
     })
 }
