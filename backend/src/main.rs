@@ -292,6 +292,7 @@ async fn serve(app: App) -> anyhow::Result<()> {
     tokio::spawn(checkpoints::run(app.clone(), Duration::from_secs(60)));
     tokio::spawn(services::maintenance::run(app.clone()));
     tokio::spawn(services::payments::run_reconciler(app.clone()));
+    tokio::spawn(services::golden_thread::fire_safety::run(app.clone()));
     let router = doors::router(app.clone());
     axum::serve(
         listener,

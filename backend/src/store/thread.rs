@@ -201,3 +201,15 @@ pub async fn all_versions(
     )
     .await
 }
+
+/// Every higher-risk building, of every organisation, whose thread holds fire-safety
+/// information for residents.
+pub async fn buildings_with_information(conn: &mut Conn) -> DbResult<Vec<(OrgId, BuildingId)>> {
+    conn.query(
+        "SELECT DISTINCT t.organisation_id, t.building_id FROM thread_versions t \
+         JOIN buildings b ON b.organisation_id = t.organisation_id AND b.id = t.building_id \
+         WHERE t.section = 'fire_safety_information' AND b.is_hrb ORDER BY t.organisation_id, t.building_id",
+        params![],
+    )
+    .await
+}

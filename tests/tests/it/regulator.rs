@@ -5,9 +5,12 @@
 
 use proplink_backend::params;
 use proplink_backend::services::documents::{self, DocumentPlace};
+use proplink_backend::services::golden_thread::fire_safety;
 use proplink_backend::services::golden_thread::regulators::{self, NewAccess};
 use proplink_backend::services::golden_thread::{self};
+use proplink_backend::services::people;
 use proplink_shared::authz::Audience;
+use proplink_shared::records::{ContactKind, NewContact, UnitRole};
 use proplink_shared::records::{NewThreadVersion, RecordType};
 use proplink_tests::{Browser, TestApp, fixtures, pdftotext, spawn_app};
 use time::Duration;
@@ -629,7 +632,39 @@ async fn fire_safety_information_is_issued_to_residents_and_delivered_when_they_
         "opened once, recorded once: {trail:#?}"
     );
 
-    // A year on, the next issue is due.
+    // Someone moves in: PropLink issues it to them, and only to them.
+    let tenant = people::add_contact(
+        &t.app,
+        &org.owner,
+        &NewContact::validate(
+            ContactKind::Tenant,
+            "Ms",
+            "Tia",
+            "Lee",
+            "tia@acme.example",
+            "",
+        )
+        .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    people::link_to_unit(
+        &t.app,
+        &org.owner,
+        tenant,
+        org.unit,
+        UnitRole::Tenant,
+        false,
+        today(&t),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(fire_safety::issue_due(&t.app).await.ok(), Some(1));
+    let letter = t.smtp.wait_for("tia@acme.example", 1).await;
+    assert!(letter.subject().contains("Fire safety information"));
+    assert_eq!(fire_safety::issue_due(&t.app).await.ok(), Some(0));
+
+    // A year on, it is due to everyone again, and PropLink issues it.
     t.app.clock.advance(Duration::days(366));
     t.sign_in(&b, &host, &org.manager_email).await;
     let due = b.get(&host, &page_path).await;
@@ -638,4 +673,5 @@ async fn fire_safety_information_is_issued_to_residents_and_delivered_when_they_
         "{}",
         due.body
     );
+    assert_eq!(fire_safety::issue_due(&t.app).await.ok(), Some(2));
 }

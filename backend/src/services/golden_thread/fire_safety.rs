@@ -1,7 +1,8 @@
 //! The fire-safety information every resident of a higher-risk building must be given when
 //! they move in and every 12 months after: issued from the golden thread's current version,
 //! emailed with the way to read it, and marked as delivered the first time the resident opens
-//! it on BuildingThread. Staff see who has it, who has not opened it, and who is due.
+//! it on BuildingThread. Staff see who has it, who has not opened it, and who is due; PropLink
+//! issues what is due by itself every hour, and staff may issue it at once.
 
 use proplink_shared::audit::AuditAction;
 use proplink_shared::london::format_date;
@@ -243,4 +244,36 @@ pub async fn opened(app: &App, actor: &Actor, building: BuildingId) -> AppResult
         ))
         .await?;
     change.commit().await
+}
+
+/// Issues the fire-safety information wherever it is due, as PropLink: to residents who moved
+/// in since the last issue, to those given it 12 months ago, and to everyone when it changed.
+/// Returns how many residents it went to.
+pub async fn issue_due(app: &App) -> AppResult<usize> {
+    let buildings = {
+        let mut conn = app.db.read().await?;
+        store::buildings_with_information(&mut conn).await?
+    };
+    let mut sent = 0;
+    for (org, building) in buildings {
+        match issue(app, &crate::services::orgs::system_actor(org), building).await {
+            Ok(n) => sent += n,
+            // Nobody due there.
+            Err(AppError::Conflict { .. }) => {}
+            Err(e) => {
+                tracing::warn!(error = ?e, %building, "issuing the fire-safety information");
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Issues what is due every hour until the process stops.
+pub async fn run(app: App) {
+    loop {
+        if let Err(e) = issue_due(&app).await {
+            tracing::warn!(error = ?e, "issuing the fire-safety information");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
