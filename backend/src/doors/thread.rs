@@ -193,6 +193,40 @@ fn section(heading: &str, paragraphs: Vec<String>, missing: &str) -> Section {
     }
 }
 
+/// The last year's safety works on the shared parts, in plain words.
+fn safety_works_section(works: &[crate::store::work_orders::SafetyWork]) -> Section {
+    use proplink_shared::states::WorkOrderStatus as S;
+    Section {
+        heading: "Recent safety works".into(),
+        paragraphs: if works.is_empty() {
+            vec!["No fire safety, electrical, gas or lift works on the shared parts of the building in the last year.".into()]
+        } else {
+            vec!["Fire safety, electrical, gas and lift works on the shared parts of the building in the last year.".into()]
+        },
+        table: (!works.is_empty()).then(|| Table {
+            caption: "Safety works in the last year".into(),
+            headers: headers(&["Work", "Kind", "Where it stands", "Since"]),
+            rows: works
+                .iter()
+                .map(|w| {
+                    vec![
+                        Cell::text(&w.title),
+                        Cell::text(w.service_category.label()),
+                        Cell::text(match w.status {
+                            S::Completed | S::PendingReview | S::Closed => "Done",
+                            S::Approved | S::InProgress => "Under way",
+                            _ => "Being arranged",
+                        }),
+                        Cell::date(proplink_shared::london::local(w.created_at).date()),
+                    ]
+                })
+                .collect(),
+            empty: String::new(),
+        }),
+        ..Section::default()
+    }
+}
+
 /// What the building's page says after a concern was raised.
 #[derive(Deserialize, Default)]
 struct Raised {
@@ -350,6 +384,7 @@ async fn building_page(
             ),
             "The resident engagement strategy has not been published here yet.",
         ),
+        safety_works_section(&golden_thread::safety_works(app, &actor, id).await?),
         Section {
             heading: "Worried about safety?".into(),
             paragraphs: vec![

@@ -24,6 +24,8 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::store::places::{self, Building};
 use crate::store::thread::{self as store, NewVersion, ThreadVersion};
+use crate::store::work_orders::SafetyWork;
+use proplink_shared::records::ServiceCategory;
 
 /// One version of one part, read.
 #[derive(Clone, Debug)]
@@ -236,6 +238,41 @@ pub async fn current(
     )
     .await?;
     Ok((b, parts))
+}
+
+/// The trades whose works on shared parts keep residents safe.
+const SAFETY_TRADES: &[ServiceCategory] = &[
+    ServiceCategory::FireSafety,
+    ServiceCategory::Electrical,
+    ServiceCategory::Gas,
+    ServiceCategory::Lifts,
+];
+
+/// Safety works on the building's shared parts over the last year, newest first: what its
+/// residents are told has been done or is under way.
+pub async fn safety_works(
+    app: &App,
+    actor: &Actor,
+    building: BuildingId,
+) -> AppResult<Vec<SafetyWork>> {
+    let mut conn = app.db.read().await?;
+    hrb(
+        &mut conn,
+        actor,
+        building,
+        Action::Read,
+        Some(GoldenThreadCategory::ResidentSummary),
+    )
+    .await?;
+    let since = app.clock.now() - time::Duration::days(365);
+    Ok(crate::store::work_orders::safety_works(
+        &mut conn,
+        actor.org,
+        building,
+        SAFETY_TRADES,
+        since,
+    )
+    .await?)
 }
 
 /// Every version of one part, newest first.

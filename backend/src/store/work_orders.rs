@@ -482,3 +482,37 @@ pub async fn assign(
         .await?;
     Ok(changed == 1)
 }
+
+read_model! {
+    /// Works on a building's shared parts, as its residents are told of them.
+    pub struct SafetyWork {
+        pub title: String = "w.title",
+        pub service_category: ServiceCategory = "w.service_category",
+        pub status: WorkOrderStatus = "w.status",
+        pub created_at: OffsetDateTime = "w.created_at",
+    }
+}
+
+/// Work orders on a building's shared parts (no one's home) in `trades`, raised since `since`
+/// and not drafts or cancelled, newest first.
+pub async fn safety_works(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+    trades: &[ServiceCategory],
+    since: OffsetDateTime,
+) -> DbResult<Vec<SafetyWork>> {
+    // The trades are our own fixed codes, never anyone's input.
+    let trades: Vec<String> = trades.iter().map(|t| format!("'{}'", t.code())).collect();
+    conn.query(
+        &format!(
+            "SELECT {} FROM work_orders w WHERE w.organisation_id = $1 AND w.building_id = $2 AND w.unit_id IS NULL \
+             AND w.created_at >= $3 AND w.status NOT IN ('draft', 'cancelled') AND w.service_category IN ({}) \
+             ORDER BY w.created_at DESC LIMIT 20",
+            SafetyWork::COLUMNS,
+            trades.join(", ")
+        ),
+        params![org, building, since],
+    )
+    .await
+}

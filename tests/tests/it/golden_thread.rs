@@ -483,6 +483,49 @@ async fn a_resident_reads_their_buildings_thread_in_plain_words_and_nothing_else
     )
     .await;
 
+    // Safety works on the shared parts: a fire-door repair done, one in his own flat, a
+    // cleaning job, and a draft nobody has sent yet.
+    let mut works = Vec::new();
+    for (title, trade, unit) in [
+        (
+            "Replace the self-closer on the stair door",
+            "fire_safety",
+            None,
+        ),
+        ("Fire door to Flat 1", "fire_safety", Some(org.unit)),
+        ("Deep clean of the bin store", "cleaning", None),
+        ("Test the dry riser", "fire_safety", None),
+    ] {
+        let new = proplink_shared::records::NewWorkOrder::validate(
+            title,
+            "As described",
+            trade,
+            "medium",
+            None,
+            t.app.clock.now().date(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let place = proplink_backend::store::work_orders::WorkOrderPlace {
+            site: org.site_a,
+            building: Some(org.building),
+            unit,
+            ticket: None,
+        };
+        works.push(
+            proplink_backend::services::work_orders::create(&t.app, &org.manager, place, &[], &new)
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}")),
+        );
+    }
+    // As if a contractor had done the first three: the last stays a draft.
+    for wo in &works[..3] {
+        t.tamper(
+            "UPDATE work_orders SET status = 'completed' WHERE id = $1",
+            params![wo.to_string()],
+        )
+        .await;
+    }
+
     let (b, host) = reader(&t, "acme", "ravi@acme.example").await;
     let home = b.get(&host, "/").await;
     assert_eq!(home.status, 303);
@@ -506,6 +549,18 @@ async fn a_resident_reads_their_buildings_thread_in_plain_words_and_nothing_else
         !page.body.contains("href=\"/profile\""),
         "BuildingThread has no profile page to link to"
     );
+    assert!(page.body.contains("Recent safety works"));
+    assert!(
+        page.body
+            .contains("Replace the self-closer on the stair door")
+    );
+    for private in [
+        "Fire door to Flat 1",
+        "Deep clean of the bin store",
+        "Test the dry riser",
+    ] {
+        assert!(!page.body.contains(private), "{private}: {}", page.body);
+    }
     assert!(
         !page.body.contains("Fibre cement panels"),
         "the Key Building Information is the Regulator's, not on the residents' page"
