@@ -1,7 +1,40 @@
-// Turning notifications on for this browser: only when the person presses the button, never
-// on page load. Registers the service worker, asks the browser for a push subscription made
-// with the server's public key, and sends it with the form (which carries the CSRF token).
+// Notifications on this browser. Turning them on: only when the person presses the button,
+// never on page load — registers the service worker, asks the browser for a push subscription
+// made with the server's public key, and sends it with the form (which carries the CSRF token).
+// Signing out turns them off here: the subscription is dropped by the browser and its endpoint
+// goes with the sign-out form, so the server forgets it too.
 'use strict';
+
+(function () {
+  const form = document.querySelector('form[action="/sign-out"]');
+  if (!form || !('serviceWorker' in navigator)) return;
+  form.addEventListener('submit', async (event) => {
+    if (form.dataset.ready === 'yes') return;
+    event.preventDefault();
+    const done = () => {
+      form.dataset.ready = 'yes';
+      form.submit();
+    };
+    // Signing out never waits long on the browser's push service.
+    const timer = setTimeout(done, 3000);
+    try {
+      const registration = await navigator.serviceWorker.getRegistration('/');
+      const subscription = registration && (await registration.pushManager.getSubscription());
+      if (subscription) {
+        const field = document.createElement('input');
+        field.type = 'hidden';
+        field.name = 'push_endpoint';
+        field.value = subscription.endpoint;
+        form.appendChild(field);
+        await subscription.unsubscribe();
+      }
+    } catch (err) {
+      // The server still ends the session; the subscription stays listed in settings.
+    }
+    clearTimeout(timer);
+    if (form.dataset.ready !== 'yes') done();
+  });
+})();
 
 (function () {
   const form = document.querySelector('form[action="/push/subscriptions"]');

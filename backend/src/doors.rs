@@ -8,6 +8,7 @@ pub mod assets;
 pub mod chart;
 pub mod contractor;
 pub mod extract;
+pub mod golden_thread;
 
 pub mod pages;
 pub mod pdf;

@@ -6,7 +6,8 @@ CREATE TABLE regulator_accounts (
     email TEXT NOT NULL,
     name TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    UNIQUE (organisation_id, email)
+    UNIQUE (organisation_id, email),
+    UNIQUE (organisation_id, id)
 );
 
 -- Access to one building's golden thread, granted by the organisation until a time and
@@ -14,13 +15,14 @@ CREATE TABLE regulator_accounts (
 CREATE TABLE regulator_grants (
     id TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL,
-    account_id TEXT NOT NULL REFERENCES regulator_accounts (id),
+    account_id TEXT NOT NULL,
     building_id TEXT NOT NULL,
     granted_by_name TEXT NOT NULL,
     granted_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     revoked_at INTEGER,
     revoked_by_name TEXT,
+    FOREIGN KEY (organisation_id, account_id) REFERENCES regulator_accounts (organisation_id, id),
     FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id)
 );
 CREATE INDEX regulator_grants_account ON regulator_grants (organisation_id, account_id);
@@ -36,7 +38,10 @@ CREATE TABLE fire_safety_deliveries (
     version INTEGER NOT NULL,
     issued_at INTEGER NOT NULL,
     issued_by_name TEXT NOT NULL,
+    -- The London day it was issued: one issue of a version a day, however many ask at once.
+    issued_on TEXT NOT NULL,
     opened_at INTEGER,
+    UNIQUE (organisation_id, building_id, contact_id, version, issued_on),
     FOREIGN KEY (organisation_id, contact_id) REFERENCES contacts (organisation_id, id),
     FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id)
 );
@@ -71,6 +76,7 @@ CREATE TABLE occurrence_reports (
     created_by_name TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     UNIQUE (organisation_id, reference),
-    FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id)
+    FOREIGN KEY (organisation_id, building_id) REFERENCES buildings (organisation_id, id),
+    FOREIGN KEY (organisation_id, ticket_id) REFERENCES tickets (organisation_id, id)
 );
 CREATE INDEX occurrence_reports_building ON occurrence_reports (organisation_id, building_id, created_at);

@@ -93,6 +93,28 @@ pub fn required_text(
     value.to_owned()
 }
 
+/// A date as a date field sends it (`YYYY-MM-DD`), or the message for its field.
+pub fn date_field(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    what: &str,
+    text: &str,
+) -> Option<time::Date> {
+    let text = text.trim();
+    if text.is_empty() {
+        errors.add(field, format!("Enter the {what}"));
+        return None;
+    }
+    let parsed = time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    );
+    if parsed.is_err() {
+        errors.add(field, format!("The {what} must be a real date"));
+    }
+    parsed.ok()
+}
+
 /// Like [`required_text`] but empty is allowed.
 pub fn optional_text(
     errors: &mut ValidationErrors,
@@ -143,7 +165,7 @@ coded_enum! {
         Document => "document", "Document";
         Device => "device", "Device";
         GoldenThread => "golden_thread", "Golden thread";
-        Regulator => "regulator", "Inspector of the Building Safety Regulator";
+        Regulator => "regulator", "Regulator's inspector";
     }
 }
 

@@ -304,6 +304,20 @@ impl InvoiceStatus {
 }
 
 impl WorkOrderStatus {
+    /// Where works stand, as residents are told on BuildingThread.
+    #[must_use]
+    pub fn as_residents_see_it(self) -> &'static str {
+        match self {
+            WorkOrderStatus::Completed | WorkOrderStatus::Closed => "Done",
+            WorkOrderStatus::PendingReview => "Being checked",
+            WorkOrderStatus::Approved | WorkOrderStatus::InProgress => "Under way",
+            WorkOrderStatus::Cancelled => "Cancelled",
+            WorkOrderStatus::Draft | WorkOrderStatus::SentForQuote | WorkOrderStatus::Quoted => {
+                "Being arranged"
+            }
+        }
+    }
+
     /// The moves site staff may make from the field; awarding, closing and cancelling stay
     /// with the office.
     #[must_use]

@@ -148,6 +148,8 @@ impl Staff {
         chrome.user_name = Some(self.session.staff.name.clone());
         chrome.logo = logo_src(&self.org);
         chrome.csrf = self.session.csrf_token.clone();
+        // Signing out turns this browser's notifications off too.
+        chrome.script = Some(crate::doors::assets::push_script_src());
         chrome.nav = NAV
             .iter()
             .map(|(label, href)| NavItem {

@@ -3,6 +3,7 @@
 //! and the form that turns them off somewhere. Each door routes these to its own signed-in
 //! person.
 
+use super::web::sent as web_sent;
 use proplink_shared::london::{format_date, local};
 
 use super::admin::forms::{Draft, Filler};
@@ -127,11 +128,7 @@ pub struct PreferencesForm {
 impl PreferencesForm {
     #[must_use]
     pub fn from_pairs(sent: Vec<(String, String)>) -> PreferencesForm {
-        let value = |name: &str| {
-            sent.iter()
-                .find(|(k, _)| k == name)
-                .map_or_else(String::new, |(_, v)| v.clone())
-        };
+        let value = |name: &str| web_sent(&sent, name).to_owned();
         PreferencesForm {
             kinds: sent
                 .iter()

@@ -70,6 +70,8 @@ impl Resident {
         chrome.user_name = Some(self.session.contact.display_name());
         chrome.logo = logo_src(&self.org);
         chrome.csrf = self.session.csrf_token.clone();
+        // Signing out turns this browser's notifications off too.
+        chrome.script = Some(crate::doors::assets::push_script_src());
         chrome.nav = NAV
             .iter()
             .filter(|(_, href)| *href != "/account" || self.has_accounts())

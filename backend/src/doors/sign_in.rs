@@ -14,6 +14,7 @@ use crate::doors::pages::{SignInCodePage, SignInPage, respond};
 use crate::doors::web::{CookieName, CsrfForm, cookie, set_cookie, visitor_token};
 use crate::error::AppError;
 use crate::services::auth::{self, Client, Door};
+use crate::services::push;
 use proplink_shared::sync::CodeStatus;
 
 type Org = axum::Extension<OrgContext>;
@@ -238,8 +239,13 @@ pub async fn check_code(
     }
 }
 
+/// The sign-out form: the browser's push endpoint when the script found one, so that
+/// signing out turns this browser's notifications off too.
 #[derive(Deserialize)]
-pub struct Empty {}
+pub struct SignOutForm {
+    #[serde(default)]
+    push_endpoint: String,
+}
 
 /// Signs out of this door: the session ends and its cookie is cleared.
 pub async fn sign_out(
@@ -247,12 +253,16 @@ pub async fn sign_out(
     axum::Extension(OrgContext(org)): Org,
     axum::Extension(door): ThisDoor,
     headers: HeaderMap,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<SignOutForm>,
 ) -> Result<Response, AppError> {
+    let endpoint = form.push_endpoint.trim();
     if let Some(token) = cookie(&headers, &app, CookieName::Session) {
         match door {
             Door::ResidencePort => {
                 if let Some(session) = auth::resident_session(&app, &org, &token).await? {
+                    if !endpoint.is_empty() {
+                        push::unsubscribe_endpoint(&app, &session.actor, endpoint).await?;
+                    }
                     auth::sign_out_resident(&app, &session).await?;
                 }
             }
@@ -265,6 +275,9 @@ pub async fn sign_out(
             }
             Door::Admin | Door::FacilityReport => {
                 if let Some(session) = auth::session(&app, &org, door, &token).await? {
+                    if !endpoint.is_empty() {
+                        push::unsubscribe_endpoint(&app, &session.actor, endpoint).await?;
+                    }
                     auth::sign_out(&app, &session).await?;
                 }
             }

@@ -6,8 +6,7 @@
 
 mod regulator;
 
-pub use regulator::{documents_section, download};
-
+use crate::doors::web::sent;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -195,28 +194,22 @@ fn section(heading: &str, paragraphs: Vec<String>, missing: &str) -> Section {
 
 /// The last year's safety works on the shared parts, in plain words.
 fn safety_works_section(works: &[crate::store::work_orders::SafetyWork]) -> Section {
-    use proplink_shared::states::WorkOrderStatus as S;
     Section {
         heading: "Recent safety works".into(),
-        paragraphs: if works.is_empty() {
-            vec!["No fire safety, electrical, gas or lift works on the shared parts of the building in the last year.".into()]
+        paragraphs: vec![if works.is_empty() {
+            "No fire safety, electrical, gas or lift works on the shared parts of the building in the last year.".into()
         } else {
-            vec!["Fire safety, electrical, gas and lift works on the shared parts of the building in the last year.".into()]
-        },
+            "Fire safety, electrical, gas and lift works on the shared parts of the building in the last year. Ask the managing agent about any of them.".into()
+        }],
         table: (!works.is_empty()).then(|| Table {
             caption: "Safety works in the last year".into(),
-            headers: headers(&["Work", "Kind", "Where it stands", "Since"]),
+            headers: headers(&["Works", "Where they stand", "Since"]),
             rows: works
                 .iter()
                 .map(|w| {
                     vec![
-                        Cell::text(&w.title),
-                        Cell::text(w.service_category.label()),
-                        Cell::text(match w.status {
-                            S::Completed | S::PendingReview | S::Closed => "Done",
-                            S::Approved | S::InProgress => "Under way",
-                            _ => "Being arranged",
-                        }),
+                        Cell::text(format!("{} works", w.service_category.label())),
+                        Cell::text(w.status.as_residents_see_it()),
                         Cell::date(proplink_shared::london::local(w.created_at).date()),
                     ]
                 })
@@ -488,13 +481,8 @@ async fn raise_concern(
 ) -> AppResult<Response> {
     let reader = visitor.resident()?;
     reader.session.actor_for(id).ok_or(AppError::NotFound)?;
-    let value = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
-    let ticked = |sign: &str| form.iter().any(|(k, v)| k == "signs" && v == sign);
+    let value = |name: &str| sent(&form, name);
+    let ticked = |sign: &str| crate::doors::web::ticked(&form, "signs", sign);
     let resident = reader
         .session
         .resident(&reader.org)

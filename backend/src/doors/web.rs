@@ -163,6 +163,20 @@ impl FromRequestParts<App> for Client {
     }
 }
 
+/// What a form sent as `name` (the first, if sent twice), or nothing.
+#[must_use]
+pub fn sent<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// Whether a form's boxes named `name` include the one valued `value`.
+#[must_use]
+pub fn ticked(form: &[(String, String)], name: &str, value: &str) -> bool {
+    form.iter().any(|(k, v)| k == name && v == value)
+}
+
 /// A submitted form whose `csrf` field matched the token the door expects for this request.
 pub struct CsrfForm<T>(pub T);
 

@@ -240,14 +240,6 @@ pub async fn current(
     Ok((b, parts))
 }
 
-/// The trades whose works on shared parts keep residents safe.
-const SAFETY_TRADES: &[ServiceCategory] = &[
-    ServiceCategory::FireSafety,
-    ServiceCategory::Electrical,
-    ServiceCategory::Gas,
-    ServiceCategory::Lifts,
-];
-
 /// Safety works on the building's shared parts over the last year, newest first: what its
 /// residents are told has been done or is under way.
 pub async fn safety_works(
@@ -269,7 +261,7 @@ pub async fn safety_works(
         &mut conn,
         actor.org,
         building,
-        SAFETY_TRADES,
+        ServiceCategory::SAFETY,
         since,
     )
     .await?)

@@ -381,6 +381,23 @@ pub async fn unsubscribe(app: &App, actor: &Actor, id: &str) -> AppResult<()> {
     change.commit().await
 }
 
+/// Turns notifications off for the browser `actor` signs out of, known by its endpoint: only a
+/// subscription of theirs is touched, and an endpoint they do not hold changes nothing.
+pub async fn unsubscribe_endpoint(app: &App, actor: &Actor, endpoint: &str) -> AppResult<()> {
+    let id = {
+        let mut conn = app.db.read().await?;
+        store::subscriptions_of(&mut conn, actor.org, &subject_of(actor))
+            .await?
+            .into_iter()
+            .find(|s| s.endpoint == endpoint)
+            .map(|s| s.id)
+    };
+    match id {
+        Some(id) => unsubscribe(app, actor, &id).await,
+        None => Ok(()),
+    }
+}
+
 /// How soon a push matters, as the `Urgency` header says it (RFC 8030 §5.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Urgency {

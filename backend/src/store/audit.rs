@@ -5,7 +5,7 @@ use proplink_shared::records::RecordType;
 use proplink_shared::{OrgId, Scope};
 use time::OffsetDateTime;
 
-use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns};
+use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, Params, ScopeColumns};
 use super::{Conn, DbResult};
 use crate::{params, read_model};
 
@@ -119,20 +119,20 @@ pub async fn trails_of(
     if record_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = ListQuery::in_org("FROM audit_events e".into(), org, "e.organisation_id");
-    q.equals("e.record_type", Some(record_type));
-    let list: Vec<String> = record_ids.iter().map(|id| q.params.push(id)).collect();
-    q.raw(&format!("e.record_id IN ({})", list.join(", ")));
-    let events: Vec<AuditEvent> = q.all(conn, AuditEvent::COLUMNS, "e.seq").await?;
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    Ok(events
-        .into_iter()
-        .filter(|e| {
-            let n = counts.entry(e.record_id.clone()).or_default();
-            *n += 1;
-            *n <= per_record
-        })
-        .collect())
+    // Counted in the database: a record with a long history sends only its first steps.
+    let mut p = Params::default();
+    let org = p.push(&org);
+    let kind = p.push(&record_type);
+    let ids: Vec<String> = record_ids.iter().map(|id| p.push(id)).collect();
+    let limit = p.push(&i64::try_from(per_record).unwrap_or(i64::MAX));
+    let sql = format!(
+        "SELECT {} FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.record_id ORDER BY x.seq) AS step \
+         FROM audit_events x WHERE x.organisation_id = {org} AND x.record_type = {kind} AND x.record_id IN ({})) e \
+         WHERE e.step <= {limit} ORDER BY e.seq",
+        AuditEvent::COLUMNS,
+        ids.join(", ")
+    );
+    conn.query(&sql, p.values()).await
 }
 
 const NEWEST: Order = Order {

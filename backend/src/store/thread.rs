@@ -120,18 +120,23 @@ pub struct NewDelivery<'a> {
     pub issued_by: &'a str,
 }
 
+/// Records an issue; false if this version was already issued to them today (another
+/// process, or staff, got there first).
 pub async fn insert_delivery(
     conn: &mut Conn,
     d: &NewDelivery<'_>,
+    today: time::Date,
     now: OffsetDateTime,
-) -> DbResult<()> {
-    conn.execute(
-        "INSERT INTO fire_safety_deliveries (id, organisation_id, building_id, contact_id, version, issued_at, issued_by_name) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        params![uuid::Uuid::now_v7().to_string(), d.org, d.building, d.contact, d.version, now, d.issued_by],
-    )
-    .await?;
-    Ok(())
+) -> DbResult<bool> {
+    Ok(conn
+        .execute(
+            "INSERT INTO fire_safety_deliveries (id, organisation_id, building_id, contact_id, version, issued_at, issued_by_name, issued_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (organisation_id, building_id, contact_id, version, issued_on) DO NOTHING",
+            params![uuid::Uuid::now_v7().to_string(), d.org, d.building, d.contact, d.version, now, d.issued_by, today],
+        )
+        .await?
+        == 1)
 }
 
 /// Every issue of a building's fire-safety information, newest first.
@@ -202,13 +207,13 @@ pub async fn all_versions(
     .await
 }
 
-/// Every higher-risk building, of every organisation, whose thread holds fire-safety
-/// information for residents.
-pub async fn buildings_with_information(conn: &mut Conn) -> DbResult<Vec<(OrgId, BuildingId)>> {
+/// Every higher-risk building, of every organisation, whose fire-safety information staff
+/// have issued through PropLink at least once: those PropLink keeps issued.
+pub async fn buildings_issuing(conn: &mut Conn) -> DbResult<Vec<(OrgId, BuildingId)>> {
     conn.query(
-        "SELECT DISTINCT t.organisation_id, t.building_id FROM thread_versions t \
-         JOIN buildings b ON b.organisation_id = t.organisation_id AND b.id = t.building_id \
-         WHERE t.section = 'fire_safety_information' AND b.is_hrb ORDER BY t.organisation_id, t.building_id",
+        "SELECT DISTINCT d.organisation_id, d.building_id FROM fire_safety_deliveries d \
+         JOIN buildings b ON b.organisation_id = d.organisation_id AND b.id = d.building_id \
+         WHERE b.is_hrb ORDER BY d.organisation_id, d.building_id",
         params![],
     )
     .await

@@ -11,7 +11,9 @@ use proplink_shared::{
 };
 use time::{Date, OffsetDateTime};
 
-use super::query::{Key, Keyed, ListQuery, Order, Page, PageAt, ScopeColumns, status_condition};
+use super::query::{
+    Key, Keyed, ListQuery, Order, Page, PageAt, Params, ScopeColumns, status_condition,
+};
 use super::requests::Openness;
 use super::{Conn, DbResult};
 use crate::{params, read_model};
@@ -484,9 +486,9 @@ pub async fn assign(
 }
 
 read_model! {
-    /// Works on a building's shared parts, as its residents are told of them.
+    /// Works on a building's shared parts, as its residents are told of them: the trade, where
+    /// they stand and when they were raised — never the office's own words.
     pub struct SafetyWork {
-        pub title: String = "w.title",
         pub service_category: ServiceCategory = "w.service_category",
         pub status: WorkOrderStatus = "w.status",
         pub created_at: OffsetDateTime = "w.created_at",
@@ -502,17 +504,20 @@ pub async fn safety_works(
     trades: &[ServiceCategory],
     since: OffsetDateTime,
 ) -> DbResult<Vec<SafetyWork>> {
-    // The trades are our own fixed codes, never anyone's input.
-    let trades: Vec<String> = trades.iter().map(|t| format!("'{}'", t.code())).collect();
+    let mut p = Params::default();
+    let org = p.push(&org);
+    let building = p.push(&building);
+    let since = p.push(&since);
+    let trades: Vec<String> = trades.iter().map(|t| p.push(t)).collect();
     conn.query(
         &format!(
-            "SELECT {} FROM work_orders w WHERE w.organisation_id = $1 AND w.building_id = $2 AND w.unit_id IS NULL \
-             AND w.created_at >= $3 AND w.status NOT IN ('draft', 'cancelled') AND w.service_category IN ({}) \
-             ORDER BY w.created_at DESC LIMIT 20",
+            "SELECT {} FROM work_orders w WHERE w.organisation_id = {org} AND w.building_id = {building} \
+             AND w.unit_id IS NULL AND w.created_at >= {since} AND w.status NOT IN ('draft', 'cancelled') \
+             AND w.service_category IN ({}) ORDER BY w.created_at DESC LIMIT 20",
             SafetyWork::COLUMNS,
             trades.join(", ")
         ),
-        params![org, building, since],
+        p.values(),
     )
     .await
 }

@@ -272,7 +272,10 @@ pub fn search(store: &Store, query: &str) -> CoreResult<Vec<Found>> {
         (
             "ticket",
             "SELECT id, site_id, reference || ': ' || subject, category, priority, status FROM tickets",
-            "reference || ' ' || subject || ' ' || messages",
+            // What was said and who said it, not the JSON the conversation is kept in.
+            "reference || ' ' || subject || ' ' || COALESCE((SELECT group_concat(json_extract(m.value, '$.author') \
+             || ' ' || json_extract(m.value, '$.body'), ' ') FROM json_each(CASE WHEN json_valid(messages) \
+             THEN messages ELSE '[]' END) m), '')",
             "created_at DESC",
         ),
         (

@@ -352,6 +352,145 @@ pub fn occurrence_kept_until(sent: time::Date) -> time::Date {
         .unwrap_or(time::Date::MAX)
 }
 
+/// The higher-risk building regime began on 1 October 2023: no occurrence to report before it.
+pub const REGIME_STARTED: time::Date = time::macros::date!(2023 - 10 - 01);
+
+/// What staff record of a possible mandatory occurrence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewOccurrenceReport {
+    pub what_happened: String,
+    /// The day someone became aware of it: the report is due 10 working days on.
+    pub aware_on: time::Date,
+    pub signs: Occurrence,
+}
+
+impl NewOccurrenceReport {
+    /// Checks what was entered on `today`: something said, and a day between the regime's start
+    /// and today.
+    pub fn validate(
+        what_happened: &str,
+        aware_on: &str,
+        signs: Occurrence,
+        today: time::Date,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let what_happened = required_text(
+            &mut errors,
+            "what_happened",
+            "what happened",
+            what_happened,
+            4000,
+        );
+        let aware_on = super::date_field(
+            &mut errors,
+            "aware_on",
+            "day someone became aware of it",
+            aware_on,
+        );
+        match aware_on {
+            Some(d) if d > today => errors.add("aware_on", "That day has not come yet"),
+            Some(d) if d < REGIME_STARTED => errors.add(
+                "aware_on",
+                "Occurrences are reported from 1 October 2023, when the regime began",
+            ),
+            _ => {}
+        }
+        errors.into_result(())?;
+        Ok(NewOccurrenceReport {
+            what_happened,
+            aware_on: aware_on.unwrap_or(today),
+            signs,
+        })
+    }
+}
+
+/// Whether an occurrence report is past its due day and not yet sent or settled.
+#[must_use]
+pub fn occurrence_overdue(
+    status: crate::states::OccurrenceStatus,
+    due_on: time::Date,
+    today: time::Date,
+) -> bool {
+    use crate::states::OccurrenceStatus as S;
+    matches!(status, S::Draft | S::Notified) && due_on < today
+}
+
+/// Whether the Regulator has been told of an occurrence: the ones they see in the thread.
+#[must_use]
+pub fn occurrence_notified(status: crate::states::OccurrenceStatus) -> bool {
+    use crate::states::OccurrenceStatus as S;
+    matches!(status, S::Notified | S::Reported)
+}
+
+/// The longest the organisation gives an inspector access for at once: a year, renewed if the
+/// inspection goes on.
+pub const LONGEST_GRANT_DAYS: i64 = 366;
+
+/// What the organisation enters to give an inspector of the Building Safety Regulator access to
+/// a building's golden thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRegulatorAccess {
+    pub name: String,
+    pub email: String,
+    /// The last day of access: it ends at midnight that day, London time.
+    pub until: time::Date,
+}
+
+impl NewRegulatorAccess {
+    /// Checks what was entered on `today`: a name, an address, and a last day from today to a
+    /// year on.
+    pub fn validate(
+        name: &str,
+        email: &str,
+        until: &str,
+        today: time::Date,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = required_text(&mut errors, "name", "the inspector's name", name, 120);
+        let email = super::validate_email(email)
+            .map_err(|e| errors.0.extend(e.0))
+            .ok();
+        let until = super::date_field(&mut errors, "until", "last day of access", until);
+        match until {
+            Some(d) if d < today => {
+                errors.add("until", "The last day of access cannot be in the past")
+            }
+            Some(d) if d > today + time::Duration::days(LONGEST_GRANT_DAYS) => errors.add(
+                "until",
+                "Access can be given for a year at most; renew it when it ends",
+            ),
+            _ => {}
+        }
+        errors.into_result(())?;
+        Ok(NewRegulatorAccess {
+            name,
+            email: email.unwrap_or_default(),
+            until: until.unwrap_or(today),
+        })
+    }
+}
+
+/// Residents are given the fire-safety information again this long after the last time.
+pub const FIRE_SAFETY_REISSUE_DAYS: i64 = 365;
+
+/// Whether a resident is due the fire-safety information on `today`: never given it, given it
+/// a year ago or more, or — when `changes_count` — given an older version than `current`.
+#[must_use]
+pub fn fire_safety_due(
+    last: Option<(time::Date, i64)>,
+    current: i64,
+    today: time::Date,
+    changes_count: bool,
+) -> bool {
+    match last {
+        None => true,
+        Some((issued, version)) => {
+            today - issued >= time::Duration::days(FIRE_SAFETY_REISSUE_DAYS)
+                || (changes_count && version < current)
+        }
+    }
+}
+
 /// What a resident's safety concern, or a finding on site, says happened.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Occurrence {
@@ -410,6 +549,95 @@ mod tests {
         assert!(harm(false, true, true).is_mandatory());
         assert!(!harm(true, true, false).is_mandatory());
         assert!(!harm(false, false, true).is_mandatory());
+    }
+
+    #[test]
+    fn an_occurrence_is_recorded_from_the_regimes_start_to_today_and_overdue_only_while_open() {
+        use crate::states::OccurrenceStatus as S;
+        let today = d(2026, Month::December, 7);
+        let signs = Occurrence::default();
+        assert!(NewOccurrenceReport::validate("A vent failed", "2026-12-07", signs, today).is_ok());
+        for (aware, field) in [
+            ("2026-12-08", "aware_on"),
+            ("2023-09-30", "aware_on"),
+            ("", "aware_on"),
+        ] {
+            let e =
+                NewOccurrenceReport::validate("A vent failed", aware, signs, today).unwrap_err();
+            assert!(e.for_field(field).is_some(), "{aware}: {e:?}");
+        }
+        assert!(
+            NewOccurrenceReport::validate(" ", "2026-12-01", signs, today)
+                .unwrap_err()
+                .for_field("what_happened")
+                .is_some()
+        );
+        let due = d(2026, Month::December, 1);
+        assert!(occurrence_overdue(S::Draft, due, today));
+        assert!(occurrence_overdue(S::Notified, due, today));
+        assert!(!occurrence_overdue(S::Reported, due, today));
+        assert!(!occurrence_overdue(S::Dismissed, due, today));
+        assert!(
+            !occurrence_overdue(S::Draft, today, today),
+            "due today is not late"
+        );
+        assert!(occurrence_notified(S::Reported) && !occurrence_notified(S::Draft));
+    }
+
+    #[test]
+    fn a_grant_needs_a_name_an_address_and_a_last_day_within_a_year() {
+        let today = d(2026, Month::December, 7);
+        let access = |name, email, until| NewRegulatorAccess::validate(name, email, until, today);
+        assert!(access("Ann Inspector", "ann@bsr.example", "2027-03-31").is_ok());
+        assert!(access("Ann Inspector", "ann@bsr.example", "2026-12-07").is_ok());
+        let e = access(" ", "not an address", "2026-12-06").unwrap_err();
+        for field in ["name", "email", "until"] {
+            assert!(e.for_field(field).is_some(), "{field}: {e:?}");
+        }
+        let e = access("Ann", "ann@bsr.example", "2028-01-01").unwrap_err();
+        assert!(e.for_field("until").unwrap_or_default().contains("a year"));
+        assert!(
+            access("Ann", "ann@bsr.example", "31/03/2027")
+                .unwrap_err()
+                .for_field("until")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn fire_safety_information_is_due_at_move_in_yearly_and_when_it_changes_if_that_counts() {
+        let today = d(2026, Month::December, 7);
+        assert!(fire_safety_due(None, 1, today, false));
+        assert!(!fire_safety_due(
+            Some((d(2026, Month::January, 1), 1)),
+            1,
+            today,
+            true
+        ));
+        assert!(fire_safety_due(
+            Some((d(2025, Month::December, 7), 1)),
+            1,
+            today,
+            false
+        ));
+        assert!(!fire_safety_due(
+            Some((d(2025, Month::December, 8), 1)),
+            1,
+            today,
+            false
+        ));
+        assert!(fire_safety_due(
+            Some((d(2026, Month::November, 1), 1)),
+            2,
+            today,
+            true
+        ));
+        assert!(!fire_safety_due(
+            Some((d(2026, Month::November, 1), 1)),
+            2,
+            today,
+            false
+        ));
     }
 
     #[test]

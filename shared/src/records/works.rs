@@ -143,6 +143,17 @@ coded_enum! {
     }
 }
 
+impl ServiceCategory {
+    /// The trades whose works on a building's shared parts keep its residents safe: what
+    /// BuildingThread tells residents has been done or is under way.
+    pub const SAFETY: &'static [ServiceCategory] = &[
+        ServiceCategory::FireSafety,
+        ServiceCategory::Electrical,
+        ServiceCategory::Gas,
+        ServiceCategory::Lifts,
+    ];
+}
+
 coded_enum! {
     CertificateKind {
         PublicLiability => "public_liability", "Public liability insurance";

@@ -302,4 +302,51 @@ describe('ResidencePort', () => {
       await context.close();
     }
   });
+
+  test('signing out turns notifications off on that browser', { timeout: 120000 }, async () => {
+    const { context, p } = await signedIn(portal(), KHAN, '/', PHONE);
+    try {
+      await context.grantPermissions(['notifications'], { origin: portal() });
+      // The browser's side of a subscription, kept across page loads as a browser keeps it.
+      await p.addInitScript((endpoint) => {
+        const p256dh = 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4';
+        const auth = 'BTBZMqHH6r4Tts7J_aSIgg';
+        const bytes = (b64) => Uint8Array.from(atob(b64.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0)).buffer;
+        const made = (options) => ({
+          endpoint,
+          options,
+          getKey: (name) => bytes(name === 'p256dh' ? p256dh : auth),
+          unsubscribe: async () => {
+            localStorage.removeItem('subscribed');
+            localStorage.setItem('unsubscribed', 'yes');
+            return true;
+          },
+        });
+        PushManager.prototype.subscribe = async function (options) {
+          localStorage.setItem('subscribed', 'yes');
+          return made(options);
+        };
+        PushManager.prototype.getSubscription = async () => (localStorage.getItem('subscribed') ? made({ applicationServerKey: null }) : null);
+      }, `http://127.0.0.1:9/push/signout-${Date.now()}`);
+      await p.goto(`${portal()}/profile`);
+      await p.getByRole('button', { name: 'Turn on notifications', exact: true }).click();
+      await p.getByRole('status').filter({ hasText: 'Notifications are on for this device.' }).waitFor();
+      await p.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/sign-in');
+      assert.equal(await p.evaluate(() => localStorage.getItem('unsubscribed')), 'yes', 'the browser dropped its subscription');
+      // Signed in again: the server forgot it too.
+      await p.getByLabel('Email address', { exact: true }).fill(KHAN);
+      await p.getByRole('button', { name: 'Send code', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/sign-in/code');
+      await p.getByLabel('Code', { exact: true }).fill(await smtp.waitForCode(KHAN, 20000));
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/');
+      await p.goto(`${portal()}/profile`);
+      assert.match(await p.locator('main').innerText(), /Notifications are not on anywhere yet/);
+    } catch (err) {
+      await evidence(p, 'notifications-sign-out', err);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -46,7 +46,7 @@ async fn an_occurrence_goes_notice_then_report_is_due_in_ten_working_days_and_ke
                 ("what_happened", "A vent failed"),
                 ("aware_on", "yesterday"),
             ],
-            "Enter the day someone became aware of it",
+            "must be a real date",
         ),
     ] {
         let refused = send(&b, &host, &list, &list, &fields).await;

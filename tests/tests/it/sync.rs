@@ -815,6 +815,21 @@ async fn an_issue_linked_to_a_ticket_offline_reaches_the_server_and_other_phones
             .unwrap_or_default()
             .is_empty()
     );
+    // A ticket is found by what was said in it, never by how the phone stores it.
+    let said = facility_report_core::view::search(&other.store, "floor WATER")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        said.iter().any(|f| f.id == org.ticket_a.to_string()),
+        "{said:?}"
+    );
+    for stored in ["body", "internal", "created_at"] {
+        let found = facility_report_core::view::search(&other.store, stored)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            found.iter().all(|f| f.kind != "ticket"),
+            "{stored}: {found:?}"
+        );
+    }
 
     // The server checks the same: a link to another site's ticket is refused with a reason.
     let client = Client::new(&t.api_url()).unwrap_or_else(|e| panic!("{e}"));

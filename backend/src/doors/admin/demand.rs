@@ -1,6 +1,7 @@
 //! The service-charge demand on a building: one form for the whole building, its shares
 //! typed per unit.
 
+use crate::doors::web::sent as web_sent;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -201,11 +202,7 @@ async fn raise(
     Path(id): Path<BuildingId>,
     CsrfForm(sent): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let value = |name: &str| {
-        sent.iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let value = |name: &str| web_sent(&sent, name);
     let mut errors = ValidationErrors::default();
     let category = InvoiceCategory::from_code(value("category"));
     if category.is_none() {

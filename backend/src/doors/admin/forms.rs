@@ -12,6 +12,10 @@ use serde::Deserialize;
 use crate::doors::pages::{Choice, Problem, RecordPage, respond};
 use crate::error::{AppError, AppResult};
 
+/// A form that carries nothing but its CSRF token: a button.
+#[derive(Deserialize)]
+pub struct Empty {}
+
 /// The query of the page a form leads back to once it went through: `?done=reply`.
 #[derive(Deserialize)]
 pub struct Done {
@@ -149,27 +153,7 @@ pub fn none_choice(label: &str, selected: bool) -> Choice {
     }
 }
 
-/// A date as a date field sends it (`YYYY-MM-DD`), or the message for its field.
-pub fn date_field(
-    errors: &mut ValidationErrors,
-    field: &'static str,
-    what: &str,
-    text: &str,
-) -> Option<time::Date> {
-    let text = text.trim();
-    if text.is_empty() {
-        errors.add(field, format!("Enter the {what}"));
-        return None;
-    }
-    let parsed = time::Date::parse(
-        text,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    );
-    if parsed.is_err() {
-        errors.add(field, format!("The {what} must be a real date"));
-    }
-    parsed.ok()
-}
+pub use proplink_shared::records::date_field;
 
 /// An amount of money as typed, or the message for its field.
 pub fn amount_field(

@@ -2,6 +2,7 @@
 //! part's versions and what changed between any two, and a new version saved from a form by
 //! those who keep the thread.
 
+use crate::doors::web::sent;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
@@ -17,12 +18,11 @@ use super::view::{TrailParams, trail};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
-    Actions, Cell, Choice, Entry, Field, Form, Input, RecordPage, Section, Table, headers, respond,
+    Actions, Cell, Choice, Field, Form, Input, RecordPage, Section, Table, headers, respond,
 };
 use crate::doors::web::CsrfForm;
 use crate::error::{AppError, AppResult};
-use crate::services::golden_thread::handover::shown;
-use crate::services::golden_thread::{self, PartVersion};
+use crate::services::golden_thread;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -36,16 +36,6 @@ fn thread_href(id: BuildingId) -> String {
 
 fn part_of(code: &str) -> AppResult<GoldenThreadCategory> {
     GoldenThreadCategory::from_code(code).ok_or(AppError::NotFound)
-}
-
-fn said_by(v: &PartVersion) -> String {
-    format!(
-        "Version {} · {} · {} · {}",
-        v.version,
-        format_date_time(v.at),
-        v.author,
-        v.channel.label()
-    )
 }
 
 async fn thread(
@@ -141,7 +131,7 @@ async fn thread(
             ..Section::default()
             },
             {
-                let mut docs = crate::doors::thread::documents_section(
+                let mut docs = crate::doors::golden_thread::documents_section(
                     &golden_thread::documents::of_building(&app, staff.actor(), id).await?,
                     |d| format!("/documents/{d}"),
                 );
@@ -211,20 +201,7 @@ async fn part_page(
             Vec::new()
         },
         entries: latest
-            .map(|v| {
-                section
-                    .fields()
-                    .iter()
-                    .map(|f| Entry {
-                        meta: f.label.into(),
-                        body: v
-                            .body
-                            .get(f.name)
-                            .map_or_else(|| "Not recorded".into(), |s| shown(f.kind, s)),
-                        internal: false,
-                    })
-                    .collect()
-            })
+            .map(|v| crate::doors::golden_thread::entries(section, v))
             .unwrap_or_default(),
         ..Section::default()
     });
@@ -357,7 +334,10 @@ async fn part_page(
         Cell::link(format!("All parts for {}", b.name), thread_href(id)),
     )];
     if let Some(v) = latest {
-        summary.push(("Current".into(), Cell::text(said_by(v))));
+        summary.push((
+            "Current".into(),
+            Cell::text(crate::doors::golden_thread::said_by(v)),
+        ));
     }
     Ok(RecordPage {
         chrome: staff.chrome("/sites"),
@@ -382,12 +362,7 @@ async fn save(
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let section = part_of(&code)?;
-    let value = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
+    let value = |name: &str| sent(&form, name);
     let given: Vec<(&str, &str)> = section
         .fields()
         .iter()

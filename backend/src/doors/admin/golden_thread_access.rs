@@ -9,10 +9,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use proplink_shared::BuildingId;
 use proplink_shared::london::{format_date, format_date_time};
+use proplink_shared::records::FIRE_SAFETY_REISSUE_DAYS;
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Draft, Filler, answer};
+use super::forms::{Draft, Empty, Filler, answer};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
@@ -337,10 +338,8 @@ async fn deliveries_page(
                     (Some(d), false) => Cell::text(format!(
                         "By {}",
                         format_date(
-                            proplink_shared::london::local(
-                                d.issued_at + fire_safety::REISSUE_AFTER
-                            )
-                            .date()
+                            proplink_shared::london::local(d.issued_at).date()
+                                + time::Duration::days(FIRE_SAFETY_REISSUE_DAYS)
                         )
                     )),
                     (None, false) => Cell::text("When it is recorded"),
@@ -409,9 +408,6 @@ async fn deliveries_page(
     })
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn issue(
     State(app): State<App>,
     staff: Staff,
@@ -434,7 +430,7 @@ async fn pack_pdf(
     staff: Staff,
     Path(id): Path<BuildingId>,
 ) -> AppResult<Response> {
-    crate::doors::thread::download(&app, staff.actor(), id, Format::Pdf).await
+    crate::doors::golden_thread::download(&app, staff.actor(), id, Format::Pdf).await
 }
 
 async fn pack_json(
@@ -442,5 +438,5 @@ async fn pack_json(
     staff: Staff,
     Path(id): Path<BuildingId>,
 ) -> AppResult<Response> {
-    crate::doors::thread::download(&app, staff.actor(), id, Format::Json).await
+    crate::doors::golden_thread::download(&app, staff.actor(), id, Format::Json).await
 }

@@ -2,13 +2,14 @@
 //! is due and overdue, one recorded by hand, and each moved on by its notice to the Regulator,
 //! its full report, or its dismissal with the reason.
 
+use crate::doors::web::sent;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use proplink_shared::BuildingId;
 use proplink_shared::london::{format_date, format_date_time};
-use proplink_shared::records::Occurrence;
+use proplink_shared::records::{Occurrence, occurrence_overdue};
 use proplink_shared::states::OccurrenceStatus;
 use serde::Deserialize;
 
@@ -21,7 +22,7 @@ use crate::doors::pages::{
 };
 use crate::doors::web::CsrfForm;
 use crate::error::AppResult;
-use crate::services::golden_thread::occurrences::{self, NewOccurrence, Next, overdue};
+use crate::services::golden_thread::occurrences::{self, NewOccurrence, Next};
 use crate::store::occurrences::OccurrenceReport;
 
 pub fn router() -> Router<App> {
@@ -45,7 +46,7 @@ fn list_href(id: BuildingId) -> String {
 }
 
 fn status_cell(r: &OccurrenceReport, today: time::Date) -> Cell {
-    if overdue(r, today) {
+    if occurrence_overdue(r.status, r.due_on, today) {
         return Cell::tag(format!("{} · overdue", r.status.label()), "red");
     }
     Cell::tag(
@@ -171,7 +172,10 @@ async fn list_page(
             )
         })
         .count();
-    let late = reports.iter().filter(|r| overdue(r, today)).count();
+    let late = reports
+        .iter()
+        .filter(|r| occurrence_overdue(r.status, r.due_on, today))
+        .count();
     Ok(RecordPage {
         chrome: staff.chrome("/sites"),
         title: format!("Mandatory occurrence reports: {}", b.name),
@@ -227,13 +231,8 @@ async fn record(
     Path(id): Path<BuildingId>,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let value = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let ticked = |sign: &str| form.iter().any(|(k, v)| k == "signs" && v == sign);
+    let value = |name: &str| sent(&form, name).to_owned();
+    let ticked = |sign: &str| crate::doors::web::ticked(&form, "signs", sign);
     let outcome = occurrences::record(
         &app,
         staff.actor(),
@@ -450,12 +449,7 @@ async fn advance(
     Path((id, occurrence, step)): Path<(BuildingId, String, String)>,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let value = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let value = |name: &str| sent(&form, name).to_owned();
     let (form_id, field, text) = match step.as_str() {
         "notice" => ("notice", "reference", value("reference")),
         "report" => ("report", "report", value("report")),

@@ -10,7 +10,7 @@ use proplink_shared::{Action, ContactId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, answer, options};
+use super::forms::{Done, Draft, Empty, Filler, answer, options};
 use super::view::{ListParams, TrailParams, codes, list_page, select, text_filter, trail};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
@@ -319,9 +319,6 @@ async fn edit(
     ];
     after(&app, &staff, id, "edit", outcome, typed).await
 }
-
-#[derive(Deserialize)]
-struct Empty {}
 
 async fn invite(
     State(app): State<App>,

@@ -10,7 +10,7 @@ use proplink_shared::{Action, Domain, Resource, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, answer};
+use super::forms::{Done, Draft, Empty, Filler, answer};
 use super::view::{TrailParams, trail};
 use crate::app::App;
 use crate::doors::extract::Query;
@@ -362,9 +362,6 @@ async fn upload_logo(
     }
     Ok(response)
 }
-
-#[derive(Deserialize)]
-struct Empty {}
 
 #[derive(Deserialize)]
 struct TenantsForm {

@@ -9,7 +9,7 @@ use proplink_shared::records::RecordType;
 use proplink_shared::{Action, Domain, Resource, Role, SiteId, StaffUserId, authorize};
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, answer, sent_back};
+use super::forms::{Done, Draft, Empty, Filler, answer, sent_back};
 use super::view::{ListParams, TrailParams, status_tone, trail};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
@@ -455,9 +455,6 @@ async fn change_role(
     );
     after(&app, &staff, id, "role", outcome, typed).await
 }
-
-#[derive(serde::Deserialize)]
-struct Empty {}
 
 async fn deactivate(
     State(app): State<App>,

@@ -14,7 +14,7 @@ use proplink_shared::{Action, VendorId, WorkOrderId, authorize};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Done, Draft, Filler, answer, none_choice, options};
+use super::forms::{Done, Draft, Empty, Filler, answer, none_choice, options};
 use super::view::{
     ListParams, TrailParams, age_filter, codes, select, site_filter, status_tone, text_filter,
     trail,
@@ -633,9 +633,6 @@ async fn withdraw(
     )
     .await
 }
-
-#[derive(Deserialize)]
-struct Empty {}
 
 async fn close(
     State(app): State<App>,

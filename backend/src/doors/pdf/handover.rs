@@ -72,32 +72,41 @@ impl Flow {
 }
 
 /// Words laid into lines no wider than `max` at `size`; a word longer than a line is cut.
+/// Each character is measured once or twice, so a long text without spaces costs no more
+/// than one with them.
 fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
+    let mut line_width = 0.0;
+    let space = width(" ", size);
     for word in text.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{line} {word}")
-        };
-        if width(&candidate, size) <= max {
-            line = candidate;
+        let word_width = width(word, size);
+        if !line.is_empty() && line_width + space + word_width <= max {
+            line.push(' ');
+            line.push_str(word);
+            line_width += space + word_width;
             continue;
         }
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
+            line_width = 0.0;
         }
-        let mut rest = word.to_owned();
-        while width(&rest, size) > max {
-            let fits = (1..rest.chars().count())
-                .rev()
-                .find(|n| width(&rest.chars().take(*n).collect::<String>(), size) <= max)
-                .unwrap_or(1);
-            lines.push(rest.chars().take(fits).collect());
-            rest = rest.chars().skip(fits).collect();
+        if word_width <= max {
+            line.push_str(word);
+            line_width = word_width;
+            continue;
         }
-        line = rest;
+        // Too long for any line: cut where the line is full.
+        let mut buf = [0u8; 4];
+        for c in word.chars() {
+            let w = width(c.encode_utf8(&mut buf), size);
+            if line_width + w > max && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                line_width = 0.0;
+            }
+            line.push(c);
+            line_width += w;
+        }
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);

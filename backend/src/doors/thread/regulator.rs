@@ -4,22 +4,22 @@
 //! they read and every pack they take is kept in the building's trail.
 
 use axum::response::{IntoResponse, Response};
-use proplink_shared::london::{format_date, format_date_time};
-use proplink_shared::records::{GoldenThreadCategory as Part, diff};
+use proplink_shared::london::format_date;
+use proplink_shared::records::{GoldenThreadCategory as Part, diff, occurrence_notified};
 use proplink_shared::{BuildingId, DocumentId};
 
 use crate::app::App;
 use crate::doors::admin::documents::download as attachment;
 use crate::doors::pages::{
-    Actions, Cell, Chrome, Entry, NavItem, RecordPage, Section, Table, headers, respond,
+    Actions, Cell, Chrome, NavItem, RecordPage, Section, Table, headers, respond,
 };
 use crate::error::{AppError, AppResult};
 use crate::services::auth::InspectorSession;
+use crate::services::golden_thread;
 use crate::services::golden_thread::documents as thread_documents;
-use crate::services::golden_thread::handover::{self, Format, shown};
+use crate::services::golden_thread::handover::Format;
 use crate::services::golden_thread::occurrences;
 use crate::services::golden_thread::regulators::last_day;
-use crate::services::golden_thread::{self, PartVersion};
 use crate::store::orgs::Organisation;
 
 /// A signed-in inspector on the organisation the host names.
@@ -125,31 +125,6 @@ pub fn home(app: &App, inspector: &Inspector) -> Response {
     .into_response()
 }
 
-fn entries(part: Part, v: &PartVersion) -> Vec<Entry> {
-    part.fields()
-        .iter()
-        .map(|f| Entry {
-            meta: f.label.into(),
-            body: v
-                .body
-                .get(f.name)
-                .filter(|s| !s.is_empty())
-                .map_or_else(|| "Not recorded".into(), |s| shown(f.kind, s)),
-            internal: false,
-        })
-        .collect()
-}
-
-fn said_by(v: &PartVersion) -> String {
-    format!(
-        "Version {}, saved {} by {} via {}.",
-        v.version,
-        format_date_time(v.at),
-        v.author,
-        v.channel.label()
-    )
-}
-
 /// The whole thread as it stands, with the way to every version and the handover pack.
 pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppResult<Response> {
     inspector.open(id)?;
@@ -198,7 +173,7 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
     let occurrences: Vec<_> = occurrences::list(app, &actor, id)
         .await?
         .into_iter()
-        .filter(occurrences::sent)
+        .filter(|o| occurrence_notified(o.status))
         .collect();
     sections.push(Section {
         heading: "Mandatory occurrence reports".into(),
@@ -227,14 +202,14 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
         }),
         ..Section::default()
     });
-    sections.push(documents_section(
+    sections.push(super::super::golden_thread::documents_section(
         &thread_documents::of_building(app, &actor, id).await?,
         |d| format!("{href}/documents/{d}"),
     ));
     sections.extend(parts.iter().map(|v| Section {
         heading: v.section.label().into(),
-        paragraphs: vec![said_by(v)],
-        entries: entries(v.section, v),
+        paragraphs: vec![super::super::golden_thread::said_by(v)],
+        entries: super::super::golden_thread::entries(v.section, v),
         links: vec![(
             format!("Every version of {}", v.section.label().to_lowercase()),
             format!("{href}/parts/{}", v.section.code()),
@@ -306,7 +281,10 @@ pub async fn part(
             } else {
                 format!("Version {}", v.version)
             },
-            paragraphs: vec![said_by(v), format!("Why: {}", v.change_note)],
+            paragraphs: vec![
+                super::super::golden_thread::said_by(v),
+                format!("Why: {}", v.change_note),
+            ],
             ..Section::default()
         };
         match earlier {
@@ -335,10 +313,10 @@ pub async fn part(
                     empty: "Nothing changed.".into(),
                 });
                 if i == 0 {
-                    s.entries = entries(section, v);
+                    s.entries = super::super::golden_thread::entries(section, v);
                 }
             }
-            None => s.entries = entries(section, v),
+            None => s.entries = super::super::golden_thread::entries(section, v),
         }
         sections.push(s);
     }
@@ -369,38 +347,7 @@ pub async fn pack(
     format: Format,
 ) -> AppResult<Response> {
     inspector.open(id)?;
-    download(app, &inspector.session.actor(), id, format).await
-}
-
-/// The pack for anyone who may read the whole thread, noted in its trail.
-pub async fn download(
-    app: &App,
-    actor: &proplink_shared::Actor,
-    id: BuildingId,
-    format: Format,
-) -> AppResult<Response> {
-    let pack = handover::export(app, actor, id, format).await?;
-    let stem: String = pack
-        .building
-        .name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let date = proplink_shared::london::local(pack.exported_at).date();
-    let (body, kind, ext) = match format {
-        Format::Pdf => (crate::doors::pdf::handover(&pack), "application/pdf", "pdf"),
-        Format::Json => (
-            serde_json::to_vec_pretty(&handover::json(&pack))
-                .map_err(|e| AppError::Internal(e.into()))?,
-            "application/json",
-            "json",
-        ),
-    };
-    Ok(attachment(
-        kind,
-        &format!("golden-thread-{stem}-{date}.{ext}"),
-        body,
-    ))
+    super::super::golden_thread::download(app, &inspector.session.actor(), id, format).await
 }
 
 /// One of the building's golden-thread documents, downloaded.
@@ -414,31 +361,4 @@ pub async fn document(
     let (kind, filename, bytes) =
         thread_documents::download(app, &inspector.session.actor(), id, doc).await?;
     Ok(attachment(&kind, &filename, bytes))
-}
-
-/// The golden thread's documents by folder, each title opening `href` of its id.
-pub fn documents_section(
-    docs: &[crate::store::notices::Document],
-    href: impl Fn(DocumentId) -> String,
-) -> Section {
-    Section {
-        heading: "Documents".into(),
-        table: Some(Table {
-            caption: "Documents in the golden thread, by folder".into(),
-            headers: headers(&["Folder", "Document", "Version", "Size"]),
-            rows: docs
-                .iter()
-                .map(|d| {
-                    vec![
-                        Cell::text(&d.folder),
-                        Cell::link(&d.title, href(d.id)),
-                        Cell::text(d.version.to_string()),
-                        Cell::text(crate::doors::admin::documents::size(d.size_bytes)),
-                    ]
-                })
-                .collect(),
-            empty: "No document has been filed in the golden thread yet.".into(),
-        }),
-        ..Section::default()
-    }
 }

@@ -1,15 +1,15 @@
 //! The fire-safety information every resident of a higher-risk building must be given when
 //! they move in and every 12 months after: issued from the golden thread's current version,
 //! emailed with the way to read it, and marked as delivered the first time the resident opens
-//! it on BuildingThread. Staff see who has it, who has not opened it, and who is due; PropLink
-//! issues what is due by itself every hour, and staff may issue it at once.
+//! it on BuildingThread. Staff see who has it, who has not opened it, and who is due, and issue
+//! it; from then on PropLink issues it by itself every hour to new residents and a year on.
 
 use proplink_shared::audit::AuditAction;
 use proplink_shared::london::format_date;
-use proplink_shared::records::{GoldenThreadCategory, RecordType};
+use proplink_shared::records::{GoldenThreadCategory, RecordType, fire_safety_due};
 use proplink_shared::{Action, Actor, BuildingId, ContactId};
 use serde_json::json;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::hrb;
 use crate::app::App;
@@ -18,9 +18,6 @@ use crate::services::change::{Change, Event};
 use crate::services::mail::{self, Outgoing};
 use crate::store::residents::{Recipient, notice_recipients};
 use crate::store::thread::{self as store, Delivery, NewDelivery};
-
-/// How long an issue lasts before the next is due.
-pub const REISSUE_AFTER: Duration = Duration::days(365);
 
 /// Where one resident stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +38,7 @@ pub struct ResidentCopy {
     pub email: String,
     pub latest: Option<Delivery>,
     pub standing: Standing,
-    /// Whether an issue is due: never given, given over 12 months ago, or an older version.
+    /// Whether an issue is due: never given, given 12 months ago or more, or an older version.
     pub due: bool,
 }
 
@@ -62,7 +59,7 @@ pub async fn copies(
     let deliveries = store::deliveries(&mut conn, actor.org, building).await?;
     let mut copies: Vec<ResidentCopy> = residents
         .into_iter()
-        .map(|r| standing_of(r, &deliveries, current, now))
+        .map(|r| standing_of(r, &deliveries, current, today, true))
         .collect();
     copies.sort_by_key(|c| (matches!(c.standing, Standing::Opened(_)), c.name.clone()));
     Ok((current, copies))
@@ -88,7 +85,8 @@ fn standing_of(
     r: Recipient,
     deliveries: &[Delivery],
     current: Option<i64>,
-    now: OffsetDateTime,
+    today: time::Date,
+    changes_count: bool,
 ) -> ResidentCopy {
     let latest = deliveries
         .iter()
@@ -101,10 +99,19 @@ fn standing_of(
             None => Standing::NotOpened,
         },
     };
-    let due = current.is_some()
-        && latest
-            .as_ref()
-            .is_none_or(|d| now - d.issued_at >= REISSUE_AFTER || Some(d.version) < current);
+    let due = current.is_some_and(|current| {
+        fire_safety_due(
+            latest.as_ref().map(|d| {
+                (
+                    proplink_shared::london::local(d.issued_at).date(),
+                    d.version,
+                )
+            }),
+            current,
+            today,
+            changes_count,
+        )
+    });
     let name = [
         r.title.as_str(),
         r.first_name.as_str(),
@@ -126,8 +133,11 @@ fn standing_of(
 }
 
 /// Issues the current fire-safety information to every resident it is due to, by email with
-/// the way to read it on BuildingThread. Returns how many it went to.
+/// the way to read it on BuildingThread — staff also to those given an older version. Returns
+/// how many it went to.
 pub async fn issue(app: &App, actor: &Actor, building: BuildingId) -> AppResult<usize> {
+    // PropLink on its own issues at move-in and yearly; a new version waits for staff.
+    let changes_count = !matches!(actor.principal, proplink_shared::Principal::System);
     let mut change = Change::begin(app, actor).await?;
     let b = hrb(&mut change, actor, building, Action::Update, None).await?;
     let Some(version) = current_version(&mut change, actor, building).await? else {
@@ -143,21 +153,19 @@ pub async fn issue(app: &App, actor: &Actor, building: BuildingId) -> AppResult<
     let deliveries = store::deliveries(&mut change, actor.org, building).await?;
     let due: Vec<ResidentCopy> = residents
         .into_iter()
-        .map(|r| standing_of(r, &deliveries, Some(version), now))
+        .map(|r| standing_of(r, &deliveries, Some(version), today, changes_count))
         .filter(|c| c.due)
         .collect();
     if due.is_empty() {
-        return Err(AppError::conflict(
-            "nobody_due",
-            "Every resident has this year's fire safety information already: nothing was sent.",
-        ));
+        return Err(nobody_due());
     }
     let org = crate::store::orgs::by_id(&mut change, actor.org)
         .await?
         .ok_or(AppError::NotFound)?;
     let url = format!("{}/buildings/{building}", app.config.thread_url(&org.slug));
+    let mut sent = Vec::new();
     for copy in &due {
-        store::insert_delivery(
+        let fresh = store::insert_delivery(
             &mut change,
             &NewDelivery {
                 org: actor.org,
@@ -166,9 +174,14 @@ pub async fn issue(app: &App, actor: &Actor, building: BuildingId) -> AppResult<
                 version,
                 issued_by: &actor.display_name,
             },
+            today,
             now,
         )
         .await?;
+        if !fresh {
+            continue;
+        }
+        sent.push(copy.contact);
         let body = format!(
             "Dear {name},\n\nThis is the fire safety information for {building}, which {org_name} gives every resident \
              when they move in and every year: what to do if there is a fire, how the fire doors protect you, and how to \
@@ -190,6 +203,9 @@ pub async fn issue(app: &App, actor: &Actor, building: BuildingId) -> AppResult<
         )
         .await?;
     }
+    if sent.is_empty() {
+        return Err(nobody_due());
+    }
     change
         .record(Event::new(
             RecordType::GoldenThread,
@@ -197,16 +213,27 @@ pub async fn issue(app: &App, actor: &Actor, building: BuildingId) -> AppResult<
             AuditAction::Send,
             format!(
                 "issued the fire safety information (version {version}) to {} {} of {} on {}",
-                due.len(),
-                if due.len() == 1 { "resident" } else { "residents" },
+                sent.len(),
+                if sent.len() == 1 {
+                    "resident"
+                } else {
+                    "residents"
+                },
                 b.name,
                 format_date(today)
             ),
-            json!({ "version": version, "contacts": due.iter().map(|c| c.contact).collect::<Vec<_>>() }),
+            json!({ "version": version, "contacts": sent }),
         ))
         .await?;
     change.commit().await?;
-    Ok(due.len())
+    Ok(sent.len())
+}
+
+fn nobody_due() -> AppError {
+    AppError::conflict(
+        "nobody_due",
+        "Every resident has this year's fire safety information already: nothing was sent.",
+    )
 }
 
 /// Records that the resident opened the fire-safety information issued to them: the proof of
@@ -246,13 +273,13 @@ pub async fn opened(app: &App, actor: &Actor, building: BuildingId) -> AppResult
     change.commit().await
 }
 
-/// Issues the fire-safety information wherever it is due, as PropLink: to residents who moved
-/// in since the last issue, to those given it 12 months ago, and to everyone when it changed.
-/// Returns how many residents it went to.
+/// Issues the fire-safety information wherever staff have issued it through PropLink before,
+/// as PropLink: to residents who moved in since, and to those given it 12 months ago. A new
+/// version goes out when staff issue it. Returns how many residents it went to.
 pub async fn issue_due(app: &App) -> AppResult<usize> {
     let buildings = {
         let mut conn = app.db.read().await?;
-        store::buildings_with_information(&mut conn).await?
+        store::buildings_issuing(&mut conn).await?
     };
     let mut sent = 0;
     for (org, building) in buildings {

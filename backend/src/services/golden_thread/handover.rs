@@ -3,7 +3,7 @@
 //! Every export is in the building's trail.
 
 use proplink_shared::audit::AuditAction;
-use proplink_shared::records::{FieldKind, GoldenThreadCategory, RecordType};
+use proplink_shared::records::{FieldKind, GoldenThreadCategory, RecordType, occurrence_notified};
 use proplink_shared::{Action, Actor, BuildingId};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -66,7 +66,15 @@ pub async fn export(
 ) -> AppResult<Handover> {
     let documents = super::documents::of_building(app, actor, building).await?;
     let mut change = Change::begin(app, actor).await?;
-    let b = hrb(&mut change, actor, building, Action::Read, None).await?;
+    // The whole thread: the Regulator's parts, occurrences included, not only residents'.
+    let b = hrb(
+        &mut change,
+        actor,
+        building,
+        Action::Read,
+        Some(GoldenThreadCategory::MandatoryOccurrence),
+    )
+    .await?;
     let mut parts: Vec<PartHistory> = Vec::new();
     for v in store::all_versions(&mut change, actor.org, building)
         .await?
@@ -91,7 +99,7 @@ pub async fn export(
         crate::store::occurrences::of_building(&mut change, actor.org, building)
             .await?
             .into_iter()
-            .filter(super::occurrences::sent)
+            .filter(|o| occurrence_notified(o.status))
             .collect();
     let organisation = crate::store::orgs::by_id(&mut change, actor.org)
         .await?

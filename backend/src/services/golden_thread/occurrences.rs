@@ -7,8 +7,8 @@
 use proplink_shared::audit::AuditAction;
 use proplink_shared::london::format_date;
 use proplink_shared::records::{
-    GoldenThreadCategory, Occurrence, RecordType, ValidationErrors, occurrence_due,
-    occurrence_kept_until, required_text,
+    GoldenThreadCategory, NewOccurrenceReport, Occurrence, RecordType, ValidationErrors,
+    occurrence_due, occurrence_kept_until, required_text,
 };
 use proplink_shared::states::OccurrenceStatus;
 use proplink_shared::{Action, Actor, BuildingId, TicketId};
@@ -29,29 +29,6 @@ pub struct NewOccurrence<'a> {
     /// The day someone became aware of it, `YYYY-MM-DD`.
     pub aware_on: &'a str,
     pub signs: Occurrence,
-}
-
-fn checked(new: &NewOccurrence<'_>, today: Date) -> Result<(String, Date), ValidationErrors> {
-    let mut errors = ValidationErrors::default();
-    let what = required_text(
-        &mut errors,
-        "what_happened",
-        "what happened",
-        new.what_happened,
-        4000,
-    );
-    let aware = Date::parse(
-        new.aware_on.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok();
-    match aware {
-        None => errors.add("aware_on", "Enter the day someone became aware of it"),
-        Some(d) if d > today => errors.add("aware_on", "That day has not come yet"),
-        Some(_) => {}
-    }
-    errors.into_result(())?;
-    Ok((what, aware.unwrap_or(today)))
 }
 
 /// Writes a draft in `change`: its reference, due 10 working days after `aware_on`. Used by
@@ -87,7 +64,7 @@ pub(super) async fn draft_in(
             aware_on,
             due_on: occurrence_due(aware_on),
             // Until it is settled, kept 15 years from the day it was drafted at least.
-            keep_until: occurrence_kept_until(aware_on),
+            keep_until: occurrence_kept_until(proplink_shared::london::local(now).date()),
             created_by: &by,
         },
         now,
@@ -106,8 +83,13 @@ pub async fn record(
     let mut change = Change::begin(app, actor).await?;
     let b = hrb(&mut change, actor, building, Action::Update, PART).await?;
     let today = proplink_shared::london::local(change.now).date();
-    let (what, aware_on) = checked(new, today)?;
-    let (id, reference) = draft_in(&mut change, building, None, &what, new.signs, aware_on).await?;
+    let NewOccurrenceReport {
+        what_happened,
+        aware_on,
+        signs,
+    } = NewOccurrenceReport::validate(new.what_happened, new.aware_on, new.signs, today)?;
+    let (id, reference) =
+        draft_in(&mut change, building, None, &what_happened, signs, aware_on).await?;
     change
         .record(Event::new(
             RecordType::GoldenThread,
@@ -259,22 +241,4 @@ pub async fn one(
     store::one(&mut conn, actor.org, building, id)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-/// Whether a report is past its due date and not yet sent or settled.
-#[must_use]
-pub fn overdue(r: &OccurrenceReport, today: Date) -> bool {
-    matches!(
-        r.status,
-        OccurrenceStatus::Draft | OccurrenceStatus::Notified
-    ) && r.due_on < today
-}
-
-/// Whether the Regulator has been told of it: the reports they see in the thread.
-#[must_use]
-pub fn sent(r: &OccurrenceReport) -> bool {
-    matches!(
-        r.status,
-        OccurrenceStatus::Notified | OccurrenceStatus::Reported
-    )
 }

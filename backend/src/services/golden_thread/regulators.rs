@@ -5,7 +5,7 @@
 
 use proplink_shared::audit::AuditAction;
 use proplink_shared::london::{format_date, midnight};
-use proplink_shared::records::{RecordType, ValidationErrors, validate_email};
+use proplink_shared::records::{NewRegulatorAccess, RecordType, ValidationErrors};
 use proplink_shared::{Action, Actor, BuildingId, RegulatorId};
 use serde_json::json;
 use time::{Date, Duration};
@@ -17,51 +17,12 @@ use crate::services::change::{Change, Event};
 use crate::services::mail::{self, Outgoing};
 use crate::store::regulators::{self as store, Inspector, NewGrant, RegulatorGrant};
 
-/// The longest a grant may run: a year, renewed if the inspection goes on.
-pub const LONGEST_GRANT_DAYS: i64 = 366;
-
-/// What the organisation fills in to give an inspector access.
+/// What the organisation fills in to give an inspector access, as typed.
 pub struct NewAccess<'a> {
     pub name: &'a str,
     pub email: &'a str,
     /// The last day of access, `YYYY-MM-DD`.
     pub until: &'a str,
-}
-
-/// What was entered, checked: the inspector's name and address, and the last day of access.
-fn checked(new: &NewAccess<'_>, today: Date) -> Result<(String, String, Date), ValidationErrors> {
-    let mut errors = ValidationErrors::default();
-    let name = new.name.trim();
-    if name.is_empty() {
-        errors.add("name", "Enter the inspector's name");
-    } else if name.chars().count() > 120 {
-        errors.add("name", "Keep the name to 120 characters");
-    }
-    let email = match validate_email(new.email) {
-        Ok(e) => Some(e),
-        Err(e) => {
-            errors.0.extend(e.0);
-            None
-        }
-    };
-    let until = Date::parse(
-        new.until.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok();
-    match until {
-        None => errors.add("until", "Enter the last day of access as a date"),
-        Some(d) if d < today => errors.add("until", "The last day of access cannot be in the past"),
-        Some(d) if d > today + Duration::days(LONGEST_GRANT_DAYS) => errors.add(
-            "until",
-            "Access can be given for a year at most; renew it when it ends",
-        ),
-        Some(_) => {}
-    }
-    match (errors.0.is_empty(), email, until) {
-        (true, Some(email), Some(until)) => Ok((name.to_owned(), email, until)),
-        _ => Err(errors),
-    }
 }
 
 /// Gives an inspector access to a building's golden thread until the end of a day, making
@@ -75,7 +36,8 @@ pub async fn grant(
     let mut change = Change::begin(app, actor).await?;
     let b = hrb(&mut change, actor, building, Action::Update, None).await?;
     let today = proplink_shared::london::local(change.now).date();
-    let (name, email, until) = checked(new, today)?;
+    let NewRegulatorAccess { name, email, until } =
+        NewRegulatorAccess::validate(new.name, new.email, new.until, today)?;
     let org = actor.org;
     let inspector = match store::inspector_by_email(&mut change, org, &email).await? {
         Some(found) => {
@@ -91,7 +53,17 @@ pub async fn grant(
                 name: name.clone(),
             };
             let now = change.now;
-            store::insert_inspector(&mut change, org, &made, now).await?;
+            if let Err(e) = store::insert_inspector(&mut change, org, &made, now).await {
+                // Someone gave the same new inspector access at the same moment.
+                return Err(if e.is_unique_violation() {
+                    AppError::conflict(
+                        "stale",
+                        "Someone else gave this inspector access just now. Reload the page to see it.",
+                    )
+                } else {
+                    e.into()
+                });
+            }
             made
         }
     };
@@ -220,41 +192,4 @@ pub async fn grants(
     let mut conn = app.db.read().await?;
     hrb(&mut conn, actor, building, Action::Update, None).await?;
     Ok(store::grants_of_building(&mut conn, actor.org, building).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    fn access<'a>(name: &'a str, email: &'a str, until: &'a str) -> NewAccess<'a> {
-        NewAccess { name, email, until }
-    }
-
-    #[test]
-    fn a_grant_needs_a_name_an_address_and_a_last_day_within_a_year() {
-        let today = date!(2026 - 12 - 07);
-        assert!(
-            checked(
-                &access("Ann Inspector", "ann@bsr.example", "2027-03-31"),
-                today
-            )
-            .is_ok()
-        );
-        assert!(
-            checked(
-                &access("Ann Inspector", "ann@bsr.example", "2026-12-07"),
-                today
-            )
-            .is_ok()
-        );
-        let errors = checked(&access(" ", "not an address", "2026-12-06"), today).unwrap_err();
-        for field in ["name", "email", "until"] {
-            assert!(errors.for_field(field).is_some(), "{field}: {errors:?}");
-        }
-        let errors = checked(&access("Ann", "ann@bsr.example", "2028-01-01"), today).unwrap_err();
-        assert!(errors.for_field("until").unwrap().contains("a year"));
-        let errors = checked(&access("Ann", "ann@bsr.example", "31/03/2027"), today).unwrap_err();
-        assert!(errors.for_field("until").is_some());
-    }
 }
