@@ -464,11 +464,7 @@ async fn building_page(
             }),
         )],
         sections,
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms: vec![form],
-        },
+        actions: Actions::answering(notice, draft.as_ref(), vec![form]),
         audit: None,
     })
 }

@@ -11,6 +11,17 @@ use time::Duration;
 
 use super::golden_thread::{higher_risk, reader, send};
 
+/// Moves the report at `report` on by one of its forms.
+async fn step(
+    b: &proplink_tests::Browser,
+    host: &str,
+    report: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> proplink_tests::Page {
+    send(b, host, report, &format!("{report}/{action}"), fields).await
+}
+
 fn today(t: &TestApp) -> time::Date {
     proplink_shared::london::local(t.app.clock.now()).date()
 }
@@ -92,47 +103,26 @@ async fn an_occurrence_goes_notice_then_report_is_due_in_ten_working_days_and_ke
     }
 
     // The report cannot come before the notice, and the notice needs the Regulator's reference.
-    let early = send(
-        &b,
-        &host,
-        &report,
-        &format!("{report}/report"),
-        &[("report", "Full report")],
-    )
-    .await;
+    let early = step(&b, &host, &report, "report", &[("report", "Full report")]).await;
     assert_eq!(early.status, 409, "{}", early.body);
-    let blank = send(
-        &b,
-        &host,
-        &report,
-        &format!("{report}/notice"),
-        &[("reference", " ")],
-    )
-    .await;
+    let blank = step(&b, &host, &report, "notice", &[("reference", " ")]).await;
     assert_eq!(blank.status, 422, "{}", blank.body);
-    let notified = send(
+    let notified = step(
         &b,
         &host,
         &report,
-        &format!("{report}/notice"),
+        "notice",
         &[("reference", "BSR-MOR-0042")],
     )
     .await;
     assert_eq!(notified.status, 303, "{}", notified.body);
-    let twice = send(
-        &b,
-        &host,
-        &report,
-        &format!("{report}/notice"),
-        &[("reference", "again")],
-    )
-    .await;
+    let twice = step(&b, &host, &report, "notice", &[("reference", "again")]).await;
     assert_eq!(twice.status, 409, "notified once: {}", twice.body);
-    let reported = send(
+    let reported = step(
         &b,
         &host,
         &report,
-        &format!("{report}/report"),
+        "report",
         &[(
             "report",
             "Cause: a seized actuator. Replaced the next day; vents now tested under load.",
@@ -140,14 +130,7 @@ async fn an_occurrence_goes_notice_then_report_is_due_in_ten_working_days_and_ke
     )
     .await;
     assert_eq!(reported.status, 303, "{}", reported.body);
-    let dismissed = send(
-        &b,
-        &host,
-        &report,
-        &format!("{report}/dismiss"),
-        &[("reason", "x")],
-    )
-    .await;
+    let dismissed = step(&b, &host, &report, "dismiss", &[("reason", "x")]).await;
     assert_eq!(
         dismissed.status, 409,
         "a report sent stays sent: {}",
@@ -254,20 +237,13 @@ async fn a_draft_left_past_its_due_day_shows_as_overdue_and_can_be_dismissed_wit
     let page = b.get(&host, &list).await;
     assert!(page.body.contains("overdue"), "{}", page.body);
     let report = recorded.location().unwrap_or_default().to_owned();
-    let no_reason = send(
-        &b,
-        &host,
-        &report,
-        &format!("{report}/dismiss"),
-        &[("reason", "")],
-    )
-    .await;
+    let no_reason = step(&b, &host, &report, "dismiss", &[("reason", "")]).await;
     assert_eq!(no_reason.status, 422);
-    let dismissed = send(
+    let dismissed = step(
         &b,
         &host,
         &report,
-        &format!("{report}/dismiss"),
+        "dismiss",
         &[(
             "reason",
             "The engineer found surface cracking of the screed only; the beam is sound.",
@@ -278,13 +254,6 @@ async fn a_draft_left_past_its_due_day_shows_as_overdue_and_can_be_dismissed_wit
     let page = b.get(&host, &list).await;
     assert!(!page.body.contains("overdue"), "settled: {}", page.body);
     assert!(page.body.contains("Not a mandatory occurrence"));
-    let unknown = send(
-        &b,
-        &host,
-        &report,
-        &format!("{report}/approve"),
-        &[("reason", "x")],
-    )
-    .await;
+    let unknown = step(&b, &host, &report, "approve", &[("reason", "x")]).await;
     assert_eq!(unknown.status, 404);
 }

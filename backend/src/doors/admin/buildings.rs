@@ -214,11 +214,7 @@ async fn building_page(
         cards: Vec::new(),
         summary,
         sections,
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

@@ -468,11 +468,7 @@ async fn contractor_page(
             table: Some(table),
             ..Section::default()
         }],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

@@ -442,11 +442,7 @@ async fn document_page(
             }),
             ..Section::default()
         }],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

@@ -12,6 +12,23 @@ use serde::Deserialize;
 use crate::doors::pages::{Choice, Problem, RecordPage, respond};
 use crate::error::{AppError, AppResult};
 
+impl crate::doors::pages::Actions {
+    /// A page's forms, with what was just done (`notice`) and, when a form was sent back, what
+    /// was wrong with it.
+    #[must_use]
+    pub fn answering(
+        notice: Option<String>,
+        draft: Option<&Draft>,
+        forms: Vec<crate::doors::pages::Form>,
+    ) -> Self {
+        crate::doors::pages::Actions {
+            notice,
+            problems: draft.map(Draft::problems).unwrap_or_default(),
+            forms,
+        }
+    }
+}
+
 /// A form that carries nothing but its CSRF token: a button.
 #[derive(Deserialize)]
 pub struct Empty {}

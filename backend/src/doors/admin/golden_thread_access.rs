@@ -200,11 +200,7 @@ async fn access_page(
             }),
             ..Section::default()
         }],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: None,
     })
 }
@@ -399,11 +395,7 @@ async fn deliveries_page(
             }),
             ..Section::default()
         }],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: None,
     })
 }

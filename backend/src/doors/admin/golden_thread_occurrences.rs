@@ -434,11 +434,7 @@ async fn report_page(
             entries,
             ..Section::default()
         }],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: None,
     })
 }

@@ -358,11 +358,11 @@ async fn invoice_page(
         cards: Vec::new(),
         summary,
         sections,
-        actions: Actions {
+        actions: Actions::answering(
             notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms: forms(app, staff, &view, draft.as_ref()),
-        },
+            draft.as_ref(),
+            forms(app, staff, &view, draft.as_ref()),
+        ),
         audit: Some(audit),
     })
 }

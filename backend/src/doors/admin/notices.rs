@@ -473,11 +473,7 @@ async fn notice_page(
             paragraphs: crate::doors::pages::paragraphs(&n.body),
             ..Section::default()
         }],
-        actions: Actions {
-            notice: message,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(message, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

@@ -235,11 +235,7 @@ async fn contact_page(
             table: Some(table),
             ..Section::default()
         }],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

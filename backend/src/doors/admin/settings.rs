@@ -248,11 +248,7 @@ async fn settings_page(
         cards: Vec::new(),
         summary,
         sections: vec![logo],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

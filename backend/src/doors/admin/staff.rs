@@ -210,11 +210,7 @@ async fn list_page(
             pager,
             ..Section::default()
         }],
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: None,
     })
 }
@@ -410,11 +406,7 @@ async fn member_page(
         cards: Vec::new(),
         summary,
         sections: Vec::new(),
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

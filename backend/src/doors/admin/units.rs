@@ -154,11 +154,7 @@ async fn unit_page(
         cards,
         summary,
         sections,
-        actions: Actions {
-            notice,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms,
-        },
+        actions: Actions::answering(notice, draft.as_ref(), forms),
         audit: Some(audit),
     })
 }

@@ -68,11 +68,7 @@ async fn new_page(app: &App, staff: &Staff, draft: Option<Draft>) -> AppResult<R
         cards: Vec::new(),
         summary: Vec::new(),
         sections: Vec::new(),
-        actions: Actions {
-            notice: None,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms: vec![form],
-        },
+        actions: Actions::answering(None, draft.as_ref(), vec![form]),
         audit: None,
     })
 }
