@@ -9,7 +9,7 @@ use facility_report_core::view::{self, Account, Site, SiteWork};
 use facility_report_core::{CoreError, Store};
 use proplink_shared::states::WorkOrderStatus;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::AppState;
@@ -85,10 +85,24 @@ pub async fn sign_in(
         Ok(_) | Err(CoreError::Offline(_)) => {}
         Err(e) => return Err(e),
     }
+    register_for_pushes(&store, state.push_endpoint.as_deref()).await;
     view::account(&store)
 }
 
-fn device_name() -> String {
+/// Registers where pushes reach this device, if it takes them; a server that will not send
+/// there leaves the app to learn of things when it syncs.
+pub(crate) async fn register_for_pushes(store: &Store, endpoint: Option<&str>) {
+    let Some(endpoint) = endpoint else {
+        return;
+    };
+    if let Err(e) =
+        facility_report_core::push::register_endpoint(store, endpoint, &device_name()).await
+    {
+        eprintln!("Facility Report: pushes are off on this device: {e}");
+    }
+}
+
+pub(crate) fn device_name() -> String {
     std::env::var("HOSTNAME")
         .ok()
         .filter(|h| !h.is_empty())
@@ -97,6 +111,8 @@ fn device_name() -> String {
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
+    // Pushes stop before the token goes; offline, the server forgets the device with it.
+    let _ = facility_report_core::push::unregister(&state.store).await;
     on_store(&state, sync::sign_out).await
 }
 
@@ -334,15 +350,24 @@ pub async fn discard(state: State<'_, AppState>, seq: i64) -> Result<()> {
 pub async fn sync_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<Report> {
     let report = sync::sync(&state.store).await?;
     for n in &report.notifications {
-        notify(&app, n);
+        // A push told of it already: the app's bar shows it, the system does not again.
+        if !state.pushed_lately(&n.record) {
+            notify(&app, n, "sync");
+        }
     }
     Ok(report)
 }
 
-/// Shows a system notification carrying the record a tap opens. Where
-/// `FACILITY_REPORT_NOTIFICATION_LOG` names a file, what was shown is also written there, a
-/// line of JSON each, so a test can see what the plugin was asked to show.
-fn notify<R: Runtime>(app: &AppHandle<R>, n: &sync::Notification) {
+/// Shows a system notification carrying the record a tap opens; `source` says whether a push
+/// or a sync brought it. Where `FACILITY_REPORT_NOTIFICATION_LOG` names a file, what was shown
+/// is also written there, a line of JSON each, so a test can see what the plugin was asked to
+/// show.
+pub(crate) fn notify<R: Runtime>(app: &AppHandle<R>, n: &sync::Notification, source: &str) {
+    if source == "push" {
+        if let Some(state) = app.try_state::<AppState>() {
+            state.note_pushed(&n.record);
+        }
+    }
     // A notification that cannot be shown (permission refused) is not a failed sync.
     let _ = app
         .notification()
@@ -358,7 +383,10 @@ fn notify<R: Runtime>(app: &AppHandle<R>, n: &sync::Notification) {
                 .create(true)
                 .append(true)
                 .open(path),
-            serde_json::to_string(n),
+            serde_json::to_value(n).map(|mut line| {
+                line["source"] = source.into();
+                line.to_string()
+            }),
         ) {
             let _ = writeln!(file, "{line}");
         }

@@ -2,9 +2,13 @@
 //! leaves the work to `facility-report-core`.
 
 mod commands;
+#[cfg(desktop)]
+mod push_receiver;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use facility_report_core::Store;
 use tauri::{Manager, Runtime};
@@ -16,6 +20,31 @@ pub struct AppState {
     pub incoming: PathBuf,
     /// The server the sign-in form suggests.
     pub default_server: String,
+    /// Where pushes reach this device, on a build that takes them.
+    pub push_endpoint: Option<String>,
+    /// The records pushes told of lately, so that a sync does not tell of them again.
+    pushed: Mutex<HashMap<String, Instant>>,
+}
+
+/// How long a record a push told of is not told of again by a sync.
+const PUSHED_LATELY: Duration = Duration::from_secs(600);
+
+impl AppState {
+    fn note_pushed(&self, record: &str) {
+        if let Ok(mut pushed) = self.pushed.lock() {
+            pushed.retain(|_, at| at.elapsed() < PUSHED_LATELY);
+            pushed.insert(record.to_owned(), Instant::now());
+        }
+    }
+
+    fn pushed_lately(&self, record: &str) -> bool {
+        !record.is_empty()
+            && self.pushed.lock().is_ok_and(|pushed| {
+                pushed
+                    .get(record)
+                    .is_some_and(|at| at.elapsed() < PUSHED_LATELY)
+            })
+    }
 }
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -44,10 +73,28 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             std::fs::create_dir_all(&incoming)?;
             let default_server = std::env::var("FACILITY_REPORT_SERVER")
                 .unwrap_or_else(|_| "https://api.proplink.app".into());
+            let store = Arc::new(store);
+            #[cfg(desktop)]
+            let push_endpoint = push_receiver::start(app.handle().clone(), store.clone())
+                .map_err(|e| eprintln!("Facility Report: no pushes on this desktop: {e}"))
+                .ok();
+            #[cfg(not(desktop))]
+            let push_endpoint = None;
+            // Signed in from before: the endpoint is new at every start, so it is registered again.
+            if let Some(endpoint) = push_endpoint.clone() {
+                let store = store.clone();
+                tauri::async_runtime::spawn(async move {
+                    if store.meta("token").ok().flatten().is_some() {
+                        commands::register_for_pushes(&store, Some(&endpoint)).await;
+                    }
+                });
+            }
             app.manage(AppState {
-                store: Arc::new(store),
+                store,
                 incoming,
                 default_server,
+                push_endpoint,
+                pushed: Mutex::new(HashMap::new()),
             });
             Ok(())
         })

@@ -1,6 +1,7 @@
 // Facility Report's screens. Everything works offline: actions write to the phone's store
 // and its outbox, and a sync runs after each action and every 15 seconds.
 import { addPluginListener } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import { api, isAppError, type Account, type AppNotification, type CodeSent, type Found, type Issue, type Site, type SiteWork, type Ticket, type WorkOrder } from './api';
 import { cameraIcon, field, h, select, showErrors, value } from './dom';
 import { ISSUE_CATEGORIES, PRIORITIES, TICKET_CATEGORIES, ago, label, overdue, plural, ukDate, ukTime } from './format';
@@ -176,9 +177,15 @@ function flash(message: string): void {
 // ---- Notifications: the system's, and the same shown in the app; a tap opens the record ----
 
 function showAlert(n: AppNotification): void {
+  // One notice a record: what a sync brings replaces what a push said of it.
+  if (n.record) {
+    for (const old of Array.from(alerts.children)) {
+      if ((old as HTMLElement).dataset.record === n.record) old.remove();
+    }
+  }
   const item = h(
     'div',
-    { class: 'alert', role: 'alert' },
+    { class: 'alert', role: 'alert', 'data-record': n.record },
     h('button', { type: 'button', class: 'alert-open', onclick: () => { item.remove(); void openRecord(n.record); } }, h('strong', {}, n.title), h('span', {}, n.body)),
     h('button', { type: 'button', class: 'alert-close', 'aria-label': `Dismiss: ${n.title}`, onclick: () => item.remove() }, '×'),
   );
@@ -853,10 +860,19 @@ async function listenForTaps(): Promise<void> {
   }
 }
 
+/** A push arrived (desktop builds): show it, and sync to fetch what it is about. */
+async function listenForPushes(): Promise<void> {
+  await listen<AppNotification>('pushed', (event) => {
+    showAlert(event.payload);
+    void syncNow();
+  });
+}
+
 async function start(): Promise<void> {
   camera = (await api.features()).camera;
   account = await api.account();
   void listenForTaps();
+  void listenForPushes();
   if (account.signed_in) {
     await listScreen();
     void syncNow();

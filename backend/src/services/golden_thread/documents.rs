@@ -7,6 +7,7 @@ use proplink_shared::authz::Audience;
 use proplink_shared::records::{GOLDEN_THREAD_FOLDERS, RecordType};
 use proplink_shared::{Action, Actor, BuildingId, DocumentId, Principal};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::hrb;
 use crate::app::App;
@@ -85,7 +86,8 @@ pub async fn download(
                     "downloaded \"{}\" ({}) from the golden thread of {}",
                     d.title, d.folder, b.name
                 ),
-                json!({ "document": id, "version": d.version, "sha256": d.sha256 }),
+                // The digest of the bytes served, whatever was uploaded meanwhile.
+                json!({ "document": id, "sha256": hex::encode(Sha256::digest(&file.2)) }),
             ))
             .await?;
         change.commit().await?;
