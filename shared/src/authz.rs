@@ -324,9 +324,7 @@ impl Audience {
             Audience::StaffOnly => "Staff only",
             Audience::Residents => "Staff and residents (ResidencePort)",
             Audience::Contractor => "Staff and the contractor on the work order",
-            Audience::Regulator => {
-                "Staff, residents of the building and the Building Safety Regulator (BuildingThread)"
-            }
+            Audience::Regulator => "Staff and the Building Safety Regulator (BuildingThread)",
         }
     }
 }
