@@ -2,17 +2,21 @@
 //! validation. A record that passes here is one the store may keep.
 
 mod devices;
+mod occurrences;
 mod people;
 mod places;
 mod requests;
 mod safety;
+mod thread_access;
 mod works;
 
 pub use devices::*;
+pub use occurrences::*;
 pub use people::*;
 pub use places::*;
 pub use requests::*;
 pub use safety::*;
+pub use thread_access::*;
 pub use works::*;
 
 use serde::Serialize;

@@ -29,15 +29,16 @@ use super::mail::{self, Outgoing};
 use crate::app::{App, random_token};
 use crate::error::{AppError, AppResult};
 use crate::store::auth::{self as store, CodeFor, NewSession, StaffSession};
-use crate::store::orgs::{self, Organisation, StaffUser};
-use crate::store::people::Contact;
-use crate::store::regulators::Inspector;
+use crate::store::orgs::{Organisation, StaffUser};
 use crate::store::sync as tokens;
 
+mod accounts;
 mod inspector;
 mod resident;
 mod thread;
 
+use accounts::account;
+pub use accounts::{Account, Door};
 pub use inspector::{INSPECTOR_SESSIONS, InspectorSession, inspector_session, sign_out_inspector};
 pub use resident::{ResidentSession, resident_session, sign_out_resident};
 pub use thread::{ThreadSession, sign_out_thread, thread_session};
@@ -55,115 +56,6 @@ const LIVE_CODES: i64 = 5;
 pub const DEVICE_ABSOLUTE: Duration = Duration::days(90);
 /// …and this long after it was last used.
 pub const DEVICE_IDLE: Duration = Duration::days(30);
-
-/// The doors people sign in to. Each has its own sessions and codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Door {
-    Admin,
-    /// The site managers' app, through the JSON API.
-    FacilityReport,
-    /// Leaseholders and tenants.
-    ResidencePort,
-    /// Residents of higher-risk buildings, reading their building's golden thread, and the
-    /// Building Safety Regulator's inspectors, reading the whole of it for the buildings the
-    /// organisation granted them.
-    BuildingThread,
-}
-
-impl Door {
-    #[must_use]
-    pub fn code(self) -> &'static str {
-        match self {
-            Door::Admin => "admin",
-            Door::FacilityReport => "facility_report",
-            Door::ResidencePort => "residenceport",
-            Door::BuildingThread => "buildingthread",
-        }
-    }
-
-    #[must_use]
-    pub fn channel(self) -> Channel {
-        match self {
-            Door::Admin => Channel::Admin,
-            Door::FacilityReport => Channel::FacilityReport,
-            Door::ResidencePort => Channel::ResidencePort,
-            Door::BuildingThread => Channel::BuildingThread,
-        }
-    }
-
-    /// The product's name, as its pages and emails say it.
-    #[must_use]
-    pub fn product(self) -> &'static str {
-        match self {
-            Door::Admin => "PropLink",
-            Door::FacilityReport => "Facility Report",
-            Door::ResidencePort => "ResidencePort",
-            Door::BuildingThread => "BuildingThread",
-        }
-    }
-
-    /// Where a person lands once signed in.
-    #[must_use]
-    pub fn home(self) -> &'static str {
-        match self {
-            Door::Admin | Door::FacilityReport => "/dashboard",
-            Door::ResidencePort | Door::BuildingThread => "/",
-        }
-    }
-}
-
-/// Who a sign-in code is for: a member of staff, a resident, or an inspector of the Building
-/// Safety Regulator.
-#[derive(Clone, Debug)]
-pub enum Account {
-    Staff(StaffUser),
-    Resident(Contact),
-    Inspector(Inspector),
-}
-
-impl Account {
-    fn id(&self) -> String {
-        match self {
-            Account::Staff(s) => s.id.to_string(),
-            Account::Resident(c) => c.id.to_string(),
-            Account::Inspector(i) => i.id.to_string(),
-        }
-    }
-
-    #[must_use]
-    pub fn name(&self) -> String {
-        match self {
-            Account::Staff(s) => s.name.clone(),
-            Account::Resident(c) => c.display_name(),
-            Account::Inspector(i) => i.name.clone(),
-        }
-    }
-
-    fn record(&self) -> RecordType {
-        match self {
-            Account::Staff(_) => RecordType::StaffUser,
-            Account::Resident(_) => RecordType::Contact,
-            Account::Inspector(_) => RecordType::Regulator,
-        }
-    }
-
-    fn kind(&self) -> &'static str {
-        match self {
-            Account::Staff(_) => "staff",
-            Account::Resident(_) => "contact",
-            Account::Inspector(_) => "regulator",
-        }
-    }
-
-    /// The sessions its sign-in makes: an inspector's are kept apart from residents' on
-    /// the same door, so neither can be taken for the other.
-    fn session_door(&self, door: Door) -> &'static str {
-        match self {
-            Account::Inspector(_) => INSPECTOR_SESSIONS,
-            _ => door.code(),
-        }
-    }
-}
 
 /// Where a request came from, for rate limits and the audit trail.
 #[derive(Clone, Debug, Default)]
@@ -649,52 +541,6 @@ pub fn staff_actor(
         },
         channel,
         display_name: staff.name.clone(),
-    }
-}
-
-async fn account(
-    conn: &mut crate::store::Conn,
-    org: OrgId,
-    door: Door,
-    email: &str,
-    now: time::OffsetDateTime,
-) -> AppResult<Option<Account>> {
-    match door {
-        // Staff sign in to the admin app and the app alike; their role and scope decide the rest.
-        Door::Admin | Door::FacilityReport => Ok(orgs::staff_by_email(conn, org, email)
-            .await?
-            .filter(|s| s.active && s.role.is_some())
-            .map(Account::Staff)),
-        // Residents linked to a unit today; a former occupant is not asked for a code.
-        Door::ResidencePort => {
-            let today = proplink_shared::london::local(now).date();
-            Ok(
-                crate::store::residents::resident_by_email(conn, org, email, today)
-                    .await?
-                    .map(Account::Resident),
-            )
-        }
-        // Only residents of a higher-risk building, and inspectors holding a live grant, have a
-        // golden thread to read; anyone else is answered the same, and sent nothing.
-        Door::BuildingThread => {
-            if let Some(inspector) =
-                crate::store::regulators::inspector_by_email(conn, org, email).await?
-                && crate::store::regulators::has_live_grant(conn, org, inspector.id, now).await?
-            {
-                return Ok(Some(Account::Inspector(inspector)));
-            }
-            let today = proplink_shared::london::local(now).date();
-            let Some(contact) =
-                crate::store::residents::resident_by_email(conn, org, email, today).await?
-            else {
-                return Ok(None);
-            };
-            let homes = crate::store::residents::homes(conn, org, contact.id, today).await?;
-            Ok(homes
-                .iter()
-                .any(|h| h.in_higher_risk_building)
-                .then_some(Account::Resident(contact)))
-        }
     }
 }
 
