@@ -144,6 +144,19 @@ impl Client {
         json(expect_ok(r).await?).await
     }
 
+    /// The server's VAPID public key (base64url), which a UnifiedPush distributor may ask for.
+    pub async fn push_key(&self, token: &str) -> CoreResult<String> {
+        let r = self
+            .http
+            .get(self.url("/v1/push/key"))
+            .header(AUTHORIZATION, bearer(token))
+            .send()
+            .await
+            .map_err(offline)?;
+        let key: PushKey = json(expect_ok(r).await?).await?;
+        Ok(key.public_key)
+    }
+
     /// Registers where this device's notifications go; returns the subscription's id.
     pub async fn push_register(
         &self,

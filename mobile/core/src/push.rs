@@ -1,8 +1,10 @@
 //! Notifications pushed to the phone while the app is closed. On Android a UnifiedPush
-//! distributor gives the app an RFC 8030 endpoint; the app makes its own P-256 key pair and
-//! authentication secret (RFC 8291), registers endpoint and keys with PropLink, and decrypts
-//! each message it is handed here. On an iPhone the app registers the token APNs gave it, and
-//! the system shows APNs' notifications itself.
+//! distributor gives the app an RFC 8030 endpoint, and the connector library makes the P-256
+//! key pair and authentication secret (RFC 8291) and decrypts what arrives; the app registers
+//! endpoint and keys with PropLink and opens the plain payload here. A desktop build takes
+//! pushes on loopback with keys of its own, made and kept here, and decrypts them here too. On
+//! an iPhone the app registers the token APNs gave it, and the system shows APNs'
+//! notifications itself.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -64,24 +66,49 @@ pub async fn register(store: &Store, target: PushTarget, device_name: &str) -> C
         target,
         device_name: device_name.to_owned(),
     };
+    let previous = store.meta("push_subscription")?;
     let id = client.push_register(&token, &registration).await?;
     store.write(|tx| Ok(set_meta(tx, "push_subscription", &id)?))?;
+    if let Some(old) = previous.filter(|old| *old != id) {
+        // The endpoint or token this device had before no longer reaches it. Offline, the
+        // push service's 404 or 410 ends it at the next send.
+        let _ = client.push_unregister(&token, &old).await;
+    }
     Ok(id)
 }
 
-/// Registers the endpoint a UnifiedPush distributor gave, with this phone's keys.
+/// Registers a Web Push endpoint with the keys its messages are sealed for: the ones the
+/// UnifiedPush connector made, or this app's own (`None`) when it decrypts them itself.
 pub async fn register_endpoint(
     store: &Store,
     endpoint: &str,
+    keys: Option<Keys>,
     device_name: &str,
 ) -> CoreResult<String> {
-    let keys = keys(store)?;
+    let keys = match keys {
+        Some(keys) => keys,
+        None => self::keys(store)?,
+    };
     let target = PushTarget::WebPush {
         endpoint: endpoint.to_owned(),
         p256dh: keys.p256dh,
         auth: keys.auth,
     };
     register(store, target, device_name).await
+}
+
+/// Registers the device token APNs gave an iPhone.
+pub async fn register_token(store: &Store, token: &str, device_name: &str) -> CoreResult<String> {
+    let target = PushTarget::Apns {
+        device_token: token.to_owned(),
+    };
+    register(store, target, device_name).await
+}
+
+/// The server's VAPID public key, for a distributor that wants to know who may push.
+pub async fn server_key(store: &Store) -> CoreResult<String> {
+    let (client, token) = session(store)?;
+    client.push_key(&token).await
 }
 
 /// Turns this phone's notifications off, as before signing out. Nothing to do if they were
@@ -95,28 +122,41 @@ pub async fn unregister(store: &Store) -> CoreResult<()> {
     store.write(|tx| Ok(delete_meta(tx, "push_subscription")?))
 }
 
-/// Opens a message the distributor handed the app: decrypted with the phone's keys (RFC 8291,
-/// `aes128gcm`), it says what to show and which record a tap opens.
-pub fn receive(store: &Store, message: &[u8]) -> CoreResult<Notification> {
-    let bad = |why: &str| CoreError::Server {
+fn unreadable(why: &str) -> CoreError {
+    CoreError::Server {
         code: "bad_push".into(),
         message: format!("A notification could not be read: {why}"),
-    };
+    }
+}
+
+/// Opens a message sealed for this app's own keys (RFC 8291, `aes128gcm`): what to show and
+/// which record a tap opens.
+pub fn receive(store: &Store, message: &[u8]) -> CoreResult<Notification> {
+    open(&decrypt(store, message)?)
+}
+
+/// Decrypts a message sealed for this app's own keys.
+pub fn decrypt(store: &Store, message: &[u8]) -> CoreResult<Vec<u8>> {
     let (secret, auth) = store.read(|c| {
         let key = get_meta(c, "push_key")?.and_then(|k| B64.decode(k).ok());
         let auth = get_meta(c, "push_auth")?.and_then(|a| B64.decode(a).ok());
         Ok((key, auth))
     })?;
     let (Some(secret), Some(auth)) = (secret, auth) else {
-        return Err(bad("this phone has no push keys"));
+        return Err(unreadable("this phone has no push keys"));
     };
-    let secret = SecretKey::from_slice(&secret).map_err(|_| bad("the phone's key is damaged"))?;
+    let secret =
+        SecretKey::from_slice(&secret).map_err(|_| unreadable("the phone's key is damaged"))?;
     // The header: salt (16), record size (4), key id length (1), then the sender's key.
-    let id_len = usize::from(*message.get(20).ok_or_else(|| bad("it is too short"))?);
+    let id_len = usize::from(
+        *message
+            .get(20)
+            .ok_or_else(|| unreadable("it is too short"))?,
+    );
     let sender = message
         .get(21..21 + id_len)
         .and_then(|k| PublicKey::from_sec1_bytes(k).ok())
-        .ok_or_else(|| bad("it does not name the sender's key"))?;
+        .ok_or_else(|| unreadable("it does not name the sender's key"))?;
     let shared = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), sender.as_affine());
     let info = [
         b"WebPush: info\0".as_slice(),
@@ -127,12 +167,25 @@ pub fn receive(store: &Store, message: &[u8]) -> CoreResult<Notification> {
     let mut ikm = [0u8; 32];
     Hkdf::<Sha256>::new(Some(&auth), shared.raw_secret_bytes())
         .expand(&info, &mut ikm)
-        .map_err(|_| bad("the keys do not agree"))?;
-    let plain =
-        ece_native::decrypt(ikm, message.to_vec()).map_err(|_| bad("it does not decrypt"))?;
+        .map_err(|_| unreadable("the keys do not agree"))?;
+    ece_native::decrypt(ikm, message.to_vec()).map_err(|_| unreadable("it does not decrypt"))
+}
+
+/// Reads a push's plain payload: PropLink's Web Push JSON (`title`, `body`, `url`), or what an
+/// iPhone hands over of an APNs notification (the same `url` beside `aps.alert`).
+pub fn open(payload: &[u8]) -> CoreResult<Notification> {
     let payload: serde_json::Value =
-        serde_json::from_slice(&plain).map_err(|_| bad("it is not JSON"))?;
-    let text = |k: &str| payload[k].as_str().unwrap_or_default().to_owned();
+        serde_json::from_slice(payload).map_err(|_| unreadable("it is not JSON"))?;
+    if !payload.is_object() {
+        return Err(unreadable("it is not a notification"));
+    }
+    let text = |k: &str| {
+        payload[k]
+            .as_str()
+            .or_else(|| payload["aps"]["alert"][k].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
     Ok(Notification {
         title: text("title"),
         body: text("body"),
@@ -165,7 +218,38 @@ pub fn record_of(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::record_of;
+    use super::{open, record_of};
+
+    #[test]
+    fn a_plain_payload_opens_from_web_push_or_apns() {
+        let id = "0193a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b";
+        let url = format!("https://acme.proplink.app/tickets/{id}");
+        let web =
+            serde_json::json!({ "title": "Urgent request", "body": "At Block A", "url": url });
+        let shown = open(web.to_string().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (
+                shown.title.as_str(),
+                shown.body.as_str(),
+                shown.record.clone()
+            ),
+            ("Urgent request", "At Block A", format!("ticket/{id}"))
+        );
+        let apns = serde_json::json!({
+            "aps": { "alert": { "title": "Urgent request", "body": "At Block A" }, "sound": "default" },
+            "url": url,
+        });
+        assert_eq!(
+            open(apns.to_string().as_bytes()).ok(),
+            Some(shown),
+            "an iPhone's payload reads the same"
+        );
+        for bad in [&b"not json"[..], b"[1,2]", b"\"a string\""] {
+            assert!(open(bad).is_err(), "{bad:?}");
+        }
+        let bare = open(b"{}").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(bare.record, "", "nothing to open");
+    }
 
     #[test]
     fn a_tap_opens_the_record_the_address_names() {

@@ -71,7 +71,8 @@ pub async fn request_code(
 }
 
 #[tauri::command]
-pub async fn sign_in(
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     server: String,
     org: String,
@@ -85,21 +86,15 @@ pub async fn sign_in(
         Ok(_) | Err(CoreError::Offline(_)) => {}
         Err(e) => return Err(e),
     }
-    register_for_pushes(&store, state.push_endpoint.as_deref()).await;
+    crate::pushes::ask(&app).await;
     view::account(&store)
 }
 
-/// Registers where pushes reach this device, if it takes them; a server that will not send
-/// there leaves the app to learn of things when it syncs.
-pub(crate) async fn register_for_pushes(store: &Store, endpoint: Option<&str>) {
-    let Some(endpoint) = endpoint else {
-        return;
-    };
-    if let Err(e) =
-        facility_report_core::push::register_endpoint(store, endpoint, &device_name()).await
-    {
-        eprintln!("Facility Report: pushes are off on this device: {e}");
-    }
+/// Starts hearing pushes; the screens call it once they listen for what pushes bring.
+#[tauri::command]
+pub async fn listen_for_pushes<R: Runtime>(app: AppHandle<R>) -> Result<()> {
+    crate::pushes::start(&app).await;
+    Ok(())
 }
 
 pub(crate) fn device_name() -> String {
@@ -110,9 +105,9 @@ pub(crate) fn device_name() -> String {
 }
 
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
-    // Pushes stop before the token goes; offline, the server forgets the device with it.
-    let _ = facility_report_core::push::unregister(&state.store).await;
+pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<()> {
+    // Pushes stop before the token goes.
+    crate::pushes::stop(&app).await;
     on_store(&state, sync::sign_out).await
 }
 

@@ -4,6 +4,7 @@
 mod commands;
 #[cfg(desktop)]
 mod push_receiver;
+mod pushes;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -57,7 +58,11 @@ pub fn run() {
 
 /// Builds and runs the app on any runtime, so tests can drive it with a mock runtime.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
-    let builder = builder.plugin(tauri_plugin_notification::init());
+    // The remote-push plugin comes after the notification plugin: on an iPhone it takes over
+    // the notification centre for APNs' notifications and passes the app's own on to it.
+    let builder = builder
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_remote_push::init());
     #[cfg(target_os = "android")]
     let builder = builder.plugin(tauri_plugin_camera::init());
     builder
@@ -80,15 +85,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
                 .ok();
             #[cfg(not(desktop))]
             let push_endpoint = None;
-            // Signed in from before: the endpoint is new at every start, so it is registered again.
-            if let Some(endpoint) = push_endpoint.clone() {
-                let store = store.clone();
-                tauri::async_runtime::spawn(async move {
-                    if store.meta("token").ok().flatten().is_some() {
-                        commands::register_for_pushes(&store, Some(&endpoint)).await;
-                    }
-                });
-            }
+            // Signed in from before, pushes are asked for again when the screens start
+            // (`listen_for_pushes`): the desktop's endpoint is new at every start.
             app.manage(AppState {
                 store,
                 incoming,
@@ -103,6 +101,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             commands::request_code,
             commands::sign_in,
             commands::sign_out,
+            commands::listen_for_pushes,
             commands::sites,
             commands::site_work,
             commands::stash_photo,

@@ -15,7 +15,8 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_remote_push::PushEvent;
 
 /// The most a push message may be (RFC 8030 §7.2: push services accept at least 4096 bytes).
 const LARGEST: usize = 4096;
@@ -64,13 +65,22 @@ async fn deliver<R: Runtime>(
         return Ok(answer(StatusCode::PAYLOAD_TOO_LARGE));
     };
     let message = body.to_bytes();
-    let opened =
-        tauri::async_runtime::spawn_blocking(move || push::receive(&store, &message)).await;
+    let opened = tauri::async_runtime::spawn_blocking(move || {
+        push::decrypt(&store, &message)
+            .ok()
+            .and_then(|plain| String::from_utf8(plain).ok())
+    })
+    .await;
     Ok(match opened {
-        Ok(Ok(notification)) => {
-            crate::commands::notify(&app, &notification, "push");
-            // The app shows it in its own bar too, and syncs to fetch the record.
-            let _ = app.emit("pushed", &notification);
+        Ok(Some(payload)) => {
+            // From here on, as a phone's push: shown, in the app's bar, and synced.
+            crate::pushes::on_event(
+                &app,
+                PushEvent::Received {
+                    payload,
+                    shown: false,
+                },
+            );
             answer(StatusCode::CREATED)
         }
         // Not sealed for this app's keys: nothing to show.

@@ -175,6 +175,7 @@ export const api = {
   recentLocations: (siteId: string) => invoke<string[]>('recent_locations', { siteId }),
   photo: (sha256: string) => invoke<ArrayBuffer>('photo', { sha256 }),
   features: () => invoke<{ camera: boolean }>('features'),
+  listenForPushes: () => invoke<void>('listen_for_pushes'),
   raiseTicket: (form: { site_id: string; subject: string; body: string; category: string; priority: string; photos: string[] }) =>
     invoke<string>('raise_ticket', { form }),
   updateWorkOrder: (id: string, to: string | null, note: string | null, photos: string[]) => invoke<void>('update_work_order', { id, to, note, photos }),

@@ -860,12 +860,22 @@ async function listenForTaps(): Promise<void> {
   }
 }
 
-/** A push arrived (desktop builds): show it, and sync to fetch what it is about. */
+/**
+ * Pushes: one arrived while the app is open (show it, and sync to fetch what it is about), or a
+ * tap on one opened the app (sync, then open its record). Once both are heard, the app asks
+ * for pushes, and hears of the tap that started it.
+ */
 async function listenForPushes(): Promise<void> {
   await listen<AppNotification>('pushed', (event) => {
     showAlert(event.payload);
     void syncNow();
   });
+  await listen<string>('push-opened', async (event) => {
+    if (!account?.signed_in) return;
+    await syncNow();
+    await openRecord(event.payload);
+  });
+  await api.listenForPushes();
 }
 
 async function start(): Promise<void> {

@@ -1,14 +1,15 @@
-//! Pushes to Facility Report on phones: on Android through a UnifiedPush endpoint (Web Push:
-//! the phone makes its own keys, registers them through the API and decrypts what it is
-//! handed), on iPhones through APNs (a stand-in on loopback that checks what APNs checks).
+//! Pushes to Facility Report: on Android through a UnifiedPush endpoint (Web Push, sealed for
+//! the keys the connector made and decrypted by it), on a desktop build through its own
+//! endpoint and keys, on iPhones through APNs (a stand-in on loopback that checks what APNs
+//! checks). Whatever the way, the app opens the same payload to the same record.
 
-use facility_report_core::push;
+use facility_report_core::push::{self, Keys};
 use proplink_backend::services::push::sender;
 use proplink_backend::services::requests::{RequestForm, RequestPlace};
 use proplink_backend::services::{requests, residents};
 use proplink_shared::sync::{PushRegistration, PushTarget};
 use proplink_tests::apns_service::{self, ApnsService};
-use proplink_tests::push_service::PushService;
+use proplink_tests::push_service::{BrowserKeys, PushService};
 use proplink_tests::{Options, TestApp, fixtures, spawn_app_with};
 
 /// An iPhone's token as APNs gives it: 32 bytes, hex.
@@ -78,7 +79,119 @@ async fn register(t: &TestApp, token: &str, target: PushTarget) -> (u16, serde_j
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_android_phone_decrypts_its_notification_and_a_tap_opens_the_request() {
+async fn an_android_phone_registers_the_connectors_keys_and_opens_what_it_decrypted() {
+    let t = spawn_app_with(Options {
+        push_insecure_endpoints: true,
+        ..Options::default()
+    })
+    .await;
+    let service = PushService::start().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    let phone = t.phone("acme", &org.site_manager_email).await;
+    // The distributor may want to know who will push: the server's VAPID key, as the connector
+    // takes it (87 characters of base64url).
+    let vapid = push::server_key(&phone.store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        Some(vapid.clone()),
+        proplink_backend::services::push::public_key(&t.app)
+            .await
+            .ok()
+    );
+    assert!(
+        vapid.len() == 87
+            && vapid
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{vapid}"
+    );
+    // The connector makes the keys and decrypts; the app registers them with the endpoint.
+    let connector = BrowserKeys::new();
+    let keys = Keys {
+        p256dh: connector.p256dh.clone(),
+        auth: connector.auth.clone(),
+    };
+    push::register_endpoint(
+        &phone.store,
+        &service.endpoint("pixel"),
+        Some(keys.clone()),
+        "Pixel 8",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ticket = emergency(&t, &org).await;
+    assert_eq!(drain(&t).await, vec![sender::Outcome::Delivered]);
+    let got = service.received("pixel");
+    assert_eq!(got.len(), 1);
+    let plain = connector
+        .open(&got[0], &service.origin())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let shown = push::open(plain.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(shown.title.starts_with("Urgent request at"), "{shown:?}");
+    assert_eq!(
+        shown.record,
+        format!("ticket/{ticket}"),
+        "a tap opens the request"
+    );
+    assert!(!plain.contains("Patel"), "{plain}");
+    // Not sealed for the app's own keys: only the connector opens it.
+    push::keys(&phone.store).unwrap_or_else(|e| panic!("{e}"));
+    assert!(push::receive(&phone.store, &got[0].body).is_err());
+
+    // The person changes distributor: the new endpoint and keys replace the old.
+    let next = BrowserKeys::new();
+    push::register_endpoint(
+        &phone.store,
+        &service.endpoint("pixel-ntfy"),
+        Some(Keys {
+            p256dh: next.p256dh.clone(),
+            auth: next.auth.clone(),
+        }),
+        "Pixel 8",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM push_subscriptions WHERE door = 'facility_report'"
+        )
+        .await,
+        1
+    );
+    emergency(&t, &org).await;
+    assert_eq!(drain(&t).await, vec![sender::Outcome::Delivered]);
+    let moved = service.received("pixel-ntfy");
+    assert_eq!((service.received("pixel").len(), moved.len()), (1, 1));
+    assert!(next.open(&moved[0], &service.origin()).is_ok());
+    assert!(connector.open(&moved[0], &service.origin()).is_err());
+    // Keys that are not keys are refused, and nothing changes.
+    let refused = push::register_endpoint(
+        &phone.store,
+        &service.endpoint("pixel-bad"),
+        Some(Keys {
+            p256dh: "not-a-key".into(),
+            auth: keys.auth,
+        }),
+        "Pixel 8",
+    )
+    .await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint LIKE '%pixel-ntfy'"
+        )
+        .await,
+        1
+    );
+}
+
+/// A desktop build takes pushes on its own endpoint, with keys it makes and keeps, and
+/// decrypts them itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_with_its_own_keys_decrypts_its_notification_and_a_tap_opens_the_request() {
     let t = spawn_app_with(Options {
         push_insecure_endpoints: true,
         ..Options::default()
@@ -90,7 +203,7 @@ async fn an_android_phone_decrypts_its_notification_and_a_tap_opens_the_request(
     // The keys are the phone's own, kept: asked again, the same.
     let keys = push::keys(&phone.store).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(push::keys(&phone.store).ok(), Some(keys.clone()));
-    push::register_endpoint(&phone.store, &service.endpoint("pixel"), "Pixel 8")
+    push::register_endpoint(&phone.store, &service.endpoint("pixel"), None, "Pixel 8")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -156,15 +269,10 @@ async fn an_iphone_hears_through_apns_with_a_provider_token_apns_accepts() {
         (400, Some("bad_subscription")),
         "{body}"
     );
-    let (status, body) = register(
-        &t,
-        &phone.token(),
-        PushTarget::Apns {
-            device_token: IPHONE.to_uppercase(),
-        },
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    // The app registers the token the phone was given, as the plugin hands it over.
+    push::register_token(&phone.store, &IPHONE.to_uppercase(), "Sid's iPhone")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let (status, _) = register(
         &t,
         &phone.token(),
@@ -221,6 +329,10 @@ async fn an_iphone_hears_through_apns_with_a_provider_token_apns_accepts() {
             .ends_with(&format!("/tickets/{ticket}"))
     );
     assert!(!d.payload.to_string().contains("Patel"));
+    // Tapped, what APNs delivered opens the request in the app.
+    let tapped = push::open(d.payload.to_string().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tapped.record, format!("ticket/{ticket}"));
+    assert!(tapped.title.starts_with("Urgent request at"), "{tapped:?}");
     assert_eq!(
         count(
             &t,
