@@ -171,8 +171,9 @@ pub fn decrypt(store: &Store, message: &[u8]) -> CoreResult<Vec<u8>> {
     ece_native::decrypt(ikm, message.to_vec()).map_err(|_| unreadable("it does not decrypt"))
 }
 
-/// Reads a push's plain payload: PropLink's Web Push JSON (`title`, `body`, `url`), or what an
-/// iPhone hands over of an APNs notification (the same `url` beside `aps.alert`).
+/// Reads a push's plain payload: PropLink's Web Push JSON (`title`, `body`, `url`), what an
+/// iPhone hands over of an APNs notification (the same `url` beside `aps.alert`), or the
+/// `record` the app put on a notification of its own, tapped on an iPhone.
 pub fn open(payload: &[u8]) -> CoreResult<Notification> {
     let payload: serde_json::Value =
         serde_json::from_slice(payload).map_err(|_| unreadable("it is not JSON"))?;
@@ -186,10 +187,23 @@ pub fn open(payload: &[u8]) -> CoreResult<Notification> {
             .unwrap_or_default()
             .to_owned()
     };
+    let own = text("record");
+    let record = if is_record(&own) {
+        own
+    } else {
+        record_of(&text("url"))
+    };
     Ok(Notification {
         title: text("title"),
         body: text("body"),
-        record: record_of(&text("url")),
+        record,
+    })
+}
+
+/// `ticket/<id>`, `issue/<id>` or `work_order/<id>`, as the app opens records.
+fn is_record(record: &str) -> bool {
+    record.split_once('/').is_some_and(|(kind, id)| {
+        ["ticket", "issue", "work_order"].contains(&kind) && uuid::Uuid::parse_str(id).is_ok()
     })
 }
 
@@ -249,6 +263,19 @@ mod tests {
         }
         let bare = open(b"{}").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(bare.record, "", "nothing to open");
+        let own = serde_json::json!({ "record": format!("work_order/{id}") });
+        assert_eq!(
+            open(own.to_string().as_bytes()).map(|n| n.record).ok(),
+            Some(format!("work_order/{id}")),
+            "the app's own notification, tapped on an iPhone"
+        );
+        for odd in ["invoice/{id}", "ticket/../../etc", "ticket/"] {
+            let odd = serde_json::json!({ "record": odd.replace("{id}", id) });
+            assert_eq!(
+                open(odd.to_string().as_bytes()).map(|n| n.record).ok(),
+                Some(String::new())
+            );
+        }
     }
 
     #[test]

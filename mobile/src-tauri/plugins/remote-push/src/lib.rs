@@ -28,7 +28,9 @@ pub enum PushEvent {
     /// A push arrived while the app runs: its plain payload, as the server sent it (Android) or
     /// as APNs delivered it (iOS). `shown` when the phone has already shown it.
     Received { payload: String, shown: bool },
-    /// The person tapped a push's notification: its plain payload.
+    /// The person tapped a push's notification: its plain payload. On iOS also a tap on one of
+    /// the app's own notifications (`{"record": …}`, from what the app put on it), which the
+    /// notification plugin tells of without it.
     Opened { payload: String },
     /// No pushes until registered again: the distributor dropped the app, registering failed,
     /// or the person refused notifications. `reason` says which, for the log.

@@ -127,6 +127,16 @@ class RemotePushPlugin: Plugin, UNUserNotificationCenterDelegate {
     withCompletionHandler completionHandler: @escaping () -> Void
   ) {
     guard RemotePushPlugin.isRemote(response.notification) else {
+      // One of the app's own: the notification plugin tells of the tap without what the app
+      // put on it, so the record it names is told here.
+      if response.actionIdentifier == UNNotificationDefaultActionIdentifier,
+        let extra = response.notification.request.content.userInfo["__EXTRA__"] as? [String: Any],
+        let record = extra["record"] as? String,
+        let data = try? JSONSerialization.data(withJSONObject: ["record": record])
+      {
+        let payload = String(decoding: data, as: UTF8.self)
+        DispatchQueue.main.async { self.tell(["kind": "opened", "payload": payload], keep: true) }
+      }
       if let previous = previous,
         previous.responds(
           to: #selector(UNUserNotificationCenterDelegate.userNotificationCenter(_:didReceive:withCompletionHandler:)))
