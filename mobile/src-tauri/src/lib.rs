@@ -25,6 +25,8 @@ pub struct AppState {
     pub push_endpoint: Option<String>,
     /// The records pushes told of lately, so that a sync does not tell of them again.
     pushed: Mutex<HashMap<String, Instant>>,
+    /// Push events waiting to be handled.
+    pushes: pushes::Queue,
 }
 
 /// How long a record a push told of is not told of again by a sync.
@@ -93,6 +95,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
                 default_server,
                 push_endpoint,
                 pushed: Mutex::new(HashMap::new()),
+                pushes: pushes::Queue::start(app.handle()),
             });
             Ok(())
         })

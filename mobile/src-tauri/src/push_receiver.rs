@@ -15,7 +15,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_remote_push::PushEvent;
 
 /// The most a push message may be (RFC 8030 §7.2: push services accept at least 4096 bytes).
@@ -74,13 +74,12 @@ async fn deliver<R: Runtime>(
     Ok(match opened {
         Ok(Some(payload)) => {
             // From here on, as a phone's push: shown, in the app's bar, and synced.
-            crate::pushes::on_event(
-                &app,
-                PushEvent::Received {
+            if let Some(state) = app.try_state::<crate::AppState>() {
+                state.pushes.tell(PushEvent::Received {
                     payload,
                     shown: false,
-                },
-            );
+                });
+            }
             answer(StatusCode::CREATED)
         }
         // Not sealed for this app's keys: nothing to show.

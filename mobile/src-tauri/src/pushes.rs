@@ -14,6 +14,30 @@ use crate::commands::{device_name, notify};
 /// What a UnifiedPush distributor shows for this app.
 const LABEL: &str = "Facility Report";
 
+/// Where push events wait to be handled, one at a time and in the order they came: a new
+/// endpoint is registered before the next is, and the phone's main thread, which tells of
+/// them on Android, never waits for the network.
+pub(crate) struct Queue(tokio::sync::mpsc::UnboundedSender<PushEvent>);
+
+impl Queue {
+    /// Starts the one task that handles what is queued.
+    pub(crate) fn start<R: Runtime>(app: &AppHandle<R>) -> Queue {
+        let (queue, mut events) = tokio::sync::mpsc::unbounded_channel();
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            while let Some(event) = events.recv().await {
+                handle(&app, event).await;
+            }
+        });
+        Queue(queue)
+    }
+
+    pub(crate) fn tell(&self, event: PushEvent) {
+        // The task ends only with the app.
+        let _ = self.0.send(event);
+    }
+}
+
 /// Starts hearing the phone's push service, then asks it for pushes if someone is signed in.
 /// The screens call this once they listen for `pushed` and `push-opened`, so that the tap that
 /// opened the app is not told to nobody.
@@ -21,9 +45,11 @@ pub(crate) async fn start<R: Runtime>(app: &AppHandle<R>) {
     let listening = app.clone();
     let listened = tauri::async_runtime::spawn_blocking(move || {
         let handler = listening.clone();
-        listening
-            .remote_push()
-            .listen(move |event| on_event(&handler, event))
+        listening.remote_push().listen(move |event| {
+            if let Some(state) = handler.try_state::<AppState>() {
+                state.pushes.tell(event);
+            }
+        })
     })
     .await;
     if let Ok(Err(e)) = listened {
@@ -79,30 +105,32 @@ pub(crate) async fn stop<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Does what a push event asks.
-pub(crate) fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
+async fn handle<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    let store = state.store.clone();
+    let store = &state.store;
     match event {
         PushEvent::Endpoint { url, p256dh, auth } => {
             let keys = p256dh.zip(auth).map(|(p256dh, auth)| Keys { p256dh, auth });
-            tauri::async_runtime::spawn(async move {
-                register_endpoint(&store, &url, keys).await;
-            });
+            register_endpoint(store, &url, keys).await;
         }
         PushEvent::Token { token } => {
-            tauri::async_runtime::spawn(async move {
-                let registered = push::register_token(&store, &token, &device_name()).await;
-                log_refusal(registered.map(|_| ()));
-            });
+            let registered = push::register_token(store, &token, &device_name()).await;
+            log_refusal(registered.map(|_| ()));
         }
         PushEvent::Received { payload, shown } => match push::open(payload.as_bytes()) {
             Ok(notification) => {
                 if shown {
                     state.note_pushed(&notification.record);
                 } else {
-                    notify(app, &notification, "push");
+                    let showing = app.clone();
+                    let shown = notification.clone();
+                    // Showing waits for the phone's main thread: not on the runtime's.
+                    let _ = tauri::async_runtime::spawn_blocking(move || {
+                        notify(&showing, &shown, "push");
+                    })
+                    .await;
                 }
                 // The app shows it in its own bar too, and syncs to fetch the record.
                 let _ = app.emit("pushed", &notification);
@@ -116,11 +144,15 @@ pub(crate) fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
                 }
             }
         }
+        // The distributor dropped the app: the endpoint reaches nothing now.
+        PushEvent::Unregistered { reason } if reason == "UNREGISTERED" => {
+            eprintln!("Facility Report: the phone stopped pushes");
+            log_refusal(push::unregister(store).await);
+        }
+        // Registering failed (no network, the distributor wants the person, APNs refused):
+        // whatever was registered before stays, and the app asks again at its next start.
         PushEvent::Unregistered { reason } => {
-            eprintln!("Facility Report: the phone stopped pushes ({reason})");
-            tauri::async_runtime::spawn(async move {
-                log_refusal(push::unregister(&store).await);
-            });
+            eprintln!("Facility Report: pushes could not be set up ({reason})");
         }
     }
 }

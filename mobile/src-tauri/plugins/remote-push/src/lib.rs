@@ -7,6 +7,8 @@
 //! A desktop build has no remote push: [`RemotePush::register`] says so, and the app takes
 //! pushes on loopback instead.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use serde::Deserialize;
 use tauri::ipc::{Channel, InvokeResponseBody};
 use tauri::plugin::{Builder, TauriPlugin};
@@ -88,35 +90,71 @@ impl From<tauri::plugin::mobile::PluginInvokeError> for Error {
     }
 }
 
+type Listener = Box<dyn Fn(PushEvent) + Send + Sync>;
+
+/// Who hears the native half's events, and the one channel they come down: made at the first
+/// `listen`, since a channel made from Rust lives as long as the app.
+#[derive(Default)]
+struct Listening {
+    listener: Arc<Mutex<Option<Listener>>>,
+    channel: Mutex<Option<Channel>>,
+}
+
+impl Listening {
+    /// Makes `on_event` the listener; the channel to hand the native half.
+    fn channel(&self, on_event: Listener) -> Channel {
+        *self.listener.lock().unwrap_or_else(PoisonError::into_inner) = Some(on_event);
+        self.channel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| {
+                let listener = self.listener.clone();
+                Channel::new(move |body| {
+                    if let Some(event) = PushEvent::parse(&body) {
+                        let listener = listener.lock().unwrap_or_else(PoisonError::into_inner);
+                        if let Some(on_event) = listener.as_ref() {
+                            on_event(event);
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .clone()
+    }
+}
+
 /// The phone's push service, as the app reaches it: `app.remote_push()`.
 pub struct RemotePush<R: Runtime> {
     #[cfg(mobile)]
     handle: tauri::plugin::PluginHandle<R>,
     #[cfg(desktop)]
     _runtime: std::marker::PhantomData<fn() -> R>,
+    listening: Listening,
 }
 
 #[cfg(target_os = "ios")]
 #[allow(unsafe_code)]
 mod ios {
     tauri::ios_plugin_binding!(init_plugin_remote_push);
-    pub(crate) use init_plugin_remote_push as init;
+
+    /// The Swift half's entry point, which the binding keeps private to this module.
+    pub(crate) unsafe fn init() -> *const std::ffi::c_void {
+        unsafe { init_plugin_remote_push() }
+    }
 }
 
 impl<R: Runtime> RemotePush<R> {
-    /// Starts hearing the phone's push events. What came before the app listened is told
-    /// first: the endpoint the distributor gave while the app was closed, the tap that opened
-    /// it. A second call replaces the first listener.
+    /// Starts hearing the phone's push events, in the order they happened. What came before
+    /// the app listened is told first: the endpoint the distributor gave while the app was
+    /// closed, the tap that opened it. A second call replaces the first listener.
+    ///
+    /// `on_event` runs on the thread the phone tells from, which on Android is the main
+    /// thread: it must not block (hand the event to a queue).
     pub fn listen<F>(&self, on_event: F) -> Result<(), Error>
     where
         F: Fn(PushEvent) + Send + Sync + 'static,
     {
-        let channel: Channel = Channel::new(move |body| {
-            if let Some(event) = PushEvent::parse(&body) {
-                on_event(event);
-            }
-            Ok(())
-        });
+        let channel = self.listening.channel(Box::new(on_event));
         self.run("listen", serde_json::json!({ "channel": channel }))
             .map(|_: serde_json::Value| ())
     }
@@ -179,6 +217,7 @@ pub fn init<R: Runtime>() -> TauriPlugin<R> {
                 handle,
                 #[cfg(desktop)]
                 _runtime: std::marker::PhantomData,
+                listening: Listening::default(),
             });
             Ok(())
         })
@@ -238,6 +277,37 @@ mod tests {
             )),
             Some(PushEvent::Token { token: "ab".into() })
         );
+    }
+
+    #[test]
+    fn one_channel_serves_every_listener_and_only_the_last_hears() {
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let listening = Listening::default();
+        let hear = |who: &'static str| -> Listener {
+            let heard = heard.clone();
+            Box::new(move |e| {
+                heard
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((who, e));
+            })
+        };
+        let token = || InvokeResponseBody::Json(r#"{"kind":"token","token":"ab"}"#.into());
+        let first = listening.channel(hear("first"));
+        first.send(token()).unwrap_or_else(|e| panic!("{e}"));
+        let second = listening.channel(hear("second"));
+        assert_eq!(first.id(), second.id(), "the same channel again");
+        second.send(token()).unwrap_or_else(|e| panic!("{e}"));
+        second
+            .send(InvokeResponseBody::Json("not an event".into()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let who: Vec<&str> = heard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(who, _)| *who)
+            .collect();
+        assert_eq!(who, ["first", "second"]);
     }
 
     #[test]

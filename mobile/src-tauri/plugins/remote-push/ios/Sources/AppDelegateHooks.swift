@@ -40,12 +40,14 @@ enum AppDelegateHooks {
     return unsafeBitCast(method_getImplementation(method), to: type)
   }
 
+  /// Puts `implementation` on the delegate's own class: added where the class has none of its
+  /// own (a superclass's stays as it is, and is called first), replaced where it has one.
   private static func hook(_ cls: AnyClass, _ selector: Selector, _ implementation: IMP) {
-    if let method = class_getInstanceMethod(cls, selector) {
+    // Both callbacks return nothing and take the application and one object.
+    if !class_addMethod(cls, selector, implementation, "v@:@@"),
+      let method = class_getInstanceMethod(cls, selector)
+    {
       method_setImplementation(method, implementation)
-    } else {
-      // Both callbacks return nothing and take the application and one object.
-      class_addMethod(cls, selector, implementation, "v@:@@")
     }
   }
 }

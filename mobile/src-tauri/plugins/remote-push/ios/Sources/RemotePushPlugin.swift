@@ -1,7 +1,6 @@
 import Tauri
 import UIKit
 import UserNotifications
-import WebKit
 
 class ListenArgs: Decodable {
   let channel: Channel
@@ -24,15 +23,12 @@ class RemotePushPlugin: Plugin, UNUserNotificationCenterDelegate {
   override init() {
     super.init()
     RemotePushPlugin.current = self
-    DispatchQueue.main.async { AppDelegateHooks.install() }
-  }
-
-  override func load(webview: WKWebView) {
+    // As early as the notification plugin takes it (this plugin is registered after it), so
+    // that the tap that launched the app comes here.
     let center = UNUserNotificationCenter.current()
-    if center.delegate !== self {
-      previous = center.delegate
-      center.delegate = self
-    }
+    previous = center.delegate
+    center.delegate = self
+    DispatchQueue.main.async { AppDelegateHooks.install() }
   }
 
   // MARK: Commands
@@ -42,7 +38,8 @@ class RemotePushPlugin: Plugin, UNUserNotificationCenterDelegate {
     DispatchQueue.main.async {
       self.listener = args.channel
       if let token = self.token {
-        args.channel.send(["kind": "token", "token": token])
+        let event: JsonObject = ["kind": "token", "token": token]
+        args.channel.send(event)
       }
       self.waiting.forEach { args.channel.send($0) }
       self.waiting.removeAll()

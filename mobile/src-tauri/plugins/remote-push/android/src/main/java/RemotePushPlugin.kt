@@ -2,8 +2,10 @@ package app.proplink.remotepush
 
 import android.Manifest
 import android.app.Activity
+import android.app.Application
 import android.content.Intent
 import android.os.Build
+import android.os.Bundle
 import android.webkit.WebView
 import androidx.appcompat.app.AppCompatActivity
 import app.tauri.PermissionState
@@ -32,6 +34,9 @@ class RegisterArgs {
 private const val NOTIFICATIONS = "notifications"
 private const val INSTANCE = "default"
 
+/** Whether new activities are watched for taps already: once per process. */
+private var watching = false
+
 /** The commands the app's Rust side runs (see the plugin's lib.rs). */
 @TauriPlugin(
     permissions = [
@@ -43,6 +48,28 @@ class RemotePushPlugin(private val activity: Activity) : Plugin(activity) {
         super.load(webView)
         // Started by a tap on one of the pushes the app showed while closed.
         tapIn(activity.intent)
+        watchActivities(activity.application)
+    }
+
+    /**
+     * Back out of the app, and its activity goes while the process stays: a tap then makes a
+     * new activity, which this plugin is not loaded into again. Every new activity's intent is
+     * looked at here instead, once per process.
+     */
+    private fun watchActivities(application: Application) {
+        if (watching) return
+        watching = true
+        application.registerActivityLifecycleCallbacks(object : Application.ActivityLifecycleCallbacks {
+            override fun onActivityCreated(created: Activity, state: Bundle?) {
+                if (created !== activity) tapIn(created.intent)
+            }
+            override fun onActivityStarted(started: Activity) {}
+            override fun onActivityResumed(resumed: Activity) {}
+            override fun onActivityPaused(paused: Activity) {}
+            override fun onActivityStopped(stopped: Activity) {}
+            override fun onActivitySaveInstanceState(saved: Activity, state: Bundle) {}
+            override fun onActivityDestroyed(destroyed: Activity) {}
+        })
     }
 
     override fun onNewIntent(intent: Intent) {
@@ -93,7 +120,7 @@ class RemotePushPlugin(private val activity: Activity) : Plugin(activity) {
         UnifiedPush.tryUseCurrentOrDefaultDistributor(activity) { found ->
             if (!found) {
                 invoke.resolve(
-                    unavailable("No UnifiedPush distributor (ntfy, for instance) is installed on this phone."),
+                    unavailable("No UnifiedPush distributor (ntfy, for instance) is installed or chosen on this phone."),
                 )
             } else {
                 try {
