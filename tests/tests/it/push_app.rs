@@ -20,6 +20,23 @@ async fn count(t: &TestApp, sql: &str) -> i64 {
     t.scalar(sql, &[]).await
 }
 
+/// How many devices have Facility Report's notifications on.
+async fn app_subscriptions(t: &TestApp) -> i64 {
+    count(
+        t,
+        "SELECT COUNT(*) FROM push_subscriptions WHERE door = 'facility_report'",
+    )
+    .await
+}
+
+/// The keys a UnifiedPush connector made, as the app registers them.
+fn keys_of(connector: &BrowserKeys) -> Keys {
+    Keys {
+        p256dh: connector.p256dh.clone(),
+        auth: connector.auth.clone(),
+    }
+}
+
 /// Delivers everything due, as the background sender does.
 async fn drain(t: &TestApp) -> Vec<sender::Outcome> {
     let client = sender::client(&t.app);
@@ -108,10 +125,7 @@ async fn an_android_phone_registers_the_connectors_keys_and_opens_what_it_decryp
     );
     // The connector makes the keys and decrypts; the app registers them with the endpoint.
     let connector = BrowserKeys::new();
-    let keys = Keys {
-        p256dh: connector.p256dh.clone(),
-        auth: connector.auth.clone(),
-    };
+    let keys = keys_of(&connector);
     push::register_endpoint(
         &phone.store,
         &service.endpoint("pixel"),
@@ -144,22 +158,12 @@ async fn an_android_phone_registers_the_connectors_keys_and_opens_what_it_decryp
     push::register_endpoint(
         &phone.store,
         &service.endpoint("pixel-ntfy"),
-        Some(Keys {
-            p256dh: next.p256dh.clone(),
-            auth: next.auth.clone(),
-        }),
+        Some(keys_of(&next)),
         "Pixel 8",
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        count(
-            &t,
-            "SELECT COUNT(*) FROM push_subscriptions WHERE door = 'facility_report'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(app_subscriptions(&t).await, 1);
     emergency(&t, &org).await;
     assert_eq!(drain(&t).await, vec![sender::Outcome::Delivered]);
     let moved = service.received("pixel-ntfy");
@@ -230,14 +234,7 @@ async fn an_app_with_its_own_keys_decrypts_its_notification_and_a_tap_opens_the_
     push::unregister(&phone.store)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        count(
-            &t,
-            "SELECT COUNT(*) FROM push_subscriptions WHERE door = 'facility_report'"
-        )
-        .await,
-        0
-    );
+    assert_eq!(app_subscriptions(&t).await, 0);
     emergency(&t, &org).await;
     assert!(
         drain(&t).await.is_empty(),
