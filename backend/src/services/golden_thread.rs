@@ -273,7 +273,7 @@ pub async fn history(
     actor: &Actor,
     building: BuildingId,
     section: GoldenThreadCategory,
-) -> AppResult<Vec<PartVersion>> {
+) -> AppResult<(Building, Vec<PartVersion>)> {
     let mut conn = app.db.read().await?;
     let b = hrb(&mut conn, actor, building, Action::Read, Some(section)).await?;
     let versions = store::history(&mut conn, actor.org, building, section.code())
@@ -293,7 +293,7 @@ pub async fn history(
         ),
     )
     .await?;
-    Ok(versions)
+    Ok((b, versions))
 }
 
 /// What changed between two versions of a part: the fields, and who made the later one when.

@@ -82,6 +82,20 @@ pub async fn history(
     .await
 }
 
+/// The newest version of one part, if there is any.
+pub async fn latest_version(
+    conn: &mut Conn,
+    org: OrgId,
+    building: BuildingId,
+    section: &str,
+) -> DbResult<Option<i64>> {
+    conn.scalar(
+        "SELECT MAX(version) FROM thread_versions WHERE organisation_id = $1 AND building_id = $2 AND section = $3",
+        params![org, building, section],
+    )
+    .await
+}
+
 pub async fn version(
     conn: &mut Conn,
     org: OrgId,

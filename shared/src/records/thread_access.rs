@@ -55,6 +55,12 @@ impl NewRegulatorAccess {
 /// Residents are given the fire-safety information again this long after the last time.
 pub const FIRE_SAFETY_REISSUE_DAYS: i64 = 365;
 
+/// When a resident given the fire-safety information on `issued` is due it again.
+#[must_use]
+pub fn fire_safety_reissue_on(issued: time::Date) -> time::Date {
+    issued + time::Duration::days(FIRE_SAFETY_REISSUE_DAYS)
+}
+
 /// Whether a resident is due the fire-safety information on `today`: never given it, given it
 /// a year ago or more, or — when `changes_count` — given an older version than `current`.
 #[must_use]
@@ -67,8 +73,7 @@ pub fn fire_safety_due(
     match last {
         None => true,
         Some((issued, version)) => {
-            today - issued >= time::Duration::days(FIRE_SAFETY_REISSUE_DAYS)
-                || (changes_count && version < current)
+            today >= fire_safety_reissue_on(issued) || (changes_count && version < current)
         }
     }
 }

@@ -63,7 +63,7 @@ async fn an_edit_is_a_new_version_the_old_stays_readable_and_the_diff_says_what_
     .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(second, 2);
 
-    let history = golden_thread::history(
+    let (_, history) = golden_thread::history(
         &t.app,
         &org.manager,
         org.building,
@@ -164,7 +164,7 @@ async fn a_stale_or_empty_edit_is_refused_and_nothing_is_lost() {
     // Saving the same again is not a version.
     let same = golden_thread::save(&t.app, &org.manager, org.building, 1, &v1).await;
     assert!(matches!(&same, Err(AppError::Invalid(_))), "{same:?}");
-    let history = golden_thread::history(
+    let (_, history) = golden_thread::history(
         &t.app,
         &org.manager,
         org.building,

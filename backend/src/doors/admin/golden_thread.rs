@@ -30,8 +30,16 @@ pub fn router() -> Router<App> {
         .route("/buildings/{id}/golden-thread/{part}", get(part).post(save))
 }
 
-fn thread_href(id: BuildingId) -> String {
+pub(super) fn thread_href(id: BuildingId) -> String {
     format!("/buildings/{id}/golden-thread")
+}
+
+/// The summary row every page under a building's thread starts with: back to all its parts.
+pub(super) fn back_to_thread(b: &crate::store::places::Building) -> (String, Cell) {
+    (
+        "Golden thread".into(),
+        Cell::link(format!("All parts for {}", b.name), thread_href(b.id)),
+    )
 }
 
 fn part_of(code: &str) -> AppResult<GoldenThreadCategory> {
@@ -43,7 +51,51 @@ async fn thread(
     staff: Staff,
     Path(id): Path<BuildingId>,
 ) -> AppResult<Response> {
-    let (b, parts) = golden_thread::current(&app, staff.actor(), id).await?;
+    let actor = staff.actor();
+    let (b, parts) = golden_thread::current(&app, actor, id).await?;
+    let keeps = golden_thread::may_keep(actor, &b);
+    let href = thread_href(id);
+    // What only those who keep the thread may do is offered only to them.
+    let mut links = Vec::new();
+    if keeps {
+        links.push((
+            "Access for the Building Safety Regulator".into(),
+            format!("{href}/access"),
+        ));
+    }
+    links.push((
+        "Mandatory occurrence reports".into(),
+        format!("{href}/occurrences"),
+    ));
+    if keeps {
+        links.push((
+            "Fire safety information: who has it".into(),
+            format!("{href}/fire-safety-information"),
+        ));
+    }
+    links.extend([
+        (
+            "Download the handover pack (PDF)".into(),
+            format!("{href}/handover.pdf"),
+        ),
+        (
+            "Download the handover pack (JSON)".into(),
+            format!("{href}/handover.json"),
+        ),
+    ]);
+    let mut docs = crate::doors::golden_thread::documents_section(
+        &golden_thread::documents::of_building(&app, actor, id).await?,
+        |d| format!("/documents/{d}"),
+    );
+    if keeps {
+        docs.links = vec![(
+            "Upload a golden-thread document".into(),
+            format!(
+                "/documents/new?place=building:{}:{id}&audience=regulator",
+                b.site_id
+            ),
+        )];
+    }
     let rows = GoldenThreadCategory::ALL
         .iter()
         .filter(|c| **c != GoldenThreadCategory::MandatoryOccurrence)
@@ -96,51 +148,20 @@ async fn thread(
         ],
         sections: vec![
             Section {
-            heading: "Parts of the golden thread".into(),
-            paragraphs: vec![
-                "Every change is kept as a new version: earlier versions stay readable, and any two can be compared.".into(),
-            ],
-            table: Some(Table {
-                caption: format!("The golden thread of {}", b.name),
-                headers: headers(&["Part", "Version", "Last changed", "Shown to"]),
-                rows,
-                empty: String::new(),
-            }),
-            links: vec![
-                (
-                    "Access for the Building Safety Regulator".into(),
-                    format!("{}/access", thread_href(id)),
-                ),
-                (
-                    "Mandatory occurrence reports".into(),
-                    format!("{}/occurrences", thread_href(id)),
-                ),
-                (
-                    "Fire safety information: who has it".into(),
-                    format!("{}/fire-safety-information", thread_href(id)),
-                ),
-                (
-                    "Download the handover pack (PDF)".into(),
-                    format!("{}/handover.pdf", thread_href(id)),
-                ),
-                (
-                    "Download the handover pack (JSON)".into(),
-                    format!("{}/handover.json", thread_href(id)),
-                ),
-            ],
-            ..Section::default()
+                heading: "Parts of the golden thread".into(),
+                paragraphs: vec![
+                    "Every change is kept as a new version: earlier versions stay readable, and any two can be compared.".into(),
+                ],
+                table: Some(Table {
+                    caption: format!("The golden thread of {}", b.name),
+                    headers: headers(&["Part", "Version", "Last changed", "Shown to"]),
+                    rows,
+                    empty: String::new(),
+                }),
+                links,
+                ..Section::default()
             },
-            {
-                let mut docs = crate::doors::golden_thread::documents_section(
-                    &golden_thread::documents::of_building(&app, staff.actor(), id).await?,
-                    |d| format!("/documents/{d}"),
-                );
-                docs.links = vec![(
-                    "Upload a golden-thread document".into(),
-                    format!("/documents/new?place=building:{}:{id}&audience=regulator", b.site_id),
-                )];
-                docs
-            },
+            docs,
         ],
         actions: Actions::default(),
         audit: Some(
@@ -189,8 +210,7 @@ async fn part_page(
     draft: Option<Draft>,
 ) -> AppResult<RecordPage> {
     let actor = staff.actor();
-    let (b, _) = golden_thread::current(app, actor, id).await?;
-    let versions = golden_thread::history(app, actor, id, section).await?;
+    let (b, versions) = golden_thread::history(app, actor, id, section).await?;
     let latest = versions.first();
     let mut sections = Vec::new();
     sections.push(Section {
@@ -329,10 +349,7 @@ async fn part_page(
             warning: false,
         });
     }
-    let mut summary = vec![(
-        "Golden thread".into(),
-        Cell::link(format!("All parts for {}", b.name), thread_href(id)),
-    )];
+    let mut summary = vec![back_to_thread(&b)];
     if let Some(v) = latest {
         summary.push((
             "Current".into(),

@@ -9,11 +9,12 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use proplink_shared::BuildingId;
 use proplink_shared::london::{format_date, format_date_time};
-use proplink_shared::records::FIRE_SAFETY_REISSUE_DAYS;
+use proplink_shared::records::{GoldenThreadCategory, fire_safety_reissue_on};
 use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Draft, Empty, Filler, answer};
+use super::forms::{Done, Draft, Empty, Filler, answer};
+use super::golden_thread::{back_to_thread, thread_href};
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
@@ -43,15 +44,6 @@ pub fn router() -> Router<App> {
         )
 }
 
-fn thread_href(id: BuildingId) -> String {
-    format!("/buildings/{id}/golden-thread")
-}
-
-#[derive(Deserialize, Default)]
-struct Done {
-    done: Option<String>,
-}
-
 async fn access(
     State(app): State<App>,
     staff: Staff,
@@ -78,8 +70,7 @@ async fn access_page(
     draft: Option<Draft>,
 ) -> AppResult<RecordPage> {
     let actor = staff.actor();
-    let grants = regulators::grants(app, actor, id).await?;
-    let (b, _) = crate::services::golden_thread::current(app, actor, id).await?;
+    let (b, grants) = regulators::grants(app, actor, id).await?;
     let now = app.clock.now();
     let rows = grants
         .iter()
@@ -183,10 +174,7 @@ async fn access_page(
         title: format!("Access for the Regulator: {}", b.name),
         caption: Some("Golden thread".into()),
         cards: Vec::new(),
-        summary: vec![(
-            "Golden thread".into(),
-            Cell::link(format!("All parts for {}", b.name), thread_href(id)),
-        )],
+        summary: vec![back_to_thread(&b)],
         sections: vec![Section {
             heading: "Inspectors of the Building Safety Regulator".into(),
             paragraphs: vec![
@@ -301,8 +289,7 @@ async fn deliveries_page(
     draft: Option<Draft>,
 ) -> AppResult<RecordPage> {
     let actor = staff.actor();
-    let (current, copies) = fire_safety::copies(app, actor, id).await?;
-    let (b, _) = crate::services::golden_thread::current(app, actor, id).await?;
+    let (b, current, copies) = fire_safety::copies(app, actor, id).await?;
     let not_opened = copies
         .iter()
         .filter(|c| !matches!(c.standing, Standing::Opened(_)))
@@ -333,10 +320,9 @@ async fn deliveries_page(
                     (_, true) => Cell::tag("Due now", "amber"),
                     (Some(d), false) => Cell::text(format!(
                         "By {}",
-                        format_date(
+                        format_date(fire_safety_reissue_on(
                             proplink_shared::london::local(d.issued_at).date()
-                                + time::Duration::days(FIRE_SAFETY_REISSUE_DAYS)
-                        )
+                        ))
                     )),
                     (None, false) => Cell::text("When it is recorded"),
                 },
@@ -362,10 +348,7 @@ async fn deliveries_page(
         caption: Some("Golden thread".into()),
         cards: Vec::new(),
         summary: vec![
-            (
-                "Golden thread".into(),
-                Cell::link(format!("All parts for {}", b.name), thread_href(id)),
-            ),
+            back_to_thread(&b),
             (
                 "Current information".into(),
                 current.map_or_else(
@@ -373,7 +356,11 @@ async fn deliveries_page(
                     |v| {
                         Cell::link(
                             format!("Version {v}"),
-                            format!("{}/fire_safety_information", thread_href(id)),
+                            format!(
+                                "{}/{}",
+                                thread_href(id),
+                                GoldenThreadCategory::FireSafetyInformation.code()
+                            ),
                         )
                     },
                 ),

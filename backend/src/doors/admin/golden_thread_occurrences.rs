@@ -2,7 +2,6 @@
 //! is due and overdue, one recorded by hand, and each moved on by its notice to the Regulator,
 //! its full report, or its dismissal with the reason.
 
-use crate::doors::web::sent;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
@@ -11,16 +10,16 @@ use proplink_shared::BuildingId;
 use proplink_shared::london::{format_date, format_date_time};
 use proplink_shared::records::{Occurrence, occurrence_overdue};
 use proplink_shared::states::OccurrenceStatus;
-use serde::Deserialize;
 
 use super::Staff;
-use super::forms::{Draft, Filler, answer};
+use super::forms::{Done, Draft, Filler, answer};
+use super::golden_thread::back_to_thread;
 use crate::app::App;
 use crate::doors::extract::{Path, Query};
 use crate::doors::pages::{
     Actions, Cell, Choice, Entry, Field, Form, Input, RecordPage, Section, Table, headers, respond,
 };
-use crate::doors::web::CsrfForm;
+use crate::doors::web::{CsrfForm, sent};
 use crate::error::AppResult;
 use crate::services::golden_thread::occurrences::{self, NewOccurrence, Next};
 use crate::store::occurrences::OccurrenceReport;
@@ -92,8 +91,7 @@ async fn list_page(
     draft: Option<Draft>,
 ) -> AppResult<RecordPage> {
     let actor = staff.actor();
-    let (b, _) = crate::services::golden_thread::current(app, actor, id).await?;
-    let reports = occurrences::list(app, actor, id).await?;
+    let (b, reports) = occurrences::list(app, actor, id).await?;
     let today = crate::services::today(app);
     let rows = reports
         .iter()
@@ -182,13 +180,7 @@ async fn list_page(
         caption: Some("Golden thread".into()),
         cards: Vec::new(),
         summary: vec![
-            (
-                "Golden thread".into(),
-                Cell::link(
-                    format!("All parts for {}", b.name),
-                    format!("/buildings/{id}/golden-thread"),
-                ),
-            ),
+            back_to_thread(&b),
             ("Open".into(), Cell::text(open.to_string())),
             (
                 "Overdue".into(),
@@ -212,15 +204,15 @@ async fn list_page(
             }),
             ..Section::default()
         }],
-        actions: Actions {
-            notice: None,
-            problems: draft.as_ref().map(Draft::problems).unwrap_or_default(),
-            forms: if crate::services::golden_thread::may_keep(actor, &b) {
+        actions: Actions::answering(
+            None,
+            draft.as_ref(),
+            if crate::services::golden_thread::may_keep(actor, &b) {
                 vec![form]
             } else {
                 Vec::new()
             },
-        },
+        ),
         audit: None,
     })
 }
@@ -266,11 +258,6 @@ async fn record(
     .await
 }
 
-#[derive(Deserialize, Default)]
-struct Done {
-    done: Option<String>,
-}
-
 async fn one(
     State(app): State<App>,
     staff: Staff,
@@ -301,8 +288,7 @@ async fn report_page(
     draft: Option<Draft>,
 ) -> AppResult<RecordPage> {
     let actor = staff.actor();
-    let (b, _) = crate::services::golden_thread::current(app, actor, id).await?;
-    let r = occurrences::one(app, actor, id, occurrence).await?;
+    let (b, r) = occurrences::one(app, actor, id, occurrence).await?;
     let today = crate::services::today(app);
     let mut entries = vec![Entry {
         meta: format!(

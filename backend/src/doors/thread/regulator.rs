@@ -172,6 +172,7 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
     }];
     let occurrences: Vec<_> = occurrences::list(app, &actor, id)
         .await?
+        .1
         .into_iter()
         .filter(|o| occurrence_notified(o.status))
         .collect();
@@ -257,14 +258,8 @@ pub async fn part(
     inspector.open(id)?;
     let section = Part::from_code(code).ok_or(AppError::NotFound)?;
     let actor = inspector.session.actor();
-    let versions = golden_thread::history(app, &actor, id, section).await?;
-    let building_name = inspector
-        .session
-        .grants
-        .iter()
-        .find(|g| g.building_id == id)
-        .map(|g| g.building_name.clone())
-        .unwrap_or_default();
+    let (b, versions) = golden_thread::history(app, &actor, id, section).await?;
+    let building_name = b.name;
     let mut sections = Vec::new();
     if versions.is_empty() {
         sections.push(Section {

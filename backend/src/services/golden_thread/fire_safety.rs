@@ -8,6 +8,8 @@ use proplink_shared::audit::AuditAction;
 use proplink_shared::london::format_date;
 use proplink_shared::records::{GoldenThreadCategory, RecordType, fire_safety_due};
 use proplink_shared::{Action, Actor, BuildingId, ContactId};
+use std::collections::HashMap;
+
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -16,6 +18,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::change::{Change, Event};
 use crate::services::mail::{self, Outgoing};
+use crate::store::places::Building;
 use crate::store::residents::{Recipient, notice_recipients};
 use crate::store::thread::{self as store, Delivery, NewDelivery};
 
@@ -42,27 +45,23 @@ pub struct ResidentCopy {
     pub due: bool,
 }
 
-/// The current version of the information, and every resident of the building with where
-/// they stand, those who have not opened it first.
+/// The building, the current version of the information, and every resident of the building
+/// with where they stand, those who have not opened it first.
 pub async fn copies(
     app: &App,
     actor: &Actor,
     building: BuildingId,
-) -> AppResult<(Option<i64>, Vec<ResidentCopy>)> {
+) -> AppResult<(Building, Option<i64>, Vec<ResidentCopy>)> {
     let mut conn = app.db.read().await?;
-    hrb(&mut conn, actor, building, Action::Update, None).await?;
-    let now = app.clock.now();
+    let b = hrb(&mut conn, actor, building, Action::Update, None).await?;
+    let today = proplink_shared::london::local(app.clock.now()).date();
     let current = current_version(&mut conn, actor, building).await?;
-    let today = proplink_shared::london::local(now).date();
-    let residents =
-        notice_recipients(&mut conn, actor.org, None, Some(building), today, true).await?;
-    let deliveries = store::deliveries(&mut conn, actor.org, building).await?;
-    let mut copies: Vec<ResidentCopy> = residents
-        .into_iter()
-        .map(|r| standing_of(r, &deliveries, current, today, true))
-        .collect();
-    copies.sort_by_key(|c| (matches!(c.standing, Standing::Opened(_)), c.name.clone()));
-    Ok((current, copies))
+    let mut copies = residents(&mut conn, actor, building, current, today, true).await?;
+    copies.sort_by(|a, b| {
+        let opened = |c: &ResidentCopy| matches!(c.standing, Standing::Opened(_));
+        (opened(a), &a.name).cmp(&(opened(b), &b.name))
+    });
+    Ok((b, current, copies))
 }
 
 async fn current_version(
@@ -70,28 +69,47 @@ async fn current_version(
     actor: &Actor,
     building: BuildingId,
 ) -> AppResult<Option<i64>> {
-    Ok(store::history(
+    Ok(store::latest_version(
         conn,
         actor.org,
         building,
         GoldenThreadCategory::FireSafetyInformation.code(),
     )
-    .await?
-    .first()
-    .map(|v| v.version))
+    .await?)
+}
+
+/// Every resident of the building with their latest copy; `changes_count` says whether a
+/// newer version makes an issue due.
+async fn residents(
+    conn: &mut crate::store::Conn,
+    actor: &Actor,
+    building: BuildingId,
+    current: Option<i64>,
+    today: time::Date,
+    changes_count: bool,
+) -> AppResult<Vec<ResidentCopy>> {
+    let residents = notice_recipients(conn, actor.org, None, Some(building), today, true).await?;
+    // Newest first: the first seen of each resident is their latest.
+    let mut latest: HashMap<ContactId, Delivery> = HashMap::new();
+    for d in store::deliveries(conn, actor.org, building).await? {
+        latest.entry(d.contact_id).or_insert(d);
+    }
+    Ok(residents
+        .into_iter()
+        .map(|r| {
+            let delivery = latest.get(&r.contact).cloned();
+            standing_of(r, delivery, current, today, changes_count)
+        })
+        .collect())
 }
 
 fn standing_of(
     r: Recipient,
-    deliveries: &[Delivery],
+    latest: Option<Delivery>,
     current: Option<i64>,
     today: time::Date,
     changes_count: bool,
 ) -> ResidentCopy {
-    let latest = deliveries
-        .iter()
-        .find(|d| d.contact_id == r.contact)
-        .cloned();
     let standing = match &latest {
         None => Standing::NeverIssued,
         Some(d) => match d.opened_at {
@@ -138,27 +156,37 @@ fn standing_of(
 pub async fn issue(app: &App, actor: &Actor, building: BuildingId) -> AppResult<usize> {
     // PropLink on its own issues at move-in and yearly; a new version waits for staff.
     let changes_count = !matches!(actor.principal, proplink_shared::Principal::System);
-    let mut change = Change::begin(app, actor).await?;
-    let b = hrb(&mut change, actor, building, Action::Update, None).await?;
-    let Some(version) = current_version(&mut change, actor, building).await? else {
-        return Err(AppError::conflict(
-            "nothing_to_issue",
-            "There is no fire safety information to issue yet: record it in the golden thread first.",
-        ));
+    // Who is due is worked out on a reader, so that an hour when nobody is (the usual case)
+    // never waits for the writer. Two issues at once still send once: a delivery is unique
+    // per resident, version and day.
+    let today = proplink_shared::london::local(app.clock.now()).date();
+    let (version, due) = {
+        let mut conn = app.db.read().await?;
+        hrb(&mut conn, actor, building, Action::Update, None).await?;
+        let Some(version) = current_version(&mut conn, actor, building).await? else {
+            return Err(AppError::conflict(
+                "nothing_to_issue",
+                "There is no fire safety information to issue yet: record it in the golden thread first.",
+            ));
+        };
+        let residents = residents(
+            &mut conn,
+            actor,
+            building,
+            Some(version),
+            today,
+            changes_count,
+        )
+        .await?;
+        let due: Vec<ResidentCopy> = residents.into_iter().filter(|c| c.due).collect();
+        (version, due)
     };
-    let now = change.now;
-    let today = proplink_shared::london::local(now).date();
-    let residents =
-        notice_recipients(&mut change, actor.org, None, Some(building), today, true).await?;
-    let deliveries = store::deliveries(&mut change, actor.org, building).await?;
-    let due: Vec<ResidentCopy> = residents
-        .into_iter()
-        .map(|r| standing_of(r, &deliveries, Some(version), today, changes_count))
-        .filter(|c| c.due)
-        .collect();
     if due.is_empty() {
         return Err(nobody_due());
     }
+    let mut change = Change::begin(app, actor).await?;
+    let b = hrb(&mut change, actor, building, Action::Update, None).await?;
+    let now = change.now;
     let org = crate::store::orgs::by_id(&mut change, actor.org)
         .await?
         .ok_or(AppError::NotFound)?;

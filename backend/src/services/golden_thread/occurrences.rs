@@ -20,6 +20,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::change::{Change, Event};
 use crate::store::occurrences::{self as store, NewReport, OccurrenceReport, Step};
+use crate::store::places::Building;
 
 const PART: Option<GoldenThreadCategory> = Some(GoldenThreadCategory::MandatoryOccurrence);
 
@@ -218,15 +219,15 @@ pub async fn advance(
     Ok(())
 }
 
-/// A building's reports, newest first.
+/// A building and its reports, newest first.
 pub async fn list(
     app: &App,
     actor: &Actor,
     building: BuildingId,
-) -> AppResult<Vec<OccurrenceReport>> {
+) -> AppResult<(Building, Vec<OccurrenceReport>)> {
     let mut conn = app.db.read().await?;
-    hrb(&mut conn, actor, building, Action::Read, PART).await?;
-    Ok(store::of_building(&mut conn, actor.org, building).await?)
+    let b = hrb(&mut conn, actor, building, Action::Read, PART).await?;
+    Ok((b, store::of_building(&mut conn, actor.org, building).await?))
 }
 
 /// One report.
@@ -235,10 +236,11 @@ pub async fn one(
     actor: &Actor,
     building: BuildingId,
     id: &str,
-) -> AppResult<OccurrenceReport> {
+) -> AppResult<(Building, OccurrenceReport)> {
     let mut conn = app.db.read().await?;
-    hrb(&mut conn, actor, building, Action::Read, PART).await?;
-    store::one(&mut conn, actor.org, building, id)
+    let b = hrb(&mut conn, actor, building, Action::Read, PART).await?;
+    let report = store::one(&mut conn, actor.org, building, id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok((b, report))
 }

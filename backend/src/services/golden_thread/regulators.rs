@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::services::change::{Change, Event};
 use crate::services::mail::{self, Outgoing};
+use crate::store::places::Building;
 use crate::store::regulators::{self as store, Inspector, NewGrant, RegulatorGrant};
 
 /// What the organisation fills in to give an inspector access, as typed.
@@ -183,13 +184,16 @@ pub async fn revoke(app: &App, actor: &Actor, building: BuildingId, grant: &str)
     Ok(())
 }
 
-/// Every grant of a building, live or not, for those who may give them.
+/// A building and every grant of it, live or not, for those who may give them.
 pub async fn grants(
     app: &App,
     actor: &Actor,
     building: BuildingId,
-) -> AppResult<Vec<RegulatorGrant>> {
+) -> AppResult<(Building, Vec<RegulatorGrant>)> {
     let mut conn = app.db.read().await?;
-    hrb(&mut conn, actor, building, Action::Update, None).await?;
-    Ok(store::grants_of_building(&mut conn, actor.org, building).await?)
+    let b = hrb(&mut conn, actor, building, Action::Update, None).await?;
+    Ok((
+        b,
+        store::grants_of_building(&mut conn, actor.org, building).await?,
+    ))
 }
