@@ -11,6 +11,9 @@
   form.addEventListener('submit', async (event) => {
     if (form.dataset.ready === 'yes') return;
     event.preventDefault();
+    // A second press while the first is under way changes nothing.
+    if (form.dataset.pending === 'yes') return;
+    form.dataset.pending = 'yes';
     const done = () => {
       form.dataset.ready = 'yes';
       form.submit();
@@ -20,7 +23,8 @@
     try {
       const registration = await navigator.serviceWorker.getRegistration('/');
       const subscription = registration && (await registration.pushManager.getSubscription());
-      if (subscription) {
+      // Too late to tell the server: the browser keeps its subscription, as the server does.
+      if (subscription && form.dataset.ready !== 'yes') {
         const field = document.createElement('input');
         field.type = 'hidden';
         field.name = 'push_endpoint';

@@ -247,6 +247,18 @@ pub struct SignOutForm {
     push_endpoint: String,
 }
 
+/// Stops pushes to the browser signing out, whose endpoint the page sent. A push service or
+/// database that fails here does not keep anyone signed in: the subscription then ends at
+/// the push service's next 404 or 410.
+async fn forget_browser(app: &App, actor: &proplink_shared::Actor, endpoint: &str) {
+    if endpoint.is_empty() {
+        return;
+    }
+    if let Err(e) = push::unsubscribe_endpoint(app, actor, endpoint).await {
+        tracing::warn!(error = ?e, "forgetting a browser's push subscription at sign-out");
+    }
+}
+
 /// Signs out of this door: the session ends and its cookie is cleared.
 pub async fn sign_out(
     State(app): State<App>,
@@ -260,9 +272,7 @@ pub async fn sign_out(
         match door {
             Door::ResidencePort => {
                 if let Some(session) = auth::resident_session(&app, &org, &token).await? {
-                    if !endpoint.is_empty() {
-                        push::unsubscribe_endpoint(&app, &session.actor, endpoint).await?;
-                    }
+                    forget_browser(&app, &session.actor, endpoint).await;
                     auth::sign_out_resident(&app, &session).await?;
                 }
             }
@@ -275,9 +285,7 @@ pub async fn sign_out(
             }
             Door::Admin | Door::FacilityReport => {
                 if let Some(session) = auth::session(&app, &org, door, &token).await? {
-                    if !endpoint.is_empty() {
-                        push::unsubscribe_endpoint(&app, &session.actor, endpoint).await?;
-                    }
+                    forget_browser(&app, &session.actor, endpoint).await;
                     auth::sign_out(&app, &session).await?;
                 }
             }

@@ -30,8 +30,7 @@ pub fn router() -> Router<App> {
 async fn profile_page(app: &App, staff: &Staff, draft: Option<&Draft>) -> AppResult<RecordPage> {
     let devices = push::subscriptions(app, staff.actor()).await?;
     let me = &staff.session.staff;
-    let mut chrome = staff.chrome("/profile");
-    chrome.script = Some(crate::doors::assets::push_script_src());
+    let chrome = staff.chrome("/profile");
     Ok(RecordPage {
         chrome,
         title: "Your profile".into(),

@@ -235,8 +235,7 @@ pub(super) async fn profile_page(
         ..Section::default()
     };
     let devices = crate::services::push::subscriptions(app, me.actor()).await?;
-    let mut chrome = me.chrome("/profile");
-    chrome.script = Some(crate::doors::assets::push_script_src());
+    let chrome = me.chrome("/profile");
     let mut forms = vec![Form {
         id: "profile",
         heading: "Contact details and emails",
