@@ -30,6 +30,8 @@ pub struct Org {
     pub site_a: SiteId,
     pub site_b: SiteId,
     pub building: BuildingId,
+    /// Beta House, on `site_b`.
+    pub building_b: BuildingId,
     pub unit: UnitId,
     /// A unit of `site_b`, billed to another leaseholder.
     pub unit_b: UnitId,
@@ -358,6 +360,7 @@ pub async fn org(app: &App, slug: &str, name: &str) -> Org {
         site_a,
         site_b,
         building,
+        building_b,
         unit,
         unit_b,
         leaseholder,

@@ -161,6 +161,12 @@ async fn axum_serve(
 }
 
 impl TestApp {
+    /// Today in London by the app's clock.
+    #[must_use]
+    pub fn today(&self) -> time::Date {
+        proplink_shared::london::local(self.app.clock.now()).date()
+    }
+
     /// A new browser with no cookies.
     #[must_use]
     pub fn browser(&self) -> Browser {

@@ -325,3 +325,15 @@ pub async fn update_unit(
         .await?;
     Ok(changed == 1)
 }
+
+/// Serialises changes that judge what a building already has (a live grant, an identical
+/// draft): taken before the check, so two at once cannot both pass it. SQLite's single
+/// writer gives this already.
+pub async fn lock_building(conn: &mut Conn, org: OrgId, building: BuildingId) -> DbResult<()> {
+    conn.execute(
+        "UPDATE buildings SET name = name WHERE organisation_id = $1 AND id = $2",
+        params![org, building],
+    )
+    .await?;
+    Ok(())
+}

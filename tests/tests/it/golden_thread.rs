@@ -574,12 +574,7 @@ async fn a_resident_reads_their_buildings_thread_in_plain_words_and_nothing_else
     );
 
     // Another building of theirs they do not live in, and one that is not higher-risk: nothing.
-    let other_building: String = t
-        .scalar(
-            "SELECT building_id FROM units WHERE id = $1",
-            params![org.unit_b.to_string()],
-        )
-        .await;
+    let other_building = org.building_b;
     assert_eq!(
         b.get(&host, &format!("/buildings/{other_building}"))
             .await

@@ -82,10 +82,6 @@ async fn posted(
     id
 }
 
-fn today(t: &TestApp) -> time::Date {
-    proplink_shared::london::local(t.app.clock.now()).date()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invoice_is_raised_approved_paid_and_shown_on_the_statement_and_its_pdf() {
     let t = spawn_app().await;
@@ -184,7 +180,7 @@ async fn an_invoice_is_raised_approved_paid_and_shown_on_the_statement_and_its_p
         &[
             ("amount", "500"),
             ("method", "bacs"),
-            ("received_on", &ledger_date(today(&t))),
+            ("received_on", &ledger_date(t.today())),
             ("reference", "PATEL ROOF"),
         ],
     )
@@ -233,7 +229,7 @@ fn ledger_date(d: time::Date) -> String {
 async fn credit_is_never_over_allocated_and_credit_notes_never_exceed_what_is_owed() {
     let t = spawn_app().await;
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
-    let today = today(&t);
+    let today = t.today();
     // £600 against the £450 invoice: £150 is left as credit.
     ok(ledger::record_payment(
         &t.app,
@@ -376,7 +372,7 @@ async fn more_units(t: &TestApp, org: &fixtures::Org, n: usize) -> Vec<UnitId> {
             unit,
             UnitRole::Leaseholder,
             true,
-            today(t),
+            t.today(),
         )
         .await);
         units.push(unit);
@@ -390,7 +386,7 @@ async fn a_demand_shares_the_total_to_the_penny_or_is_refused_whole() {
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
     let mut units = vec![org.unit];
     units.extend(more_units(&t, &org, 2).await);
-    let today = today(&t);
+    let today = t.today();
     let demand = |shares: &'static [Share], units: &[UnitId]| {
         let shares: Vec<(UnitId, Share)> =
             units.iter().copied().zip(shares.iter().copied()).collect();
@@ -528,7 +524,7 @@ async fn the_demand_form_keeps_the_shares_typed_and_says_what_they_add_up_to() {
 async fn arrears_fall_into_their_age_buckets_with_totals() {
     let t = spawn_app().await;
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
-    let today = today(&t);
+    let today = t.today();
     // The fixture's £450 is due today: not yet in arrears.
     for (days, amount) in [
         (10, "10.00"),
@@ -603,7 +599,7 @@ async fn a_manager_reads_the_ledger_but_cannot_write_it_and_other_organisations_
         &[
             ("amount", "10"),
             ("method", "bacs"),
-            ("received_on", &ledger_date(today(&t))),
+            ("received_on", &ledger_date(t.today())),
             ("reference", ""),
         ],
     )

@@ -2,11 +2,15 @@
 //! report, due 10 working days after becoming aware, kept 15 years; moved only the way the
 //! rules allow; and what the Regulator was told is in their view and the handover pack.
 
+use proplink_backend::error::AppError;
 use proplink_backend::params;
+use proplink_backend::services::golden_thread::occurrences;
 use proplink_backend::services::golden_thread::regulators::{self, NewAccess};
+use proplink_shared::audit::Channel;
 use proplink_shared::london::format_date;
 use proplink_shared::records::{occurrence_due, occurrence_kept_until};
-use proplink_tests::{TestApp, fixtures, spawn_app};
+use proplink_shared::{Actor, Principal};
+use proplink_tests::{fixtures, spawn_app};
 use time::Duration;
 
 use super::golden_thread::{higher_risk, reader, send};
@@ -22,10 +26,6 @@ async fn step(
     send(b, host, report, &format!("{report}/{action}"), fields).await
 }
 
-fn today(t: &TestApp) -> time::Date {
-    proplink_shared::london::local(t.app.clock.now()).date()
-}
-
 #[tokio::test]
 async fn an_occurrence_goes_notice_then_report_is_due_in_ten_working_days_and_kept_fifteen_years() {
     let t = spawn_app().await;
@@ -35,7 +35,7 @@ async fn an_occurrence_goes_notice_then_report_is_due_in_ten_working_days_and_ke
     let host = t.admin_host("acme");
     t.sign_in(&b, &host, &org.manager_email).await;
     let list = format!("/buildings/{}/golden-thread/occurrences", org.building);
-    let today = today(&t);
+    let today = t.today();
 
     // Bad input is sent back by the field, and nothing is written.
     let future = (today + Duration::days(2)).to_string();
@@ -220,7 +220,7 @@ async fn a_draft_left_past_its_due_day_shows_as_overdue_and_can_be_dismissed_wit
     let host = t.admin_host("acme");
     t.sign_in(&b, &host, &org.manager_email).await;
     let list = format!("/buildings/{}/golden-thread/occurrences", org.building);
-    let aware = today(&t) - Duration::days(30);
+    let aware = t.today() - Duration::days(30);
     let recorded = send(
         &b,
         &host,
@@ -256,4 +256,117 @@ async fn a_draft_left_past_its_due_day_shows_as_overdue_and_can_be_dismissed_wit
     assert!(page.body.contains("Not a mandatory occurrence"));
     let unknown = step(&b, &host, &report, "approve", &[("reason", "x")]).await;
     assert_eq!(unknown.status, 404);
+}
+
+/// A double click records one report; a report is found only under its own building and
+/// organisation, for reading and for moving on; the Regulator's reading never includes a draft.
+#[tokio::test]
+async fn a_draft_sent_twice_is_recorded_once_and_only_what_the_regulator_was_told_reaches_them() {
+    let t = spawn_app().await;
+    let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
+    higher_risk(&t, &org).await;
+    t.tamper(
+        "UPDATE buildings SET is_hrb = $1 WHERE id = $2",
+        params![true, org.building_b.to_string()],
+    )
+    .await;
+    let b = t.browser();
+    let host = t.admin_host("acme");
+    t.sign_in(&b, &host, &org.manager_email).await;
+    let list = format!("/buildings/{}/golden-thread/occurrences", org.building);
+    let today = t.today().to_string();
+    let fields = [
+        (
+            "what_happened",
+            "The fire door to the bin store would not close.",
+        ),
+        ("aware_on", today.as_str()),
+        ("signs", "fire"),
+    ];
+    let first = send(&b, &host, &list, &list, &fields).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let again = send(&b, &host, &list, &list, &fields).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(
+        again.body.contains("already recorded as MOR-"),
+        "{}",
+        again.body
+    );
+    let reports: i64 = t
+        .scalar("SELECT COUNT(*) FROM occurrence_reports", params![])
+        .await;
+    assert_eq!(reports, 1, "a report is never deleted: it is written once");
+
+    // Under another building of the same organisation, the report is not there.
+    let report = first.location().unwrap_or_default().to_owned();
+    let id = report.rsplit('/').next().unwrap_or_default().to_owned();
+    let elsewhere = format!(
+        "/buildings/{}/golden-thread/occurrences/{id}",
+        org.building_b
+    );
+    assert_eq!(b.get(&host, &elsewhere).await.status, 404);
+    let moved = send(
+        &b,
+        &host,
+        &report,
+        &format!("{elsewhere}/notice"),
+        &[("reference", "BSR-1")],
+    )
+    .await;
+    assert_eq!(moved.status, 404, "{}", moved.body);
+    // Nor to another organisation's staff, who cannot move it on either.
+    let birch = fixtures::org(&t.app, "birchwood", "Birchwood Lettings").await;
+    let theirs = t.browser();
+    let their_host = t.admin_host("birchwood");
+    t.sign_in(&theirs, &their_host, &birch.manager_email).await;
+    let dismissed = send(
+        &theirs,
+        &their_host,
+        "/dashboard",
+        &format!("{report}/dismiss"),
+        &[("reason", "Not ours to keep")],
+    )
+    .await;
+    assert_eq!(dismissed.status, 404, "{}", dismissed.body);
+    let status: String = t
+        .scalar("SELECT status FROM occurrence_reports", params![])
+        .await;
+    assert_eq!(status, "draft");
+
+    // The Regulator's reading leaves out the draft until the notice is sent.
+    let account = regulators::grant(
+        &t.app,
+        &org.manager,
+        org.building,
+        &NewAccess {
+            name: "Ann Inspector",
+            email: "ann@bsr.example",
+            until: &(t.today() + Duration::days(5)).to_string(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let regulator = Actor {
+        org: org.id,
+        principal: Principal::Regulator {
+            account,
+            buildings: [org.building].into(),
+        },
+        channel: Channel::BuildingThread,
+        display_name: "Ann Inspector (Building Safety Regulator)".into(),
+    };
+    let (_, seen) = occurrences::list(&t.app, &regulator, org.building)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(seen.is_empty(), "{seen:?}");
+    assert!(matches!(
+        occurrences::one(&t.app, &regulator, org.building, &id).await,
+        Err(AppError::NotFound)
+    ));
+    let notified = step(&b, &host, &report, "notice", &[("reference", "BSR-7")]).await;
+    assert_eq!(notified.status, 303, "{}", notified.body);
+    let (_, seen) = occurrences::list(&t.app, &regulator, org.building)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(seen.len(), 1);
 }

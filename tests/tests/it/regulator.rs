@@ -19,10 +19,6 @@ use super::golden_thread::{higher_risk, part, reader, send, thread_host};
 
 const INSPECTOR: &str = "ann.inspector@bsr.example";
 
-fn today(t: &TestApp) -> time::Date {
-    proplink_shared::london::local(t.app.clock.now()).date()
-}
-
 /// External walls in two versions, and the summary residents read.
 async fn a_thread(t: &TestApp, org: &fixtures::Org) {
     higher_risk(t, org).await;
@@ -125,7 +121,7 @@ async fn an_inspector_reads_the_whole_thread_and_every_version_exports_the_pack_
     )
     .await;
     let minutes = file(&t, &org, "Meetings", Audience::StaffOnly, "Board minutes").await;
-    let until = today(&t) + Duration::days(30);
+    let until = t.today() + Duration::days(30);
     give(&t, &org, INSPECTOR, until).await;
     // The inspector is told where to sign in.
     let told = t.smtp.wait_for(INSPECTOR, 1).await;
@@ -261,12 +257,7 @@ async fn an_inspector_reads_the_whole_thread_and_every_version_exports_the_pack_
         )
         .await;
     assert_eq!(concern.status, 404, "{}", concern.body);
-    let other_building: String = t
-        .scalar(
-            "SELECT building_id FROM units WHERE id = $1",
-            params![org.unit_b.to_string()],
-        )
-        .await;
+    let other_building = org.building_b;
     assert_eq!(
         b.get(&host, &format!("/buildings/{other_building}"))
             .await
@@ -317,7 +308,7 @@ async fn a_grant_that_ends_or_is_revoked_refuses_the_inspector() {
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
     a_thread(&t, &org).await;
     let building = format!("/buildings/{}", org.building);
-    let today = today(&t);
+    let today = t.today();
     // Five minutes before midnight: the grant ends within the session's idle time, so what
     // refuses the inspector is the grant, not an idle session.
     t.app
@@ -360,19 +351,13 @@ async fn a_grant_that_ends_or_is_revoked_refuses_the_inspector() {
     );
 
     // Two buildings given; one revoked from the admin app is refused at once, the other stays.
-    let other = org.unit_b;
-    let building_b: String = t
-        .scalar(
-            "SELECT building_id FROM units WHERE id = $1",
-            params![other.to_string()],
-        )
-        .await;
+    let building_b = org.building_b.to_string();
     t.tamper(
         "UPDATE buildings SET is_hrb = $1 WHERE id = $2",
         params![true, building_b.as_str()],
     )
     .await;
-    let today = self::today(&t);
+    let today = t.today();
     let admin = give(&t, &org, INSPECTOR, today + Duration::days(10)).await;
     regulators::grant(
         &t.app,
@@ -469,7 +454,7 @@ async fn access_is_given_only_by_those_who_keep_the_thread_with_a_date_that_make
     let t = spawn_app().await;
     let org = fixtures::org(&t.app, "acme", "Acme Estates").await;
     a_thread(&t, &org).await;
-    let today = today(&t);
+    let today = t.today();
     for (until, email, field) in [
         ((today - Duration::days(1)).to_string(), INSPECTOR, "until"),
         (
@@ -504,6 +489,76 @@ async fn access_is_given_only_by_those_who_keep_the_thread_with_a_date_that_make
         }
         other => panic!("a second live grant: {other:?}"),
     }
+
+    t.tamper(
+        "UPDATE buildings SET is_hrb = $1 WHERE id = $2",
+        params![true, org.building_b.to_string()],
+    )
+    .await;
+    let give = |building, name: &'static str, email: &'static str, days: i64| {
+        let (t, org) = (&t, &org);
+        async move {
+            regulators::grant(
+                &t.app,
+                &org.manager,
+                building,
+                &NewAccess {
+                    name,
+                    email,
+                    until: &(t.today() + Duration::days(days)).to_string(),
+                },
+            )
+            .await
+        }
+    };
+    // Two "Give access" at once for an inspector known already: one grant, the other told why.
+    give(org.building_b, "Tom Twin", "twin@bsr.example", 3)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (one, other) = tokio::join!(
+        give(org.building, "Tom Twin", "twin@bsr.example", 3),
+        give(org.building, "Tom Twin", "twin@bsr.example", 4)
+    );
+    assert_eq!(
+        [one.is_ok(), other.is_ok()]
+            .iter()
+            .filter(|ok| **ok)
+            .count(),
+        1,
+        "{one:?} {other:?}"
+    );
+    let live: i64 = t
+        .scalar(
+            "SELECT COUNT(*) FROM regulator_grants g JOIN regulator_accounts a ON a.id = g.account_id \
+             WHERE a.email = 'twin@bsr.example' AND g.building_id = $1",
+            params![org.building.to_string()],
+        )
+        .await;
+    assert_eq!(live, 1);
+    // Given another building under a corrected name: every list shows it, and the trail says so.
+    give(org.building_b, "Ann Inspector-Hale", INSPECTOR, 5)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let trail = t.audit_events(org.id).await;
+    assert!(
+        trail
+            .iter()
+            .any(|(_, _, s)| s.contains("Ann Inspector-Hale")
+                && s.contains("listed until now as Ann Inspector")),
+        "{trail:#?}"
+    );
+    // A grant is revoked only from its own building: another building's id is not found.
+    let (_, grants) = regulators::grants(&t.app, &org.manager, org.building)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let theirs_here = regulators::revoke(&t.app, &org.manager, org.building_b, &grants[0].id).await;
+    assert!(
+        matches!(
+            theirs_here,
+            Err(proplink_backend::error::AppError::NotFound)
+        ),
+        "{theirs_here:?}"
+    );
 
     // The accountant and a site manager do not keep the thread; another organisation cannot
     // even see the building.
@@ -655,7 +710,7 @@ async fn fire_safety_information_is_issued_to_residents_and_delivered_when_they_
         org.unit,
         UnitRole::Tenant,
         false,
-        today(&t),
+        t.today(),
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));

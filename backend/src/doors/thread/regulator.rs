@@ -5,7 +5,7 @@
 
 use axum::response::{IntoResponse, Response};
 use proplink_shared::london::format_date;
-use proplink_shared::records::{GoldenThreadCategory as Part, diff, occurrence_notified};
+use proplink_shared::records::{GoldenThreadCategory as Part, diff};
 use proplink_shared::{BuildingId, DocumentId};
 
 use crate::app::App;
@@ -49,7 +49,7 @@ impl Inspector {
         chrome
     }
 
-    /// Refuses a building whose grant has ended, saying when; one never granted is not found.
+    /// Refuses a building whose grant has ended (403); one never granted is not found (404).
     fn open(&self, id: BuildingId) -> AppResult<()> {
         if self.session.buildings().contains(&id) {
             return Ok(());
@@ -170,12 +170,7 @@ pub async fn building(app: &App, inspector: &Inspector, id: BuildingId) -> AppRe
         ],
         ..Section::default()
     }];
-    let occurrences: Vec<_> = occurrences::list(app, &actor, id)
-        .await?
-        .1
-        .into_iter()
-        .filter(|o| occurrence_notified(o.status))
-        .collect();
+    let (_, occurrences) = occurrences::list(app, &actor, id).await?;
     sections.push(Section {
         heading: "Mandatory occurrence reports".into(),
         table: Some(Table {

@@ -8,10 +8,10 @@ use proplink_shared::audit::AuditAction;
 use proplink_shared::london::format_date;
 use proplink_shared::records::{
     GoldenThreadCategory, NewOccurrenceReport, Occurrence, RecordType, ValidationErrors,
-    occurrence_due, occurrence_kept_until, required_text,
+    occurrence_due, occurrence_kept_until, occurrence_notified, required_text,
 };
 use proplink_shared::states::OccurrenceStatus;
-use proplink_shared::{Action, Actor, BuildingId, TicketId};
+use proplink_shared::{Action, Actor, BuildingId, Principal, TicketId};
 use serde_json::json;
 use time::Date;
 
@@ -89,6 +89,26 @@ pub async fn record(
         aware_on,
         signs,
     } = NewOccurrenceReport::validate(new.what_happened, new.aware_on, new.signs, today)?;
+    // A report is never deleted: the same draft sent twice (a double click, a resent form) is
+    // recorded once.
+    crate::store::places::lock_building(&mut change, actor.org, building).await?;
+    if let Some(same) = store::of_building(&mut change, actor.org, building)
+        .await?
+        .into_iter()
+        .find(|r| {
+            r.status == OccurrenceStatus::Draft
+                && r.aware_on == aware_on
+                && r.what_happened == what_happened
+        })
+    {
+        return Err(AppError::conflict(
+            "already_recorded",
+            format!(
+                "This occurrence is already recorded as {}, still a draft: carry on with it there.",
+                same.reference
+            ),
+        ));
+    }
     let (id, reference) =
         draft_in(&mut change, building, None, &what_happened, signs, aware_on).await?;
     change
@@ -219,7 +239,8 @@ pub async fn advance(
     Ok(())
 }
 
-/// A building and its reports, newest first.
+/// A building and its reports, newest first. The Building Safety Regulator sees only those
+/// it was notified of: never a draft, nor one dismissed and why.
 pub async fn list(
     app: &App,
     actor: &Actor,
@@ -227,7 +248,16 @@ pub async fn list(
 ) -> AppResult<(Building, Vec<OccurrenceReport>)> {
     let mut conn = app.db.read().await?;
     let b = hrb(&mut conn, actor, building, Action::Read, PART).await?;
-    Ok((b, store::of_building(&mut conn, actor.org, building).await?))
+    let reports = store::of_building(&mut conn, actor.org, building)
+        .await?
+        .into_iter()
+        .filter(|r| may_see(actor, r))
+        .collect();
+    Ok((b, reports))
+}
+
+fn may_see(actor: &Actor, report: &OccurrenceReport) -> bool {
+    !matches!(actor.principal, Principal::Regulator { .. }) || occurrence_notified(report.status)
 }
 
 /// One report.
@@ -241,6 +271,7 @@ pub async fn one(
     let b = hrb(&mut conn, actor, building, Action::Read, PART).await?;
     let report = store::one(&mut conn, actor.org, building, id)
         .await?
+        .filter(|r| may_see(actor, r))
         .ok_or(AppError::NotFound)?;
     Ok((b, report))
 }

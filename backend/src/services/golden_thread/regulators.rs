@@ -40,10 +40,14 @@ pub async fn grant(
     let NewRegulatorAccess { name, email, until } =
         NewRegulatorAccess::validate(new.name, new.email, new.until, today)?;
     let org = actor.org;
+    crate::store::places::lock_building(&mut change, org, building).await?;
+    let mut renamed_from = None;
     let inspector = match store::inspector_by_email(&mut change, org, &email).await? {
         Some(found) => {
+            // The name shows on every building's list of grants: the trail says it changed.
             if found.name != name {
                 store::rename_inspector(&mut change, org, found.id, &name).await?;
+                renamed_from = Some(found.name.clone());
             }
             found
         }
@@ -104,11 +108,21 @@ pub async fn grant(
             building,
             AuditAction::Create,
             format!(
-                "gave {name} of the Building Safety Regulator access to the golden thread of {} until {}",
+                "gave {name} of the Building Safety Regulator access to the golden thread of {} until {}{}",
                 b.name,
-                format_date(until)
+                format_date(until),
+                renamed_from
+                    .as_ref()
+                    .map(|old| format!(" (listed until now as {old})"))
+                    .unwrap_or_default()
             ),
-            json!({ "grant": id, "inspector": inspector.id, "email": email, "until": until.to_string() }),
+            json!({
+                "grant": id,
+                "inspector": inspector.id,
+                "email": email,
+                "until": until.to_string(),
+                "renamed_from": renamed_from,
+            }),
         ))
         .await?;
     let Some(o) = crate::store::orgs::by_id(&mut change, org).await? else {
